@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from allauth.account import app_settings as account_settings
+from allauth.account.authentication import get_authentication_records
+from allauth.core import context
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+logger = logging.getLogger("dscb.security")
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Accounts are created by an administrator, never by the person themselves.
+        return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        # ASVS 7.5: sensitive changes (MFA, recovery codes) need a recent authentication.
+        # A sign-in in the last few minutes counts, so that someone made to set up MFA
+        # straight after signing in is not asked for their password a second time.
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = context.request
+        records = get_authentication_records(request, request.user)
+        return not records or time.time() - records[-1]["at"] >= account_settings.REAUTHENTICATION_TIMEOUT
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            logger.warning("Sign-in refused: too many failed attempts from %s", request.META.get("REMOTE_ADDR"))
+            raise
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def get_totp_issuer(self) -> str:
+        return settings.BOARD_NAME
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        # Where MFA is required, removing the authenticator would lock the person out.
+        return not settings.MFA_REQUIRED

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class DscbConfig(AppConfig):
+    default = True
+    name = "dscb"
+    verbose_name = "The board"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from dscb import signals  # noqa: F401
+        from dscb.models import Agency, User
+
+        auditlog.register(User, exclude_fields=["password", "last_login"])
+        auditlog.register(Agency)
+
+
+class BoardAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "dscb.admin_site.BoardAdminSite"

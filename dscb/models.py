@@ -1,0 +1,156 @@
+"""The board itself: the agencies that take part and the people who use the service."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class ReferenceQuerySet(models.QuerySet):
+    """Reference data is retired, never deleted, so past records keep their meaning."""
+
+    def active(self) -> ReferenceQuerySet:
+        return self.filter(is_active=True)
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    short_name = models.CharField(max_length=30, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField("active", default=True)
+
+    objects = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """What a person does for the board. A person may hold several roles."""
+
+    ADMINISTRATOR = "administrator", "Administrator"
+    AUDIT_TEAM = "audit_team", "Audit team member"
+    AGENCY_AUDITOR = "agency_auditor", "Agency auditor"
+    PROFESSIONAL_LEAD = "professional_lead", "Professional lead"
+    EXECUTIVE = "executive", "Executive member"
+    BOARD_MEMBER = "board_member", "Board member"
+
+
+# One boolean column per role: no extra query to learn a user's roles, and the
+# database can insist that an agency auditor belongs to an agency.
+ROLE_FIELDS: dict[Role, str] = {
+    Role.ADMINISTRATOR: "is_administrator",
+    Role.AUDIT_TEAM: "is_audit_team",
+    Role.AGENCY_AUDITOR: "is_agency_auditor",
+    Role.PROFESSIONAL_LEAD: "is_professional_lead",
+    Role.EXECUTIVE: "is_executive",
+    Role.BOARD_MEMBER: "is_board_member",
+}
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> User:
+        fields.setdefault("is_administrator", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser):
+    email = models.EmailField("email address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    job_title = models.CharField(max_length=150, blank=True)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="Required for agency auditors: the only agency whose records they edit.",
+    )
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="Untick to stop this person signing in. Their sessions end at once.",
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    is_administrator = models.BooleanField(Role.ADMINISTRATOR.label, default=False)
+    is_audit_team = models.BooleanField(Role.AUDIT_TEAM.label, default=False)
+    is_agency_auditor = models.BooleanField(Role.AGENCY_AUDITOR.label, default=False)
+    is_professional_lead = models.BooleanField(Role.PROFESSIONAL_LEAD.label, default=False)
+    is_executive = models.BooleanField(Role.EXECUTIVE.label, default=False)
+    is_board_member = models.BooleanField(Role.BOARD_MEMBER.label, default=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ignoring_case"),
+            models.CheckConstraint(
+                condition=models.Q(is_agency_auditor=False) | models.Q(agency__isnull=False),
+                name="agency_auditor_has_agency",
+                violation_error_message="An agency auditor must belong to an agency.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(role for role, field in ROLE_FIELDS.items() if getattr(self, field))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [role.label for role in Role if role in self.roles]
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    # The Django admin asks these; the answer comes from the one access policy.
+    @property
+    def is_staff(self) -> bool:
+        from dscb import access
+
+        return access.can(self, access.Action.ADMINISTER)
+
+    @property
+    def is_superuser(self) -> bool:
+        return False
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_active and self.is_staff
+
+    def has_perms(self, perm_list: object, obj: object = None) -> bool:
+        return self.is_active and self.is_staff
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and self.is_staff

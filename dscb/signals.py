@@ -1,0 +1,49 @@
+"""Security events (ASVS 16.3): sign-in, sign-out, failures, lockouts and MFA changes
+are logged, with the user's id and never a password or a code."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.signals import authenticator_added, authenticator_removed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from dscb.middleware import SESSION_LAST_SEEN_AT, SESSION_STARTED_AT
+
+logger = logging.getLogger("dscb.security")
+
+
+@receiver(user_logged_in)
+def start_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SESSION_STARTED_AT] = now
+        request.session[SESSION_LAST_SEEN_AT] = now
+    logger.info("Signed in: user %s", user.pk)
+
+
+@receiver(user_logged_out)
+def log_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    logger.info("Signed out: user %s", getattr(user, "pk", None))
+
+
+@receiver(user_login_failed)
+def log_failed_sign_in(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    address = request.META.get("REMOTE_ADDR") if request is not None else None
+    logger.warning("Failed sign-in from %s", address)
+
+
+@receiver(authenticator_added)
+def mark_session_as_mfa(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    # Setting up an authenticator proves possession of it: the session has passed MFA.
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    logger.info("MFA authenticator added: user %s, type %s", user.pk, authenticator.type)
+
+
+@receiver(authenticator_removed)
+def log_authenticator_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    logger.info("MFA authenticator removed: user %s, type %s", user.pk, authenticator.type)

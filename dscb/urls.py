@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from allauth.account import views as account_views
+from django.urls import include, path, re_path
+
+from django.contrib import admin
+
+from dscb import views
+
+# Only the allauth pages this service uses: no sign-up, no email management.
+account_patterns = [
+    path("login/", account_views.login, name="account_login"),
+    path("logout/", account_views.logout, name="account_logout"),
+    path("inactive/", account_views.account_inactive, name="account_inactive"),
+    path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
+    path("password/change/", account_views.password_change, name="account_change_password"),
+    path("password/set/", account_views.password_set, name="account_set_password"),
+    path("password/reset/", account_views.password_reset, name="account_reset_password"),
+    path("password/reset/done/", account_views.password_reset_done, name="account_reset_password_done"),
+    re_path(
+        r"^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+        account_views.password_reset_from_key,
+        name="account_reset_password_from_key",
+    ),
+    path(
+        "password/reset/key/done/",
+        account_views.password_reset_from_key_done,
+        name="account_reset_password_from_key_done",
+    ),
+    path("mfa/", include("allauth.mfa.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("account/", views.account, name="account"),
+    path("accounts/", include(account_patterns)),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "dscb.views.bad_request"
+handler403 = "dscb.views.permission_denied"
+handler404 = "dscb.views.page_not_found"
+handler500 = "dscb.views.server_error"

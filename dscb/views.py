@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from dscb import access
+from dscb.access import Action
+from dscb.models import Role
+
+
+ROLE_DUTIES = {
+    Role.ADMINISTRATOR: "Manage people, their roles, the agencies and the reference scales.",
+    Role.AUDIT_TEAM: (
+        "Plan audit rounds, record what each agency's case records show, grade cases on the five themes, "
+        "give feedback and escalate cases that need immediate intervention."
+    ),
+    Role.AGENCY_AUDITOR: "Enter your agency's records for the cases in the audit rounds you are assigned to.",
+    Role.PROFESSIONAL_LEAD: "Keep the evidence for the recommendations you lead up to date before each update.",
+    Role.EXECUTIVE: "Own the action plan: recommendations, their RAG rating at each six-monthly update, leads and dates.",
+    Role.BOARD_MEMBER: "Read the dashboards and download the published six-monthly reports.",
+}
+
+
+@require_safe
+@access.permission_required(Action.USE_SERVICE)
+def home(request: HttpRequest) -> HttpResponse:
+    roles = [role for role in Role if role in request.user.roles]
+    return render(
+        request,
+        "dscb/home.html",
+        {"roles": [role.label for role in roles], "duties": [ROLE_DUTIES[role] for role in roles]},
+    )
+
+
+@require_safe
+@access.permission_required(Action.USE_SERVICE)
+def account(request: HttpRequest) -> HttpResponse:
+    has_totp = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+    return render(request, "dscb/account.html", {"has_totp": has_totp})
+
+
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "dscb/accessibility.html")
+
+
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "dscb/privacy.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without context processors or the database: the fault may be there.
+    reference = getattr(request, "error_reference", "")
+    from django.template import loader
+
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render({"reference": reference}), status=500)

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from dscb.models import ROLE_FIELDS, Agency, Role, User
+from tests.factories import UserFactory, activate_totp
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # Production serves hashed files collected by `collectstatic`; tests read the folders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def sign_in(client: Client, user: User, *, mfa: bool = True) -> Client:
+    """Sign ``client`` in as ``user`` the way allauth records it: by password and,
+    unless ``mfa`` is false, by an authenticator code."""
+    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    session = client.session
+    now = time.time()
+    records = [{"method": "password", "at": now, "email": user.email}]
+    if mfa:
+        records.append({"method": "mfa", "at": now, "id": 0, "type": "totp"})
+    session["account_authentication_methods"] = records
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client
+
+
+def make_user(role: Role | None = None, **fields: object) -> User:
+    if role is not None:
+        fields[ROLE_FIELDS[role]] = True
+    if role is Role.AGENCY_AUDITOR:
+        fields.setdefault("agency", Agency.objects.get(short_name="Police"))
+    user = UserFactory(**fields)
+    activate_totp(user)
+    return user
+
+
+@pytest.fixture
+def user_with_role(db) -> Callable[..., User]:
+    return make_user
+
+
+# Personas: one signed-in client per role, each with MFA passed.
+ROLE_PERSONAS: dict[str, Role] = {
+    "administrator": Role.ADMINISTRATOR,
+    "audit_team": Role.AUDIT_TEAM,
+    "agency_auditor": Role.AGENCY_AUDITOR,
+    "professional_lead": Role.PROFESSIONAL_LEAD,
+    "executive": Role.EXECUTIVE,
+    "board_member": Role.BOARD_MEMBER,
+}
+PERSONAS = ("anonymous", *ROLE_PERSONAS, "without_mfa", "deactivated")
+
+
+@pytest.fixture
+def persona_client(db) -> Callable[[str], Client]:
+    def build(persona: str) -> Client:
+        client = Client()
+        if persona == "anonymous":
+            return client
+        if persona in ROLE_PERSONAS:
+            return sign_in(client, make_user(ROLE_PERSONAS[persona]))
+        if persona == "without_mfa":
+            # Signed in with a password only, and no authenticator set up yet.
+            return sign_in(client, UserFactory(is_audit_team=True), mfa=False)
+        if persona == "deactivated":
+            user = make_user(Role.AUDIT_TEAM)
+            sign_in(client, user)
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            return client
+        raise ValueError(persona)
+
+    return build
+
+
+@pytest.fixture
+def admin_client(persona_client) -> Client:  # noqa: PT004 - overrides pytest-django's
+    return persona_client("administrator")
+
+
+@pytest.fixture
+def audit_team_client(persona_client) -> Client:
+    return persona_client("audit_team")
+
+
+@pytest.fixture
+def board_client(persona_client) -> Client:
+    return persona_client("board_member")

@@ -1,0 +1,138 @@
+"""The permission matrix: for every URL name, what each persona gets on a GET.
+
+Every URL the project serves must have a row here, or the matrix test fails: a new
+page cannot ship without someone deciding who may see it. Later sections add their
+rows to ``MATRIX``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dscb.access import POLICY, Action
+from dscb.models import Role
+from tests.conftest import PERSONAS, ROLE_PERSONAS
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    # For redirects: the URL name the Location must start with.
+    redirect_to: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status} -> {self.redirect_to}" if self.redirect_to else str(self.status)
+
+
+OK = Outcome(200)
+DENIED = Outcome(403)
+NOT_FOUND = Outcome(404)
+NOT_ALLOWED = Outcome(405)
+LOGIN = Outcome(302, "account_login")
+MFA_SETUP = Outcome(302, "mfa_activate_totp")
+HOME = Outcome(302, "home")
+
+
+def redirect(url_name: str) -> Outcome:
+    return Outcome(302, url_name)
+
+
+Row = dict[str, Outcome]
+
+
+def row(*, anonymous: Outcome, without_mfa: Outcome, roles: dict[Role, Outcome] | Outcome) -> Row:
+    """A deactivated person's session no longer signs them in: they fare as anonymous."""
+    by_role = roles if isinstance(roles, dict) else dict.fromkeys(Role, roles)
+    return {
+        "anonymous": anonymous,
+        "deactivated": anonymous,
+        "without_mfa": without_mfa,
+        **{persona: by_role[role] for persona, role in ROLE_PERSONAS.items()},
+    }
+
+
+def public(outcome: Outcome = OK, *, signed_in: Outcome | None = None, without_mfa: Outcome | None = None) -> Row:
+    signed_in = signed_in or outcome
+    return row(anonymous=outcome, without_mfa=without_mfa or signed_in, roles=signed_in)
+
+
+def signed_in(outcome: Outcome = OK, *, without_mfa: Outcome = MFA_SETUP) -> Row:
+    return row(anonymous=LOGIN, without_mfa=without_mfa, roles=outcome)
+
+
+def for_action(action: Action, outcome: Outcome = OK, *, refused: Outcome = DENIED) -> Row:
+    """Roles the policy lets through get ``outcome``; the rest are refused."""
+    allowed = POLICY[action]
+    return row(
+        anonymous=LOGIN,
+        without_mfa=MFA_SETUP,
+        roles={role: outcome if allowed is None or role in allowed else refused for role in Role},
+    )
+
+
+def administrators(outcome: Outcome) -> Row:
+    return for_action(Action.ADMINISTER, outcome)
+
+
+MATRIX: dict[str, Row] = {
+    # The board's own pages
+    "home": signed_in(),
+    "account": signed_in(),
+    "accessibility": public(),
+    "privacy": public(),
+    # Sign-in and sign-out
+    "account_login": public(OK, signed_in=HOME, without_mfa=HOME),
+    # Signing out asks first on GET; it happens only on POST.
+    "account_logout": public(LOGIN, signed_in=OK, without_mfa=OK),
+    "account_inactive": public(OK, without_mfa=MFA_SETUP),
+    "account_reauthenticate": signed_in(OK, without_mfa=OK),
+    # Passwords
+    "account_change_password": signed_in(),
+    "account_set_password": signed_in(redirect("account_change_password")),
+    "account_reset_password": public(OK, without_mfa=MFA_SETUP),
+    "account_reset_password_done": public(OK, without_mfa=MFA_SETUP),
+    "account_reset_password_from_key": public(OK, without_mfa=MFA_SETUP),
+    "account_reset_password_from_key_done": public(OK, without_mfa=MFA_SETUP),
+    # Two-step verification
+    "mfa_index": signed_in(),
+    # Only answers mid-sign-in, between the password and the code.
+    "mfa_authenticate": public(LOGIN, signed_in=HOME, without_mfa=MFA_SETUP),
+    "mfa_reauthenticate": signed_in(OK, without_mfa=redirect("account_reauthenticate")),
+    # Someone who already has an authenticator app is shown how to turn it off instead.
+    "mfa_activate_totp": signed_in(redirect("mfa_deactivate_totp"), without_mfa=OK),
+    "mfa_deactivate_totp": signed_in(),
+    "mfa_view_recovery_codes": signed_in(),
+    "mfa_generate_recovery_codes": signed_in(),
+    "mfa_download_recovery_codes": signed_in(),
+    # The admin site: administrators only, and its own sign-in leads to ours.
+    "admin:index": administrators(OK),
+    "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP)
+    | {"administrator": redirect("admin:index")},
+    "admin:logout": administrators(NOT_ALLOWED),
+    "admin:password_change": administrators(redirect("account_change_password")),
+    "admin:password_change_done": administrators(OK),
+    "admin:autocomplete": administrators(DENIED),
+    "admin:jsi18n": administrators(OK),
+    "admin:view_on_site": administrators(NOT_FOUND),
+    "admin:app_list": administrators(OK),
+}
+
+# What an administrator may do with each model in the admin site. Reference data and
+# people are retired or deactivated, never deleted; history is read-only; an
+# authenticator can only be removed (to let someone set up a new phone).
+EDITABLE = {"changelist": OK, "add": OK, "change": OK, "history": OK, "delete": DENIED}
+READ_ONLY = {"changelist": OK, "add": DENIED, "change": OK, "history": OK, "delete": DENIED}
+ADMIN_MODELS: dict[str, dict[str, Outcome]] = {
+    "dscb_user": EDITABLE,
+    "dscb_agency": EDITABLE,
+    "audits_theme": EDITABLE,
+    "audits_grade": EDITABLE,
+    "recommendations_ragstatus": EDITABLE,
+    "auditlog_logentry": READ_ONLY,
+    "mfa_authenticator": READ_ONLY | {"delete": OK},
+}
+for model, outcomes in ADMIN_MODELS.items():
+    for view, outcome in outcomes.items():
+        MATRIX[f"admin:{model}_{view}"] = administrators(outcome)
+
+assert all(set(r) == set(PERSONAS) for r in MATRIX.values())  # noqa: S101 - a malformed row is a bug here
