@@ -15,7 +15,6 @@ from django.http import HttpRequest
 from dscb.forms import ResetPasswordForm
 from dscb.models import ROLE_FIELDS, Agency, User
 
-
 # Roles are columns on the user, and email addresses are the user's own: neither
 # Django's groups nor allauth's address book are used, so neither is offered.
 admin.site.unregister(Group)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.forms import LoginForm, ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import LoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 
 

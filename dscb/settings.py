@@ -66,7 +66,7 @@ if not SECRET_KEY:
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set DEBUG=true on a development machine."
         )
-    SECRET_KEY = "django-insecure-development-only-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "django-insecure-development-only-never-use-in-production"  # noqa: S105  # nosec B105 - DEBUG only
 elif len(SECRET_KEY) < 50 and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
 
@@ -185,6 +185,8 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# There is no sign-up to point strangers at, so unknown addresses get no email.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{BOARD_NAME}] "
 # ASVS 6.3.1: after this many failed sign-ins for one email address (or 10 a minute
@@ -196,7 +198,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_FORMS = {
     "login": "dscb.forms.SignInForm",
-    "reset_password": "dscb.forms.ResetPasswordForm",
+    "reset_password": "dscb.forms.ResetPasswordForm",  # nosec B105 - a form class, not a password
 }
 MFA_ADAPTER = "dscb.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -225,7 +227,7 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from allauth.account import views as account_views
-from django.urls import include, path, re_path
-
 from django.contrib import admin
+from django.urls import include, path, re_path
 
 from dscb import views
 

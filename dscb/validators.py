@@ -20,6 +20,4 @@ class MaximumLengthValidator:
             )
 
     def get_help_text(self) -> str:
-        return _("Your password must be %(max_length)d characters or fewer.") % {
-            "max_length": self.max_length
-        }
+        return _("Your password must be %(max_length)d characters or fewer.") % {"max_length": self.max_length}

@@ -9,7 +9,6 @@ from dscb import access
 from dscb.access import Action
 from dscb.models import Role
 
-
 ROLE_DUTIES = {
     Role.ADMINISTRATOR: "Manage people, their roles, the agencies and the reference scales.",
     Role.AUDIT_TEAM: (
@@ -18,7 +17,9 @@ ROLE_DUTIES = {
     ),
     Role.AGENCY_AUDITOR: "Enter your agency's records for the cases in the audit rounds you are assigned to.",
     Role.PROFESSIONAL_LEAD: "Keep the evidence for the recommendations you lead up to date before each update.",
-    Role.EXECUTIVE: "Own the action plan: recommendations, their RAG rating at each six-monthly update, leads and dates.",
+    Role.EXECUTIVE: (
+        "Own the action plan: recommendations, their RAG rating at each six-monthly update, leads and dates."
+    ),
     Role.BOARD_MEMBER: "Read the dashboards and download the published six-monthly reports.",
 }
 

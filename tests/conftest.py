@@ -84,7 +84,7 @@ def persona_client(db) -> Callable[[str], Client]:
 
 
 @pytest.fixture
-def admin_client(persona_client) -> Client:  # noqa: PT004 - overrides pytest-django's
+def admin_client(persona_client) -> Client:
     return persona_client("administrator")
 
 

@@ -106,8 +106,7 @@ MATRIX: dict[str, Row] = {
     "mfa_download_recovery_codes": signed_in(),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
-    "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP)
-    | {"administrator": redirect("admin:index")},
+    "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},
     "admin:logout": administrators(NOT_ALLOWED),
     "admin:password_change": administrators(redirect("account_change_password")),
     "admin:password_change_done": administrators(OK),
@@ -135,4 +134,4 @@ for model, outcomes in ADMIN_MODELS.items():
     for view, outcome in outcomes.items():
         MATRIX[f"admin:{model}_{view}"] = administrators(outcome)
 
-assert all(set(r) == set(PERSONAS) for r in MATRIX.values())  # noqa: S101 - a malformed row is a bug here
+assert all(set(r) == set(PERSONAS) for r in MATRIX.values())

@@ -4,39 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('position', models.PositiveSmallIntegerField(unique=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                ("position", models.PositiveSmallIntegerField(unique=True)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='Grade',
+            name="Grade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=60, unique=True)),
-                ('rank', models.PositiveSmallIntegerField(help_text='1 is the best grade.', unique=True)),
-                ('meets_threshold', models.BooleanField(help_text='Whether this grade counts as “adequate or better”.', verbose_name='meets the threshold')),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=60, unique=True)),
+                ("rank", models.PositiveSmallIntegerField(help_text="1 is the best grade.", unique=True)),
+                (
+                    "meets_threshold",
+                    models.BooleanField(
+                        help_text="Whether this grade counts as “adequate or better”.",
+                        verbose_name="meets the threshold",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'ordering': ['rank'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('rank__gte', 1)), name='grade_rank_positive')],
+                "ordering": ["rank"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("rank__gte", 1)), name="grade_rank_positive")
+                ],
             },
         ),
     ]

@@ -3,57 +3,82 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import dscb.models
 from django.db import migrations, models
+
+import dscb.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('short_name', models.CharField(max_length=30, unique=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("short_name", models.CharField(max_length=30, unique=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['position', 'name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
-                ('full_name', models.CharField(blank=True, max_length=150)),
-                ('job_title', models.CharField(blank=True, max_length=150)),
-                ('is_active', models.BooleanField(default=True, help_text='Untick to stop this person signing in. Their sessions end at once.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('is_administrator', models.BooleanField(default=False, verbose_name='Administrator')),
-                ('is_audit_team', models.BooleanField(default=False, verbose_name='Audit team member')),
-                ('is_agency_auditor', models.BooleanField(default=False, verbose_name='Agency auditor')),
-                ('is_professional_lead', models.BooleanField(default=False, verbose_name='Professional lead')),
-                ('is_executive', models.BooleanField(default=False, verbose_name='Executive member')),
-                ('is_board_member', models.BooleanField(default=False, verbose_name='Board member')),
-                ('agency', models.ForeignKey(blank=True, help_text='Required for agency auditors: the only agency whose records they edit.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='dscb.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="email address")),
+                ("full_name", models.CharField(blank=True, max_length=150)),
+                ("job_title", models.CharField(blank=True, max_length=150)),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Untick to stop this person signing in. Their sessions end at once.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                ("is_administrator", models.BooleanField(default=False, verbose_name="Administrator")),
+                ("is_audit_team", models.BooleanField(default=False, verbose_name="Audit team member")),
+                ("is_agency_auditor", models.BooleanField(default=False, verbose_name="Agency auditor")),
+                ("is_professional_lead", models.BooleanField(default=False, verbose_name="Professional lead")),
+                ("is_executive", models.BooleanField(default=False, verbose_name="Executive member")),
+                ("is_board_member", models.BooleanField(default=False, verbose_name="Board member")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Required for agency auditors: the only agency whose records they edit.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="dscb.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['email'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_unique_ignoring_case'), models.CheckConstraint(condition=models.Q(('is_agency_auditor', False), ('agency__isnull', False), _connector='OR'), name='agency_auditor_has_agency', violation_error_message='An agency auditor must belong to an agency.')],
+                "ordering": ["email"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("email"), name="user_email_unique_ignoring_case"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("is_agency_auditor", False), ("agency__isnull", False), _connector="OR"),
+                        name="agency_auditor_has_agency",
+                        violation_error_message="An agency auditor must belong to an agency.",
+                    ),
+                ],
             },
             managers=[
-                ('objects', dscb.models.UserManager()),
+                ("objects", dscb.models.UserManager()),
             ],
         ),
     ]

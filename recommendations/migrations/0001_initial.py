@@ -5,29 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='RagStatus',
+            name="RagStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=30, unique=True)),
-                ('rank', models.PositiveSmallIntegerField(help_text='1 is the worst status.', unique=True)),
-                ('colour', models.CharField(help_text='Background colour, like #d4351c.', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter a colour as # and six hexadecimal digits, like #d4351c.')])),
-                ('text_colour', models.CharField(default='#0b0c0c', help_text='Text colour on that background; keep a contrast ratio of at least 4.5:1.', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter a colour as # and six hexadecimal digits, like #d4351c.')])),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=30, unique=True)),
+                ("rank", models.PositiveSmallIntegerField(help_text="1 is the worst status.", unique=True)),
+                (
+                    "colour",
+                    models.CharField(
+                        help_text="Background colour, like #d4351c.",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hexadecimal digits, like #d4351c."
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "text_colour",
+                    models.CharField(
+                        default="#0b0c0c",
+                        help_text="Text colour on that background; keep a contrast ratio of at least 4.5:1.",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hexadecimal digits, like #d4351c."
+                            )
+                        ],
+                    ),
+                ),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'RAG status',
-                'verbose_name_plural': 'RAG statuses',
-                'ordering': ['rank'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('rank__gte', 1)), name='rag_rank_positive')],
+                "verbose_name": "RAG status",
+                "verbose_name_plural": "RAG statuses",
+                "ordering": ["rank"],
+                "constraints": [models.CheckConstraint(condition=models.Q(("rank__gte", 1)), name="rag_rank_positive")],
             },
         ),
     ]

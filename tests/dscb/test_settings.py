@@ -1,0 +1,138 @@
+"""Settings come from the environment and refuse what they cannot understand."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.formats import date_format
+
+from dscb.settings import env_bool, env_int, env_list
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+OUR_VARIABLES = {
+    "SECRET_KEY",
+    "DEBUG",
+    "DEMO_MODE",
+    "MFA_REQUIRED",
+    "SECURE_SSL_REDIRECT",
+    "EMAIL_BACKEND",
+    "BOARD_NAME",
+    "DATABASE_URL",
+    "ALLOWED_HOSTS",
+    "DJANGO_SETTINGS_MODULE",
+    # Set by the browser tests for Playwright; never in a deployment.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
+def run_python(code: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter with only ``environment`` set of ours."""
+    env = {key: value for key, value in os.environ.items() if key not in OUR_VARIABLES}
+    env.update(environment, DJANGO_SETTINGS_MODULE="dscb.settings")
+    return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def production_environment(tmp_path: Path) -> dict[str, str]:
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "audit.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+    }
+
+
+def test_env_bool_refuses_a_value_it_cannot_read(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "perhaps")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be true or false"):
+        env_bool("SOME_FLAG", False)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("1", True), ("Yes", True), ("off", False), ("", False)])
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env_bool("SOME_FLAG", not expected) is expected
+
+
+@pytest.mark.parametrize("raw", ["thirty", "3.5", "-1"])
+def test_env_int_refuses_what_is_not_a_whole_number_in_range(monkeypatch, raw):
+    monkeypatch.setenv("SOME_NUMBER", raw)
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER"):
+        env_int("SOME_NUMBER", 30, minimum=1)
+
+
+def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
+    monkeypatch.setenv("SOME_HOSTS", "a.example.org, b.example.org,,")
+    assert env_list("SOME_HOSTS", []) == ["a.example.org", "b.example.org"]
+
+
+def test_the_service_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = run_python("import django; django.setup()")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_short_secret_key_is_refused():
+    result = run_python("import django; django.setup()", SECRET_KEY="too-short")
+    assert result.returncode != 0
+    assert "at least 50 characters" in result.stderr
+
+
+def test_a_bad_value_stops_the_service_with_the_variable_named(tmp_path):
+    result = run_python("import django; django.setup()", **production_environment(tmp_path), DEBUG="sometimes")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for(tmp_path):
+    result = run_python(
+        "from django.conf import settings; print(settings.DEBUG, settings.MFA_REQUIRED)",
+        **production_environment(tmp_path),
+    )
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_postgresql_is_used_when_database_url_names_it(tmp_path):
+    environment = production_environment(tmp_path) | {"DATABASE_URL": "postgres://audit:pw@db.example.org:5432/audit"}
+    result = run_python(
+        "from django.conf import settings; d = settings.DATABASES['default']; print(d['ENGINE'], d['NAME'], d['HOST'])",
+        **environment,
+    )
+    assert result.stdout.split() == ["django.db.backends.postgresql", "audit", "db.example.org"], result.stderr
+
+
+def test_sqlite_in_the_project_folder_is_the_default():
+    result = run_python(
+        "from django.conf import settings; d = settings.DATABASES['default']; print(d['ENGINE'], d['NAME'])",
+        DEBUG="true",
+    )
+    assert result.stdout.split() == ["django.db.backends.sqlite3", str(BASE_DIR / "db.sqlite3")], result.stderr
+
+
+def test_check_deploy_reports_no_issues_with_production_settings(tmp_path):
+    result = run_python(
+        "import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        **production_environment(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_uk_time_zone_language_and_dates():
+    assert settings.TIME_ZONE == "Europe/London"
+    assert settings.LANGUAGE_CODE == "en-gb"
+    assert date_format(date(2011, 3, 4)) == "4 March 2011"
+    assert date_format(date(2011, 3, 4), "SHORT_DATE_FORMAT") == "04/03/2011"
+
+
+def test_passwords_are_hashed_with_argon2_first():
+    assert settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
