@@ -22,6 +22,14 @@ class AccountAdapter(DefaultAccountAdapter):
         # Accounts are created by an administrator, never by the person themselves.
         return False
 
+    def add_message(
+        self, request: HttpRequest, level: int, message_template: str | None = None, *args: Any, **kwargs: Any
+    ) -> None:
+        # "Successfully signed in" would greet people on the MFA set-up page: say nothing.
+        if message_template == "account/messages/logged_in.txt":
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
+
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         # ASVS 7.5: sensitive changes (MFA, recovery codes) need a recent authentication.
         # A sign-in in the last few minutes counts, so that someone made to set up MFA

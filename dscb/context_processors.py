@@ -14,6 +14,7 @@ def service(request: HttpRequest) -> dict[str, object]:
     show_navigation = signed_in and (not settings.MFA_REQUIRED or session_passed_mfa(request))
     return {
         "BOARD_NAME": settings.BOARD_NAME,
+        "BOARD_CONTACT_EMAIL": settings.BOARD_CONTACT_EMAIL,
         "DEMO_MODE": settings.DEMO_MODE,
         "MFA_REQUIRED": settings.MFA_REQUIRED,
         "navigation": navigation.items_for(user, request.path) if show_navigation else [],

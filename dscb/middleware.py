@@ -10,7 +10,8 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
@@ -33,6 +34,9 @@ class NoStoreMiddleware:
         return response
 
 
+EXPECTED_EXCEPTIONS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation)
+
+
 class ErrorReferenceMiddleware:
     """Gives every unhandled error a short reference, logged with the traceback and
     shown on the error page, so support can find it without the user seeing it."""
@@ -44,6 +48,8 @@ class ErrorReferenceMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, EXPECTED_EXCEPTIONS):
+            return  # Django answers these with a 4xx page; they are not faults.
         request.error_reference = secrets.token_hex(4).upper()  # type: ignore[attr-defined]
         logger.error("Unhandled error, reference %s", request.error_reference, exc_info=exception)
 

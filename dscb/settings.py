@@ -196,9 +196,19 @@ LOGIN_ATTEMPTS_TIMEOUT_SECONDS = env_int("LOGIN_ATTEMPTS_TIMEOUT_SECONDS", 900, 
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"10/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT_SECONDS}s/key",
 }
+# nosec B105: these name form classes, not passwords.
 ACCOUNT_FORMS = {
     "login": "dscb.forms.SignInForm",
-    "reset_password": "dscb.forms.ResetPasswordForm",  # nosec B105 - a form class, not a password
+    "reset_password": "dscb.forms.ResetPasswordForm",  # nosec B105
+    "reset_password_from_key": "dscb.forms.ResetPasswordKeyForm",  # nosec B105
+    "change_password": "dscb.forms.ChangePasswordForm",  # nosec B105
+    "set_password": "dscb.forms.SetPasswordForm",  # nosec B105
+    "reauthenticate": "dscb.forms.ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": "dscb.forms.AuthenticateForm",
+    "reauthenticate": "dscb.forms.MFAReauthenticateForm",
+    "activate_totp": "dscb.forms.ActivateTOTPForm",
 }
 MFA_ADAPTER = "dscb.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

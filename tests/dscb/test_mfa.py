@@ -153,3 +153,27 @@ def test_with_mfa_not_required_a_password_is_enough(client, settings):
     user = UserFactory(is_executive=True)
     client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_reloading_the_set_up_page_keeps_the_same_key(client):
+    sign_in(client, UserFactory(is_executive=True), mfa=False)
+    pattern = rb'data-testid="totp-secret">([A-Z2-7]+)<'
+    first = re.search(pattern, client.get(reverse("mfa_activate_totp")).content).group(1)
+    second = re.search(pattern, client.get(reverse("mfa_activate_totp")).content).group(1)
+    assert first == second
+
+
+def test_the_security_code_field_is_labelled_and_numeric(client):
+    user = UserFactory(is_executive=True)
+    activate_totp(user)
+    start_sign_in(client, user)
+    content = client.get(reverse("mfa_authenticate")).content.decode()
+    assert "Security code" in content
+    assert 'inputmode="numeric"' in content
+    assert "placeholder" not in content
+
+
+def test_signing_in_shows_no_success_banner_on_the_set_up_page(client):
+    user = UserFactory(is_executive=True)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD}, follow=True)
+    assert b"Successfully signed in" not in response.content

@@ -108,3 +108,18 @@ def test_a_server_error_shows_a_reference_and_never_the_fault(settings, caplog):
     reference = caplog.records[0].getMessage().rsplit(" ", 1)[-1]
     assert len(reference) == 8
     assert reference in content
+
+
+def test_refused_and_missing_pages_are_not_logged_as_faults(persona_client, caplog):
+    client = persona_client("board_member")
+    with caplog.at_level(logging.ERROR, logger="dscb.security"):
+        client.get("/admin/")
+        client.get("/no-such-page/")
+    assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
+
+
+def test_the_change_password_form_is_worded_the_gov_uk_way(persona_client):
+    content = persona_client("board_member").get(reverse("account_change_password")).content.decode()
+    for label in ("Current password", "New password", "Confirm new password"):
+        assert label in content
+    assert "placeholder" not in content
