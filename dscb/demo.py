@@ -10,7 +10,7 @@ from django.db import transaction
 from dscb.models import Agency, User
 
 # Long enough for the password rules, and plainly not a real person's password.
-DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105  # nosec B105 - published on purpose, demo only
+DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105  # nosec B105
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django import forms
 
+# Labels, not passwords (nosec B105 below).
 PASSWORD_LABELS = {
     "oldpassword": "Current password",
-    "password": "Password",
+    "password": "Password",  # nosec B105
     "password1": "New password",
     "password2": "Confirm new password",
 }

@@ -8,6 +8,7 @@ Every variable is documented in README.md.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -66,7 +67,7 @@ if not SECRET_KEY:
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set DEBUG=true on a development machine."
         )
-    SECRET_KEY = "django-insecure-development-only-never-use-in-production"  # noqa: S105  # nosec B105 - DEBUG only
+    SECRET_KEY = "django-insecure-development-only-never-use-in-production"  # noqa: S105  # nosec B105
 elif len(SECRET_KEY) < 50 and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
 
@@ -76,6 +77,14 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The board this installation serves, shown in the page header and the documents.
 BOARD_NAME = env_str("BOARD_NAME", "Safeguarding Children Partnership")
 BOARD_CONTACT_EMAIL = env_str("BOARD_CONTACT_EMAIL", "safeguarding.board@example.org")
+# How the board refers to a child audited, instead of a name: a regular expression
+# and an example shown in error messages.
+BOARD_REFERENCE_PATTERN = env_str("BOARD_REFERENCE_PATTERN", r"[A-Z]{2,10}-\d{4}-\d{2}-\d{2,3}")
+BOARD_REFERENCE_EXAMPLE = env_str("BOARD_REFERENCE_EXAMPLE", "MACA-2010-09-03")
+try:
+    re.compile(BOARD_REFERENCE_PATTERN)
+except re.error as error:
+    raise ImproperlyConfigured(f"BOARD_REFERENCE_PATTERN is not a valid regular expression: {error}") from None
 # Shown as a banner on every page so nobody mistakes demo records for real ones.
 DEMO_MODE = env_bool("DEMO_MODE", False)
 
@@ -196,7 +205,7 @@ LOGIN_ATTEMPTS_TIMEOUT_SECONDS = env_int("LOGIN_ATTEMPTS_TIMEOUT_SECONDS", 900, 
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"10/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT_SECONDS}s/key",
 }
-# nosec B105: these name form classes, not passwords.
+# Bandit mistakes the form class names below for passwords (nosec B105).
 ACCOUNT_FORMS = {
     "login": "dscb.forms.SignInForm",
     "reset_password": "dscb.forms.ResetPasswordForm",  # nosec B105
