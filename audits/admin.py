@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from audits.models import Grade, Theme
+from audits.models import ChecklistQuestion, Grade, Theme
 from dscb.admin import ReferenceDataAdmin
 
 
@@ -14,3 +14,21 @@ class ThemeAdmin(ReferenceDataAdmin):
 @admin.register(Grade)
 class GradeAdmin(ReferenceDataAdmin):
     list_display = ["label", "rank", "meets_threshold", "is_active"]
+
+
+@admin.register(ChecklistQuestion)
+class ChecklistQuestionAdmin(ReferenceDataAdmin):
+    """Add, retire (untick "active") and reorder (change "position") the questions of
+    each theme. Past answers keep their question: nothing here deletes one."""
+
+    list_display = ["text", "theme", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["theme", "is_active"]
+    list_select_related = ["theme"]
+    ordering = ["theme__position", "position", "pk"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Rewording a question that has answers would change what those answers mean.
+        if obj is not None and obj.answers.exists():
+            return ["text", "theme"]
+        return []

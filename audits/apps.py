@@ -10,7 +10,21 @@ class AuditsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from audits.models import Grade, Theme
+        from audits import home_panel, models
 
-        auditlog.register(Theme)
-        auditlog.register(Grade)
+        not_history = ["version", "updated_at", "updated_by"]
+        for model in (models.Theme, models.Grade, models.ChecklistQuestion):
+            auditlog.register(model)
+        auditlog.register(models.AuditRound, exclude_fields=not_history, m2m_fields={"agencies", "auditors"})
+        for model in (models.AuditCase, models.CaseRecord, models.Escalation):
+            auditlog.register(model, exclude_fields=not_history)
+        for model in (
+            models.CaseReopening,
+            models.ThemeRating,
+            models.RecordGrade,
+            models.ChecklistAnswer,
+            models.Feedback,
+            models.InquiryParticipant,
+        ):
+            auditlog.register(model)
+        home_panel.register()

@@ -20,6 +20,11 @@ class DemoAccount:
     role_field: str
     agency_short_name: str | None = None
 
+    @property
+    def description(self) -> str:
+        role = str(User._meta.get_field(self.role_field).verbose_name)
+        return f"{role} ({self.agency_short_name})" if self.agency_short_name else role
+
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin@example.org", "Demo Administrator", "is_administrator"),
@@ -29,6 +34,10 @@ DEMO_ACCOUNTS = (
     DemoAccount("executive@example.org", "Demo Executive Member", "is_executive"),
     DemoAccount("board@example.org", "Demo Board Member", "is_board_member"),
 )
+
+
+def load() -> None:
+    create_demo_accounts()
 
 
 @transaction.atomic

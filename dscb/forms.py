@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account import forms as account_forms
@@ -9,7 +11,12 @@ from allauth.core import context
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+from crispy_forms_gds.fields import DateInputField
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+from dscb.concurrency import EditConflict
 
 # Labels, not passwords (nosec B105 below).
 PASSWORD_LABELS = {
@@ -108,3 +115,72 @@ class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
         if pending and not self.is_bound:
             context.request.session[SECRET_SESSION_KEY] = self.secret = pending
         security_code_field(self)
+
+
+# --- Shared pieces for the service's own forms --------------------------------------------
+
+
+class UKDateField(DateInputField):
+    """The GOV.UK date input (day, month, year), with messages a person can act on."""
+
+    def __init__(self, *, label: str, required: bool = True, **kwargs: Any) -> None:
+        super().__init__(label=label, required=required, require_all_fields=False, **kwargs)
+        lower = label[0].lower() + label[1:]
+        self.error_messages["required"] = f"Enter {lower}"
+        self.error_messages["incomplete"] = f"{label} must include a day, month and year"
+        for sub_field, part in zip(self.fields, ("day", "month", "year"), strict=True):
+            sub_field.error_messages["incomplete"] = f"{label} must include a {part}"
+            sub_field.validators = [RegexValidator(r"^\s*[0-9]{1,4}\s*$", f"{label} must be a real date")]
+            sub_field.required = required
+
+    def compress(self, data_list: list[str]) -> datetime.date | None:
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            value = datetime.date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            raise ValidationError(f"{self.label} must be a real date", code="invalid") from None
+        if not 1900 <= value.year <= 2100:
+            raise ValidationError(f"{self.label} must be a real date", code="invalid")
+        return value
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version of the row the person started from, so a save made after
+    someone else's is refused (dscb.concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.fields["version"].required = False
+
+    def take_latest_version(self, version: int) -> None:
+        """After a refused save: keep what was typed, but let the next save go through."""
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(version)
+        self.data = data
+
+
+def save_or_report(form: forms.Form, save: Callable[[], object]) -> bool:
+    """Run ``save``; if it is refused, put the reason on ``form`` (beside the field it
+    concerns, or at the top) and keep everything the person typed. True if saved."""
+    try:
+        save()
+    except EditConflict as conflict:
+        form.add_error(None, conflict.message)
+        if isinstance(form, VersionedForm):
+            form.take_latest_version(conflict.version)
+        return False
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+        return False
+    return True

@@ -22,6 +22,7 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "home", Action.USE_SERVICE),
+    NavItem("Case audits", "audits:round_list", Action.VIEW_AUDITS, section="/audits/"),
     NavItem("Administration", "admin:index", Action.ADMINISTER, section="/admin/"),
     NavItem("Your account", "account", Action.USE_SERVICE, section="/account/"),
 )

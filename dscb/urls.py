@@ -35,6 +35,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("audits/", include("audits.urls")),
     path("admin/", admin.site.urls),
 ]
 

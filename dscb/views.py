@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from dscb import access
+from dscb import access, home_panels
 from dscb.access import Action
 from dscb.models import Role
 
@@ -31,7 +31,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dscb/home.html",
-        {"roles": [role.label for role in roles], "duties": [ROLE_DUTIES[role] for role in roles]},
+        {
+            "roles": [role.label for role in roles],
+            "duties": [ROLE_DUTIES[role] for role in roles],
+            "panels": home_panels.panels_for(request),
+        },
     )
 
 

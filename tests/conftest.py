@@ -23,6 +23,7 @@ def sign_in(client: Client, user: User, *, mfa: bool = True) -> Client:
     """Sign ``client`` in as ``user`` the way allauth records it: by password and,
     unless ``mfa`` is false, by an authenticator code."""
     client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.user = user
     session = client.session
     now = time.time()
     records = [{"method": "password", "at": now, "email": user.email}]
@@ -65,6 +66,7 @@ PERSONAS = ("anonymous", *ROLE_PERSONAS, "without_mfa", "deactivated")
 def persona_client(db) -> Callable[[str], Client]:
     def build(persona: str) -> Client:
         client = Client()
+        client.user = None
         if persona == "anonymous":
             return client
         if persona in ROLE_PERSONAS:

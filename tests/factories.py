@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import time
 
 import factory
@@ -8,6 +9,16 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from factory.django import DjangoModelFactory
 
+from audits.models import (
+    AuditCase,
+    AuditRound,
+    CaseRecord,
+    Escalation,
+    Grade,
+    InquiryParticipant,
+    Theme,
+    ThemeRating,
+)
 from dscb.models import Agency, User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -51,3 +62,83 @@ def totp_code(secret: str, *, steps_from_now: int = 0) -> str:
 
 
 __all__ = ["TEST_PASSWORD", "AgencyFactory", "Authenticator", "UserFactory", "activate_totp", "totp_code"]
+
+
+# --- Case audits ----------------------------------------------------------------------------
+
+
+def police() -> Agency:
+    return Agency.objects.get(short_name="Police")
+
+
+class AuditRoundFactory(DjangoModelFactory):
+    class Meta:
+        model = AuditRound
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Round {n}")
+    held_on = datetime.date(2010, 9, 22)
+    kind = AuditRound.Kind.CASE_AUDIT
+
+    @factory.post_generation
+    def agencies(obj, create, extracted, **kwargs):
+        if create:
+            obj.agencies.set(
+                extracted if extracted is not None else Agency.objects.filter(short_name__in=["Police", "EY&F", "GP"])
+            )
+
+    @factory.post_generation
+    def auditors(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.auditors.set(extracted)
+
+
+class AuditCaseFactory(DjangoModelFactory):
+    class Meta:
+        model = AuditCase
+
+    audit_round = factory.SubFactory(AuditRoundFactory)
+    reference = factory.Sequence(lambda n: f"MACA-2010-09-{n + 1:03d}")
+    category_neglect = True
+    plan_started_on = datetime.date(2010, 1, 4)
+
+
+class CaseRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = CaseRecord
+
+    case = factory.SubFactory(AuditCaseFactory)
+    agency = factory.LazyFunction(police)
+    subject = CaseRecord.Subject.CHILD
+    records_read = 1
+
+
+class EscalationFactory(DjangoModelFactory):
+    class Meta:
+        model = Escalation
+
+    case = factory.SubFactory(AuditCaseFactory)
+    raised_on = datetime.date(2010, 9, 23)
+    raised_by = factory.SubFactory(UserFactory, is_audit_team=True)
+    to_agency = factory.LazyFunction(police)
+    to_role = "Team manager"
+    reason = "The plan needs reviewing now."
+    due_by = datetime.date(2010, 9, 30)
+
+
+class InquiryParticipantFactory(DjangoModelFactory):
+    class Meta:
+        model = InquiryParticipant
+
+    case = factory.SubFactory(AuditCaseFactory, audit_round__kind=AuditRound.Kind.APPRECIATIVE_INQUIRY)
+    agency = factory.LazyFunction(police)
+    role = "Social worker"
+
+
+def grade(label: str) -> Grade:
+    return Grade.objects.get(label=label)
+
+
+def rate_every_theme(case: AuditCase, label: str = "Adequate") -> None:
+    for theme in Theme.objects.active():
+        ThemeRating.objects.update_or_create(case=case, theme=theme, defaults={"grade": grade(label)})

@@ -74,6 +74,22 @@ def administrators(outcome: Outcome) -> Row:
     return for_action(Action.ADMINISTER, outcome)
 
 
+def case_page(*, audit_team: Outcome = OK, agency_auditor: Outcome = OK) -> Row:
+    """A page about a child's case, or what is in it. Nobody outside the audit team and
+    the round's own auditors learns it exists (404). The sample objects put the agency
+    auditor persona on the round, and the sample record is their agency's."""
+    return row(
+        anonymous=LOGIN,
+        without_mfa=MFA_SETUP,
+        roles=dict.fromkeys(Role, NOT_FOUND) | {Role.AUDIT_TEAM: audit_team, Role.AGENCY_AUDITOR: agency_auditor},
+    )
+
+
+def post_only() -> Row:
+    """A change made by POST only: a GET changes nothing and is refused."""
+    return public(NOT_ALLOWED, without_mfa=MFA_SETUP)
+
+
 MATRIX: dict[str, Row] = {
     # The board's own pages
     "home": signed_in(),
@@ -104,6 +120,25 @@ MATRIX: dict[str, Row] = {
     "mfa_view_recovery_codes": signed_in(),
     "mfa_generate_recovery_codes": signed_in(),
     "mfa_download_recovery_codes": signed_in(),
+    # Case audits
+    "audits:round_list": for_action(Action.VIEW_AUDITS),
+    "audits:round_create": for_action(Action.MANAGE_AUDITS),
+    "audits:round_detail": case_page(),
+    "audits:round_edit": case_page(agency_auditor=DENIED),
+    "audits:case_create": case_page(agency_auditor=DENIED),
+    "audits:case_detail": case_page(),
+    "audits:case_edit": case_page(agency_auditor=DENIED),
+    "audits:case_grades": case_page(agency_auditor=DENIED),
+    "audits:case_finalise": post_only(),
+    # Only a finalised case can be re-opened: a draft one sends the person back to it.
+    "audits:case_reopen": case_page(audit_team=redirect("audits:case_detail"), agency_auditor=DENIED),
+    "audits:record_create": case_page(),
+    "audits:record_detail": case_page(),
+    "audits:record_feedback": case_page(agency_auditor=DENIED),
+    "audits:escalation_create": case_page(agency_auditor=DENIED),
+    "audits:escalation_edit": case_page(agency_auditor=DENIED),
+    "audits:participant_add": case_page(agency_auditor=DENIED),
+    "audits:participant_remove": post_only(),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
     "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},
@@ -126,6 +161,7 @@ ADMIN_MODELS: dict[str, dict[str, Outcome]] = {
     "dscb_agency": EDITABLE,
     "audits_theme": EDITABLE,
     "audits_grade": EDITABLE,
+    "audits_checklistquestion": EDITABLE,
     "recommendations_ragstatus": EDITABLE,
     "auditlog_logentry": READ_ONLY,
     "mfa_authenticator": READ_ONLY | {"delete": OK},

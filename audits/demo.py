@@ -1,0 +1,323 @@
+"""Demo case audits, shaped on the seed report (../shared/seed): four rounds of multi-
+agency case audits between March 2009 and September 2010, 36 children in all, two
+Appreciative Inquiry families, two requests for immediate intervention, and checklist
+answers that give the report's "90% of files had evidence of supervision" and "100% had
+up-to-date minutes and CP plan" for September 2010. Everything else is made up, but
+deterministic: the same every time. Loaded only by `manage.py seed_demo`."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from audits.models import (
+    AuditCase,
+    AuditRound,
+    CaseRecord,
+    ChecklistAnswer,
+    ChecklistQuestion,
+    Escalation,
+    Feedback,
+    Grade,
+    InquiryParticipant,
+    RecordGrade,
+    Theme,
+    ThemeRating,
+)
+from dscb.models import Agency, User
+
+SUPERVISION = "Evidence of supervision or management oversight on file"
+MINUTES_AND_PLAN = "Up-to-date CP plan and minutes on file"
+CATEGORIES = [
+    {"category_neglect": True},
+    {"category_emotional": True},
+    {"category_physical": True},
+    {"category_neglect": True, "category_emotional": True},
+    {"category_sexual": True},
+    {"category_neglect": True},
+    {"category_physical": True, "category_emotional": True},
+    {"category_emotional": True},
+]
+RECORD_AGENCIES = ["Police", "EY&F", "GP", "Health Visiting", "Education", "School Nursing", "DPT"]
+
+
+@dataclass(frozen=True)
+class DemoRound:
+    title: str
+    held_on: datetime.date
+    prefix: str
+    focus: str
+    # Overall grade of each case, in order.
+    overall: tuple[str, ...]
+    # Share of agency records with evidence of supervision, and with up-to-date minutes and plan.
+    supervision_share: float
+    minutes_share: float
+    lead_agency: str = "EY&F"
+
+
+ROUNDS = (
+    DemoRound(
+        "March 2009",
+        datetime.date(2009, 3, 25),
+        "MACA-2009-03",
+        "The initial multi-agency case audit: eight children subject to a child protection plan.",
+        ("Inadequate", "Adequate", "Inadequate", "Inadequate", "Adequate", "Inadequate", "Adequate", "Inadequate"),
+        0.45,
+        0.6,
+    ),
+    DemoRound(
+        "December 2009",
+        datetime.date(2009, 12, 9),
+        "MACA-2009-12",
+        "Chronologies, neglect and the quality of recording.",
+        (
+            "Adequate",
+            "Inadequate",
+            "Adequate",
+            "Adequate",
+            "Good",
+            "Adequate",
+            "Inadequate",
+            "Adequate",
+            "Adequate",
+            "Adequate",
+        ),
+        0.6,
+        0.7,
+    ),
+    DemoRound(
+        "April 2010",
+        datetime.date(2010, 4, 21),
+        "MACA-2010-04",
+        "Children subject to a plan for more than a year, and the use of Appreciative Inquiry.",
+        (
+            "Adequate",
+            "Good",
+            "Adequate",
+            "Adequate",
+            "Inadequate",
+            "Adequate",
+            "Good",
+            "Adequate",
+            "Adequate",
+            "Adequate",
+        ),
+        0.75,
+        0.85,
+    ),
+    DemoRound(
+        "September 2010 (Integrated Children's Service)",
+        datetime.date(2010, 9, 22),
+        "MACA-2010-09",
+        "Children with additional needs known to the Integrated Children's Service.",
+        ("Good", "Adequate", "Adequate", "Adequate", "Adequate", "Adequate", "Adequate", "Adequate"),
+        0.9,
+        1.0,
+        lead_agency="ICS",
+    ),
+)
+
+FINDINGS = {
+    "Outstanding": "Exemplary multi-agency practice throughout the plan.",
+    "Good": "Agencies worked well together; the plan was specific and reviewed on time.",
+    "Adequate": "The plan kept the child safe, with gaps in recording and shared chronology.",
+    "Inadequate": "Risks were not shared promptly and the plan had not been reviewed when it should have been.",
+}
+
+
+def _exact_share(count: int, share: float) -> list[bool]:
+    """``count`` answers of which exactly round(count * share) are yes, spread evenly."""
+    yes = round(count * share)
+    return [(index * yes) // count != ((index + 1) * yes) // count for index in range(count)]
+
+
+def load() -> None:
+    create_demo_audits()
+
+
+@transaction.atomic
+def create_demo_audits() -> None:
+    if AuditRound.objects.filter(title=ROUNDS[0].title).exists():
+        return  # Loaded before: running the demo command again adds nothing.
+    agencies = {agency.short_name: agency for agency in Agency.objects.all()}
+    grades = {grade.label: grade for grade in Grade.objects.all()}
+    themes = list(Theme.objects.active())
+    questions = list(ChecklistQuestion.objects.active())
+    auditor = User.objects.get(email="auditor@example.org")
+    agency_auditor = User.objects.get(email="agency.auditor@example.org")
+
+    for round_index, spec in enumerate(ROUNDS):
+        audit_round = AuditRound.objects.create(
+            title=spec.title,
+            held_on=spec.held_on,
+            focus=spec.focus,
+            state=AuditRound.State.COMPLETED,
+            updated_by=auditor,
+        )
+        round_agencies = [agencies[name] for name in [*RECORD_AGENCIES, spec.lead_agency, "Probation", "YOS"]]
+        audit_round.agencies.set(round_agencies)
+        audit_round.auditors.set([auditor, agency_auditor] if round_index == len(ROUNDS) - 1 else [auditor])
+
+        records_per_case = 5
+        total_records = len(spec.overall) * records_per_case
+        supervision = _exact_share(total_records, spec.supervision_share)
+        minutes = _exact_share(total_records, spec.minutes_share)
+        record_number = 0
+        for case_index, overall in enumerate(spec.overall):
+            case = AuditCase.objects.create(
+                audit_round=audit_round,
+                reference=f"{spec.prefix}-{case_index + 1:02d}",
+                plan_started_on=spec.held_on - datetime.timedelta(days=70 + 45 * case_index),
+                sibling_records_read=case_index % 3,
+                parent_records_read=1 + case_index % 2,
+                overall_grade=grades[overall],
+                findings=FINDINGS[overall],
+                strengths="Regular core group meetings with good attendance." if overall != "Inadequate" else "",
+                areas_for_development="Keep a shared multi-agency chronology and record supervision decisions.",
+                state=AuditCase.State.FINALISED,
+                updated_by=auditor,
+                **CATEGORIES[case_index % len(CATEGORIES)],
+            )
+            # September 2010: each adequate case fell short of adequate on exactly one theme.
+            below_threshold_theme = themes[case_index % len(themes)] if overall == "Adequate" else None
+            for theme_index, theme in enumerate(themes):
+                if spec.prefix == "MACA-2010-09":
+                    label = (
+                        "Inadequate"
+                        if theme == below_threshold_theme
+                        else ("Good" if overall == "Good" else "Adequate")
+                    )
+                elif overall == "Inadequate":
+                    label = "Inadequate" if theme_index % 2 == 0 else "Adequate"
+                else:
+                    label = overall if theme_index != 2 else "Adequate"
+                ThemeRating.objects.create(case=case, theme=theme, grade=grades[label])
+
+            for record_index in range(records_per_case):
+                agency_name = (
+                    spec.lead_agency
+                    if record_index == 0
+                    else RECORD_AGENCIES[(case_index + record_index) % len(RECORD_AGENCIES)]
+                )
+                subject = CaseRecord.Subject.CHILD if record_index < 3 else CaseRecord.Subject.PARENT_OR_CARER
+                record = CaseRecord.objects.create(
+                    case=case,
+                    agency=agencies[agency_name],
+                    subject=subject,
+                    records_read=1 + (case_index + record_index) % 3,
+                    findings=f"{agency_name} records: {FINDINGS[overall]}",
+                    updated_by=auditor,
+                )
+                ratings = {rating.theme_id: rating.grade for rating in case.theme_ratings.all()}
+                RecordGrade.objects.bulk_create(
+                    RecordGrade(record=record, theme=theme, grade=ratings[theme.pk]) for theme in themes
+                )
+                answers = []
+                for question in questions:
+                    if question.text == SUPERVISION:
+                        value = supervision[record_number]
+                    elif question.text == MINUTES_AND_PLAN:
+                        value = minutes[record_number]
+                    else:
+                        value = (record_number + question.pk) % 4 != 0
+                    answers.append(
+                        ChecklistAnswer(
+                            record=record,
+                            question=question,
+                            answer=ChecklistAnswer.Answer.YES if value else ChecklistAnswer.Answer.NO,
+                        )
+                    )
+                ChecklistAnswer.objects.bulk_create(answers)
+                # The most recent round still owes some feedback to managers and agencies.
+                owed = spec.prefix == "MACA-2010-09" and case_index >= 6
+                for recipient in Feedback.Recipient.values:
+                    if owed and recipient != Feedback.Recipient.PRACTITIONER:
+                        continue
+                    Feedback.objects.create(
+                        record=record,
+                        recipient=recipient,
+                        given_on=spec.held_on + datetime.timedelta(days=14),
+                        given_by=auditor,
+                    )
+                record_number += 1
+
+    _create_escalations(agencies, auditor)
+    _create_appreciative_inquiry(agencies, auditor)
+    _create_planned_round(agencies, auditor, agency_auditor)
+
+
+def _create_escalations(agencies: dict[str, Agency], auditor: User) -> None:
+    """The seed: "in two cases the audit team requested immediate intervention to make
+    sure the child protection plan was reviewed and updated"."""
+    for reference, raised_on in (
+        ("MACA-2009-03-03", datetime.date(2009, 3, 26)),
+        ("MACA-2009-03-08", datetime.date(2009, 3, 27)),
+    ):
+        Escalation.objects.create(
+            case=AuditCase.objects.get(reference=reference),
+            raised_on=raised_on,
+            raised_by=auditor,
+            to_agency=agencies["EY&F"],
+            to_role="Practice manager",
+            reason="The child protection plan had not been reviewed in time and no longer reflected the risks.",
+            due_by=raised_on + datetime.timedelta(days=7),
+            acknowledged_on=raised_on + datetime.timedelta(days=1),
+            action_taken="Review conference brought forward; core group reconvened.",
+            outcome="The plan was reviewed and updated, with named leads for each action.",
+            resolved_on=raised_on + datetime.timedelta(days=6),
+            updated_by=auditor,
+        )
+
+
+def _create_appreciative_inquiry(agencies: dict[str, Agency], auditor: User) -> None:
+    """Two families, each on a plan for more than 12 months and seen as "stuck"."""
+    held_on = datetime.date(2010, 11, 17)
+    audit_round = AuditRound.objects.create(
+        title="Appreciative Inquiry, November 2010",
+        held_on=held_on,
+        kind=AuditRound.Kind.APPRECIATIVE_INQUIRY,
+        focus="Families on a child protection plan for more than 12 months, seen by professionals as stuck.",
+        state=AuditRound.State.COMPLETED,
+        updated_by=auditor,
+    )
+    audit_round.agencies.set([agencies[name] for name in ("EY&F", "Police", "Health Visiting", "Education", "DPT")])
+    audit_round.auditors.set([auditor])
+    families = (
+        ("AI-2010-11-01", datetime.date(2009, 6, 15), {"category_neglect": True}),
+        ("AI-2010-11-02", datetime.date(2009, 2, 2), {"category_emotional": True, "category_neglect": True}),
+    )
+    for reference, plan_started_on, categories in families:
+        case = AuditCase.objects.create(
+            audit_round=audit_round,
+            reference=reference,
+            plan_started_on=plan_started_on,
+            parent_records_read=2,
+            sibling_records_read=1,
+            seen_as_stuck=True,
+            what_is_working="Regular contact with the health visitor; the school reports better attendance.",
+            desired_outcomes="A plan shared with the family, fewer professionals, and clear steps to step down.",
+            state=AuditCase.State.FINALISED,
+            updated_by=auditor,
+            **categories,
+        )
+        for agency_name, role in (
+            ("EY&F", "Social worker"),
+            ("Health Visiting", "Health visitor"),
+            ("Education", "Designated teacher"),
+        ):
+            InquiryParticipant.objects.create(case=case, agency=agencies[agency_name], role=role)
+
+
+def _create_planned_round(agencies: dict[str, Agency], auditor: User, agency_auditor: User) -> None:
+    """A round not yet started, so the demo shows planning and entering a case."""
+    audit_round = AuditRound.objects.create(
+        title="June 2011",
+        held_on=datetime.date(2011, 6, 15),
+        focus="Children subject to a plan under the category of sexual abuse.",
+        state=AuditRound.State.PLANNED,
+        updated_by=auditor,
+    )
+    audit_round.agencies.set([agencies[name] for name in ("Police", "EY&F", "GP", "Education", "Probation")])
+    audit_round.auditors.set([auditor, agency_auditor])

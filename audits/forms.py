@@ -1,0 +1,489 @@
+"""Forms for case audits. Each accepts only its own fields; every free-text field is
+checked for identifying details by the model's validators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
+from django import forms
+from django.conf import settings
+from django.utils.html import conditional_escape
+
+from audits.models import (
+    AuditCase,
+    AuditRound,
+    CaseRecord,
+    ChecklistAnswer,
+    ChecklistQuestion,
+    Escalation,
+    Feedback,
+    Grade,
+    InquiryParticipant,
+    Theme,
+)
+from dscb import access
+from dscb.access import Action
+from dscb.forms import UKDateField, VersionedForm
+from dscb.models import Agency, User
+from dscb.validators import validate_no_identifying_details
+
+CATEGORY_FIELDS = {
+    "neglect": "category_neglect",
+    "physical": "category_physical",
+    "emotional": "category_emotional",
+    "sexual": "category_sexual",
+}
+
+
+def gds_helper(layout: Layout | None = None) -> FormHelper:
+    helper = FormHelper()
+    helper.template_pack = "gds"
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout is not None:
+        helper.layout = layout
+    return helper
+
+
+def escaped(text: str) -> str:
+    """The GDS pack prints labels and legends unescaped: escape any that hold data."""
+    return conditional_escape(text)
+
+
+class GradeChoiceField(forms.ModelChoiceField):
+    def __init__(self, *, label: str, required: bool = False, grades: list[Grade]) -> None:
+        super().__init__(
+            queryset=Grade.objects.active(),
+            label=escaped(label),
+            required=required,
+            widget=forms.RadioSelect,
+            empty_label=None,
+            error_messages={
+                "required": f"Select a grade for {label[0].lower() + label[1:]}",
+                "invalid_choice": "Select one of the grades shown",
+            },
+        )
+        # The page already holds the grades: no query per field to list them.
+        self.choices = [(grade.pk, grade.label) for grade in grades]
+
+    def to_python(self, value: Any) -> Grade | None:
+        if value in self.empty_values:
+            return None
+        grades = {str(pk): label for pk, label in self.choices}
+        if str(value) not in grades:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class AuditRoundForm(VersionedForm):
+    held_on = UKDateField(label="Date of the audit")
+
+    class Meta:
+        model = AuditRound
+        fields = ["title", "held_on", "kind", "focus", "agencies", "auditors"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "agencies": forms.CheckboxSelectMultiple,
+            "auditors": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {
+            "title": {"required": "Enter a title for the round", "unique": "There is already a round with this title"},
+            "agencies": {"required": "Select the agencies taking part"},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = AuditRound.Kind.choices
+        self.fields["title"].help_text = "For example, September 2010 (Integrated Children's Service)."
+        self.fields["agencies"].queryset = Agency.objects.active()
+        self.fields["auditors"].queryset = access.people_who_can(Action.EDIT_CASE_RECORDS)
+        self.fields["auditors"].label_from_instance = lambda user: (
+            f"{user.get_full_name()} ({user.agency.short_name})" if user.agency_id else user.get_full_name()
+        )
+        self.fields["auditors"].queryset = self.fields["auditors"].queryset.select_related("agency")
+        self.helper = gds_helper(
+            Layout(
+                Field.text("title"),
+                Field("held_on"),
+                Field.radios("kind", legend_size=Size.SMALL),
+                Field.textarea("focus", rows=3),
+                Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
+                Field.checkboxes("auditors", legend_size=Size.SMALL, small=True),
+                "version",
+            )
+        )
+
+
+class AuditCaseForm(VersionedForm):
+    categories = forms.MultipleChoiceField(
+        label="Child protection plan categories",
+        choices=[
+            ("neglect", "Neglect"),
+            ("physical", "Physical abuse"),
+            ("emotional", "Emotional abuse"),
+            ("sexual", "Sexual abuse"),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one child protection plan category"},
+        help_text="Select all that apply.",
+    )
+    plan_started_on = UKDateField(label="Date the child protection plan started")
+    seen_as_stuck = forms.TypedChoiceField(
+        label="Did professionals see the case as stuck?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    class Meta:
+        model = AuditCase
+        fields = [
+            "reference",
+            "plan_started_on",
+            "sibling_records_read",
+            "parent_records_read",
+            "seen_as_stuck",
+            "what_is_working",
+            "desired_outcomes",
+        ]
+        error_messages = {
+            "reference": {
+                "required": "Enter the board reference",
+                "unique": "A case with this board reference has already been audited",
+            },
+        }
+
+    def __init__(self, *args: Any, audit_round: AuditRound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.audit_round = audit_round
+        self.fields[
+            "reference"
+        ].help_text = f"For example, {settings.BOARD_REFERENCE_EXAMPLE}. Never a name, NHS number or date of birth."
+        self.fields["reference"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        if self.instance.pk:
+            self.fields["categories"].initial = [
+                key for key, name in CATEGORY_FIELDS.items() if getattr(self.instance, name)
+            ]
+            if self.instance.seen_as_stuck is not None:
+                self.fields["seen_as_stuck"].initial = "yes" if self.instance.seen_as_stuck else "no"
+        layout = [
+            Field.text("reference", field_width=20),
+            Field.checkboxes("categories", legend_size=Size.SMALL, small=True),
+            Field("plan_started_on"),
+            Field.text("sibling_records_read", field_width=3),
+            Field.text("parent_records_read", field_width=3),
+        ]
+        if audit_round.is_appreciative_inquiry:
+            layout += [
+                Field.radios("seen_as_stuck", legend_size=Size.SMALL, inline=True),
+                Field.textarea("what_is_working", rows=4),
+                Field.textarea("desired_outcomes", rows=4),
+            ]
+        else:
+            for name in ("seen_as_stuck", "what_is_working", "desired_outcomes"):
+                del self.fields[name]
+        self.helper = gds_helper(Layout(*layout, "version"))
+
+    def clean_reference(self) -> str:
+        return self.cleaned_data["reference"].strip().upper()
+
+    def _post_clean(self) -> None:
+        for key, name in CATEGORY_FIELDS.items():
+            setattr(self.instance, name, key in self.cleaned_data.get("categories", []))
+        self.instance.audit_round = self.audit_round
+        super()._post_clean()
+
+
+class CaseGradesForm(VersionedForm):
+    """The grades the audit team agrees for the case, and its findings."""
+
+    class Meta:
+        model = AuditCase
+        fields = ["overall_grade", "findings", "strengths", "areas_for_development"]
+
+    def __init__(self, *args: Any, themes: list[Theme], grades: list[Grade], ratings: dict[int, int], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.themes = themes
+        for theme in themes:
+            self.fields[f"theme_{theme.pk}"] = GradeChoiceField(label=theme.name, grades=grades)
+            self.fields[f"theme_{theme.pk}"].initial = ratings.get(theme.pk)
+        self.fields["overall_grade"] = GradeChoiceField(label="Overall grade", grades=grades)
+        self.fields["overall_grade"].initial = self.instance.overall_grade_id
+        self.helper = gds_helper(
+            Layout(
+                Fieldset(
+                    *[Field.radios(f"theme_{theme.pk}", legend_size=Size.SMALL, inline=True) for theme in themes],
+                    legend="Grade on each theme",  # words of ours, not data
+                    legend_size=Size.MEDIUM,
+                ),
+                Field.radios("overall_grade", legend_size=Size.MEDIUM, inline=True),
+                Field.textarea("findings", rows=5),
+                Field.textarea("strengths", rows=4),
+                Field.textarea("areas_for_development", rows=4),
+                "version",
+            )
+        )
+
+    def theme_grades(self) -> dict[Theme, Grade | None]:
+        return {theme: self.cleaned_data.get(f"theme_{theme.pk}") for theme in self.themes}
+
+
+class CaseRecordForm(VersionedForm):
+    """One agency's records for the case: what they are, a grade on each theme and an
+    answer to each checklist question, all saved together."""
+
+    class Meta:
+        model = CaseRecord
+        fields = ["agency", "subject", "records_read", "findings", "strengths", "areas_for_development"]
+        widgets = {"subject": forms.RadioSelect}
+        error_messages = {
+            "agency": {"required": "Select the agency whose records these are"},
+            "subject": {"required": "Select whose records these are"},
+            "records_read": {"required": "Enter how many records were read"},
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        agencies: list[Agency],
+        themes: list[Theme],
+        questions: list[ChecklistQuestion],
+        grades: list[Grade],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.themes = themes
+        self.questions = questions
+        self.fields["subject"].choices = CaseRecord.Subject.choices
+        agency_field = self.fields["agency"]
+        agency_field.queryset = Agency.objects.filter(pk__in=[agency.pk for agency in agencies])
+        agency_field.choices = [("", "Select an agency"), *((agency.pk, agency.name) for agency in agencies)]
+        if len(agencies) == 1:
+            agency_field.initial = agencies[0].pk
+        if self.instance.pk:
+            agency_field.disabled = True
+        answers = {answer.question_id: answer for answer in self.instance.answers.all()} if self.instance.pk else {}
+        record_grades = (
+            {grade.theme_id: grade.grade_id for grade in self.instance.grades.all()} if self.instance.pk else {}
+        )
+        theme_sections = []
+        for theme in themes:
+            name = f"grade_{theme.pk}"
+            self.fields[name] = GradeChoiceField(label=f"Grade for {theme.name.lower()}", grades=grades)
+            self.fields[name].initial = record_grades.get(theme.pk)
+            section = [Field.radios(name, legend_size=Size.SMALL, inline=True)]
+            for question in (q for q in questions if q.theme_id == theme.pk):
+                answer = answers.get(question.pk)
+                self.fields[f"answer_{question.pk}"] = forms.ChoiceField(
+                    label=escaped(question.text),
+                    choices=ChecklistAnswer.Answer.choices,
+                    widget=forms.RadioSelect,
+                    required=False,
+                    initial=answer.answer if answer else None,
+                    error_messages={"invalid_choice": "Select yes, no, partly or not applicable"},
+                )
+                self.fields[f"comment_{question.pk}"] = forms.CharField(
+                    label=f"Comment on “{question.text}” (optional)",
+                    required=False,
+                    max_length=1000,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    initial=answer.comment if answer else "",
+                    validators=[validate_no_identifying_details],
+                )
+                section += [
+                    Field.radios(f"answer_{question.pk}", legend_size=Size.SMALL, inline=True, small=True),
+                    Field.textarea(f"comment_{question.pk}", rows=2),
+                ]
+            theme_sections.append(Fieldset(*section, legend=escaped(theme.name), legend_size=Size.MEDIUM))
+        self.helper = gds_helper(
+            Layout(
+                Field.select("agency"),
+                Field.radios("subject", legend_size=Size.SMALL, inline=True),
+                Field.text("records_read", field_width=3),
+                *theme_sections,
+                HTML('<h2 class="govuk-heading-m">Findings</h2>'),
+                Field.textarea("findings", rows=4),
+                Field.textarea("strengths", rows=3),
+                Field.textarea("areas_for_development", rows=3),
+                "version",
+            )
+        )
+
+    def theme_grades(self) -> dict[Theme, Grade | None]:
+        return {theme: self.cleaned_data.get(f"grade_{theme.pk}") for theme in self.themes}
+
+    def checklist_answers(self) -> dict[ChecklistQuestion, tuple[str, str]]:
+        """Each question answered, with its comment; unanswered questions are left out."""
+        answers = {}
+        for question in self.questions:
+            answer = self.cleaned_data.get(f"answer_{question.pk}")
+            if answer:
+                answers[question] = (answer, self.cleaned_data.get(f"comment_{question.pk}", ""))
+        return answers
+
+
+class FeedbackForm(forms.Form):
+    """Feedback given on one agency record's findings, to each of three recipients."""
+
+    def __init__(self, *args: Any, given: dict[str, Feedback], givers: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sections = []
+        giver_choices = [("", "Select who gave it"), *((user.pk, user.get_full_name()) for user in givers)]
+        self.givers = {str(user.pk): user for user in givers}
+        for recipient, label in Feedback.Recipient.choices:
+            existing = given.get(recipient)
+            self.fields[f"{recipient}_given_on"] = UKDateField(
+                label=f"Date feedback was given to {label.lower()}", required=False
+            )
+            self.fields[f"{recipient}_given_on"].initial = existing.given_on if existing else None
+            self.fields[f"{recipient}_given_by"] = forms.ChoiceField(
+                label="Given by",
+                choices=giver_choices,
+                required=False,
+                initial=existing.given_by_id if existing else "",
+            )
+            self.fields[f"{recipient}_notes"] = forms.CharField(
+                label="Notes (optional)",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=existing.notes if existing else "",
+                validators=[validate_no_identifying_details],
+            )
+            sections.append(
+                Fieldset(
+                    Field(f"{recipient}_given_on"),
+                    Field.select(f"{recipient}_given_by"),
+                    Field.textarea(f"{recipient}_notes", rows=2),
+                    legend=label,
+                    legend_size=Size.MEDIUM,
+                )
+            )
+        self.helper = gds_helper(Layout(*sections))
+        self.given = given
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for recipient, label in Feedback.Recipient.choices:
+            if (
+                recipient in self.given
+                and not cleaned.get(f"{recipient}_given_on")
+                and not self.has_error(f"{recipient}_given_on")
+            ):
+                self.add_error(
+                    f"{recipient}_given_on",
+                    f"Feedback to {label.lower()} has been recorded: enter the date it was given",
+                )
+            given_on = cleaned.get(f"{recipient}_given_on")
+            given_by = cleaned.get(f"{recipient}_given_by")
+            if given_on and not given_by:
+                self.add_error(f"{recipient}_given_by", f"Select who gave feedback to {label.lower()}")
+            if given_by and not given_on and f"{recipient}_given_on" not in self.errors:
+                self.add_error(f"{recipient}_given_on", f"Enter the date feedback was given to {label.lower()}")
+        return cleaned
+
+    def entries(self) -> dict[str, tuple[Any, User, str]]:
+        """Feedback to record, by recipient: (date, who, notes)."""
+        return {
+            recipient: (
+                self.cleaned_data[f"{recipient}_given_on"],
+                self.givers[self.cleaned_data[f"{recipient}_given_by"]],
+                self.cleaned_data[f"{recipient}_notes"],
+            )
+            for recipient in Feedback.Recipient.values
+            if self.cleaned_data.get(f"{recipient}_given_on")
+        }
+
+
+class EscalationForm(VersionedForm):
+    raised_on = UKDateField(label="Date raised")
+    due_by = UKDateField(label="Due by")
+    acknowledged_on = UKDateField(label="Date acknowledged", required=False)
+    resolved_on = UKDateField(label="Date resolved", required=False)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "raised_on",
+            "to_agency",
+            "to_role",
+            "reason",
+            "due_by",
+            "acknowledged_on",
+            "action_taken",
+            "outcome",
+            "resolved_on",
+        ]
+        error_messages = {
+            "to_agency": {"required": "Select the agency asked to act"},
+            "to_role": {"required": "Enter the role of the person asked to act"},
+            "reason": {"required": "Enter why immediate intervention is needed"},
+        }
+
+    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = Agency.objects.filter(pk__in=[agency.pk for agency in agencies])
+        self.fields["to_agency"].choices = [("", "Select an agency"), *((a.pk, a.name) for a in agencies)]
+        layout = [
+            Field("raised_on"),
+            Field.select("to_agency"),
+            Field.text("to_role"),
+            Field.textarea("reason", rows=4),
+            Field("due_by"),
+        ]
+        if self.instance.pk:
+            layout += [
+                Field("acknowledged_on"),
+                Field.textarea("action_taken", rows=3),
+                Field.textarea("outcome", rows=3),
+                Field("resolved_on"),
+            ]
+        else:
+            for name in ("acknowledged_on", "action_taken", "outcome", "resolved_on"):
+                del self.fields[name]
+        self.helper = gds_helper(Layout(*layout, "version"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        raised_on = cleaned.get("raised_on")
+        for name, label in (("due_by", "due"), ("acknowledged_on", "acknowledged"), ("resolved_on", "resolved")):
+            value = cleaned.get(name)
+            if raised_on and value and value < raised_on:
+                self.add_error(name, f"The date {label} must be on or after the date raised")
+        if cleaned.get("resolved_on") and not cleaned.get("outcome"):
+            self.add_error("outcome", "Enter the outcome before marking the request resolved")
+        return cleaned
+
+
+class ReopenCaseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why does this case need to be re-opened?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_identifying_details],
+        error_messages={"required": "Enter why the case needs to be re-opened"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class FinaliseCaseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ParticipantForm(forms.ModelForm):
+    class Meta:
+        model = InquiryParticipant
+        fields = ["agency", "role"]
+        error_messages = {
+            "agency": {"required": "Select the participant's agency"},
+            "role": {"required": "Enter the participant's role"},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.active()
+        self.fields["role"].help_text = "For example, social worker or health visitor. Never a name."
+        self.helper = gds_helper(Layout(Field.select("agency"), Field.text("role")))

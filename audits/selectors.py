@@ -1,0 +1,210 @@
+"""Reads for the case audit pages. Each page's queries live here, with their joins and
+counts, so a page costs the same number of queries however much data there is."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from auditlog.models import LogEntry
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from audits.models import (
+    AuditCase,
+    AuditRound,
+    CaseRecord,
+    ChecklistQuestion,
+    Escalation,
+    Feedback,
+    Grade,
+    RecordGrade,
+    Theme,
+)
+from dscb import access
+from dscb.access import Action
+from dscb.models import User
+
+HISTORY_ROWS = 50
+
+
+@dataclass(frozen=True)
+class Scales:
+    """The active reference scales a form or a completeness check needs, read once."""
+
+    themes: list[Theme]
+    grades: list[Grade]
+    questions: list[ChecklistQuestion]
+
+
+def scales() -> Scales:
+    return Scales(
+        themes=list(Theme.objects.active()),
+        grades=list(Grade.objects.active()),
+        questions=list(ChecklistQuestion.objects.active().filter(theme__is_active=True)),
+    )
+
+
+# --- Rounds ---------------------------------------------------------------------------------
+
+
+def round_list(user: User) -> QuerySet[AuditRound]:
+    return access.visible_rounds(
+        user,
+        AuditRound.objects.annotate(
+            case_count=Count("cases", distinct=True),
+            finalised_count=Count("cases", filter=Q(cases__state=AuditCase.State.FINALISED), distinct=True),
+        ),
+    )
+
+
+def round_page_queryset() -> QuerySet[AuditRound]:
+    return AuditRound.objects.prefetch_related("agencies", Prefetch("auditors", User.objects.select_related("agency")))
+
+
+def round_cases(audit_round: AuditRound) -> QuerySet[AuditCase]:
+    return audit_round.cases.select_related("overall_grade").annotate(
+        record_count=Count("records", distinct=True),
+        open_escalation_count=Count("escalations", filter=Q(escalations__resolved_on__isnull=True), distinct=True),
+    )
+
+
+def escalations_open(*, rounds: QuerySet[AuditRound]) -> list[Escalation]:
+    """Open requests for immediate intervention in ``rounds``, most urgent first."""
+    return list(
+        Escalation.objects.open()
+        .filter(case__audit_round__in=rounds)
+        .select_related("case", "case__audit_round", "to_agency")
+        .order_by("due_by", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class FeedbackOwed:
+    record: CaseRecord
+    recipients: list[str]
+
+
+def feedback_owed(*, rounds: QuerySet[AuditRound]) -> list[FeedbackOwed]:
+    """For each agency record in ``rounds``, who has not yet been given feedback."""
+    records = (
+        CaseRecord.objects.filter(case__audit_round__in=rounds)
+        .select_related("case", "agency")
+        .prefetch_related(Prefetch("feedback", Feedback.objects.only("record_id", "recipient")))
+        .order_by("case__reference", "agency__position", "pk")
+    )
+    owed = []
+    for record in records:
+        given = {feedback.recipient for feedback in record.feedback.all()}
+        missing = [label for value, label in Feedback.Recipient.choices if value not in given]
+        if missing:
+            owed.append(FeedbackOwed(record=record, recipients=missing))
+    return owed
+
+
+def feedback_givers(audit_round: AuditRound) -> list[User]:
+    """Who may have given feedback: the audit team and the round's own auditors."""
+    team = access.people_who_can(Action.MANAGE_AUDITS)
+    return list((team | audit_round.auditors.filter(is_active=True)).distinct().order_by("full_name", "email"))
+
+
+# --- Cases ----------------------------------------------------------------------------------
+
+
+def case_page_queryset() -> QuerySet[AuditCase]:
+    return AuditCase.objects.select_related("audit_round", "overall_grade", "updated_by")
+
+
+def case_records(case: AuditCase) -> list[CaseRecord]:
+    return list(
+        case.records.select_related("agency", "updated_by").prefetch_related(
+            Prefetch("grades", RecordGrade.objects.select_related("grade")),
+            Prefetch("answers"),
+            Prefetch("feedback", Feedback.objects.select_related("given_by")),
+        )
+    )
+
+
+def case_ratings(case: AuditCase) -> dict[int, Grade]:
+    return {rating.theme_id: rating.grade for rating in case.theme_ratings.select_related("grade")}
+
+
+def case_escalations(case: AuditCase) -> list[Escalation]:
+    return list(case.escalations.select_related("to_agency", "raised_by").order_by("-raised_on", "-pk"))
+
+
+def case_history(case: AuditCase) -> list[LogEntry]:
+    """Who changed what and when, in the case and everything in it, newest first."""
+    return list(
+        LogEntry.objects.filter(additional_data__case_id=case.pk)
+        .exclude(action=LogEntry.Action.ACCESS)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")[:HISTORY_ROWS]
+    )
+
+
+def record_page_queryset() -> QuerySet[CaseRecord]:
+    return CaseRecord.objects.select_related("case", "case__audit_round", "agency", "updated_by").prefetch_related(
+        "grades", "answers"
+    )
+
+
+# --- Completeness ---------------------------------------------------------------------------
+
+
+@dataclass
+class Completeness:
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing
+
+
+def record_completeness(record: CaseRecord, scales: Scales) -> Completeness:
+    """An agency record is complete when it is graded on every active theme and every
+    active checklist question is answered. Reads the record's prefetched rows only."""
+    graded = {grade.theme_id for grade in record.grades.all()}
+    answered = {answer.question_id for answer in record.answers.all()}
+    missing = [f"{record}: a grade for {theme.name.lower()}" for theme in scales.themes if theme.pk not in graded]
+    missing += [
+        f"{record}: an answer to “{question.text}”" for question in scales.questions if question.pk not in answered
+    ]
+    return Completeness(missing)
+
+
+def case_completeness(
+    case: AuditCase, *, records: list[CaseRecord], ratings: dict[int, Grade], participant_count: int, scales: Scales
+) -> Completeness:
+    """What stops ``case`` being finalised, in words the audit team can act on."""
+    if case.audit_round.is_appreciative_inquiry:
+        missing = []
+        if not participant_count:
+            missing.append("the participants")
+        if case.seen_as_stuck is None:
+            missing.append("whether professionals saw the case as stuck")
+        if not case.what_is_working:
+            missing.append("what is working")
+        if not case.desired_outcomes:
+            missing.append("the desired outcomes agreed")
+        return Completeness(missing)
+    missing = [f"the agreed grade for {theme.name.lower()}" for theme in scales.themes if theme.pk not in ratings]
+    if case.overall_grade_id is None:
+        missing.append("the overall grade")
+    if not records:
+        missing.append("at least one agency record")
+    for record in records:
+        missing += record_completeness(record, scales).missing
+    return Completeness(missing)
+
+
+# --- The audit team's home page -------------------------------------------------------------
+
+
+def escalation_summary(user: User, today: datetime.date) -> dict[str, object]:
+    rounds = access.visible_rounds(user)
+    escalations = escalations_open(rounds=rounds)
+    return {
+        "escalations": escalations,
+        "overdue_count": sum(1 for escalation in escalations if escalation.is_overdue(today)),
+        "today": today,
+    }

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from audits import views
+
+app_name = "audits"
+
+urlpatterns = [
+    path("", views.round_list, name="round_list"),
+    path("rounds/new/", views.round_create, name="round_create"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
+    path("rounds/<int:pk>/cases/new/", views.case_create, name="case_create"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("cases/<int:pk>/grades/", views.case_grades, name="case_grades"),
+    path("cases/<int:pk>/finalise/", views.case_finalise, name="case_finalise"),
+    path("cases/<int:pk>/reopen/", views.case_reopen, name="case_reopen"),
+    path("cases/<int:pk>/records/new/", views.record_create, name="record_create"),
+    path("cases/<int:pk>/escalations/new/", views.escalation_create, name="escalation_create"),
+    path("cases/<int:pk>/participants/new/", views.participant_add, name="participant_add"),
+    path("records/<int:pk>/", views.record_detail, name="record_detail"),
+    path("records/<int:pk>/feedback/", views.record_feedback, name="record_feedback"),
+    path("escalations/<int:pk>/", views.escalation_edit, name="escalation_edit"),
+    path("participants/<int:pk>/remove/", views.participant_remove, name="participant_remove"),
+]

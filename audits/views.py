@@ -1,0 +1,523 @@
+"""Case audit pages. Views stay thin: the access policy, a form, a service, a redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from audits import selectors, services
+from audits.forms import (
+    AuditCaseForm,
+    AuditRoundForm,
+    CaseGradesForm,
+    CaseRecordForm,
+    EscalationForm,
+    FeedbackForm,
+    FinaliseCaseForm,
+    ParticipantForm,
+    ReopenCaseForm,
+)
+from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
+from dscb import access
+from dscb.access import Action
+from dscb.forms import save_or_report
+
+
+def form_page(request: HttpRequest, form: object, **context: object) -> HttpResponse:
+    """The one page layout for every audit form: caption, heading, the form, a back link."""
+    return render(request, "form_page.html", {"form": form, **context})
+
+
+def editable_case(request: HttpRequest, case: AuditCase) -> HttpResponse | None:
+    """A finalised case is read-only: send the person back to it with the reason."""
+    if case.is_finalised:
+        messages.error(request, services.CASE_IS_FINALISED)
+        return redirect("audits:case_detail", case.pk)
+    return None
+
+
+# --- Rounds ---------------------------------------------------------------------------------
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS)
+def round_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "audits/round_list.html",
+        {"rounds": selectors.round_list(request.user), "can_manage": access.can(request.user, Action.MANAGE_AUDITS)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_AUDITS)
+def round_create(request: HttpRequest) -> HttpResponse:
+    form = AuditRoundForm(request.POST or None)
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.round_create(
+            audit_round=form.instance,
+            by=request.user,
+            agencies=form.cleaned_data["agencies"],
+            auditors=form.cleaned_data["auditors"],
+        ),
+    ):
+        messages.success(request, f"The round {form.instance} has been planned.")
+        return redirect("audits:round_detail", form.instance.pk)
+    return form_page(
+        request, form, title="Plan an audit round", back_url=reverse("audits:round_list"), submit="Save round"
+    )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    audit_round = access.audit_round_for(request.user, pk, queryset=selectors.round_page_queryset())
+    this_round = AuditRound.objects.filter(pk=audit_round.pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "audits/round_detail.html",
+        {
+            "audit_round": audit_round,
+            "cases": selectors.round_cases(audit_round),
+            "escalations": selectors.escalations_open(rounds=this_round),
+            "feedback_owed": [] if audit_round.is_appreciative_inquiry else selectors.feedback_owed(rounds=this_round),
+            "today": today,
+            "can_manage": access.can(request.user, Action.MANAGE_AUDITS),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    audit_round = access.audit_round_for(request.user, pk, manage=True)
+    form = AuditRoundForm(request.POST or None, instance=audit_round)
+    if form.is_valid():
+        saved = save_or_report(
+            form,
+            lambda: services.round_update(
+                audit_round=form.instance,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                agencies=form.cleaned_data["agencies"],
+                auditors=form.cleaned_data["auditors"],
+            ),
+        )
+        if saved:
+            messages.success(request, "The round has been saved.")
+            return redirect("audits:round_detail", audit_round.pk)
+    return form_page(
+        request,
+        form,
+        title="Change the round",
+        caption=audit_round.title,
+        back_url=reverse("audits:round_detail", args=[audit_round.pk]),
+        submit="Save round",
+    )
+
+
+# --- Cases ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def case_create(request: HttpRequest, pk: int) -> HttpResponse:
+    audit_round = access.audit_round_for(request.user, pk, manage=True)
+    form = AuditCaseForm(request.POST or None, audit_round=audit_round)
+    if form.is_valid() and save_or_report(form, lambda: services.case_create(case=form.instance, by=request.user)):
+        messages.success(request, f"Case {form.instance.reference} has been added.")
+        return redirect("audits:case_detail", form.instance.pk)
+    noun = "family" if audit_round.is_appreciative_inquiry else "child"
+    return form_page(
+        request,
+        form,
+        title=f"Add a {noun} audited",
+        caption=audit_round.title,
+        intro="Identify the child by board reference only: never by name, NHS number or date of birth.",
+        back_url=reverse("audits:round_detail", args=[audit_round.pk]),
+        submit="Add case",
+    )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.case_for(request.user, pk, queryset=selectors.case_page_queryset())
+    services.case_viewed(case=case)
+    scales = selectors.scales()
+    records = selectors.case_records(case)
+    ratings = selectors.case_ratings(case)
+    participants = list(case.participants.select_related("agency"))
+    can_manage = access.can(request.user, Action.MANAGE_AUDITS)
+    record_rows = [
+        {
+            "record": record,
+            "grades": {grade.theme_id: grade.grade for grade in record.grades.all()},
+            "complete": selectors.record_completeness(record, scales).is_complete,
+            "may_edit": access.may_edit_agency_records(request.user, record.agency_id),
+            "feedback_given": len(record.feedback.all()),
+        }
+        for record in records
+    ]
+    return render(
+        request,
+        "audits/case_detail.html",
+        {
+            "case": case,
+            "audit_round": case.audit_round,
+            "scales": scales,
+            "record_rows": record_rows,
+            "ratings": [(theme, ratings.get(theme.pk)) for theme in scales.themes],
+            "participants": participants,
+            "escalations": selectors.case_escalations(case),
+            "reopenings": list(case.reopenings.select_related("reopened_by")),
+            "completeness": selectors.case_completeness(
+                case, records=records, ratings=ratings, participant_count=len(participants), scales=scales
+            ),
+            "history": selectors.case_history(case) if can_manage else [],
+            "can_manage": can_manage,
+            "may_add_record": access.can(request.user, Action.EDIT_CASE_RECORDS) and not case.is_finalised,
+            "plan_months": case.plan_months_at(case.audit_round.held_on),
+            "today": timezone.localdate(),
+            "finalise_form": FinaliseCaseForm(initial={"version": case.version}),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    if refused := editable_case(request, case):
+        return refused
+    form = AuditCaseForm(request.POST or None, instance=case, audit_round=case.audit_round)
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.case_update(
+            case=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
+        ),
+    ):
+        messages.success(request, "The case details have been saved.")
+        return redirect("audits:case_detail", case.pk)
+    return form_page(
+        request,
+        form,
+        title="Change the case details",
+        caption=case.reference,
+        back_url=reverse("audits:case_detail", args=[case.pk]),
+        submit="Save details",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def case_grades(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    if refused := editable_case(request, case):
+        return refused
+    if case.audit_round.is_appreciative_inquiry:
+        raise PermissionDenied  # Appreciative Inquiry cases carry no grades.
+    scales = selectors.scales()
+    form = CaseGradesForm(
+        request.POST or None,
+        instance=case,
+        themes=scales.themes,
+        grades=scales.grades,
+        ratings={theme_id: grade.pk for theme_id, grade in selectors.case_ratings(case).items()},
+    )
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.case_agree_grades(
+            case=form.instance,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            theme_grades=form.theme_grades(),
+        ),
+    ):
+        messages.success(request, "The agreed grades and findings have been saved.")
+        return redirect("audits:case_detail", case.pk)
+    return form_page(
+        request,
+        form,
+        title="Agree the grades and findings",
+        caption=case.reference,
+        intro="Grade the case on each theme using the Ofsted descriptors. You can save part of it and come back.",
+        back_url=reverse("audits:case_detail", args=[case.pk]),
+        submit="Save grades and findings",
+    )
+
+
+@require_POST
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def case_finalise(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    form = FinaliseCaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The case could not be finalised: reload the page and try again.")
+    elif save_or_report(
+        form, lambda: services.case_finalise(case=case, by=request.user, expected_version=form.cleaned_data["version"])
+    ):
+        messages.success(request, f"Case {case.reference} has been finalised. It is now read-only.")
+    else:
+        messages.error(request, "The case could not be finalised. " + " ".join(form.non_field_errors()))
+    return redirect("audits:case_detail", case.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    if not case.is_finalised:
+        return redirect("audits:case_detail", case.pk)
+    form = ReopenCaseForm(request.POST or None, initial={"version": case.version})
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.case_reopen(
+            case=case,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        ),
+    ):
+        messages.success(request, f"Case {case.reference} has been re-opened. The reason has been kept.")
+        return redirect("audits:case_detail", case.pk)
+    return form_page(
+        request,
+        form,
+        title="Re-open the case",
+        caption=case.reference,
+        intro="A finalised case is read-only. Say why it needs to change: the reason is kept with the case.",
+        back_url=reverse("audits:case_detail", args=[case.pk]),
+        submit="Re-open case",
+    )
+
+
+# --- Agency records -------------------------------------------------------------------------
+
+
+def _record_form(request: HttpRequest, case: AuditCase, record: CaseRecord | None) -> CaseRecordForm:
+    scales = selectors.scales()
+    agencies = list(case.audit_round.agencies.all())
+    if not access.can(request.user, Action.MANAGE_AUDITS):
+        # An agency auditor adds records for their own agency only.
+        agencies = [agency for agency in agencies if agency.pk == request.user.agency_id]
+    return CaseRecordForm(
+        request.POST or None,
+        instance=record or CaseRecord(case=case),
+        agencies=agencies,
+        themes=scales.themes,
+        questions=scales.questions,
+        grades=scales.grades,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def record_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.case_for(request.user, pk, queryset=selectors.case_page_queryset())
+    if refused := editable_case(request, case):
+        return refused
+    form = _record_form(request, case, None)
+    if not form.fields["agency"].queryset.exists():
+        raise PermissionDenied  # An agency auditor whose agency is not taking part.
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.record_create(
+            record=form.instance,
+            by=request.user,
+            theme_grades=form.theme_grades(),
+            answers=form.checklist_answers(),
+            questions=form.questions,
+        ),
+    ):
+        messages.success(request, f"The {form.instance.agency.short_name} record has been added.")
+        return redirect("audits:case_detail", case.pk)
+    return form_page(
+        request,
+        form,
+        title="Add an agency record",
+        caption=case.reference,
+        intro="You can save a record before every question is answered and come back to it.",
+        back_url=reverse("audits:case_detail", args=[case.pk]),
+        submit="Save record",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = access.record_for(request.user, pk, queryset=selectors.record_page_queryset())
+    case = record.case
+    may_edit = access.may_edit_agency_records(request.user, record.agency_id) and not case.is_finalised
+    if not may_edit:
+        if request.method == "POST":
+            raise PermissionDenied
+        scales = selectors.scales()
+        grades = {grade.pk: grade for grade in scales.grades}
+        answers = {answer.question_id: answer for answer in record.answers.all()}
+        record_grades = {grade.theme_id: grades.get(grade.grade_id) for grade in record.grades.all()}
+        return render(
+            request,
+            "audits/record_detail.html",
+            {
+                "record": record,
+                "case": case,
+                "themes": [
+                    (
+                        theme,
+                        record_grades.get(theme.pk),
+                        [
+                            (question, answers.get(question.pk))
+                            for question in scales.questions
+                            if question.theme_id == theme.pk
+                        ],
+                    )
+                    for theme in scales.themes
+                ],
+            },
+        )
+    form = _record_form(request, case, record)
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.record_update(
+            record=form.instance,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            theme_grades=form.theme_grades(),
+            answers=form.checklist_answers(),
+            questions=form.questions,
+        ),
+    ):
+        messages.success(request, f"The {record.agency.short_name} record has been saved.")
+        return redirect("audits:case_detail", case.pk)
+    return form_page(
+        request,
+        form,
+        title=f"{record.agency.name} record",
+        caption=case.reference,
+        back_url=reverse("audits:case_detail", args=[case.pk]),
+        submit="Save record",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def record_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    record = access.record_for(request.user, pk, queryset=selectors.record_page_queryset())
+    access.require(request.user, Action.MANAGE_AUDITS)
+    given = {feedback.recipient: feedback for feedback in record.feedback.all()}
+    form = FeedbackForm(request.POST or None, given=given, givers=selectors.feedback_givers(record.case.audit_round))
+    if form.is_valid() and save_or_report(
+        form, lambda: services.feedback_record(record=record, entries=form.entries())
+    ):
+        messages.success(request, "The feedback given has been recorded.")
+        return redirect("audits:case_detail", record.case_id)
+    return form_page(
+        request,
+        form,
+        title="Feedback given",
+        caption=f"{record.case.reference}: {record}",
+        intro="Record the feedback given on this record's findings to the practitioner, their manager and the agency.",
+        back_url=reverse("audits:case_detail", args=[record.case_id]),
+        submit="Save feedback",
+    )
+
+
+# --- Escalations ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    form = EscalationForm(
+        request.POST or None,
+        instance=Escalation(case=case),
+        initial={"raised_on": timezone.localdate()},
+        agencies=list(case.audit_round.agencies.all()),
+    )
+    if form.is_valid() and save_or_report(
+        form, lambda: services.escalation_raise(escalation=form.instance, by=request.user)
+    ):
+        messages.success(request, "The request for immediate intervention has been recorded.")
+        return redirect("audits:case_detail", case.pk)
+    return form_page(
+        request,
+        form,
+        title="Request immediate intervention",
+        caption=case.reference,
+        intro="Use this when a child's plan needs action now, for example to have the plan reviewed and updated.",
+        back_url=reverse("audits:case_detail", args=[case.pk]),
+        submit="Record the request",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def escalation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    escalation = get_object_or_404(Escalation.objects.select_related("case"), pk=pk)
+    case = access.case_for(request.user, escalation.case_id, manage=True, queryset=selectors.case_page_queryset())
+    form = EscalationForm(request.POST or None, instance=escalation, agencies=list(case.audit_round.agencies.all()))
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.escalation_update(
+            escalation=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
+        ),
+    ):
+        messages.success(request, "The request for immediate intervention has been updated.")
+        return redirect("audits:case_detail", case.pk)
+    return form_page(
+        request,
+        form,
+        title="Request for immediate intervention",
+        caption=case.reference,
+        intro="Record when it was acknowledged, the action taken and the outcome, then resolve it.",
+        back_url=reverse("audits:case_detail", args=[case.pk]),
+        submit="Save",
+    )
+
+
+# --- Appreciative Inquiry participants ------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    if refused := editable_case(request, case):
+        return refused
+    if not case.audit_round.is_appreciative_inquiry:
+        raise PermissionDenied
+    form = ParticipantForm(request.POST or None, instance=InquiryParticipant(case=case))
+    if form.is_valid() and save_or_report(form, lambda: services.participant_add(participant=form.instance)):
+        messages.success(request, "The participant has been added.")
+        return redirect("audits:case_detail", case.pk)
+    return form_page(
+        request,
+        form,
+        title="Add a participant",
+        caption=case.reference,
+        back_url=reverse("audits:case_detail", args=[case.pk]),
+        submit="Add participant",
+    )
+
+
+@require_POST
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = get_object_or_404(InquiryParticipant.objects.select_related("case"), pk=pk)
+    case = access.case_for(request.user, participant.case_id, manage=True)
+    try:
+        services.participant_remove(participant=participant)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The participant has been removed.")
+    return redirect("audits:case_detail", case.pk)
