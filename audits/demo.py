@@ -232,15 +232,16 @@ def create_demo_audits() -> None:
                 ChecklistAnswer.objects.bulk_create(answers)
                 # The most recent round still owes some feedback to managers and agencies.
                 owed = spec.prefix == "MACA-2010-09" and case_index >= 6
-                for recipient in Feedback.Recipient.values:
-                    if owed and recipient != Feedback.Recipient.PRACTITIONER:
-                        continue
-                    Feedback.objects.create(
+                Feedback.objects.bulk_create(
+                    Feedback(
                         record=record,
                         recipient=recipient,
                         given_on=spec.held_on + datetime.timedelta(days=14),
                         given_by=auditor,
                     )
+                    for recipient in Feedback.Recipient.values
+                    if not owed or recipient == Feedback.Recipient.PRACTITIONER
+                )
                 record_number += 1
 
     _create_escalations(agencies, auditor)

@@ -78,7 +78,7 @@ class GradeChoiceField(forms.ModelChoiceField):
 
 
 class AuditRoundForm(VersionedForm):
-    held_on = UKDateField(label="Date of the audit")
+    held_on = UKDateField(label="Date of the audit", required_message="Enter the date of the audit")
 
     class Meta:
         model = AuditRound
@@ -129,7 +129,10 @@ class AuditCaseForm(VersionedForm):
         error_messages={"required": "Select at least one child protection plan category"},
         help_text="Select all that apply.",
     )
-    plan_started_on = UKDateField(label="Date the child protection plan started")
+    plan_started_on = UKDateField(
+        label="Date the child protection plan started",
+        required_message="Enter the date the child protection plan started",
+    )
     seen_as_stuck = forms.TypedChoiceField(
         label="Did professionals see the case as stuck?",
         choices=[("yes", "Yes"), ("no", "No")],
@@ -186,6 +189,8 @@ class AuditCaseForm(VersionedForm):
             for name in ("seen_as_stuck", "what_is_working", "desired_outcomes"):
                 del self.fields[name]
         self.helper = gds_helper(Layout(*layout, "version"))
+        # The error summary lists errors in field order: keep it the order of the page.
+        self.order_fields(["reference", "categories", "plan_started_on"])
 
     def clean_reference(self) -> str:
         return self.cleaned_data["reference"].strip().upper()
@@ -226,6 +231,8 @@ class CaseGradesForm(VersionedForm):
                 "version",
             )
         )
+
+        self.order_fields([*(f"theme_{theme.pk}" for theme in themes), "overall_grade"])
 
     def theme_grades(self) -> dict[Theme, Grade | None]:
         return {theme: self.cleaned_data.get(f"theme_{theme.pk}") for theme in self.themes}
@@ -270,8 +277,10 @@ class CaseRecordForm(VersionedForm):
             {grade.theme_id: grade.grade_id for grade in self.instance.grades.all()} if self.instance.pk else {}
         )
         theme_sections = []
+        theme_fields: list[str] = []
         for theme in themes:
             name = f"grade_{theme.pk}"
+            theme_fields.append(name)
             self.fields[name] = GradeChoiceField(label=f"Grade for {theme.name.lower()}", grades=grades)
             self.fields[name].initial = record_grades.get(theme.pk)
             section = [Field.radios(name, legend_size=Size.SMALL, inline=True)]
@@ -293,6 +302,7 @@ class CaseRecordForm(VersionedForm):
                     initial=answer.comment if answer else "",
                     validators=[validate_no_identifying_details],
                 )
+                theme_fields += [f"answer_{question.pk}", f"comment_{question.pk}"]
                 section += [
                     Field.radios(f"answer_{question.pk}", legend_size=Size.SMALL, inline=True, small=True),
                     Field.textarea(f"comment_{question.pk}", rows=2),
@@ -311,6 +321,7 @@ class CaseRecordForm(VersionedForm):
                 "version",
             )
         )
+        self.order_fields(["agency", "subject", "records_read", *theme_fields])
 
     def theme_grades(self) -> dict[Theme, Grade | None]:
         return {theme: self.cleaned_data.get(f"grade_{theme.pk}") for theme in self.themes}
@@ -399,8 +410,8 @@ class FeedbackForm(forms.Form):
 
 
 class EscalationForm(VersionedForm):
-    raised_on = UKDateField(label="Date raised")
-    due_by = UKDateField(label="Due by")
+    raised_on = UKDateField(label="Date raised", required_message="Enter the date the request was raised")
+    due_by = UKDateField(label="Due by", required_message="Enter the date action is due by")
     acknowledged_on = UKDateField(label="Date acknowledged", required=False)
     resolved_on = UKDateField(label="Date resolved", required=False)
 

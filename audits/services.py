@@ -73,8 +73,10 @@ def round_update(
 
 @transaction.atomic
 def case_create(*, case: AuditCase, by: User) -> AuditCase:
-    if case.audit_round.state == AuditRound.State.PLANNED:
-        AuditRound.objects.filter(pk=case.audit_round.pk).update(state=AuditRound.State.IN_PROGRESS)
+    audit_round = case.audit_round
+    if audit_round.state == AuditRound.State.PLANNED:
+        audit_round.state = AuditRound.State.IN_PROGRESS
+        audit_round.save(update_fields=["state"])
     return create_versioned(case, by=by)
 
 

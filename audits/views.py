@@ -183,7 +183,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "history": selectors.case_history(case) if can_manage else [],
             "can_manage": can_manage,
-            "may_add_record": access.can(request.user, Action.EDIT_CASE_RECORDS) and not case.is_finalised,
+            "may_add_record": not case.is_finalised
+            and any(
+                access.may_edit_agency_records(request.user, agency.pk) for agency in case.audit_round.agencies.all()
+            ),
             "plan_months": case.plan_months_at(case.audit_round.held_on),
             "today": timezone.localdate(),
             "finalise_form": FinaliseCaseForm(initial={"version": case.version}),

@@ -123,10 +123,9 @@ class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
 class UKDateField(DateInputField):
     """The GOV.UK date input (day, month, year), with messages a person can act on."""
 
-    def __init__(self, *, label: str, required: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, label: str, required: bool = True, required_message: str = "", **kwargs: Any) -> None:
         super().__init__(label=label, required=required, require_all_fields=False, **kwargs)
-        lower = label[0].lower() + label[1:]
-        self.error_messages["required"] = f"Enter {lower}"
+        self.error_messages["required"] = required_message or f"Enter the {label[0].lower() + label[1:]}"
         self.error_messages["incomplete"] = f"{label} must include a day, month and year"
         for sub_field, part in zip(self.fields, ("day", "month", "year"), strict=True):
             sub_field.error_messages["incomplete"] = f"{label} must include a {part}"

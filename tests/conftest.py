@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -17,6 +18,13 @@ def _plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 takes a fifth of a second a hash by design; tests create hundreds of people.
+    # test_accounts.py checks the production hasher itself.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def sign_in(client: Client, user: User, *, mfa: bool = True) -> Client:
@@ -98,3 +106,17 @@ def audit_team_client(persona_client) -> Client:
 @pytest.fixture
 def board_client(persona_client) -> Client:
     return persona_client("board_member")
+
+
+def pytest_runtest_setup(item):
+    """Tests marked ``postgresql`` need PostgreSQL's row locks. Elsewhere they skip with
+    a reason on a developer's machine, and fail under CI=true, which must run them."""
+    if not item.get_closest_marker("postgresql"):
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI must run this test on PostgreSQL: set DATABASE_URL=postgres://...")
+    pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")

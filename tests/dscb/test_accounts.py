@@ -12,6 +12,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from dscb import settings as production_settings
 from dscb.middleware import SESSION_LAST_SEEN_AT, SESSION_STARTED_AT
 from dscb.models import User
 from tests.conftest import sign_in
@@ -201,7 +202,8 @@ def test_there_are_no_composition_rules(client):
     assert check_password(passphrase, user.password)
 
 
-def test_stored_passwords_are_argon2_hashes():
+def test_stored_passwords_are_argon2_hashes(settings):
+    settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
     user = User.objects.create_user("hash.check@example.org", "a long enough passphrase")
     assert user.password.startswith("argon2")
 

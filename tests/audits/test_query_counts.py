@@ -1,0 +1,114 @@
+"""Pages run a fixed number of queries however much data there is."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audits.models import MAX_RECORDS_PER_CASE, Feedback
+from dscb.models import Role
+from tests.conftest import make_user, sign_in
+from tests.factories import (
+    AuditCaseFactory,
+    AuditRoundFactory,
+    CaseRecordFactory,
+    EscalationFactory,
+    grade,
+    rate_every_theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+# session, user, case, the read logged; themes, grades, questions; the round's agencies; records with their
+# grades, answers and feedback; agreed grades, participants, escalations, re-openings, history
+CASE_PAGE_QUERIES = 17
+# session, user, round with its agencies and auditors; cases; open escalations;
+# records with their feedback (feedback still to give)
+ROUND_PAGE_QUERIES = 9
+# session, user, rounds with their counts
+ROUND_LIST_QUERIES = 3
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def fill_case(case, records: int, auditor) -> None:
+    from audits.models import ChecklistAnswer, ChecklistQuestion, RecordGrade, Theme
+
+    rate_every_theme(case)
+    for record in CaseRecordFactory.create_batch(records, case=case):
+        RecordGrade.objects.bulk_create(
+            RecordGrade(record=record, theme=theme, grade=grade("Good")) for theme in Theme.objects.active()
+        )
+        ChecklistAnswer.objects.bulk_create(
+            ChecklistAnswer(record=record, question=question, answer="yes")
+            for question in ChecklistQuestion.objects.active()
+        )
+        Feedback.objects.create(
+            record=record, recipient="practitioner", given_on=case.plan_started_on, given_by=auditor
+        )
+    EscalationFactory.create_batch(2, case=case)
+
+
+@pytest.fixture
+def auditor_client(client):
+    user = make_user(Role.AUDIT_TEAM)
+    sign_in(client, user)
+    client.auditor = user
+    return client
+
+
+def test_the_case_page_costs_the_same_with_twenty_records_as_with_two(auditor_client, django_assert_num_queries):
+    small = AuditCaseFactory()
+    fill_case(small, 2, auditor_client.auditor)
+    large = AuditCaseFactory()
+    fill_case(large, MAX_RECORDS_PER_CASE, auditor_client.auditor)
+    expected = queries_for(auditor_client, reverse("audits:case_detail", args=[small.pk]))
+    with django_assert_num_queries(expected):
+        auditor_client.get(reverse("audits:case_detail", args=[large.pk]))
+    assert expected == CASE_PAGE_QUERIES
+
+
+def test_the_round_page_costs_the_same_however_many_cases(auditor_client, django_assert_num_queries):
+    small = AuditRoundFactory()
+    fill_case(AuditCaseFactory(audit_round=small), 2, auditor_client.auditor)
+    large = AuditRoundFactory()
+    for _ in range(8):
+        fill_case(AuditCaseFactory(audit_round=large, overall_grade=grade("Adequate")), 5, auditor_client.auditor)
+    expected = queries_for(auditor_client, reverse("audits:round_detail", args=[small.pk]))
+    with django_assert_num_queries(expected):
+        auditor_client.get(reverse("audits:round_detail", args=[large.pk]))
+    assert expected == ROUND_PAGE_QUERIES
+
+
+def test_the_round_list_costs_the_same_however_many_rounds(auditor_client, django_assert_num_queries):
+    AuditRoundFactory()
+    expected = queries_for(auditor_client, reverse("audits:round_list"))
+    for _ in range(6):
+        AuditCaseFactory.create_batch(3, audit_round=AuditRoundFactory())
+    with django_assert_num_queries(expected):
+        auditor_client.get(reverse("audits:round_list"))
+    assert expected == ROUND_LIST_QUERIES
+
+
+def test_the_record_form_costs_the_same_however_many_answers(auditor_client, django_assert_num_queries):
+    small = CaseRecordFactory()
+    large = AuditCaseFactory()
+    fill_case(large, 1, auditor_client.auditor)
+    expected = queries_for(auditor_client, reverse("audits:record_detail", args=[small.pk]))
+    url = reverse("audits:record_detail", args=[large.records.get().pk])
+    with django_assert_num_queries(expected):
+        auditor_client.get(url)
+
+
+def test_the_home_page_panel_costs_the_same_however_many_escalations(auditor_client, django_assert_num_queries):
+    EscalationFactory()
+    expected = queries_for(auditor_client, reverse("home"))
+    EscalationFactory.create_batch(10)
+    with django_assert_num_queries(expected):
+        auditor_client.get(reverse("home"))
