@@ -35,6 +35,10 @@ class Action(StrEnum):
     VIEW_AUDITS = "view_audits"
     MANAGE_AUDITS = "manage_audits"
     EDIT_CASE_RECORDS = "edit_case_records"
+    VIEW_ACTION_PLAN = "view_action_plan"
+    MANAGE_ACTION_PLAN = "manage_action_plan"
+    ADD_EVIDENCE = "add_evidence"
+    LEAD_RECOMMENDATIONS = "lead_recommendations"
 
 
 # ``None``: anyone the board has given an active account, whatever their roles.
@@ -49,6 +53,14 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.MANAGE_AUDITS: frozenset({Role.AUDIT_TEAM}),
     # Enter what an agency's records show (agency auditors: only their agency's).
     Action.EDIT_CASE_RECORDS: frozenset({Role.AUDIT_TEAM, Role.AGENCY_AUDITOR}),
+    # The action plan, its evidence and RAG history: read by all who answer to the Board.
+    Action.VIEW_ACTION_PLAN: frozenset({Role.EXECUTIVE, Role.PROFESSIONAL_LEAD, Role.AUDIT_TEAM, Role.BOARD_MEMBER}),
+    # Recommendations, review cycles and the RAG rating that counts.
+    Action.MANAGE_ACTION_PLAN: frozenset({Role.EXECUTIVE}),
+    # Evidence (professional leads: only for the recommendations they lead).
+    Action.ADD_EVIDENCE: frozenset({Role.EXECUTIVE, Role.PROFESSIONAL_LEAD}),
+    # "My recommendations".
+    Action.LEAD_RECOMMENDATIONS: frozenset({Role.PROFESSIONAL_LEAD}),
 }
 
 
@@ -155,3 +167,24 @@ def may_edit_agency_records(user: User | AnonymousUser, agency_id: int) -> bool:
     if can(user, Action.MANAGE_AUDITS):
         return True
     return can(user, Action.EDIT_CASE_RECORDS) and user.agency_id == agency_id
+
+
+# --- The action plan ------------------------------------------------------------------------
+
+
+def may_add_evidence(user: User | AnonymousUser, recommendation: Any) -> bool:
+    """The Executive adds evidence to any recommendation; a lead only to their own."""
+    if can(user, Action.MANAGE_ACTION_PLAN):
+        return True
+    return can(user, Action.ADD_EVIDENCE) and recommendation.lead_id == user.pk
+
+
+def recommendation_for(
+    user: User | AnonymousUser, pk: int, *, evidence: bool = False, queryset: QuerySet | None = None
+) -> Any:
+    queryset = queryset if queryset is not None else apps.get_model("recommendations", "Recommendation").objects.all()
+    require(user, Action.VIEW_ACTION_PLAN)
+    recommendation = get_object_or_404(queryset, pk=pk)
+    if evidence and not may_add_evidence(user, recommendation):
+        raise PermissionDenied
+    return recommendation

@@ -96,6 +96,8 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "mfa_reauthenticate",
         "accessibility",
         "privacy",
+        # A style sheet every page links to, the MFA set-up page included.
+        "recommendations:rag_styles",
     }
 )
 

@@ -23,17 +23,17 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "home", Action.USE_SERVICE),
     NavItem("Case audits", "audits:round_list", Action.VIEW_AUDITS, section="/audits/"),
+    NavItem("My recommendations", "recommendations:mine", Action.LEAD_RECOMMENDATIONS, section="/action-plan/mine/"),
+    NavItem("Action plan", "recommendations:plan", Action.VIEW_ACTION_PLAN, section="/action-plan/"),
     NavItem("Administration", "admin:index", Action.ADMINISTER, section="/admin/"),
     NavItem("Your account", "account", Action.USE_SERVICE, section="/account/"),
 )
 
 
 def items_for(user: object, path: str) -> list[dict[str, object]]:
-    items = []
-    for item in NAVIGATION:
-        if not access.can(user, item.action):  # type: ignore[arg-type]
-            continue
-        url = reverse(item.url_name)
-        current = path == url or bool(item.section and path.startswith(item.section))
-        items.append({"label": item.label, "url": url, "current": current})
-    return items
+    visible = [item for item in NAVIGATION if access.can(user, item.action)]  # type: ignore[arg-type]
+    urls = {item: reverse(item.url_name) for item in visible}
+    # The current section is the one whose address matches the page most closely.
+    matching = [item for item in visible if path == urls[item] or (item.section and path.startswith(item.section))]
+    current = max(matching, key=lambda item: len(item.section or urls[item]), default=None)
+    return [{"label": item.label, "url": urls[item], "current": item == current} for item in visible]

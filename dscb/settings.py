@@ -303,6 +303,17 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Uploaded evidence lives outside the static folders and is served only through a view
+# that checks access (recommendations.views.evidence_download); there is no MEDIA_URL.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "uploads")))
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 10, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Reminders to leads go this many days before a review cycle is due, and again once it is overdue.
+EVIDENCE_REMINDER_DAYS = env_int("EVIDENCE_REMINDER_DAYS", 14, minimum=1)
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("audits/", include("audits.urls")),
+    path("action-plan/", include("recommendations.urls")),
     path("admin/", admin.site.urls),
 ]
 

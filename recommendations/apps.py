@@ -10,6 +10,19 @@ class RecommendationsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from recommendations.models import RagStatus
+        from recommendations import home_panel, models
 
-        auditlog.register(RagStatus)
+        not_history = ["version", "updated_at", "updated_by"]
+        auditlog.register(models.RagStatus)
+        auditlog.register(models.ActionPlan, exclude_fields=not_history, m2m_fields={"audit_rounds"})
+        auditlog.register(models.PlanSection)
+        auditlog.register(
+            models.Recommendation,
+            exclude_fields=[*not_history, "number_major", "number_minor"],
+            m2m_fields={"agencies"},
+        )
+        auditlog.register(models.ReviewCycle, exclude_fields=not_history)
+        auditlog.register(models.ProgressUpdate)
+        auditlog.register(models.Evidence)
+        auditlog.register(models.Reminder)
+        home_panel.register()

@@ -1,13 +1,24 @@
-"""Recommendations and the action plan. For now, the RAG scale they are rated on."""
+"""The Board's action plan: recommendations from each audit, the evidence for them and
+their RAG rating at each six-monthly update (review cycle)."""
 
 from __future__ import annotations
 
+import re
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
-from dscb.models import ReferenceQuerySet
+from audits.models import AuditRound
+from dscb.concurrency import Versioned
+from dscb.models import Agency, ReferenceQuerySet
+from dscb.validators import validate_no_identifying_details
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hexadecimal digits, like #d4351c.")
+NUMBER_PATTERN = re.compile(r"(\d{1,3})\.(\d{1,3})")
 
 
 class RagStatus(models.Model):
@@ -37,3 +48,262 @@ class RagStatus(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ActionPlan(Versioned):
+    """The header of the Board's action plan (the seed's "Audit of Multi-Agency Case
+    Audit recommendations")."""
+
+    title = models.CharField(max_length=200)
+    professional_leads = models.TextField(max_length=2000, blank=True, help_text="Names, separated by commas.")
+    director_lead = models.CharField(max_length=200, blank=True)
+    review_frequency = models.CharField("timescales", max_length=100, default="Six monthly")
+    audit_rounds = models.ManyToManyField(
+        AuditRound, blank=True, related_name="action_plans", verbose_name="audit rounds it answers"
+    )
+    other_references = models.CharField(
+        "references",
+        max_length=500,
+        blank=True,
+        help_text="The audits it answers, in words, for those not recorded in this service.",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanSection(models.Model):
+    """A group of recommendations by the audit they came from: "2 December 2009"."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="sections")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    audit_round = models.ForeignKey(
+        AuditRound, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="source audit round"
+    )
+    item_heading = models.CharField(
+        max_length=40,
+        default="Recommendations",
+        help_text="What the section calls its items: Recommendations or Tasks.",
+    )
+    shows_target_date = models.BooleanField(
+        "shows “by when” instead of RAG",
+        default=False,
+        help_text="As the seed's April 2010 section: its table shows the target date, not a RAG rating.",
+    )
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_section_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class RecommendationKind(models.TextChoices):
+    RECOMMENDATION = "recommendation", "Recommendation"
+    TASK = "task", "Task"
+
+
+class RecommendationState(models.TextChoices):
+    OPEN = "open", "Open"
+    COMPLETED = "completed", "Completed"
+    CLOSED = "closed", "Closed"
+
+
+class Recommendation(Versioned):
+    Kind = RecommendationKind
+    State = RecommendationState
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="recommendations")
+    section = models.ForeignKey(PlanSection, on_delete=models.PROTECT, related_name="recommendations")
+    number = models.CharField(
+        max_length=7,
+        help_text="Section number, a full stop and the item number: 2.10.",
+        validators=[
+            RegexValidator(
+                rf"^{NUMBER_PATTERN.pattern}$", "Enter a number like 2.10: the section, a full stop, the item"
+            )
+        ],
+    )
+    # The number split into integers, so that lists sort naturally: 2.9 before 2.10.
+    number_major = models.PositiveSmallIntegerField(editable=False, default=0)
+    number_minor = models.PositiveSmallIntegerField(editable=False, default=0)
+    kind = models.CharField(
+        max_length=20, choices=RecommendationKind.choices, default=RecommendationKind.RECOMMENDATION
+    )
+    text = models.TextField(max_length=5000, validators=[validate_no_identifying_details])
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="+", verbose_name="responsible agencies")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations_led",
+        verbose_name="lead",
+    )
+    target_date = models.DateField("by when", null=True, blank=True)
+    state = models.CharField(max_length=20, choices=RecommendationState.choices, default=RecommendationState.OPEN)
+
+    class Meta:
+        ordering = ["number_major", "number_minor"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="recommendation_number_unique_in_plan"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=RecommendationKind.values), name="recommendation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=RecommendationState.values), name="recommendation_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.text[:60]}"
+
+    def clean(self) -> None:
+        super().clean()
+        match = NUMBER_PATTERN.fullmatch(self.number or "")
+        if match:
+            self.number_major, self.number_minor = (int(part) for part in match.groups())
+
+    def get_additional_data(self) -> dict[str, int]:
+        return {"recommendation_id": self.pk}
+
+
+class CycleState(models.TextChoices):
+    OPEN = "open", "Open"
+    COMPLETED = "completed", "Completed"
+
+
+class ReviewCycle(Versioned):
+    """One six-monthly update ("Update completed 4 March 2011"): open while leads add
+    evidence and the Executive rates, then completed, and frozen for good. Its version
+    covers the ratings page as a whole: two people saving it at once conflict."""
+
+    State = CycleState
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="cycles")
+    title = models.CharField(max_length=120, help_text="For example, September 2011 update.")
+    due_on = models.DateField("due by")
+    state = models.CharField(max_length=20, choices=CycleState.choices, default=CycleState.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-due_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "title"], name="review_cycle_title_unique"),
+            models.UniqueConstraint(
+                fields=["plan"], condition=models.Q(state="open"), name="one_open_review_cycle_per_plan"
+            ),
+            models.CheckConstraint(condition=models.Q(state__in=CycleState.values), name="review_cycle_state_valid"),
+            models.CheckConstraint(
+                condition=models.Q(state="open", completed_on__isnull=True)
+                | models.Q(state="completed", completed_on__isnull=False),
+                name="review_cycle_completed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == CycleState.OPEN
+
+
+class ProgressUpdate(models.Model):
+    """One recommendation in one cycle: the Executive's RAG (none: not yet rated), the
+    lead's proposed RAG, and the evidence."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="updates")
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.PROTECT, related_name="updates")
+    rag = models.ForeignKey(
+        RagStatus, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="RAG"
+    )
+    proposed_rag = models.ForeignKey(
+        RagStatus, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="proposed RAG"
+    )
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-cycle__due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "cycle"], name="progress_update_once_per_cycle")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation.number} in {self.cycle}"
+
+    def get_additional_data(self) -> dict[str, int]:
+        return {"recommendation_id": self.recommendation_id}
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # A random name: nothing about the upload can be guessed or collide (ASVS 5.3.2).
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A bullet of evidence for a recommendation in one cycle: words, a link, or a file
+    (stored outside the static folders and served only through an access check)."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.PROTECT, related_name="evidence")
+    text = models.TextField(max_length=2000, blank=True, validators=[validate_no_identifying_details])
+    url = models.URLField("link", max_length=500, blank=True)
+    file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=200)
+    file_name = models.CharField("file name", max_length=200, blank=True)
+    file_type = models.CharField(max_length=100, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text="", url="", file=""), name="evidence_has_something")
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60] or self.url or self.file_name
+
+    def get_additional_data(self) -> dict[str, int]:
+        return {"recommendation_id": self.update.recommendation_id}
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE_DUE = "before_due", "Before the update is due"
+    OVERDUE = "overdue", "The update is overdue"
+
+
+class Reminder(models.Model):
+    """A reminder emailed to a lead about one cycle, kept so none is sent twice."""
+
+    Kind = ReminderKind
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.PROTECT, related_name="reminders")
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recommendation_numbers = models.CharField(max_length=500, help_text="The recommendations it was about.")
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "lead", "kind"], name="reminder_once_per_lead_cycle_kind"),
+            models.CheckConstraint(condition=models.Q(kind__in=ReminderKind.values), name="reminder_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.lead} for {self.cycle}"

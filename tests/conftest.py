@@ -21,6 +21,11 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 takes a fifth of a second a hash by design; tests create hundreds of people.
     # test_accounts.py checks the production hasher itself.

@@ -20,6 +20,15 @@ from audits.models import (
     ThemeRating,
 )
 from dscb.models import Agency, User
+from recommendations.models import (
+    ActionPlan,
+    Evidence,
+    PlanSection,
+    ProgressUpdate,
+    RagStatus,
+    Recommendation,
+    ReviewCycle,
+)
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -142,3 +151,66 @@ def grade(label: str) -> Grade:
 def rate_every_theme(case: AuditCase, label: str = "Adequate") -> None:
     for theme in Theme.objects.active():
         ThemeRating.objects.update_or_create(case=case, theme=theme, defaults={"grade": grade(label)})
+
+
+# --- The action plan ------------------------------------------------------------------------
+
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class ActionPlanFactory(DjangoModelFactory):
+    class Meta:
+        model = ActionPlan
+
+    title = "Audit of Multi-Agency Case Audit recommendations"
+    director_lead = "A Director"
+
+
+class PlanSectionFactory(DjangoModelFactory):
+    class Meta:
+        model = PlanSection
+
+    plan = factory.SubFactory(ActionPlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Audit {n + 1}")
+
+
+class RecommendationFactory(DjangoModelFactory):
+    class Meta:
+        model = Recommendation
+
+    section = factory.SubFactory(PlanSectionFactory)
+    plan = factory.SelfAttribute("section.plan")
+    number = factory.Sequence(lambda n: f"1.{n + 1}")
+    number_major = factory.LazyAttribute(lambda o: int(o.number.split(".")[0]))
+    number_minor = factory.LazyAttribute(lambda o: int(o.number.split(".")[1]))
+    text = factory.Sequence(lambda n: f"Recommendation {n}")
+
+
+class ReviewCycleFactory(DjangoModelFactory):
+    class Meta:
+        model = ReviewCycle
+
+    plan = factory.SubFactory(ActionPlanFactory)
+    title = factory.Sequence(lambda n: f"Update {n}")
+    due_on = datetime.date(2011, 9, 30)
+
+
+class ProgressUpdateFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgressUpdate
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    cycle = factory.SubFactory(ReviewCycleFactory, plan=factory.SelfAttribute("..recommendation.plan"))
+
+
+class EvidenceFactory(DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    update = factory.SubFactory(ProgressUpdateFactory)
+    text = "Policy updated."
+
+
+def rag(label: str) -> RagStatus:
+    return RagStatus.objects.get(label=label)

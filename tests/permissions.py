@@ -139,6 +139,24 @@ MATRIX: dict[str, Row] = {
     "audits:escalation_edit": case_page(agency_auditor=DENIED),
     "audits:participant_add": case_page(agency_auditor=DENIED),
     "audits:participant_remove": post_only(),
+    # The action plan
+    "recommendations:plan": for_action(Action.VIEW_ACTION_PLAN),
+    "recommendations:rag_styles": public(),
+    "recommendations:plan_edit": for_action(Action.MANAGE_ACTION_PLAN),
+    "recommendations:mine": for_action(Action.LEAD_RECOMMENDATIONS),
+    "recommendations:overdue": for_action(Action.VIEW_ACTION_PLAN),
+    "recommendations:recommendation_create": for_action(Action.MANAGE_ACTION_PLAN),
+    "recommendations:recommendation_detail": for_action(Action.VIEW_ACTION_PLAN),
+    "recommendations:recommendation_edit": for_action(Action.MANAGE_ACTION_PLAN),
+    # The sample recommendation is led by the professional lead persona.
+    "recommendations:evidence_add": for_action(Action.ADD_EVIDENCE),
+    # Downloads answer 404 to anyone who may not read the plan: nothing to learn from them.
+    "recommendations:evidence_download": for_action(Action.VIEW_ACTION_PLAN, refused=NOT_FOUND),
+    "recommendations:evidence_remove": post_only(),
+    "recommendations:cycle_list": for_action(Action.VIEW_ACTION_PLAN),
+    "recommendations:cycle_create": for_action(Action.MANAGE_ACTION_PLAN),
+    "recommendations:cycle_ratings": for_action(Action.VIEW_ACTION_PLAN),
+    "recommendations:cycle_complete": post_only(),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
     "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},

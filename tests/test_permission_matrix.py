@@ -9,6 +9,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from audits.models import ChecklistQuestion, Grade, Theme
@@ -16,11 +17,16 @@ from dscb.models import Agency, User
 from recommendations.models import RagStatus
 from tests.conftest import PERSONAS
 from tests.factories import (
+    MINIMAL_PDF,
     AuditCaseFactory,
     AuditRoundFactory,
     CaseRecordFactory,
     EscalationFactory,
+    EvidenceFactory,
     InquiryParticipantFactory,
+    ProgressUpdateFactory,
+    RecommendationFactory,
+    ReviewCycleFactory,
     UserFactory,
     activate_totp,
     police,
@@ -48,6 +54,14 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
     record = CaseRecordFactory(case=case, agency=police())
     escalation = EscalationFactory(case=case)
     participant = InquiryParticipantFactory(case__audit_round__auditors=[persona] if persona else [])
+    recommendation = RecommendationFactory(lead=persona if persona and persona.is_professional_lead else None)
+    cycle = ReviewCycleFactory(plan=recommendation.plan)
+    evidence = EvidenceFactory(
+        update=ProgressUpdateFactory(recommendation=recommendation, cycle=cycle),
+        file=SimpleUploadedFile("policy.pdf", MINIMAL_PDF),
+        file_name="policy.pdf",
+        file_type="application/pdf",
+    )
     objects = {
         "dscb_user": someone,
         "dscb_agency": Agency.objects.first(),
@@ -75,6 +89,13 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "audits:escalation_edit": {"pk": escalation.pk},
         "audits:participant_add": {"pk": participant.case_id},
         "audits:participant_remove": {"pk": participant.pk},
+        "recommendations:recommendation_detail": {"pk": recommendation.pk},
+        "recommendations:recommendation_edit": {"pk": recommendation.pk},
+        "recommendations:evidence_add": {"pk": recommendation.pk},
+        "recommendations:evidence_download": {"pk": evidence.pk},
+        "recommendations:evidence_remove": {"pk": evidence.pk},
+        "recommendations:cycle_ratings": {"pk": cycle.pk},
+        "recommendations:cycle_complete": {"pk": cycle.pk},
         "admin:app_list": {"app_label": "dscb"},
         "admin:view_on_site": {
             "content_type_id": ContentType.objects.get_for_model(User).pk,
@@ -113,6 +134,7 @@ def test_every_url_answers_each_persona_as_the_matrix_says(persona, persona_clie
     for name in sorted(url_names()):
         expected = MATRIX[name][persona]
         response = client.get(reverse(name, kwargs=kwargs.get(name)))
+        response.close()  # a download holds its file open until closed
         actual = outcome_of(response)
         if actual != expected:
             mismatches.append(f"{name}: expected {expected}, got {actual}")

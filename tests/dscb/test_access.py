@@ -63,7 +63,8 @@ def our_views(resolver: URLResolver | None = None):
             yield pattern
 
 
-PUBLIC_VIEWS = {"accessibility", "privacy"}
+# Open to everyone: the footer pages, and the RAG colours style sheet every page links to.
+PUBLIC_VIEWS = {"accessibility", "privacy", "rag_styles"}
 
 
 def test_every_one_of_our_views_names_its_action_in_the_access_policy():

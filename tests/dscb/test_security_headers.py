@@ -38,6 +38,7 @@ def test_every_page_forbids_framing_sniffing_and_leaking_the_referrer(admin_clie
     kwargs = sample_kwargs()
     for name in MATRIX:
         response = admin_client.get(reverse(name, kwargs=kwargs.get(name)))
+        response.close()
         assert response["X-Frame-Options"] == "DENY", name
         assert response["X-Content-Type-Options"] == "nosniff", name
         assert response["Referrer-Policy"] == "same-origin", name
@@ -49,6 +50,7 @@ def test_no_page_for_a_signed_in_user_may_be_stored_by_a_cache(admin_client):
     kwargs = sample_kwargs()
     for name in MATRIX:
         response = admin_client.get(reverse(name, kwargs=kwargs.get(name)))
+        response.close()
         assert "no-store" in response["Cache-Control"], name
 
 

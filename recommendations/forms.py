@@ -1,0 +1,211 @@
+"""Forms for the action plan. Each accepts only its own fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms_gds.layout import Field, Layout, Size
+from django import forms
+
+from audits.forms import escaped, gds_helper
+from audits.models import AuditRound
+from dscb import access
+from dscb.access import Action
+from dscb.forms import UKDateField, VersionedForm
+from dscb.models import Agency
+from dscb.validators import validate_no_identifying_details
+from recommendations.models import NUMBER_PATTERN, ActionPlan, PlanSection, RagStatus, Recommendation, ReviewCycle
+from recommendations.uploads import ALLOWED_DESCRIPTION
+
+NOT_YET_RATED = "Not yet rated"
+
+
+class ActionPlanForm(VersionedForm):
+    class Meta:
+        model = ActionPlan
+        fields = [
+            "title",
+            "professional_leads",
+            "director_lead",
+            "review_frequency",
+            "audit_rounds",
+            "other_references",
+        ]
+        widgets = {
+            "audit_rounds": forms.CheckboxSelectMultiple,
+            "professional_leads": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {"title": {"required": "Enter the action plan's title"}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["audit_rounds"].queryset = AuditRound.objects.filter(kind=AuditRound.Kind.CASE_AUDIT)
+        self.helper = gds_helper(
+            Layout(
+                Field.text("title"),
+                Field.textarea("professional_leads", rows=3),
+                Field.text("director_lead"),
+                Field.text("review_frequency", field_width=20),
+                Field.checkboxes("audit_rounds", legend_size=Size.SMALL, small=True),
+                Field.text("other_references"),
+                "version",
+            )
+        )
+
+
+class RecommendationForm(VersionedForm):
+    target_date = UKDateField(label="By when", required=False)
+
+    class Meta:
+        model = Recommendation
+        fields = ["section", "number", "kind", "text", "agencies", "lead", "target_date", "state"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "state": forms.RadioSelect,
+            "agencies": forms.CheckboxSelectMultiple,
+            "text": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {
+            "section": {"required": "Select the audit this comes from"},
+            "number": {"required": "Enter the number, like 2.10"},
+            "text": {"required": "Enter the recommendation"},
+        }
+
+    def __init__(self, *args: Any, plan: ActionPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["section"].queryset = PlanSection.objects.filter(plan=plan)
+        self.fields["section"].label = "Source audit"
+        self.fields["section"].empty_label = "Select the audit it comes from"
+        self.fields["kind"].choices = Recommendation.Kind.choices
+        self.fields["state"].choices = Recommendation.State.choices
+        self.fields["agencies"].queryset = Agency.objects.active()
+        self.fields["lead"].queryset = access.people_who_can(Action.LEAD_RECOMMENDATIONS)
+        self.fields["lead"].empty_label = "No lead yet"
+        self.fields["number"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        self.helper = gds_helper(
+            Layout(
+                Field.select("section"),
+                Field.text("number", field_width=4),
+                Field.radios("kind", legend_size=Size.SMALL, inline=True),
+                Field.textarea("text", rows=4),
+                Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
+                Field.select("lead"),
+                Field("target_date"),
+                Field.radios("state", legend_size=Size.SMALL, inline=True),
+                "version",
+            )
+        )
+        self.order_fields(["section", "number", "kind", "text", "agencies", "lead", "target_date", "state"])
+
+    def clean_number(self) -> str:
+        return self.cleaned_data["number"].strip()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        section, number = cleaned.get("section"), cleaned.get("number")
+        match = NUMBER_PATTERN.fullmatch(number or "")
+        if section and match and int(match.group(1)) != section.number:
+            self.add_error("number", f"A number in section {section.number} starts with {section.number}.")
+        return cleaned
+
+    def validate_unique(self) -> None:
+        try:
+            self.instance.validate_constraints()
+        except forms.ValidationError:
+            self.add_error("number", "There is already a recommendation with this number in the plan")
+
+
+class ReviewCycleForm(forms.ModelForm):
+    due_on = UKDateField(label="Due by", required_message="Enter the date the update is due by")
+
+    class Meta:
+        model = ReviewCycle
+        fields = ["title", "due_on"]
+        error_messages = {"title": {"required": "Enter a title, like September 2011 update"}}
+
+    def __init__(self, *args: Any, plan: ActionPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["title"].help_text = "For example, September 2011 update."
+        self.helper = gds_helper(Layout(Field.text("title"), Field("due_on")))
+
+    def validate_unique(self) -> None:
+        try:
+            self.instance.validate_constraints(exclude={"state"})
+        except forms.ValidationError:
+            self.add_error("title", "There is already an update with this title")
+
+
+class RatingsForm(forms.Form):
+    """The Executive's RAG for every recommendation in one cycle, on one page: a select
+    per row, one save, an error beside any row that is wrong."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(
+        self,
+        *args: Any,
+        recommendations: list[Recommendation],
+        statuses: list[RagStatus],
+        current: dict[int, int | None],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.recommendations = recommendations
+        self.statuses = {str(status.pk): status for status in statuses}
+        choices = [("", NOT_YET_RATED), *((str(status.pk), status.label) for status in statuses)]
+        for recommendation in recommendations:
+            self.fields[f"rag_{recommendation.pk}"] = forms.ChoiceField(
+                label=escaped(f"RAG for {recommendation.number}"),
+                choices=choices,
+                required=False,
+                initial=str(current.get(recommendation.pk) or ""),
+                error_messages={"invalid_choice": f"Choose a RAG status for {recommendation.number} from the list"},
+            )
+
+    def ratings(self) -> dict[Recommendation, RagStatus | None]:
+        return {
+            recommendation: self.statuses.get(self.cleaned_data.get(f"rag_{recommendation.pk}") or "")
+            for recommendation in self.recommendations
+        }
+
+
+class EvidenceForm(forms.Form):
+    text = forms.CharField(
+        label="Evidence",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_no_identifying_details],
+        help_text="One point of evidence. Add each point separately.",
+    )
+    url = forms.URLField(label="Link (optional)", required=False, max_length=500, assume_scheme="https")
+    upload = forms.FileField(
+        label="File (optional)", required=False, help_text=f"{ALLOWED_DESCRIPTION.capitalize()}, up to the size limit."
+    )
+    proposed_rag = forms.ModelChoiceField(
+        label="Your proposed RAG (optional)",
+        queryset=RagStatus.objects.active(),
+        required=False,
+        empty_label="No proposal",
+        help_text="The Executive's rating is the one that counts.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["upload"].widget.attrs["accept"] = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg"
+        self.helper = gds_helper(
+            Layout(Field.textarea("text", rows=3), Field.text("url"), Field("upload"), Field.select("proposed_rag"))
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        given = cleaned.get("text") or cleaned.get("url") or cleaned.get("upload") or cleaned.get("proposed_rag")
+        if not given and not self.errors:
+            self.add_error("text", "Enter the evidence, a link or a file, or propose a RAG")
+        return cleaned
+
+
+class CompleteCycleForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

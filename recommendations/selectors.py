@@ -1,0 +1,229 @@
+"""Reads for the action plan. The dashboards and reports use these same functions, so
+a figure is computed one way wherever it appears."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from auditlog.models import LogEntry
+from django.db.models import Prefetch, QuerySet
+
+from dscb.models import User
+from recommendations.models import (
+    ActionPlan,
+    Evidence,
+    PlanSection,
+    ProgressUpdate,
+    RagStatus,
+    Recommendation,
+    ReviewCycle,
+)
+
+
+class Movement(StrEnum):
+    """How a recommendation's RAG moved between two cycles: derived, never typed in."""
+
+    IMPROVED = "Improved"
+    UNCHANGED = "Unchanged"
+    DECLINED = "Declined"
+    NEWLY_RATED = "Newly rated"
+    NO_LONGER_RATED = "No longer rated"
+    NOT_RATED = "Not rated"
+
+
+def movement(before: RagStatus | None, after: RagStatus | None) -> Movement:
+    if before is None and after is None:
+        return Movement.NOT_RATED
+    if before is None:
+        return Movement.NEWLY_RATED
+    if after is None:
+        return Movement.NO_LONGER_RATED
+    if after.rank > before.rank:
+        return Movement.IMPROVED
+    if after.rank < before.rank:
+        return Movement.DECLINED
+    return Movement.UNCHANGED
+
+
+def the_plan() -> ActionPlan | None:
+    return ActionPlan.objects.prefetch_related("audit_rounds").order_by("pk").first()
+
+
+def rag_statuses() -> list[RagStatus]:
+    return list(RagStatus.objects.active())
+
+
+@dataclass(frozen=True)
+class Cycles:
+    """A plan's review cycles, newest first, and the ones the pages compare."""
+
+    all: list[ReviewCycle]
+
+    @property
+    def completed(self) -> list[ReviewCycle]:
+        return [cycle for cycle in self.all if not cycle.is_open]
+
+    @property
+    def latest_completed(self) -> ReviewCycle | None:
+        return self.completed[0] if self.completed else None
+
+    @property
+    def previous_completed(self) -> ReviewCycle | None:
+        return self.completed[1] if len(self.completed) > 1 else None
+
+    @property
+    def open(self) -> ReviewCycle | None:
+        return next((cycle for cycle in self.all if cycle.is_open), None)
+
+
+def cycles(plan: ActionPlan) -> Cycles:
+    return Cycles(list(plan.cycles.select_related("completed_by").order_by("-due_on", "-pk")))
+
+
+@dataclass
+class RecommendationRow:
+    recommendation: Recommendation
+    rag: RagStatus | None  # in the latest completed cycle: the rating that counts
+    previous_rag: RagStatus | None  # in the completed cycle before it
+    open_update: ProgressUpdate | None  # in the open cycle, if any
+    evidence: list[Evidence]
+    overdue: bool
+
+    @property
+    def movement(self) -> Movement:
+        return movement(self.previous_rag, self.rag)
+
+    @property
+    def open_rag(self) -> RagStatus | None:
+        return self.open_update.rag if self.open_update else None
+
+    @property
+    def needs_evidence(self) -> bool:
+        """In the open cycle, with no evidence yet."""
+        return not (self.open_update and self.open_update.evidence.all())
+
+
+@dataclass
+class SectionRows:
+    section: PlanSection
+    rows: list[RecommendationRow] = field(default_factory=list)
+
+
+def is_overdue(
+    recommendation: Recommendation, rag: RagStatus | None, *, best_rank: int | None, today: datetime.date
+) -> bool:
+    """Target date passed, still open, and not rated at the top of the scale (Green)."""
+    return (
+        recommendation.target_date is not None
+        and recommendation.target_date < today
+        and recommendation.state == Recommendation.State.OPEN
+        and (rag is None or rag.rank != best_rank)
+    )
+
+
+def recommendation_rows(
+    plan: ActionPlan,
+    plan_cycles: Cycles,
+    *,
+    today: datetime.date,
+    recommendations: QuerySet[Recommendation] | None = None,
+) -> list[RecommendationRow]:
+    """Every recommendation (or those given) with what the plan page, the dashboards and
+    the report show of it. A fixed number of queries, however many recommendations."""
+    recommendations = recommendations if recommendations is not None else plan.recommendations.all()
+    recommendations = recommendations.select_related("section", "lead").prefetch_related("agencies")
+    compared = [c for c in (plan_cycles.latest_completed, plan_cycles.previous_completed, plan_cycles.open) if c]
+    updates = {
+        (update.recommendation_id, update.cycle_id): update
+        for update in ProgressUpdate.objects.filter(cycle__in=compared, recommendation__plan=plan)
+        .select_related("rag", "proposed_rag")
+        .prefetch_related(Prefetch("evidence", Evidence.objects.select_related("added_by")))
+    }
+    best_rank = max((status.rank for status in rag_statuses()), default=None)
+
+    def update_in(recommendation: Recommendation, cycle: ReviewCycle | None) -> ProgressUpdate | None:
+        return updates.get((recommendation.pk, cycle.pk)) if cycle else None
+
+    rows = []
+    for recommendation in recommendations:
+        latest = update_in(recommendation, plan_cycles.latest_completed)
+        previous = update_in(recommendation, plan_cycles.previous_completed)
+        open_update = update_in(recommendation, plan_cycles.open)
+        rag = latest.rag if latest else None
+        shown = open_update if open_update and open_update.evidence.all() else latest
+        rows.append(
+            RecommendationRow(
+                recommendation=recommendation,
+                rag=rag,
+                previous_rag=previous.rag if previous else None,
+                open_update=open_update,
+                evidence=list(shown.evidence.all()) if shown else [],
+                overdue=is_overdue(recommendation, rag, best_rank=best_rank, today=today),
+            )
+        )
+    return rows
+
+
+def rows_by_section(plan: ActionPlan, rows: list[RecommendationRow]) -> list[SectionRows]:
+    sections = {section.pk: SectionRows(section) for section in plan.sections.select_related("audit_round")}
+    for row in rows:
+        sections[row.recommendation.section_id].rows.append(row)
+    return list(sections.values())
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    cycle: ReviewCycle
+    update: ProgressUpdate | None
+    movement: Movement | None  # since the cycle before, for completed cycles
+
+
+def rag_history(recommendation: Recommendation, plan_cycles: Cycles) -> list[HistoryEntry]:
+    """The recommendation's RAG in every cycle, oldest first, with the movement between
+    each completed cycle and the one before it."""
+    updates = {
+        update.cycle_id: update
+        for update in recommendation.updates.select_related("rag", "proposed_rag", "rated_by").prefetch_related(
+            Prefetch("evidence", Evidence.objects.select_related("added_by"))
+        )
+    }
+    history = []
+    previous_rag: RagStatus | None = None
+    seen_completed = False
+    for cycle in reversed(plan_cycles.all):
+        update = updates.get(cycle.pk)
+        rag = update.rag if update else None
+        moved = None
+        if not cycle.is_open:
+            moved = movement(previous_rag, rag) if seen_completed else None
+            previous_rag, seen_completed = rag, True
+        history.append(HistoryEntry(cycle=cycle, update=update, movement=moved))
+    return history
+
+
+def recommendation_changes(recommendation: Recommendation) -> list[LogEntry]:
+    return list(
+        LogEntry.objects.filter(additional_data__recommendation_id=recommendation.pk)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")[:50]
+    )
+
+
+def led_by(user: User, plan: ActionPlan) -> QuerySet[Recommendation]:
+    return plan.recommendations.filter(lead=user)
+
+
+def leads_to_remind(cycle: ReviewCycle) -> dict[User, list[Recommendation]]:
+    """Leads with open recommendations that have no evidence yet in ``cycle``."""
+    with_evidence = ProgressUpdate.objects.filter(cycle=cycle, evidence__isnull=False).values("recommendation_id")
+    waiting = (
+        Recommendation.objects.filter(plan=cycle.plan, state=Recommendation.State.OPEN, lead__is_active=True)
+        .exclude(pk__in=with_evidence)
+        .select_related("lead")
+    )
+    by_lead: dict[User, list[Recommendation]] = {}
+    for recommendation in waiting:
+        by_lead.setdefault(recommendation.lead, []).append(recommendation)
+    return by_lead

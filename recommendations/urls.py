@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from recommendations import views
+
+app_name = "recommendations"
+
+urlpatterns = [
+    path("", views.plan_detail, name="plan"),
+    path("rag.css", views.rag_styles, name="rag_styles"),
+    path("edit/", views.plan_edit, name="plan_edit"),
+    path("mine/", views.my_recommendations, name="mine"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("recommendations/new/", views.recommendation_create, name="recommendation_create"),
+    path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation_detail"),
+    path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation_edit"),
+    path("recommendations/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/remove/", views.evidence_remove, name="evidence_remove"),
+    path("updates/", views.cycle_list, name="cycle_list"),
+    path("updates/new/", views.cycle_create, name="cycle_create"),
+    path("updates/<int:pk>/", views.cycle_ratings, name="cycle_ratings"),
+    path("updates/<int:pk>/complete/", views.cycle_complete, name="cycle_complete"),
+]

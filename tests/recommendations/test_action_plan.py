@@ -1,0 +1,414 @@
+"""The action plan: recommendations, review cycles, ratings, evidence and the rules that
+keep a completed update frozen."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from dscb.concurrency import EditConflict
+from dscb.models import Role
+from recommendations import selectors, services
+from recommendations.models import Evidence, ProgressUpdate, Recommendation, ReviewCycle
+from recommendations.selectors import Movement, movement
+from tests.conftest import make_user, sign_in
+from tests.factories import (
+    MINIMAL_PDF,
+    ActionPlanFactory,
+    EvidenceFactory,
+    PlanSectionFactory,
+    ProgressUpdateFactory,
+    RecommendationFactory,
+    ReviewCycleFactory,
+    UserFactory,
+    rag,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def executive():
+    return make_user(Role.EXECUTIVE, full_name="Eve Executive")
+
+
+@pytest.fixture
+def executive_client(client, executive):
+    return sign_in(client, executive)
+
+
+@pytest.fixture
+def lead():
+    return make_user(Role.PROFESSIONAL_LEAD, full_name="Lee Lead")
+
+
+@pytest.fixture
+def plan():
+    return ActionPlanFactory()
+
+
+def completed(cycle: ReviewCycle, on: datetime.date) -> ReviewCycle:
+    cycle.state = ReviewCycle.State.COMPLETED
+    cycle.completed_on = on
+    cycle.save()
+    return cycle
+
+
+# --- Recommendations ------------------------------------------------------------------------
+
+
+def test_numbers_sort_naturally_so_2_10_follows_2_9(executive_client, plan):
+    section = PlanSectionFactory(plan=plan, number=2)
+    for number in ("2.10", "2.9", "2.1", "2.11"):
+        response = executive_client.post(
+            reverse("recommendations:recommendation_create"),
+            {"section": section.pk, "number": number, "kind": "task", "text": f"Task {number}", "state": "open"},
+        )
+        assert response.status_code == 302, response.content.decode()
+    assert list(plan.recommendations.values_list("number", flat=True)) == ["2.1", "2.9", "2.10", "2.11"]
+    page = executive_client.get(reverse("recommendations:plan")).content.decode()
+    assert page.index(">2.9<") < page.index(">2.10<") < page.index(">2.11<")
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("two.ten", "Enter a number like 2.10"),
+        ("2-10", "Enter a number like 2.10"),
+        ("3.1", "A number in section 2 starts with 2."),
+        ("2.4", "There is already a recommendation with this number in the plan"),
+    ],
+)
+def test_a_malformed_or_duplicate_number_is_refused_beside_the_field(executive_client, plan, number, message):
+    section = PlanSectionFactory(plan=plan, number=2)
+    RecommendationFactory(section=section, number="2.4")
+    response = executive_client.post(
+        reverse("recommendations:recommendation_create"),
+        {"section": section.pk, "number": number, "kind": "task", "text": "Keep this text", "state": "open"},
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert message in content
+    assert "Keep this text" in content
+    assert plan.recommendations.count() == 1
+
+
+def test_a_recommendation_keeps_who_changed_what(executive_client, executive, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1")
+    executive_client.post(
+        reverse("recommendations:recommendation_edit", args=[recommendation.pk]),
+        {
+            "version": 1,
+            "section": recommendation.section_id,
+            "number": "1.1",
+            "kind": "recommendation",
+            "text": "Develop a multi-agency team.",
+            "state": "open",
+            "target_date_0": "1",
+            "target_date_1": "4",
+            "target_date_2": "2011",
+        },
+    )
+    recommendation.refresh_from_db()
+    assert recommendation.target_date == datetime.date(2011, 4, 1)
+    entry = LogEntry.objects.get_for_object(recommendation).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.actor == executive
+    assert "text" in entry.changes_dict
+    page = executive_client.get(reverse("recommendations:recommendation_detail", args=[recommendation.pk]))
+    assert "Eve Executive" in page.content.decode()
+
+
+def test_two_people_saving_one_recommendation_the_second_is_told_and_keeps_their_words(executive_client, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1")
+    other = make_user(Role.EXECUTIVE, full_name="Olu Other")
+    data = {"version": 1, "section": recommendation.section_id, "number": "1.1", "kind": "task", "state": "open"}
+    sign_in(executive_client.__class__(), other).post(
+        reverse("recommendations:recommendation_edit", args=[recommendation.pk]), data | {"text": "Olu's words"}
+    )
+    response = executive_client.post(
+        reverse("recommendations:recommendation_edit", args=[recommendation.pk]), data | {"text": "Eve's words"}
+    )
+    content = response.content.decode()
+    assert "Olu Other saved this" in content
+    assert "Eve&#x27;s words" in content
+    recommendation.refresh_from_db()
+    assert recommendation.text == "Olu's words"
+
+
+# --- Ratings --------------------------------------------------------------------------------
+
+
+def test_the_executive_rates_the_whole_plan_in_one_save(executive_client, plan):
+    first, second, third = (
+        RecommendationFactory(section=PlanSectionFactory(plan=plan, number=n), number=f"{n}.1") for n in (1, 2, 3)
+    )
+    cycle = ReviewCycleFactory(plan=plan)
+    response = executive_client.post(
+        reverse("recommendations:cycle_ratings", args=[cycle.pk]),
+        {"version": 1, f"rag_{first.pk}": rag("Green").pk, f"rag_{second.pk}": rag("Red").pk, f"rag_{third.pk}": ""},
+    )
+    assert response.status_code == 302
+    ratings = {update.recommendation: update.rag for update in ProgressUpdate.objects.filter(cycle=cycle)}
+    assert ratings == {first: rag("Green"), second: rag("Red")}
+
+
+def test_an_unknown_rag_is_refused_beside_its_row_and_nothing_is_saved(executive_client, plan):
+    first, second = (
+        RecommendationFactory(section=PlanSectionFactory(plan=plan, number=n), number=f"{n}.1") for n in (1, 2)
+    )
+    cycle = ReviewCycleFactory(plan=plan)
+    response = executive_client.post(
+        reverse("recommendations:cycle_ratings", args=[cycle.pk]),
+        {"version": 1, f"rag_{first.pk}": rag("Green").pk, f"rag_{second.pk}": "purple"},
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose a RAG status for 2.1 from the list" in content
+    assert f'href="#id_rag_{second.pk}"' in content
+    assert f'<option value="{rag("Green").pk}" selected>' in content
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_two_people_saving_the_ratings_page_the_second_is_refused(executive_client, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1")
+    cycle = ReviewCycleFactory(plan=plan)
+    services.ratings_save(
+        cycle=cycle, by=make_user(Role.EXECUTIVE), expected_version=1, ratings={recommendation: rag("Amber")}
+    )
+    response = executive_client.post(
+        reverse("recommendations:cycle_ratings", args=[cycle.pk]),
+        {"version": 1, f"rag_{recommendation.pk}": rag("Red").pk},
+    )
+    assert "saved this at" in response.content.decode()
+    assert ProgressUpdate.objects.get().rag == rag("Amber")
+
+
+def test_a_completed_cycle_is_frozen_for_everyone(executive_client, executive, lead, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=lead)
+    cycle = ReviewCycleFactory(plan=plan)
+    services.ratings_save(cycle=cycle, by=executive, expected_version=1, ratings={recommendation: rag("Amber")})
+    services.evidence_add(recommendation=recommendation, cycle=cycle, by=lead, text="Training delivered.")
+    cycle.refresh_from_db()
+    response = executive_client.post(
+        reverse("recommendations:cycle_complete", args=[cycle.pk]), {"version": cycle.version}
+    )
+    assert response.status_code == 302
+    cycle.refresh_from_db()
+    assert (cycle.state, cycle.completed_on) == (ReviewCycle.State.COMPLETED, timezone.localdate())
+
+    # No page can change it...
+    refused = executive_client.post(
+        reverse("recommendations:cycle_ratings", args=[cycle.pk]),
+        {"version": cycle.version, f"rag_{recommendation.pk}": rag("Green").pk},
+    )
+    assert refused.status_code == 403
+    evidence = Evidence.objects.get()
+    executive_client.post(reverse("recommendations:evidence_remove", args=[evidence.pk]))
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
+    # ...nor any service...
+    with pytest.raises(ValidationError, match="is completed"):
+        services.ratings_save(
+            cycle=cycle, by=executive, expected_version=cycle.version, ratings={recommendation: rag("Green")}
+        )
+    with pytest.raises(ValidationError, match="is completed"):
+        services.evidence_add(recommendation=recommendation, cycle=cycle, by=lead, text="Late")
+    # ...nor the admin, which does not offer cycles, ratings or evidence at all.
+    for model in (ReviewCycle, ProgressUpdate, Evidence):
+        assert model not in admin.site._registry
+    assert ProgressUpdate.objects.get().rag == rag("Amber")
+    assert Evidence.objects.count() == 1
+
+
+def test_unrated_recommendations_are_not_yet_rated_never_a_colour(executive_client, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1")
+    completed(ReviewCycleFactory(plan=plan), datetime.date(2011, 3, 4))
+    page = executive_client.get(reverse("recommendations:plan")).content.decode()
+    assert "Not yet rated" in page
+    row = selectors.recommendation_rows(plan, selectors.cycles(plan), today=datetime.date(2011, 4, 1))[0]
+    assert (row.recommendation, row.rag) == (recommendation, None)
+
+
+def test_only_one_update_is_open_at_a_time(executive_client, plan):
+    ReviewCycleFactory(plan=plan, title="March 2011 update")
+    response = executive_client.post(
+        reverse("recommendations:cycle_create"),
+        {"title": "September 2011 update", "due_on_0": "30", "due_on_1": "9", "due_on_2": "2011"},
+    )
+    assert "Another update is still open" in response.content.decode()
+    assert ReviewCycle.objects.count() == 1
+
+
+# --- History and movement -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        ("Red", "Amber", Movement.IMPROVED),
+        ("Green", "Orange", Movement.DECLINED),
+        ("Amber", "Amber", Movement.UNCHANGED),
+        (None, "Green", Movement.NEWLY_RATED),
+        ("Green", None, Movement.NO_LONGER_RATED),
+        (None, None, Movement.NOT_RATED),
+    ],
+)
+def test_movement_is_derived_from_the_ranks(before, after, expected):
+    assert movement(rag(before) if before else None, rag(after) if after else None) is expected
+
+
+def test_a_recommendations_rag_history_across_cycles(executive_client, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1")
+    march = completed(
+        ReviewCycleFactory(plan=plan, title="March 2011 update", due_on=datetime.date(2011, 3, 4)),
+        datetime.date(2011, 3, 4),
+    )
+    september = completed(
+        ReviewCycleFactory(plan=plan, title="September 2011 update", due_on=datetime.date(2011, 9, 30)),
+        datetime.date(2011, 9, 30),
+    )
+    ProgressUpdateFactory(recommendation=recommendation, cycle=march, rag=rag("Orange"))
+    ProgressUpdateFactory(recommendation=recommendation, cycle=september, rag=rag("Green"))
+    history = selectors.rag_history(recommendation, selectors.cycles(plan))
+    assert [(entry.cycle.title, entry.update.rag.label, entry.movement) for entry in history] == [
+        ("March 2011 update", "Orange", None),
+        ("September 2011 update", "Green", Movement.IMPROVED),
+    ]
+    page = executive_client.get(
+        reverse("recommendations:recommendation_detail", args=[recommendation.pk])
+    ).content.decode()
+    assert "Improved since the update before" in page
+
+
+def test_overdue_means_target_passed_and_not_green_or_completed(executive_client, plan):
+    section = PlanSectionFactory(plan=plan, number=1)
+    past = datetime.date(2011, 1, 1)
+    late = RecommendationFactory(section=section, number="1.1", target_date=past)
+    green = RecommendationFactory(section=section, number="1.2", target_date=past)
+    done = RecommendationFactory(section=section, number="1.3", target_date=past, state=Recommendation.State.COMPLETED)
+    RecommendationFactory(section=section, number="1.4", target_date=datetime.date(2099, 1, 1))
+    cycle = completed(ReviewCycleFactory(plan=plan), datetime.date(2011, 3, 4))
+    ProgressUpdateFactory(recommendation=green, cycle=cycle, rag=rag("Green"))
+    ProgressUpdateFactory(recommendation=late, cycle=cycle, rag=rag("Amber"))
+    rows = selectors.recommendation_rows(plan, selectors.cycles(plan), today=datetime.date(2026, 1, 1))
+    assert [row.recommendation for row in rows if row.overdue] == [late]
+    page = executive_client.get(reverse("recommendations:overdue")).content.decode()
+    assert f'recommendations/{late.pk}/"' in page
+    assert f'recommendations/{done.pk}/"' not in page
+
+
+# --- Evidence -------------------------------------------------------------------------------
+
+
+def test_a_lead_adds_evidence_to_their_recommendation_and_proposes_a_rag(client, lead, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=lead)
+    cycle = ReviewCycleFactory(plan=plan)
+    sign_in(client, lead)
+    response = client.post(
+        reverse("recommendations:evidence_add", args=[recommendation.pk]),
+        {
+            "text": "Single report format agreed.",
+            "url": "https://dscb.example.org/report-format",
+            "upload": SimpleUploadedFile("format.pdf", MINIMAL_PDF),
+            "proposed_rag": rag("Green").pk,
+        },
+    )
+    assert response.status_code == 302
+    update = ProgressUpdate.objects.get(cycle=cycle, recommendation=recommendation)
+    assert update.proposed_rag == rag("Green")
+    assert update.rag is None  # the Executive's rating is the one that counts
+    evidence = update.evidence.get()
+    assert (evidence.text, evidence.url, evidence.file_name, evidence.file_type) == (
+        "Single report format agreed.",
+        "https://dscb.example.org/report-format",
+        "format.pdf",
+        "application/pdf",
+    )
+    assert evidence.file.name.startswith("evidence/")
+    assert "format" not in evidence.file.name  # stored under a random name
+
+
+def test_a_lead_cannot_add_evidence_to_someone_elses_recommendation(client, lead, plan):
+    recommendation = RecommendationFactory(
+        section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=UserFactory()
+    )
+    ReviewCycleFactory(plan=plan)
+    response = sign_in(client, lead).post(
+        reverse("recommendations:evidence_add", args=[recommendation.pk]), {"text": "Mine"}
+    )
+    assert response.status_code == 403
+    assert not Evidence.objects.exists()
+
+
+def test_a_disguised_file_is_refused_and_nothing_is_stored(client, lead, plan, settings):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=lead)
+    ReviewCycleFactory(plan=plan)
+    response = sign_in(client, lead).post(
+        reverse("recommendations:evidence_add", args=[recommendation.pk]),
+        {"text": "See attached", "upload": SimpleUploadedFile("minutes.pdf", b"<html><script>x()</script></html>")},
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "must be a PDF, Word or Excel document" in content
+    assert "See attached" in content
+    assert not Evidence.objects.exists()
+    assert (
+        not any((settings.MEDIA_ROOT / "evidence").glob("*")) if (settings.MEDIA_ROOT / "evidence").exists() else True
+    )
+
+
+def test_evidence_files_are_downloaded_only_through_an_access_check(client, executive_client, plan):
+    evidence = EvidenceFactory(
+        update=ProgressUpdateFactory(
+            recommendation=RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1"),
+            cycle=ReviewCycleFactory(plan=plan),
+        ),
+        file=SimpleUploadedFile("plan.pdf", MINIMAL_PDF),
+        file_name="plan.pdf",
+        file_type="application/pdf",
+    )
+    url = reverse("recommendations:evidence_download", args=[evidence.pk])
+    response = executive_client.get(url)
+    assert response["Content-Disposition"] == 'attachment; filename="plan.pdf"'
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content) == MINIMAL_PDF
+    for role in (Role.AGENCY_AUDITOR, Role.ADMINISTRATOR):
+        assert sign_in(client, make_user(role)).get(url).status_code == 404
+    assert settings_media_not_served(client, evidence)
+
+
+def settings_media_not_served(client, evidence) -> bool:
+    """Nothing maps a URL to the upload folder: only the view above serves files."""
+    return (
+        client.get(f"/media/{evidence.file.name}").status_code == 404
+        and client.get(f"/static/{evidence.file.name}").status_code == 404
+    )
+
+
+def test_an_update_with_evidence_needs_nothing_more_from_its_lead(client, lead, plan):
+    mine = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=lead)
+    waiting = RecommendationFactory(section=mine.section, number="1.2", lead=lead)
+    cycle = ReviewCycleFactory(plan=plan)
+    services.evidence_add(recommendation=mine, cycle=cycle, by=lead, text="Done")
+    page = sign_in(client, lead).get(reverse("recommendations:mine")).content.decode()
+    assert page.count("Needs evidence") == 1
+    home = client.get(reverse("home")).content.decode()
+    assert f'recommendations/{waiting.pk}/evidence/"' in home
+    assert f'recommendations/{mine.pk}/evidence/"' not in home
+
+
+def test_conflict_is_an_edit_conflict_for_cycles_too(executive, plan):
+    cycle = ReviewCycleFactory(plan=plan)
+    services.cycle_complete(cycle=cycle, by=executive, expected_version=1)
+    cycle = ReviewCycleFactory(plan=plan, title="Next")
+    services.ratings_save(cycle=cycle, by=executive, expected_version=1, ratings={})
+    with pytest.raises(EditConflict):
+        services.ratings_save(cycle=cycle, by=executive, expected_version=1, ratings={})
