@@ -25,7 +25,7 @@ from audits.models import (
 )
 from dscb import access
 from dscb.access import Action
-from dscb.forms import UKDateField, VersionedForm
+from dscb.forms import BoundedModelMultipleChoiceField, UKDateField, VersionedForm
 from dscb.models import Agency, User
 from dscb.validators import validate_no_identifying_details
 
@@ -88,6 +88,7 @@ class AuditRoundForm(VersionedForm):
             "agencies": forms.CheckboxSelectMultiple,
             "auditors": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"agencies": BoundedModelMultipleChoiceField, "auditors": BoundedModelMultipleChoiceField}
         error_messages = {
             "title": {"required": "Enter a title for the round", "unique": "There is already a round with this title"},
             "agencies": {"required": "Select the agencies taking part"},
@@ -325,6 +326,16 @@ class CaseRecordForm(VersionedForm):
 
     def theme_grades(self) -> dict[Theme, Grade | None]:
         return {theme: self.cleaned_data.get(f"grade_{theme.pk}") for theme in self.themes}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for question in self.questions:
+            if cleaned.get(f"comment_{question.pk}") and not cleaned.get(f"answer_{question.pk}"):
+                # A comment alone would be lost: ask for the answer it belongs to.
+                self.add_error(
+                    f"answer_{question.pk}", f"Choose an answer to go with your comment on “{question.text}”"
+                )
+        return cleaned
 
     def checklist_answers(self) -> dict[ChecklistQuestion, tuple[str, str]]:
         """Each question answered, with its comment; unanswered questions are left out."""

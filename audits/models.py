@@ -105,7 +105,10 @@ class AuditRound(Versioned):
     State = RoundState
 
     title = models.CharField(
-        max_length=120, unique=True, help_text="For example, September 2010 (Integrated Children's Service)."
+        max_length=120,
+        unique=True,
+        help_text="For example, September 2010 (Integrated Children's Service).",
+        validators=[validate_no_identifying_details],
     )
     held_on = models.DateField("date of the audit")
     kind = models.CharField(max_length=30, choices=RoundKind.choices, default=RoundKind.CASE_AUDIT)

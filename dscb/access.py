@@ -179,6 +179,13 @@ def may_add_evidence(user: User | AnonymousUser, recommendation: Any) -> bool:
     return can(user, Action.ADD_EVIDENCE) and recommendation.lead_id == user.pk
 
 
+def may_remove_evidence(user: User | AnonymousUser, evidence: Any) -> bool:
+    """The Executive removes any evidence; a lead only what they added themselves."""
+    if can(user, Action.MANAGE_ACTION_PLAN):
+        return True
+    return can(user, Action.ADD_EVIDENCE) and evidence.added_by_id == user.pk
+
+
 def recommendation_for(
     user: User | AnonymousUser, pk: int, *, evidence: bool = False, queryset: QuerySet | None = None
 ) -> Any:

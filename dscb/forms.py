@@ -134,8 +134,12 @@ class UKDateField(DateInputField):
 
     def compress(self, data_list: list[str]) -> datetime.date | None:
         day, month, year = data_list
-        if not (day and month and year):
+        if not (day or month or year):
             return None
+        if not (day and month and year):
+            # An optional date typed in part is a mistake, not "no date": say so.
+            missing = [part for part, value in zip(("day", "month", "year"), data_list, strict=True) if not value]
+            raise ValidationError(f"{self.label} must include a {' and '.join(missing)}", code="incomplete")
         try:
             value = datetime.date(int(year), int(month), int(day))
         except (ValueError, OverflowError):
@@ -145,11 +149,35 @@ class UKDateField(DateInputField):
         return value
 
 
+OUT_OF_DATE = "This page is out of date. Reload it, then make your changes again."
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses a posted id beyond a 64-bit integer before it reaches the database:
+    SQLite raises on such a number in an IN (...) query rather than matching nothing."""
+
+    def _check_values(self, value: Any) -> Any:
+        for item in value:
+            try:
+                number = int(item)
+            except (TypeError, ValueError):
+                continue  # Django's own check refuses it with the right message.
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super()._check_values(value)
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version of the row the person started from, so a save made after
     someone else's is refused (dscb.concurrency)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value"), OUT_OF_DATE),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -79,7 +79,7 @@ BOARD_NAME = env_str("BOARD_NAME", "Safeguarding Children Partnership")
 BOARD_CONTACT_EMAIL = env_str("BOARD_CONTACT_EMAIL", "safeguarding.board@example.org")
 # How the board refers to a child audited, instead of a name: a regular expression
 # and an example shown in error messages.
-BOARD_REFERENCE_PATTERN = env_str("BOARD_REFERENCE_PATTERN", r"[A-Z]{2,10}-\d{4}-\d{2}-\d{2,3}")
+BOARD_REFERENCE_PATTERN = env_str("BOARD_REFERENCE_PATTERN", r"[A-Z]{2,10}-[0-9]{4}-[0-9]{2}-[0-9]{2,3}")
 BOARD_REFERENCE_EXAMPLE = env_str("BOARD_REFERENCE_EXAMPLE", "MACA-2010-09-03")
 try:
     re.compile(BOARD_REFERENCE_PATTERN)

@@ -79,7 +79,8 @@ def validate_no_identifying_details(value: str) -> None:
 
 
 def validate_board_reference(value: str) -> None:
-    if not re.fullmatch(settings.BOARD_REFERENCE_PATTERN, value or ""):
+    # ASCII only: a year typed in full-width or Arabic-Indic digits must not pass as a second "2010".
+    if not re.fullmatch(settings.BOARD_REFERENCE_PATTERN, value or "", flags=re.ASCII):
         raise ValidationError(
             f"Enter a board reference in the form {settings.BOARD_REFERENCE_EXAMPLE}. "
             "Never enter a child's name, NHS number or date of birth.",

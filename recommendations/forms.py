@@ -6,16 +6,17 @@ from typing import Any
 
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
+from django.conf import settings
 
 from audits.forms import escaped, gds_helper
 from audits.models import AuditRound
 from dscb import access
 from dscb.access import Action
-from dscb.forms import UKDateField, VersionedForm
+from dscb.forms import BoundedModelMultipleChoiceField, UKDateField, VersionedForm
 from dscb.models import Agency
 from dscb.validators import validate_no_identifying_details
 from recommendations.models import NUMBER_PATTERN, ActionPlan, PlanSection, RagStatus, Recommendation, ReviewCycle
-from recommendations.uploads import ALLOWED_DESCRIPTION
+from recommendations.uploads import ALLOWED_DESCRIPTION, validate_evidence_file
 
 NOT_YET_RATED = "Not yet rated"
 
@@ -35,6 +36,7 @@ class ActionPlanForm(VersionedForm):
             "audit_rounds": forms.CheckboxSelectMultiple,
             "professional_leads": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"audit_rounds": BoundedModelMultipleChoiceField}
         error_messages = {"title": {"required": "Enter the action plan's title"}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -65,6 +67,7 @@ class RecommendationForm(VersionedForm):
             "agencies": forms.CheckboxSelectMultiple,
             "text": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"agencies": BoundedModelMultipleChoiceField}
         error_messages = {
             "section": {"required": "Select the audit this comes from"},
             "number": {"required": "Enter the number, like 2.10"},
@@ -148,7 +151,7 @@ class RatingsForm(forms.Form):
         *args: Any,
         recommendations: list[Recommendation],
         statuses: list[RagStatus],
-        current: dict[int, int | None],
+        current: dict[int, tuple[int | None, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -156,17 +159,30 @@ class RatingsForm(forms.Form):
         self.statuses = {str(status.pk): status for status in statuses}
         choices = [("", NOT_YET_RATED), *((str(status.pk), status.label) for status in statuses)]
         for recommendation in recommendations:
+            rag_id, note = current.get(recommendation.pk, (None, ""))
             self.fields[f"rag_{recommendation.pk}"] = forms.ChoiceField(
                 label=escaped(f"RAG for {recommendation.number}"),
                 choices=choices,
                 required=False,
-                initial=str(current.get(recommendation.pk) or ""),
+                initial=str(rag_id or ""),
                 error_messages={"invalid_choice": f"Choose a RAG status for {recommendation.number} from the list"},
             )
+            self.fields[f"note_{recommendation.pk}"] = forms.CharField(
+                label=escaped(f"Note on the rating of {recommendation.number} (optional)"),
+                required=False,
+                max_length=500,
+                initial=note,
+                validators=[validate_no_identifying_details],
+                error_messages={"max_length": f"The note on {recommendation.number} must be 500 characters or fewer"},
+            )
 
-    def ratings(self) -> dict[Recommendation, RagStatus | None]:
+    def ratings(self) -> dict[Recommendation, tuple[RagStatus | None, str]]:
+        """Each recommendation's RAG (None: not yet rated) and the note on it."""
         return {
-            recommendation: self.statuses.get(self.cleaned_data.get(f"rag_{recommendation.pk}") or "")
+            recommendation: (
+                self.statuses.get(self.cleaned_data.get(f"rag_{recommendation.pk}") or ""),
+                self.cleaned_data.get(f"note_{recommendation.pk}", ""),
+            )
             for recommendation in self.recommendations
         }
 
@@ -181,9 +197,7 @@ class EvidenceForm(forms.Form):
         help_text="One point of evidence. Add each point separately.",
     )
     url = forms.URLField(label="Link (optional)", required=False, max_length=500, assume_scheme="https")
-    upload = forms.FileField(
-        label="File (optional)", required=False, help_text=f"{ALLOWED_DESCRIPTION.capitalize()}, up to the size limit."
-    )
+    upload = forms.FileField(label="File (optional)", required=False)
     proposed_rag = forms.ModelChoiceField(
         label="Your proposed RAG (optional)",
         queryset=RagStatus.objects.active(),
@@ -195,9 +209,20 @@ class EvidenceForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["upload"].widget.attrs["accept"] = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg"
+        self.fields[
+            "upload"
+        ].help_text = (
+            f"{ALLOWED_DESCRIPTION[0].upper()}{ALLOWED_DESCRIPTION[1:]}, up to {settings.EVIDENCE_MAX_UPLOAD_MB} MB."
+        )
         self.helper = gds_helper(
             Layout(Field.textarea("text", rows=3), Field.text("url"), Field("upload"), Field.select("proposed_rag"))
         )
+
+    def clean_upload(self) -> Any:
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            validate_evidence_file(upload)
+        return upload
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

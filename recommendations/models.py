@@ -18,7 +18,7 @@ from dscb.models import Agency, ReferenceQuerySet
 from dscb.validators import validate_no_identifying_details
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hexadecimal digits, like #d4351c.")
-NUMBER_PATTERN = re.compile(r"(\d{1,3})\.(\d{1,3})")
+NUMBER_PATTERN = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})")
 
 
 class RagStatus(models.Model):
@@ -228,6 +228,9 @@ class ProgressUpdate(models.Model):
     )
     proposed_rag = models.ForeignKey(
         RagStatus, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="proposed RAG"
+    )
+    rating_note = models.CharField(
+        "note on the rating", max_length=500, blank=True, validators=[validate_no_identifying_details]
     )
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -94,21 +94,28 @@ def _update_for(recommendation: Recommendation, cycle: ReviewCycle) -> ProgressU
 
 @transaction.atomic
 def ratings_save(
-    *, cycle: ReviewCycle, by: User, expected_version: int, ratings: dict[Recommendation, RagStatus | None]
+    *,
+    cycle: ReviewCycle,
+    by: User,
+    expected_version: int,
+    ratings: dict[Recommendation, tuple[RagStatus | None, str]],
 ) -> int:
-    """The Executive's RAG for every recommendation in the open cycle, in one save: all
-    or nothing. Returns how many ratings changed."""
+    """The Executive's RAG (and a note on it) for every recommendation in the open
+    cycle, in one save: all or nothing. Returns how many ratings changed."""
     cycle = ensure_open(cycle)
     save_versioned(cycle, expected_version=expected_version, by=by)
     existing = {update.recommendation_id: update for update in cycle.updates.all()}
     changed = 0
     now = timezone.now()
-    for recommendation, rag in ratings.items():
+    for recommendation, (rag, note) in ratings.items():
         update = existing.get(recommendation.pk)
-        if (update.rag_id if update else None) == (rag.pk if rag else None):
+        if update is None and rag is None and not note:
             continue
         update = update or ProgressUpdate(recommendation=recommendation, cycle=cycle)
-        update.rag, update.rated_by, update.rated_at = rag, by, now
+        if (update.rag_id, update.rating_note) == ((rag.pk if rag else None), note):
+            continue
+        update.rag, update.rating_note, update.rated_by, update.rated_at = rag, note, by, now
+        update.full_clean()
         update.save()
         changed += 1
     return changed

@@ -127,6 +127,14 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": selectors.recommendation_changes(recommendation),
             "can_manage": access.can(request.user, Action.MANAGE_ACTION_PLAN),
             "may_add_evidence": plan_cycles.open is not None and access.may_add_evidence(request.user, recommendation),
+            # Evidence in the open update that this person may take back.
+            "removable": {
+                item.pk
+                for entry in history
+                if entry.cycle.is_open and entry.update
+                for item in entry.update.evidence.all()
+                if access.may_remove_evidence(request.user, item)
+            },
         },
     )
 
@@ -201,6 +209,8 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(Evidence.objects.select_related("update__recommendation", "update__cycle"), pk=pk)
     recommendation = access.recommendation_for(request.user, evidence.update.recommendation_id, evidence=True)
+    if not access.may_remove_evidence(request.user, evidence):
+        raise PermissionDenied
     try:
         services.evidence_remove(evidence=evidence)
     except ValidationError as error:
@@ -276,7 +286,7 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"version": cycle.version},
         recommendations=[row.recommendation for row in rows],
         statuses=selectors.rag_statuses(),
-        current={pk: update.rag_id for pk, update in updates.items()},
+        current={pk: (update.rag_id, update.rating_note) for pk, update in updates.items()},
     )
     if editable and form.is_valid():
         saved = {}
@@ -303,6 +313,7 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
                     "row": row,
                     "update": updates.get(row.recommendation.pk),
                     "field": form[f"rag_{row.recommendation.pk}"],
+                    "note": form[f"note_{row.recommendation.pk}"],
                 }
                 for row in rows
             ],

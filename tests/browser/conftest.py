@@ -271,3 +271,6 @@ def sign_in_with_mfa(page: Page, live_server: Any, user: User, secret: str) -> N
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(settings.BOARD_NAME)
+    # Let Home finish loading (style sheets, icon) before the test moves on, or the
+    # browser cancels those requests and they count as failures.
+    page.wait_for_load_state("load")

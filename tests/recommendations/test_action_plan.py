@@ -176,11 +176,34 @@ def test_an_unknown_rag_is_refused_beside_its_row_and_nothing_is_saved(executive
     assert not ProgressUpdate.objects.exists()
 
 
+def test_a_note_on_a_rating_holding_an_nhs_number_is_refused_beside_its_row(executive_client, plan):
+    first, second = (
+        RecommendationFactory(section=PlanSectionFactory(plan=plan, number=n), number=f"{n}.1") for n in (1, 2)
+    )
+    cycle = ReviewCycleFactory(plan=plan)
+    response = executive_client.post(
+        reverse("recommendations:cycle_ratings", args=[cycle.pk]),
+        {
+            "version": 1,
+            f"rag_{first.pk}": rag("Green").pk,
+            f"note_{first.pk}": "Agreed at the meeting",
+            f"rag_{second.pk}": rag("Red").pk,
+            f"note_{second.pk}": "Child 943 476 5919 not seen",
+        },
+    )
+    content = response.content.decode()
+    assert "looks like it contains an NHS number" in content
+    assert "looks like it contains an NHS number" in content
+    assert f'href="#id_note_{second.pk}"' in content
+    assert 'value="Agreed at the meeting"' in content
+    assert not ProgressUpdate.objects.exists()
+
+
 def test_two_people_saving_the_ratings_page_the_second_is_refused(executive_client, plan):
     recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1")
     cycle = ReviewCycleFactory(plan=plan)
     services.ratings_save(
-        cycle=cycle, by=make_user(Role.EXECUTIVE), expected_version=1, ratings={recommendation: rag("Amber")}
+        cycle=cycle, by=make_user(Role.EXECUTIVE), expected_version=1, ratings={recommendation: (rag("Amber"), "")}
     )
     response = executive_client.post(
         reverse("recommendations:cycle_ratings", args=[cycle.pk]),
@@ -193,7 +216,7 @@ def test_two_people_saving_the_ratings_page_the_second_is_refused(executive_clie
 def test_a_completed_cycle_is_frozen_for_everyone(executive_client, executive, lead, plan):
     recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=lead)
     cycle = ReviewCycleFactory(plan=plan)
-    services.ratings_save(cycle=cycle, by=executive, expected_version=1, ratings={recommendation: rag("Amber")})
+    services.ratings_save(cycle=cycle, by=executive, expected_version=1, ratings={recommendation: (rag("Amber"), "")})
     services.evidence_add(recommendation=recommendation, cycle=cycle, by=lead, text="Training delivered.")
     cycle.refresh_from_db()
     response = executive_client.post(
@@ -215,7 +238,7 @@ def test_a_completed_cycle_is_frozen_for_everyone(executive_client, executive, l
     # ...nor any service...
     with pytest.raises(ValidationError, match="is completed"):
         services.ratings_save(
-            cycle=cycle, by=executive, expected_version=cycle.version, ratings={recommendation: rag("Green")}
+            cycle=cycle, by=executive, expected_version=cycle.version, ratings={recommendation: (rag("Green"), "")}
         )
     with pytest.raises(ValidationError, match="is completed"):
         services.evidence_add(recommendation=recommendation, cycle=cycle, by=lead, text="Late")
@@ -412,3 +435,29 @@ def test_conflict_is_an_edit_conflict_for_cycles_too(executive, plan):
     services.ratings_save(cycle=cycle, by=executive, expected_version=1, ratings={})
     with pytest.raises(EditConflict):
         services.ratings_save(cycle=cycle, by=executive, expected_version=1, ratings={})
+
+
+def test_a_lead_takes_back_only_evidence_they_added(client, lead, executive, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=lead)
+    cycle = ReviewCycleFactory(plan=plan)
+    services.evidence_add(recommendation=recommendation, cycle=cycle, by=executive, text="Added by the Executive")
+    services.evidence_add(recommendation=recommendation, cycle=cycle, by=lead, text="Added by the lead")
+    theirs, mine = Evidence.objects.order_by("pk")
+    sign_in(client, lead)
+    page = client.get(reverse("recommendations:recommendation_detail", args=[recommendation.pk])).content.decode()
+    assert reverse("recommendations:evidence_remove", args=[mine.pk]) in page
+    assert reverse("recommendations:evidence_remove", args=[theirs.pk]) not in page
+    assert client.post(reverse("recommendations:evidence_remove", args=[theirs.pk])).status_code == 403
+    client.post(reverse("recommendations:evidence_remove", args=[mine.pk]))
+    assert list(Evidence.objects.all()) == [theirs]
+
+
+def test_a_wrong_file_is_reported_beside_the_file_field(client, lead, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=lead)
+    ReviewCycleFactory(plan=plan)
+    response = sign_in(client, lead).post(
+        reverse("recommendations:evidence_add", args=[recommendation.pk]),
+        {"upload": SimpleUploadedFile("minutes.pdf", b"<html></html>")},
+    )
+    assert response.context["form"].errors["upload"][0].startswith("The selected file must be a PDF")
+    assert '<a href="#id_upload">The selected file must be' in response.content.decode()
