@@ -13,7 +13,7 @@ class ThemeAdmin(ReferenceDataAdmin):
 
 @admin.register(Grade)
 class GradeAdmin(ReferenceDataAdmin):
-    list_display = ["label", "rank", "meets_threshold", "is_active"]
+    list_display = ["label", "rank", "meets_threshold", "colour", "text_colour", "is_active"]
 
 
 @admin.register(ChecklistQuestion)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dscb.concurrency import Versioned
 from dscb.models import Agency, ReferenceQuerySet
-from dscb.validators import validate_board_reference, validate_no_identifying_details
+from dscb.validators import hex_colour, validate_board_reference, validate_no_identifying_details
 
 # Every free-text field about a case is capped and checked for identifying details.
 SHORT_TEXT = 200
@@ -56,6 +56,15 @@ class Grade(models.Model):
     meets_threshold = models.BooleanField(
         "meets the threshold",
         help_text="Whether this grade counts as “adequate or better”.",
+    )
+    colour = models.CharField(
+        max_length=7, validators=[hex_colour], default="#505a5f", help_text="Background colour, like #00703c."
+    )
+    text_colour = models.CharField(
+        max_length=7,
+        validators=[hex_colour],
+        default="#ffffff",
+        help_text="Text colour on that background; keep a contrast ratio of at least 4.5:1.",
     )
     description = models.TextField(blank=True, max_length=2000)
     is_active = models.BooleanField("active", default=True)

@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 
 
@@ -24,6 +25,10 @@ class MaximumLengthValidator:
 
     def get_help_text(self) -> str:
         return _("Your password must be %(max_length)d characters or fewer.") % {"max_length": self.max_length}
+
+
+# Colours of the reference scales (grades, RAG statuses): data, applied by a style sheet.
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hexadecimal digits, like #d4351c.")
 
 
 # --- Identifying details (UK GDPR Art. 5(1)(c), 25) ---------------------------------------

@@ -15,9 +15,8 @@ from django.utils import timezone
 from audits.models import AuditRound
 from dscb.concurrency import Versioned
 from dscb.models import Agency, ReferenceQuerySet
-from dscb.validators import validate_no_identifying_details
+from dscb.validators import hex_colour, validate_no_identifying_details
 
-hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hexadecimal digits, like #d4351c.")
 NUMBER_PATTERN = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})")
 
 

@@ -57,9 +57,24 @@ def rag_statuses() -> list[RagStatus]:
 
 @dataclass(frozen=True)
 class Cycles:
-    """A plan's review cycles, newest first, and the ones the pages compare."""
+    """A plan's review cycles, newest first, and the ones the pages compare: ``rated``
+    is the cycle whose ratings count (the latest completed, unless a report is about an
+    earlier one or about the open one), ``previous`` the completed cycle before it."""
 
     all: list[ReviewCycle]
+    as_of: ReviewCycle | None = None
+
+    @property
+    def rated(self) -> ReviewCycle | None:
+        return self.as_of or self.latest_completed
+
+    @property
+    def previous(self) -> ReviewCycle | None:
+        rated = self.rated
+        if rated is None:
+            return None
+        before = [cycle for cycle in self.completed if cycle.pk != rated.pk and cycle.due_on <= rated.due_on]
+        return before[0] if before else None
 
     @property
     def completed(self) -> list[ReviewCycle]:
@@ -70,22 +85,18 @@ class Cycles:
         return self.completed[0] if self.completed else None
 
     @property
-    def previous_completed(self) -> ReviewCycle | None:
-        return self.completed[1] if len(self.completed) > 1 else None
-
-    @property
     def open(self) -> ReviewCycle | None:
         return next((cycle for cycle in self.all if cycle.is_open), None)
 
 
-def cycles(plan: ActionPlan) -> Cycles:
-    return Cycles(list(plan.cycles.select_related("completed_by").order_by("-due_on", "-pk")))
+def cycles(plan: ActionPlan, as_of: ReviewCycle | None = None) -> Cycles:
+    return Cycles(list(plan.cycles.select_related("completed_by").order_by("-due_on", "-pk")), as_of=as_of)
 
 
 @dataclass
 class RecommendationRow:
     recommendation: Recommendation
-    rag: RagStatus | None  # in the latest completed cycle: the rating that counts
+    rag: RagStatus | None  # in the rated cycle (the latest completed): the rating that counts
     previous_rag: RagStatus | None  # in the completed cycle before it
     open_update: ProgressUpdate | None  # in the open cycle, if any
     evidence: list[Evidence]
@@ -134,7 +145,7 @@ def recommendation_rows(
     the report show of it. A fixed number of queries, however many recommendations."""
     recommendations = recommendations if recommendations is not None else plan.recommendations.all()
     recommendations = recommendations.select_related("section", "lead").prefetch_related("agencies")
-    compared = [c for c in (plan_cycles.latest_completed, plan_cycles.previous_completed, plan_cycles.open) if c]
+    compared = [c for c in (plan_cycles.rated, plan_cycles.previous, plan_cycles.open) if c]
     updates = {
         (update.recommendation_id, update.cycle_id): update
         for update in ProgressUpdate.objects.filter(cycle__in=compared, recommendation__plan=plan)
@@ -148,8 +159,8 @@ def recommendation_rows(
 
     rows = []
     for recommendation in recommendations:
-        latest = update_in(recommendation, plan_cycles.latest_completed)
-        previous = update_in(recommendation, plan_cycles.previous_completed)
+        latest = update_in(recommendation, plan_cycles.rated)
+        previous = update_in(recommendation, plan_cycles.previous)
         open_update = update_in(recommendation, plan_cycles.open)
         rag = latest.rag if latest else None
         shown = open_update if open_update and open_update.evidence.all() else latest

@@ -56,7 +56,15 @@ def test_an_administrator_can_rename_a_grade_and_the_change_is_kept_in_history(a
     adequate = Grade.objects.get(label="Adequate")
     response = admin_client.post(
         reverse("admin:audits_grade_change", args=[adequate.pk]),
-        {"label": "Requires improvement", "rank": 3, "meets_threshold": "on", "description": "", "is_active": "on"},
+        {
+            "label": "Requires improvement",
+            "rank": 3,
+            "meets_threshold": "on",
+            "colour": "#ffdd00",
+            "text_colour": "#0b0c0c",
+            "description": "",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     adequate.refresh_from_db()
