@@ -39,6 +39,10 @@ class Action(StrEnum):
     MANAGE_ACTION_PLAN = "manage_action_plan"
     ADD_EVIDENCE = "add_evidence"
     LEAD_RECOMMENDATIONS = "lead_recommendations"
+    VIEW_AUDIT_DASHBOARD = "view_audit_dashboard"
+    VIEW_RAG_DASHBOARD = "view_rag_dashboard"
+    MANAGE_REPORTS = "manage_reports"
+    READ_PUBLISHED_REPORTS = "read_published_reports"
 
 
 # ``None``: anyone the board has given an active account, whatever their roles.
@@ -61,6 +65,13 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.ADD_EVIDENCE: frozenset({Role.EXECUTIVE, Role.PROFESSIONAL_LEAD}),
     # "My recommendations".
     Action.LEAD_RECOMMENDATIONS: frozenset({Role.PROFESSIONAL_LEAD}),
+    # Dashboards: figures only, never a child's case.
+    Action.VIEW_AUDIT_DASHBOARD: frozenset({Role.AUDIT_TEAM, Role.EXECUTIVE, Role.BOARD_MEMBER}),
+    Action.VIEW_RAG_DASHBOARD: frozenset({Role.AUDIT_TEAM, Role.EXECUTIVE, Role.BOARD_MEMBER}),
+    # Six-monthly reports: the Executive prepares and publishes them...
+    Action.MANAGE_REPORTS: frozenset({Role.EXECUTIVE}),
+    # ...and the Board reads the published ones.
+    Action.READ_PUBLISHED_REPORTS: frozenset({Role.BOARD_MEMBER, Role.EXECUTIVE, Role.AUDIT_TEAM}),
 }
 
 

@@ -97,7 +97,7 @@ MFA_EXEMPT_URL_NAMES = frozenset(
         "accessibility",
         "privacy",
         # A style sheet every page links to, the MFA set-up page included.
-        "recommendations:rag_styles",
+        "recommendations:scale_styles",
     }
 )
 

@@ -25,6 +25,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Case audits", "audits:round_list", Action.VIEW_AUDITS, section="/audits/"),
     NavItem("My recommendations", "recommendations:mine", Action.LEAD_RECOMMENDATIONS, section="/action-plan/mine/"),
     NavItem("Action plan", "recommendations:plan", Action.VIEW_ACTION_PLAN, section="/action-plan/"),
+    NavItem("Dashboards", "reports:audit_dashboard", Action.VIEW_AUDIT_DASHBOARD, section="/dashboards/"),
+    NavItem("Reports", "reports:report_list", Action.READ_PUBLISHED_REPORTS, section="/reports/"),
     NavItem("Administration", "admin:index", Action.ADMINISTER, section="/admin/"),
     NavItem("Your account", "account", Action.USE_SERVICE, section="/account/"),
 )

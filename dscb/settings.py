@@ -85,6 +85,8 @@ try:
     re.compile(BOARD_REFERENCE_PATTERN)
 except re.error as error:
     raise ImproperlyConfigured(f"BOARD_REFERENCE_PATTERN is not a valid regular expression: {error}") from None
+# Printed at the top and bottom of every page of the reports (Government Security Classifications).
+PROTECTIVE_MARKING = env_str("PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE")
 # Shown as a banner on every page so nobody mistakes demo records for real ones.
 DEMO_MODE = env_bool("DEMO_MODE", False)
 
@@ -332,5 +334,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # WeasyPrint reports every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -37,6 +37,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("audits/", include("audits.urls")),
     path("action-plan/", include("recommendations.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

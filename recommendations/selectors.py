@@ -140,6 +140,7 @@ def recommendation_rows(
     *,
     today: datetime.date,
     recommendations: QuerySet[Recommendation] | None = None,
+    statuses: list[RagStatus] | None = None,
 ) -> list[RecommendationRow]:
     """Every recommendation (or those given) with what the plan page, the dashboards and
     the report show of it. A fixed number of queries, however many recommendations."""
@@ -152,7 +153,7 @@ def recommendation_rows(
         .select_related("rag", "proposed_rag")
         .prefetch_related(Prefetch("evidence", Evidence.objects.select_related("added_by")))
     }
-    best_rank = max((status.rank for status in rag_statuses()), default=None)
+    best_rank = max((status.rank for status in (statuses if statuses is not None else rag_statuses())), default=None)
 
     def update_in(recommendation: Recommendation, cycle: ReviewCycle | None) -> ProgressUpdate | None:
         return updates.get((recommendation.pk, cycle.pk)) if cycle else None

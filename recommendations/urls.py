@@ -8,7 +8,7 @@ app_name = "recommendations"
 
 urlpatterns = [
     path("", views.plan_detail, name="plan"),
-    path("rag.css", views.rag_styles, name="rag_styles"),
+    path("scales.css", views.scale_styles, name="scale_styles"),
     path("edit/", views.plan_edit, name="plan_edit"),
     path("mine/", views.my_recommendations, name="mine"),
     path("overdue/", views.overdue, name="overdue"),

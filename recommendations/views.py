@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from audits.models import Grade
 from audits.views import form_page
 from dscb import access
 from dscb.access import Action
@@ -28,9 +29,15 @@ from recommendations.models import ActionPlan, Evidence, Recommendation, ReviewC
 
 
 @require_safe
-def rag_styles(request: HttpRequest) -> HttpResponse:
-    """The RAG colours, which are data, as a style sheet: the CSP allows no inline styles."""
-    return render(request, "recommendations/rag.css", {"statuses": selectors.rag_statuses()}, content_type="text/css")
+def scale_styles(request: HttpRequest) -> HttpResponse:
+    """The colours of the RAG statuses and grades, which are data, as a style sheet: the
+    CSP allows no inline styles."""
+    return render(
+        request,
+        "recommendations/scales.css",
+        {"statuses": selectors.rag_statuses(), "grades": Grade.objects.all()},
+        content_type="text/css",
+    )
 
 
 def plan_or_404() -> ActionPlan:

@@ -1,1 +1,79 @@
-"""Dashboards and reports: they read the other apps and own no data yet."""
+"""Six-monthly reports: drafts the Executive prepares, and the published versions the
+Board reads, frozen as they were published."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from dscb.concurrency import Versioned
+from dscb.validators import validate_no_identifying_details
+from recommendations.models import ReviewCycle
+
+
+class Report(Versioned):
+    """A six-monthly report for one review cycle of the action plan and one period of
+    case audits, modelled on the seed report."""
+
+    title = models.CharField(max_length=200, validators=[validate_no_identifying_details])
+    cycle = models.ForeignKey(
+        ReviewCycle, on_delete=models.PROTECT, related_name="reports", verbose_name="action plan update"
+    )
+    period_start = models.DateField("audits from")
+    period_end = models.DateField("audits to")
+
+    class Meta:
+        ordering = ["-period_end", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="report_period_in_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NarrativeSection(models.Model):
+    """A section of "Evidence of impact" the Executive writes for the report, such as the
+    seed's "Multi-agency safeguarding hub (MASH)"."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sections")
+    heading = models.CharField(max_length=200, validators=[validate_no_identifying_details])
+    body = models.TextField(max_length=5000, validators=[validate_no_identifying_details])
+    position = models.PositiveSmallIntegerField(default=1, help_text="Sections appear in this order.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+def published_upload_to(instance: PublishedReport, filename: str) -> str:
+    return f"reports/{uuid.uuid4().hex}-{filename}"
+
+
+class PublishedReport(models.Model):
+    """What the Board saw: the PDF, the spreadsheet, the two-page summary and the figures
+    behind them, stored when published and never changed afterwards."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="publications")
+    title = models.CharField(max_length=200)
+    period = models.CharField(max_length=100)
+    cycle_title = models.CharField(max_length=120)
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    pdf = models.FileField(upload_to=published_upload_to, max_length=200)
+    summary_pdf = models.FileField(upload_to=published_upload_to, max_length=200)
+    xlsx = models.FileField(upload_to=published_upload_to, max_length=200)
+    figures = models.JSONField(help_text="The figures behind the documents, as published.")
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (published {self.published_at:%d/%m/%Y})"

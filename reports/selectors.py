@@ -219,12 +219,14 @@ class RagFigures:
             sections.setdefault(section.pk, (section, Counter()))[1][row.rag.pk if row.rag else None] += 1
         return [sections[key] for key in sorted(sections, key=lambda pk: sections[pk][0].number)]
 
-    def by_lead(self) -> list[tuple[str, Counter]]:
-        leads: dict[str, Counter] = defaultdict(Counter)
+    def by_lead(self) -> list[tuple[str, int | None, Counter]]:
+        """(lead's name, lead's id or None, counts by RAG id), by name."""
+        leads: dict[int | None, tuple[str, Counter]] = {}
         for row in self.rows:
             lead = row.recommendation.lead
-            leads[lead.get_full_name() if lead else "No lead"][row.rag.pk if row.rag else None] += 1
-        return sorted(leads.items())
+            name = lead.get_full_name() if lead else "No lead"
+            leads.setdefault(lead.pk if lead else None, (name, Counter()))[1][row.rag.pk if row.rag else None] += 1
+        return sorted(((name, lead_id, counts) for lead_id, (name, counts) in leads.items()), key=lambda item: item[0])
 
     def movement(self) -> Counter:
         """(RAG id before, RAG id now) -> recommendations; None is "not yet rated"."""
@@ -257,9 +259,10 @@ class RagFigures:
 
 def rag_figures(plan: ActionPlan, *, today: datetime.date, as_of: ReviewCycle | None = None) -> RagFigures:
     plan_cycles = plan_selectors.cycles(plan, as_of=as_of)
+    statuses = plan_selectors.rag_statuses()
     return RagFigures(
         plan=plan,
         cycles=plan_cycles,
-        statuses=plan_selectors.rag_statuses(),
-        rows=plan_selectors.recommendation_rows(plan, plan_cycles, today=today),
+        statuses=statuses,
+        rows=plan_selectors.recommendation_rows(plan, plan_cycles, today=today, statuses=statuses),
     )

@@ -29,6 +29,7 @@ from recommendations.models import (
     Recommendation,
     ReviewCycle,
 )
+from reports.models import NarrativeSection, PublishedReport, Report
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -214,3 +215,40 @@ class EvidenceFactory(DjangoModelFactory):
 
 def rag(label: str) -> RagStatus:
     return RagStatus.objects.get(label=label)
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+class ReportFactory(DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    title = factory.Sequence(lambda n: f"Six-monthly report {n}")
+    cycle = factory.SubFactory(ReviewCycleFactory)
+    period_start = datetime.date(2009, 1, 1)
+    period_end = datetime.date(2011, 3, 4)
+
+
+class NarrativeSectionFactory(DjangoModelFactory):
+    class Meta:
+        model = NarrativeSection
+
+    report = factory.SubFactory(ReportFactory)
+    heading = "Multi-agency safeguarding hub (MASH)"
+    body = "All agencies working together to share information at the earliest opportunity."
+
+
+class PublishedReportFactory(DjangoModelFactory):
+    class Meta:
+        model = PublishedReport
+
+    report = factory.SubFactory(ReportFactory)
+    title = factory.SelfAttribute("report.title")
+    period = "1 January 2009 to 4 March 2011"
+    cycle_title = "March 2011 update"
+    published_by = factory.SubFactory(UserFactory, is_executive=True)
+    pdf = factory.django.FileField(filename="report.pdf", data=MINIMAL_PDF)
+    summary_pdf = factory.django.FileField(filename="summary.pdf", data=MINIMAL_PDF)
+    xlsx = factory.django.FileField(filename="report.xlsx", data=b"PK\x03\x04")
+    figures = factory.LazyFunction(dict)

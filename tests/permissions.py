@@ -141,7 +141,7 @@ MATRIX: dict[str, Row] = {
     "audits:participant_remove": post_only(),
     # The action plan
     "recommendations:plan": for_action(Action.VIEW_ACTION_PLAN),
-    "recommendations:rag_styles": public(),
+    "recommendations:scale_styles": public(),
     "recommendations:plan_edit": for_action(Action.MANAGE_ACTION_PLAN),
     "recommendations:mine": for_action(Action.LEAD_RECOMMENDATIONS),
     "recommendations:overdue": for_action(Action.VIEW_ACTION_PLAN),
@@ -157,6 +157,21 @@ MATRIX: dict[str, Row] = {
     "recommendations:cycle_create": for_action(Action.MANAGE_ACTION_PLAN),
     "recommendations:cycle_ratings": for_action(Action.VIEW_ACTION_PLAN),
     "recommendations:cycle_complete": post_only(),
+    # Dashboards and reports
+    "reports:audit_dashboard": for_action(Action.VIEW_AUDIT_DASHBOARD),
+    "reports:rag_dashboard": for_action(Action.VIEW_RAG_DASHBOARD),
+    "reports:rag_list": for_action(Action.VIEW_RAG_DASHBOARD),
+    "reports:report_list": for_action(Action.READ_PUBLISHED_REPORTS),
+    "reports:report_create": for_action(Action.MANAGE_REPORTS),
+    "reports:report_detail": for_action(Action.MANAGE_REPORTS),
+    "reports:report_edit": for_action(Action.MANAGE_REPORTS),
+    "reports:section_add": for_action(Action.MANAGE_REPORTS),
+    "reports:section_edit": for_action(Action.MANAGE_REPORTS),
+    "reports:section_remove": post_only(),
+    "reports:report_download": for_action(Action.MANAGE_REPORTS),
+    "reports:report_publish": post_only(),
+    # Published documents answer 404 to anyone who may not read them.
+    "reports:published_download": for_action(Action.READ_PUBLISHED_REPORTS, refused=NOT_FOUND),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
     "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},

@@ -13,11 +13,11 @@ from tests.browser.conftest import make_role_user, sign_in_with_mfa
 # What each role finds in the service navigation, in order.
 NAVIGATION = {
     Role.ADMINISTRATOR: ["Home", "Administration", "Your account"],
-    Role.AUDIT_TEAM: ["Home", "Case audits", "Action plan", "Your account"],
+    Role.AUDIT_TEAM: ["Home", "Case audits", "Action plan", "Dashboards", "Reports", "Your account"],
     Role.AGENCY_AUDITOR: ["Home", "Case audits", "Your account"],
     Role.PROFESSIONAL_LEAD: ["Home", "My recommendations", "Action plan", "Your account"],
-    Role.EXECUTIVE: ["Home", "Action plan", "Your account"],
-    Role.BOARD_MEMBER: ["Home", "Action plan", "Your account"],
+    Role.EXECUTIVE: ["Home", "Action plan", "Dashboards", "Reports", "Your account"],
+    Role.BOARD_MEMBER: ["Home", "Action plan", "Dashboards", "Reports", "Your account"],
 }
 
 

@@ -64,7 +64,7 @@ def our_views(resolver: URLResolver | None = None):
 
 
 # Open to everyone: the footer pages, and the RAG colours style sheet every page links to.
-PUBLIC_VIEWS = {"accessibility", "privacy", "rag_styles"}
+PUBLIC_VIEWS = {"accessibility", "privacy", "scale_styles"}
 
 
 def test_every_one_of_our_views_names_its_action_in_the_access_policy():

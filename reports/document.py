@@ -1,0 +1,329 @@
+"""The six-monthly report as one object: its figures are read once (reports.selectors),
+and the web page, the PDF, the spreadsheet and the board summary are all rendered from
+it, so they always agree."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from recommendations import selectors as plan_selectors
+from recommendations.models import ReviewCycle
+from recommendations.selectors import RecommendationRow, SectionRows
+from reports import selectors
+from reports.charts import Bar, Chart, Segment, counts_chart, share_chart
+from reports.models import NarrativeSection, Report
+from reports.selectors import AuditFigures, Period, RagFigures
+
+NOT_YET_RATED = "Not yet rated"
+NOT_RATED_COLOUR = ("#b1b4b6", "#0b0c0c")
+
+
+def number_words(counts: Counter, labels: dict) -> str:
+    """ "1 Good, 7 Adequate" from counts by id, best first, leaving out zeros."""
+    return ", ".join(f"{n} {labels[key]}" for key, n in counts.items() if n and key in labels)
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    """One line of "individual case findings over time"."""
+
+    title: str
+    held_on: datetime.date
+    cases: int
+    overall: str
+    inadequate: int
+    below_threshold_on_a_theme: int
+    checklist: list[tuple[str, float | None]]
+
+
+@dataclass
+class AuditView:
+    """The case audit figures as the dashboard and the report show them."""
+
+    audit: AuditFigures
+
+    @property
+    def grade_labels(self) -> dict[int, str]:
+        return {grade.pk: grade.label for grade in self.audit.grades}
+
+    def grade_counts(self, counts: Counter) -> Counter:
+        """Counts in the scale's order, best first, every grade present (zeros kept)."""
+        return Counter({grade.pk: counts.get(grade.pk, 0) for grade in self.audit.grades})
+
+    @property
+    def overall_chart(self) -> Chart:
+        counts = self.grade_counts(self.audit.overall)
+        words = number_words(counts, self.grade_labels)
+        return counts_chart(
+            title=f"Overall ratings of audit findings of {self.audit.graded} (using Ofsted descriptors)",
+            description=f"Overall grades of the {self.audit.graded} cases audited: {words}.",
+            items=[(grade.label, counts[grade.pk], grade.colour, grade.text_colour) for grade in self.audit.grades],
+            key="overall-grades",
+        )
+
+    @property
+    def rounds_chart(self) -> Chart:
+        """Each round's cases by overall grade: the trend across rounds."""
+        bars = [
+            Bar(
+                figures.audit_round.title,
+                tuple(
+                    Segment(grade.label, figures.overall.get(grade.pk, 0), grade.colour, grade.text_colour)
+                    for grade in self.audit.grades
+                    if figures.overall.get(grade.pk)
+                ),
+            )
+            for figures in self.audit.rounds
+        ]
+        description = "; ".join(
+            f"{figures.audit_round.title}: {number_words(self.grade_counts(figures.overall), self.grade_labels)}"
+            for figures in self.audit.rounds
+        )
+        return Chart(title="Overall grades in each round", description=description + ".", bars=bars, key="rounds")
+
+    @property
+    def trend_chart(self) -> Chart:
+        items = [(f.audit_round.title, self.audit.adequate_or_better(f.overall)) for f in self.audit.rounds]
+        description = "; ".join(f"{label}: {round(value * 100)}%" for label, value in items if value is not None)
+        return share_chart(
+            title="Cases adequate or better overall, by round",
+            description=f"Share of cases graded adequate or better overall in each round: {description}.",
+            items=items,
+            colour="#1d70b8",
+            key="trend",
+        )
+
+    @property
+    def theme_rows(self) -> list[tuple[str, list[tuple[str, float | None]], float | None]]:
+        """Per theme: the share adequate or better in each round, and over the period."""
+        totals = self.audit.theme_totals()
+        return [
+            (
+                theme.name,
+                [
+                    (f.audit_round.title, self.audit.adequate_or_better(f.themes.get(theme.pk, Counter())))
+                    for f in self.audit.rounds
+                ],
+                self.audit.adequate_or_better(totals.get(theme.pk, Counter())),
+            )
+            for theme in self.audit.themes
+        ]
+
+    @property
+    def round_lines(self) -> list[RoundLine]:
+        inadequate = {grade.pk for grade in self.audit.grades if not grade.meets_threshold}
+        return [
+            RoundLine(
+                title=f.audit_round.title,
+                held_on=f.audit_round.held_on,
+                cases=f.cases,
+                overall=number_words(self.grade_counts(f.overall), self.grade_labels),
+                inadequate=sum(n for grade_id, n in f.overall.items() if grade_id in inadequate),
+                below_threshold_on_a_theme=f.below_threshold_on_a_theme,
+                checklist=[(q.text, f.checklist_yes_share(q.pk)) for q in self.audit.questions],
+            )
+            for f in self.audit.rounds
+        ]
+
+    @property
+    def grade_table(self) -> list[tuple[str, list[int]]]:
+        """Per round, cases by overall grade (columns: the grades, best first)."""
+        return [
+            (f.audit_round.title, [f.overall.get(grade.pk, 0) for grade in self.audit.grades])
+            for f in self.audit.rounds
+        ]
+
+
+@dataclass
+class RagView:
+    """The action plan's figures as the dashboard and the report show them."""
+
+    rag: RagFigures
+
+    @property
+    def cycle(self) -> ReviewCycle | None:
+        return self.rag.cycles.rated
+
+    @property
+    def rag_labels(self) -> dict[int | None, str]:
+        return {None: NOT_YET_RATED} | {status.pk: status.label for status in self.rag.statuses}
+
+    def ordered_counts(self, counts: Counter) -> Counter:
+        """Every status, worst first, then "not yet rated" (zeros kept)."""
+        return Counter(
+            {**{status.pk: counts.get(status.pk, 0) for status in self.rag.statuses}, None: counts.get(None, 0)}
+        )
+
+    @property
+    def rag_counts(self) -> Counter:
+        return self.ordered_counts(self.rag.counts())
+
+    @property
+    def rag_words(self) -> str:
+        return number_words(self.rag_counts, self.rag_labels)
+
+    def chart(self, counts: Counter, *, title: str, key: str) -> Chart:
+        counts = self.ordered_counts(counts)
+        items = [(s.label, counts[s.pk], s.colour, s.text_colour) for s in reversed(self.rag.statuses)]
+        items.append((NOT_YET_RATED, counts[None], *NOT_RATED_COLOUR))
+        return counts_chart(
+            title=title,
+            description=f"The {self.rag.total} recommendations by RAG rating: {number_words(counts, self.rag_labels)}.",
+            items=items,
+            key=key,
+        )
+
+    @property
+    def rag_chart(self) -> Chart:
+        cycle = self.cycle
+        title = "RAG rating of recommendations" + (f", {cycle.title}" if cycle else "")
+        return self.chart(self.rag.counts(), title=title, key="rag")
+
+    @property
+    def open_chart(self) -> Chart | None:
+        cycle = self.rag.cycles.open
+        if cycle is None:
+            return None
+        return self.chart(self.rag.counts(open_cycle=True), title=f"RAG rating so far, {cycle.title}", key="rag-open")
+
+    @property
+    def movement_rows(self) -> list[tuple[str, str, list[tuple[str, int]]]]:
+        """From (rows) / to (columns) table of RAG movement since the cycle before: each
+        row is the label, the link value and (link value, count) per column."""
+        moves = self.rag.movement()
+        keys = [*[status.pk for status in self.rag.statuses], None]
+        return [
+            (
+                self.rag_labels[before],
+                link_value(before),
+                [(link_value(after), moves.get((before, after), 0)) for after in keys],
+            )
+            for before in keys
+        ]
+
+    @property
+    def movement_columns(self) -> list[str]:
+        return [*[status.label for status in self.rag.statuses], NOT_YET_RATED]
+
+    @property
+    def plan_sections(self) -> list[SectionRows]:
+        return plan_selectors.rows_by_section(self.rag.plan, self.rag.rows)
+
+    @property
+    def red_and_overdue(self) -> list[RecommendationRow]:
+        worst = min((status.rank for status in self.rag.statuses), default=None)
+        return [row for row in self.rag.rows if row.overdue or (row.rag is not None and row.rag.rank == worst)]
+
+    def count_rows(self, groups: list[tuple[str, str, Counter]]) -> list[tuple[str, str, list[tuple[str, int]], int]]:
+        """Rows of counts by RAG (worst first, then not yet rated) for a breakdown table."""
+        keys = [*[status.pk for status in self.rag.statuses], None]
+        return [
+            (label, value, [(link_value(key), counts.get(key, 0)) for key in keys], sum(counts.values()))
+            for label, value, counts in groups
+        ]
+
+    @property
+    def by_section(self) -> list[tuple[str, str, list[tuple[str, int]], int]]:
+        return self.count_rows(
+            [
+                (f"{section.number} {section.title}", str(section.number), counts)
+                for section, counts in self.rag.by_section()
+            ]
+        )
+
+    @property
+    def by_lead(self) -> list[tuple[str, str, list[tuple[str, int]], int]]:
+        return self.count_rows([(name, str(lead_id or "none"), counts) for name, lead_id, counts in self.rag.by_lead()])
+
+
+def link_value(rag_id: int | None) -> str:
+    """How a RAG status appears in a link to the list behind a figure."""
+    return "none" if rag_id is None else str(rag_id)
+
+
+@dataclass
+class ReportDocument:
+    report: Report
+    audits: AuditView
+    plan: RagView
+    narrative: list[NarrativeSection]
+    generated_on: datetime.date
+
+    @property
+    def title(self) -> str:
+        return self.report.title
+
+    @property
+    def period(self) -> Period:
+        return self.audits.audit.period
+
+    @property
+    def board_name(self) -> str:
+        return settings.BOARD_NAME
+
+    @property
+    def protective_marking(self) -> str:
+        return settings.PROTECTIVE_MARKING
+
+    @property
+    def cycle(self) -> ReviewCycle | None:
+        return self.plan.cycle
+
+    def figures(self) -> dict[str, object]:
+        """The figures behind the documents, as data: what publishing stores and the
+        spreadsheet's figures sheet shows."""
+        audit, rag = self.audits.audit, self.plan.rag
+        grade_labels, rag_labels = self.audits.grade_labels, self.plan.rag_labels
+        return {
+            "title": self.title,
+            "board": self.board_name,
+            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
+            "action_plan_update": self.cycle.title if self.cycle else None,
+            "children_audited": audit.cases,
+            "audit_rounds": len(audit.rounds),
+            "agency_records_read": audit.records,
+            "most_records_in_a_case": audit.most_records_in_a_case,
+            "overall_grades": {grade_labels[k]: v for k, v in self.audits.grade_counts(audit.overall).items()},
+            "rounds": [
+                {
+                    "title": line.title,
+                    "held_on": line.held_on.isoformat(),
+                    "cases": line.cases,
+                    "overall_grades": line.overall,
+                    "inadequate": line.inadequate,
+                    "below_adequate_on_a_theme": line.below_threshold_on_a_theme,
+                    "checklist_yes": dict(line.checklist),
+                }
+                for line in self.audits.round_lines
+            ],
+            "themes_adequate_or_better": {name: overall for name, _, overall in self.audits.theme_rows},
+            "requests_for_immediate_intervention": audit.escalations_raised,
+            "escalations_open": audit.escalations_open,
+            "feedback_still_to_give": audit.feedback_owed,
+            "appreciative_inquiry": {
+                "families": audit.inquiry.families,
+                "plans_over_12_months": audit.inquiry.plans_over_12_months,
+                "seen_as_stuck": audit.inquiry.seen_as_stuck,
+            },
+            "recommendations": rag.total,
+            "rag": {rag_labels[key]: value for key, value in self.plan.rag_counts.items()},
+            "movement": {
+                f"{rag_labels[before]} to {rag_labels[after]}": n
+                for (before, after), n in sorted(rag.movement().items(), key=str)
+            },
+            "overdue": [row.recommendation.number for row in rag.overdue],
+        }
+
+
+def build(report: Report, *, today: datetime.date) -> ReportDocument:
+    return ReportDocument(
+        report=report,
+        audits=AuditView(selectors.audit_figures(Period(report.period_start, report.period_end), today=today)),
+        plan=RagView(selectors.rag_figures(report.cycle.plan, today=today, as_of=report.cycle)),
+        narrative=list(report.sections.all()),
+        generated_on=today,
+    )

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms_gds.layout import Field, Layout
+from django import forms
+
+from audits.forms import gds_helper
+from dscb.forms import UKDateField, VersionedForm
+from recommendations.models import ReviewCycle
+from reports.models import NarrativeSection, Report
+
+
+class ReportForm(VersionedForm):
+    period_start = UKDateField(label="Audits from", required_message="Enter the first date of the audit period")
+    period_end = UKDateField(label="Audits to", required_message="Enter the last date of the audit period")
+
+    class Meta:
+        model = Report
+        fields = ["title", "cycle", "period_start", "period_end"]
+        error_messages = {
+            "title": {"required": "Enter the report's title"},
+            "cycle": {"required": "Select the action plan update the report covers"},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = ReviewCycle.objects.order_by("-due_on")
+        self.fields["cycle"].empty_label = "Select an update"
+        self.fields["title"].help_text = "For example, Analysis of multi-agency case audits between 2009 and 2010."
+        self.helper = gds_helper(
+            Layout(Field.text("title"), Field.select("cycle"), Field("period_start"), Field("period_end"), "version")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The last date must be on or after the first date")
+        return cleaned
+
+
+class NarrativeSectionForm(forms.ModelForm):
+    class Meta:
+        model = NarrativeSection
+        fields = ["heading", "body", "position"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        error_messages = {
+            "heading": {"required": "Enter a heading, for example Multi-agency safeguarding hub (MASH)"},
+            "body": {"required": "Enter the evidence of impact"},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Layout(Field.text("heading"), Field.textarea("body", rows=6), Field.text("position", field_width=3))
+        )
+
+
+class PeriodForm(forms.Form):
+    """The dashboards' period: rounds held between two dates."""
+
+    start = UKDateField(label="From", required=False)
+    end = UKDateField(label="To", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The last date must be on or after the first date")
+        return cleaned

@@ -1,0 +1,108 @@
+"""Turn a ReportDocument into the bytes of a PDF, a board summary PDF or a workbook."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from weasyprint import HTML
+
+from reports.document import ReportDocument
+
+# ASVS 1.2.10: a cell whose text starts with one of these could be read as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def pdf(document: ReportDocument) -> bytes:
+    html = render_to_string("reports/pdf/report.html", {"document": document})
+    # PDF/UA: a tagged PDF that screen readers can follow.
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def summary_pdf(document: ReportDocument) -> bytes:
+    html = render_to_string("reports/pdf/summary.html", {"document": document})
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def safe_cell(value: object) -> object:
+    """Text that could be read as a formula is kept as text, with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def xlsx(document: ReportDocument) -> bytes:
+    workbook = Workbook()
+    plan_sheet = workbook.active
+    plan_sheet.title = "Action plan"
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def add(sheet, *values: object, font: Font | None = None) -> None:
+        sheet.append([safe_cell(value) for value in values])
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = wrap
+            if font:
+                cell.font = font
+
+    plan = document.plan.rag.plan
+    add(plan_sheet, plan.title, font=Font(bold=True, size=14))
+    add(plan_sheet, "Professional leads", plan.professional_leads)
+    add(plan_sheet, "Director lead", plan.director_lead)
+    add(plan_sheet, "Timescales", plan.review_frequency)
+    references = [plan.other_references, *(audit_round.title for audit_round in plan.audit_rounds.all())]
+    add(plan_sheet, "Reference", "; ".join(reference for reference in references if reference))
+    cycle = document.cycle
+    add(plan_sheet, "Update", cycle.title if cycle else "")
+    add(plan_sheet, "Update completed", cycle.completed_on.isoformat() if cycle and cycle.completed_on else "Not yet")
+    for group in document.plan.plan_sections:
+        add(plan_sheet)
+        add(plan_sheet, f"{group.section.number} {group.section.title}", font=bold)
+        last = "By when" if group.section.shows_target_date else "RAG"
+        add(plan_sheet, "No.", group.section.item_heading, "Evidence", last, "Lead", font=bold)
+        for row in group.rows:
+            recommendation = row.recommendation
+            evidence = "\n".join(
+                " ".join(part for part in (item.text, item.url, item.file_name) if part) for item in row.evidence
+            )
+            if group.section.shows_target_date:
+                last_value = recommendation.target_date.isoformat() if recommendation.target_date else ""
+            else:
+                last_value = row.rag.label if row.rag else "Not yet rated"
+            lead = recommendation.lead.get_full_name() if recommendation.lead else ""
+            add(plan_sheet, recommendation.number, recommendation.text, evidence, last_value, lead)
+    for column, width in zip("ABCDE", (8, 60, 70, 14, 24), strict=True):
+        plan_sheet.column_dimensions[column].width = width
+
+    figures_sheet = workbook.create_sheet("Figures")
+    add(figures_sheet, "Figure", "Value", font=bold)
+    for name, value in flatten(document.figures()):
+        add(figures_sheet, name, value)
+    figures_sheet.column_dimensions["A"].width = 70
+    figures_sheet.column_dimensions["B"].width = 40
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def flatten(data: object, prefix: str = "") -> list[tuple[str, object]]:
+    """Nested figures as (name, value) rows: "rounds 1 cases", 8."""
+    if isinstance(data, dict):
+        rows = []
+        for key, value in data.items():
+            rows += flatten(value, f"{prefix} {key}".strip())
+        return rows
+    if isinstance(data, list):
+        if all(isinstance(item, str | int | float) for item in data):
+            return [(prefix, ", ".join(str(item) for item in data))]
+        rows = []
+        for index, item in enumerate(data, start=1):
+            rows += flatten(item, f"{prefix} {index}")
+        return rows
+    if isinstance(data, float):
+        return [(prefix, round(data, 4))]
+    return [(prefix, data if data is None or isinstance(data, str | int) else json.dumps(data))]

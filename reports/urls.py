@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("dashboards/audits/", views.audit_dashboard, name="audit_dashboard"),
+    path("dashboards/action-plan/", views.rag_dashboard, name="rag_dashboard"),
+    path("dashboards/action-plan/recommendations/", views.rag_list, name="rag_list"),
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/new/", views.report_create, name="report_create"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/sections/new/", views.section_edit, name="section_add"),
+    path("reports/<int:pk>/sections/<int:section_pk>/", views.section_edit, name="section_edit"),
+    path("reports/<int:pk>/sections/<int:section_pk>/remove/", views.section_remove, name="section_remove"),
+    path("reports/<int:pk>/download/<str:kind>/", views.report_download, name="report_download"),
+    path("reports/<int:pk>/publish/", views.report_publish, name="report_publish"),
+    path("published/<int:pk>/<str:kind>/", views.published_download, name="published_download"),
+]

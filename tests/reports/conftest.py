@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+from django.core.management import call_command
+
+from recommendations.models import ReviewCycle
+from reports.models import Report
+
+MARCH_2011 = datetime.date(2011, 3, 4)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text as pdftotext reads it (poppler-utils). Skips where it is missing,
+    except under CI=true, where it must be there."""
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftotext is missing: apt-get install poppler-utils")
+        pytest.skip("pdftotext is not installed: apt-get install poppler-utils")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        return subprocess.run(  # noqa: S603 - a fixed tool on our own temporary file
+            ["pdftotext", "-layout", handle.name, "-"],  # noqa: S607 - poppler-utils on the PATH
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+
+def pdf_info(pdf: bytes) -> dict[str, str]:
+    if shutil.which("pdfinfo") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdfinfo is missing: apt-get install poppler-utils")
+        pytest.skip("pdfinfo is not installed: apt-get install poppler-utils")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        output = subprocess.run(["pdfinfo", handle.name], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
+    return dict(line.split(":", 1) for line in output.splitlines() if ":" in line)
+
+
+@pytest.fixture
+def demo(settings, db):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    settings.DEBUG = False
+
+
+@pytest.fixture
+def march_2011_report(demo) -> Report:
+    """The report for the March 2011 update, over the audits the seed report covers."""
+    return Report.objects.create(
+        title="Analysis of multi-agency case audits between 2009 and 2010",
+        cycle=ReviewCycle.objects.get(title="March 2011 update"),
+        period_start=datetime.date(2009, 1, 1),
+        period_end=MARCH_2011,
+    )

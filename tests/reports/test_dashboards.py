@@ -1,0 +1,116 @@
+"""The dashboards: figures only, one query budget whatever the data, each figure a link
+to the list behind it."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from audits.models import AuditCase
+from dscb.models import Role
+from reports import selectors
+from reports.selectors import Period
+from tests.conftest import make_user, sign_in
+from tests.factories import AuditCaseFactory, CaseRecordFactory, EscalationFactory, grade, rate_every_theme
+from tests.recommendations.test_query_counts import build_plan
+
+pytestmark = pytest.mark.django_db
+
+# session, user; first and last round; rounds; cases; grades below adequate; theme ratings;
+# records per round; checklist answers; escalations; feedback given; most records in a case;
+# grades, themes, questions
+AUDIT_DASHBOARD_QUERIES = 15
+# session, user; plan with its audit rounds; cycles; RAG scale; recommendations with their
+# agencies; updates with their evidence
+RAG_DASHBOARD_QUERIES = 10
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def add_cases(count: int) -> None:
+    for _ in range(count):
+        case = AuditCaseFactory(overall_grade=grade("Adequate"))
+        rate_every_theme(case)
+        CaseRecordFactory.create_batch(2, case=case)
+        EscalationFactory(case=case)
+
+
+@pytest.mark.parametrize("cases", [2, 20])
+def test_the_audit_dashboard_costs_the_same_however_many_cases(client, cases):
+    add_cases(cases)
+    sign_in(client, make_user(Role.BOARD_MEMBER))
+    assert queries_for(client, reverse("reports:audit_dashboard")) == AUDIT_DASHBOARD_QUERIES
+
+
+@pytest.mark.parametrize("size", [32, 320])
+def test_the_rag_dashboard_costs_the_same_however_many_recommendations(client, size):
+    build_plan(size)
+    sign_in(client, make_user(Role.BOARD_MEMBER))
+    assert queries_for(client, reverse("reports:rag_dashboard")) == RAG_DASHBOARD_QUERIES
+
+
+def test_the_audit_dashboard_shows_the_seeds_figures_and_no_case(demo, client):
+    sign_in(client, make_user(Role.BOARD_MEMBER))
+    page = strip_tags(client.get(reverse("reports:audit_dashboard")).content.decode())
+    assert "36 children audited" in " ".join(page.split())
+    assert "Overall ratings of audit findings of 36" in page
+    assert not any(reference in page for reference in AuditCase.objects.values_list("reference", flat=True))
+
+
+def test_the_period_chooses_the_rounds(demo, client):
+    figures = selectors.audit_figures(
+        Period(datetime.date(2010, 9, 1), datetime.date(2010, 12, 31)), today=datetime.date(2011, 3, 4)
+    )
+    assert [f.audit_round.title for f in figures.rounds] == ["September 2010 (Integrated Children's Service)"]
+    assert figures.cases == 8
+    assert figures.inquiry.families == 2  # counted apart: November 2010
+    assert figures.graded == 8  # the families never enter the grade figures
+    sign_in(client, make_user(Role.BOARD_MEMBER))
+    response = client.get(
+        reverse("reports:audit_dashboard"),
+        {"start_0": "1", "start_1": "9", "start_2": "2010", "end_0": "31", "end_1": "12", "end_2": "2010"},
+    )
+    assert "8 children audited" in " ".join(strip_tags(response.content.decode()).split())
+
+
+def test_a_bad_period_is_reported_beside_the_field(demo, client):
+    sign_in(client, make_user(Role.BOARD_MEMBER))
+    response = client.get(reverse("reports:audit_dashboard"), {"start_0": "31", "start_1": "2", "start_2": "2010"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "From must be a real date" in content
+    assert "govuk-error-summary" in content
+
+
+def test_september_2010_checklist_figures(demo):
+    figures = selectors.audit_figures(
+        Period(datetime.date(2010, 9, 1), datetime.date(2010, 9, 30)), today=datetime.date(2011, 3, 4)
+    )
+    september = figures.rounds[0]
+    by_text = {q.text: september.checklist_yes_share(q.pk) for q in figures.questions}
+    assert by_text["Evidence of supervision or management oversight on file"] == 0.9
+    assert by_text["Up-to-date CP plan and minutes on file"] == 1.0
+
+
+def test_each_rag_figure_links_to_the_list_behind_it(demo, client):
+    sign_in(client, make_user(Role.EXECUTIVE))
+    page = client.get(reverse("reports:rag_dashboard")).content.decode()
+    for query, count in (("rag=none", 15), ("not_rated=1", 15), ("section=3", 5), ("overdue=1", 0)):
+        assert f"{reverse('reports:rag_list')}?{query}" in page
+        listing = client.get(f"{reverse('reports:rag_list')}?{query}").content.decode()
+        assert f"{count} of 32 recommendations" in listing
+
+
+def test_a_list_without_a_figure_is_not_found(demo, client):
+    sign_in(client, make_user(Role.EXECUTIVE))
+    assert client.get(reverse("reports:rag_list")).status_code == 404
+    assert "0 of 32" in client.get(f"{reverse('reports:rag_list')}?rag=not-a-status").content.decode()
