@@ -52,6 +52,8 @@ def test_set_up_an_authenticator_app_at_first_sign_in(page: Page, live_server: A
     expect(page).to_have_url(f"{live_server.url}/")
     navigation = page.get_by_role("navigation", name="Menu")
     expect(navigation).to_be_visible()
-    expect(navigation.get_by_role("link")).to_have_text(["Home", "Case audits", "Action plan", "Dashboards", "Reports", "Your account"])
+    expect(navigation.get_by_role("link")).to_have_text(
+        ["Home", "Case audits", "Action plan", "Dashboards", "Reports", "Your account"]
+    )
     expect(navigation.get_by_role("button", name="Sign out")).to_be_visible()
     page_problems.assert_none()
