@@ -5,7 +5,9 @@ import time
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from dscb.models import ROLE_FIELDS, Agency, Role, User
 from tests.factories import UserFactory, activate_totp
@@ -46,6 +48,13 @@ def sign_in(client: Client, user: User, *, mfa: bool = True) -> Client:
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
     return client
+
+
+def queries_for(client: Client, url: str) -> int:
+    """How many queries a GET of ``url`` runs (and that it answers 200)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
 
 
 def make_user(role: Role | None = None, **fields: object) -> User:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audits.models import MAX_RECORDS_PER_CASE, Feedback
 from dscb.models import Role
-from tests.conftest import make_user, sign_in
+from tests.conftest import make_user, queries_for, sign_in
 from tests.factories import (
     AuditCaseFactory,
     AuditRoundFactory,
@@ -29,12 +27,6 @@ CASE_PAGE_QUERIES = 17
 ROUND_PAGE_QUERIES = 9
 # session, user, rounds with their counts
 ROUND_LIST_QUERIES = 3
-
-
-def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
 
 
 def fill_case(case, records: int, auditor) -> None:

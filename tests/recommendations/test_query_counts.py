@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dscb.models import Role
 from recommendations.models import Evidence, PlanSection, ProgressUpdate, Recommendation, ReviewCycle
-from tests.conftest import make_user, sign_in
+from tests.conftest import make_user, queries_for, sign_in
 from tests.factories import ActionPlanFactory, rag
 
 pytestmark = pytest.mark.django_db
@@ -61,12 +59,6 @@ def build_plan(size: int):
     )
     Evidence.objects.bulk_create(Evidence(update=update, text="A point of evidence.") for update in updates)
     return plan, open_cycle
-
-
-def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
 
 
 @pytest.fixture

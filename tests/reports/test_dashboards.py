@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import strip_tags
 
@@ -15,7 +13,7 @@ from audits.models import AuditCase
 from dscb.models import Role
 from reports import selectors
 from reports.selectors import Period
-from tests.conftest import make_user, sign_in
+from tests.conftest import make_user, queries_for, sign_in
 from tests.factories import AuditCaseFactory, CaseRecordFactory, EscalationFactory, grade, rate_every_theme
 from tests.recommendations.test_query_counts import build_plan
 
@@ -28,12 +26,6 @@ AUDIT_DASHBOARD_QUERIES = 15
 # session, user; plan with its audit rounds; cycles; RAG scale; recommendations with their
 # agencies; updates with their evidence
 RAG_DASHBOARD_QUERIES = 10
-
-
-def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
 
 
 def add_cases(count: int) -> None:
