@@ -115,7 +115,7 @@ def describe(figures: selectors.RagFigures, query: dict, chosen: list[str]) -> s
     labels = {"none": NOT_YET_RATED} | {link_value(status.pk): status.label for status in figures.statuses}
     leads = {str(lead_id or "none"): name for name, lead_id, _ in figures.by_lead()}
     words = {
-        "rag": lambda value: f"rated {labels.get(value, value)}",
+        "rag": lambda value: "not yet rated" if value == "none" else f"rated {labels.get(value, value)}",
         "open_rag": lambda value: f"rated {labels.get(value, value)} in the open update",
         "from": lambda value: f"rated {labels.get(value, value)} in the update before",
         "section": lambda value: f"from audit {value}",
@@ -139,14 +139,27 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "reports/report_list.html",
         {
             "published": PublishedReport.objects.select_related("published_by"),
-            "drafts": Report.objects.select_related("cycle") if can_manage else [],
+            "drafts": Report.objects.filter(publications__isnull=True).select_related("cycle") if can_manage else [],
             "can_manage": can_manage,
         },
     )
 
 
 def report_page_context(report: Report) -> dict[str, object]:
-    return {"report": report, "document": document.build(report, today=timezone.localdate())}
+    return {
+        "report": report,
+        "document": document.build(report, today=timezone.localdate()),
+        "published": report.publications.first(),
+    }
+
+
+def draft_or_refuse(request: HttpRequest, report: Report) -> HttpResponse | None:
+    """A published report is what the Board saw: it is not changed or published again.
+    Start a new report for the next update instead."""
+    if report.publications.exists():
+        messages.error(request, "This report has been published, so it cannot be changed. Start a new report instead.")
+        return redirect("reports:report_detail", report.pk)
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -180,6 +193,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.MANAGE_REPORTS)
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=pk)
+    if refused := draft_or_refuse(request, report):
+        return refused
     form = ReportForm(request.POST or None, instance=report)
     if form.is_valid() and save_or_report(
         form,
@@ -202,6 +217,8 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.MANAGE_REPORTS)
 def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -> HttpResponse:
     report = get_object_or_404(Report, pk=pk)
+    if refused := draft_or_refuse(request, report):
+        return refused
     section = (
         get_object_or_404(NarrativeSection, pk=section_pk, report=report)
         if section_pk
@@ -225,7 +242,9 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -
 @require_POST
 @access.permission_required(Action.MANAGE_REPORTS)
 def section_remove(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
-    section = get_object_or_404(NarrativeSection, pk=section_pk, report_id=pk)
+    section = get_object_or_404(NarrativeSection.objects.select_related("report"), pk=section_pk, report_id=pk)
+    if refused := draft_or_refuse(request, section.report):
+        return refused
     services.section_remove(section=section)
     messages.success(request, f"“{section.heading}” has been removed.")
     return redirect("reports:report_detail", pk)
@@ -250,6 +269,8 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @access.permission_required(Action.MANAGE_REPORTS)
 def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report.objects.select_related("cycle", "cycle__plan"), pk=pk)
+    if refused := draft_or_refuse(request, report):
+        return refused
     services.publish(report=report, by=request.user, today=timezone.localdate())
     messages.success(request, "The report has been published. Board members can now download it.")
     return redirect("reports:report_list")

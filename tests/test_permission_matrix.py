@@ -77,7 +77,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
     }
     report = ReportFactory(cycle=cycle)
     section = NarrativeSectionFactory(report=report)
-    published = PublishedReportFactory(report=report)
+    published = PublishedReportFactory(report__cycle=cycle)  # a report of its own: the sample draft stays a draft
     kwargs: dict[str, dict[str, object]] = {
         "reports:rag_list": {},
         "reports:report_detail": {"pk": report.pk},

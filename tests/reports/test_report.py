@@ -198,3 +198,18 @@ def test_a_report_period_must_run_forwards(demo, client):
         },
     )
     assert "The last date must be on or after the first date" in response.content.decode()
+
+
+def test_a_published_report_is_neither_changed_nor_published_again(march_2011_report, client):
+    executive = make_user(Role.EXECUTIVE)
+    services.publish(report=march_2011_report, by=executive, today=MARCH_2011)
+    sign_in(client, executive)
+    assert client.post(reverse("reports:report_publish", args=[march_2011_report.pk])).status_code == 302
+    assert PublishedReport.objects.count() == 1
+    client.post(
+        reverse("reports:section_add", args=[march_2011_report.pk]),
+        {"heading": "Late", "body": "Added after publishing.", "position": 1},
+    )
+    assert not march_2011_report.sections.exists()
+    listing = client.get(reverse("reports:report_list")).content.decode()
+    assert reverse("reports:report_detail", args=[march_2011_report.pk]) not in listing

@@ -1,0 +1,285 @@
+"""Dashboards and six-monthly reports in the browser, on the demo data (the seed's four
+audit rounds and its action plan): a Board member finds a published report through the
+service navigation and downloads its PDF, its board summary and its workbook; axe-core
+finds no violation, and the browser no CSP problem or script error, on the dashboards,
+the list behind a figure and every report page; each chart's accessible name begins with
+its title (the name is the SVG's <title> then its <desc>) and a table of its figures
+follows it; a figure on the action plan dashboard leads to its list with the keyboard
+alone."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from typing import Any
+
+from django.core.management import call_command
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from dscb.models import Role, User
+from recommendations.models import ReviewCycle
+from reports import services
+from reports.models import NarrativeSection, Report
+from tests.browser.conftest import PageProblems, audit_page, make_role_user, sign_in_with_mfa
+from tests.browser.test_case_audits import arrive, tab_to
+from tests.reports.conftest import pdf_text
+
+MARCH_2011 = datetime.date(2011, 3, 4)
+MARCH_2011_TITLE = "Analysis of multi-agency case audits between 2009 and 2010"
+DRAFT_TITLE = "Analysis of multi-agency case audits, draft for the Board"
+OVERALL_CHART = "Overall ratings of audit findings of 36 (using Ofsted descriptors)"
+ROUNDS_CHART = "Overall grades in each round"
+TREND_CHART = "Cases adequate or better overall, by round"
+RAG_CHART = "RAG rating of recommendations, March 2011 update"
+OPEN_CHART = "RAG rating so far, September 2011 update"
+
+
+# --- The data every test starts from -------------------------------------------------------
+
+
+def _load_demo(settings: Any) -> None:
+    """The demo data, as tests/reports/conftest.py's ``demo`` fixture loads it: the command
+    refuses to run unless DEBUG is on, and the live server must then run with it off."""
+    settings.DEBUG = True
+    try:
+        call_command("seed_demo")
+    finally:
+        settings.DEBUG = False
+
+
+def _march_2011_report(title: str = MARCH_2011_TITLE) -> Report:
+    """A report for the March 2011 update over the audits the seed report covers."""
+    return Report.objects.create(
+        title=title,
+        cycle=ReviewCycle.objects.get(title="March 2011 update"),
+        period_start=datetime.date(2009, 1, 1),
+        period_end=MARCH_2011,
+    )
+
+
+def _published_report(executive: User) -> Report:
+    report = _march_2011_report()
+    services.publish(report=report, by=executive, today=MARCH_2011)
+    return report
+
+
+def _settle(page: Page) -> None:
+    """Let the page finish loading, its icon too, before leaving it (a request cut short
+    by the next navigation would count as a failed request)."""
+    page.wait_for_load_state("networkidle")
+
+
+def _sign_in(page: Page, live_server: Any, problems: PageProblems, role: Role) -> User:
+    """Sign in with ``role``; the sign-in pages themselves are checked in test_accessibility.py."""
+    user, secret = make_role_user(role)
+    sign_in_with_mfa(page, live_server, user, secret)
+    _settle(page)
+    problems.clear()
+    return user
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+# --- Checks --------------------------------------------------------------------------------
+
+
+def _expect_charts(page: Page, titles: list[str]) -> None:
+    """The page's charts, in order, are ``titles``: each an SVG image named by its title
+    and described by its text alternative, followed by the table of its figures, captioned
+    with the same title."""
+    expect(page.locator("svg[role=img] > title")).to_have_text(titles)
+    for title in titles:
+        chart = page.get_by_role("img", name=title, exact=True)
+        expect(chart).to_have_count(1)
+        expect(chart).to_have_accessible_description(re.compile(r"\S"))
+        table = chart.locator("xpath=following-sibling::*[1]")
+        expect(table).to_have_role("table")
+        expect(table).to_have_accessible_name(f"{title}: the figures")
+        expect(table.locator("tbody tr").first).to_be_attached()
+
+
+def _expect_error_summary(page: Page, *messages: str) -> None:
+    """The GOV.UK error summary has focus and names each message; the title starts with
+    "Error: "; every link in it leads to an element on the page."""
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    for message in messages:
+        expect(summary).to_contain_text(message)
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    targets = summary.get_by_role("link").evaluate_all(
+        "(links) => links.map((a) => [a.getAttribute('href'), !!document.getElementById(a.hash.slice(1))])"
+    )
+    assert targets, f"{page.url}: the error summary has no links"
+    assert all(found for _href, found in targets), f"{page.url}: links without a target: {targets}"
+
+
+def _visit(page: Page, live_server: Any, path: str, heading: str) -> None:
+    response = page.goto(f"{live_server.url}{path}")
+    assert response is not None
+    assert response.status == 200, f"{path}: {response.status}"
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+
+
+# --- 1. A Board member downloads a published report ------------------------------------------
+
+
+def test_board_member_downloads_a_published_report(
+    page: Page, live_server: Any, page_problems: PageProblems, settings: Any
+) -> None:
+    _load_demo(settings)
+    report = _published_report(executive=make_role_user(Role.EXECUTIVE)[0])
+    _sign_in(page, live_server, page_problems, Role.BOARD_MEMBER)
+
+    reports_link = page.get_by_role("navigation", name="Menu").get_by_role("link", name="Reports", exact=True)
+    reports_link.click()
+    arrive(page, f"{live_server.url}/reports/", "Six-monthly reports")
+    expect(reports_link).to_have_attribute("aria-current", "page")
+    main = page.get_by_role("main")
+    published = main.get_by_role("table", name="Published reports, newest first")
+    expect(published.get_by_role("row")).to_have_count(2)  # the header and the one report
+    expect(published).to_contain_text(report.title)
+    expect(published).to_contain_text("action plan March 2011 update")
+    # A Board member reads what was published: no drafts, nothing to start or change.
+    expect(main.get_by_role("heading", name="Drafts")).to_have_count(0)
+    expect(main.get_by_role("link", name="Start a six-monthly report")).to_have_count(0)
+    expect(main.get_by_role("button")).to_have_count(0)
+    expect(main.get_by_role("link", name=report.title, exact=True)).to_have_count(0)
+    expect(main.locator(f'a[href^="/reports/{report.pk}/"]')).to_have_count(0)  # no way to the draft
+    failures = audit_page(page, page_problems)
+    assert not failures, "\n".join(failures)
+
+    def download(link_text: str, filename: str) -> bytes:
+        # Named for the report too, by visually hidden text: "Report (PDF): Analysis of ...".
+        # The hidden text is positioned, so it counts as a block: a space comes before the colon.
+        link = published.get_by_role("link", name=f"{link_text} of {report.title}", exact=True)
+        with page.expect_download() as download_info:
+            link.click()
+        download = download_info.value
+        assert download.failure() is None
+        assert download.suggested_filename == filename
+        with open(download.path(), "rb") as downloaded:
+            return downloaded.read()
+
+    slug = "analysis-of-multi-agency-case-audits-between-2009-and-2010"
+    pdf = download("Report (PDF)", f"{slug}.pdf")
+    assert pdf.startswith(b"%PDF")
+    text = _squeeze(pdf_text(pdf))
+    assert "36 children audited in 4 rounds" in text
+    assert "OFFICIAL-SENSITIVE" in text
+
+    summary = download("Board summary (PDF)", f"{slug}-board-summary.pdf")
+    assert summary.startswith(b"%PDF")
+    text = _squeeze(pdf_text(summary))
+    assert "32 recommendations: 1 Red, 4 Orange, 2 Amber, 10 Green, 15 Not yet rated" in text
+    assert "OFFICIAL-SENSITIVE" in text
+
+    workbook = load_workbook(io.BytesIO(download("Spreadsheet (XLSX)", f"{slug}.xlsx")), read_only=True)
+    assert workbook.sheetnames == ["Action plan", "Figures"]
+    figures = {row[0]: row[1] for row in workbook["Figures"].iter_rows(min_row=2, values_only=True)}
+    assert figures["children_audited"] == 36
+    workbook.close()
+    expect(page).to_have_url(f"{live_server.url}/reports/")  # the downloads never left the list
+    page_problems.assert_none()
+
+
+# --- 2. Every dashboard and report page passes axe-core, with no CSP problem -------------------
+
+
+def test_dashboards_and_report_pages_are_accessible_to_the_executive(
+    page: Page, live_server: Any, page_problems: PageProblems, settings: Any
+) -> None:
+    _load_demo(settings)
+    executive = _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
+    _published_report(executive)
+    draft = _march_2011_report(DRAFT_TITLE)
+    for position, heading in ((1, "Multi-agency safeguarding hub (MASH)"), (2, "The Safeguarding Golden Rules")):
+        NarrativeSection.objects.create(
+            report=draft, heading=heading, body=f"{heading} made a difference.", position=position
+        )
+    failures: list[str] = []
+
+    # The case audit dashboard, over the default period: every round so far.
+    _visit(page, live_server, "/dashboards/audits/", "Case audits")
+    expect(page.get_by_role("main")).to_contain_text("36 children audited")
+    _expect_charts(page, [OVERALL_CHART, ROUNDS_CHART, TREND_CHART])
+    failures += audit_page(page, page_problems)
+
+    # A period that is no date: the error summary, and the figures for the default period.
+    page.get_by_role("group", name="From").get_by_label("Day").fill("31")
+    page.get_by_role("group", name="From").get_by_label("Month").fill("2")
+    page.get_by_role("group", name="From").get_by_label("Year").fill("2010")
+    page.get_by_role("button", name="Show figures").click()
+    expect(page).to_have_url(re.compile(r"/dashboards/audits/\?.*start_0=31"))
+    _expect_error_summary(page, "From must be a real date")
+    expect(page.locator(".govuk-form-group--error")).to_have_count(1)
+    expect(page.get_by_role("main")).to_contain_text("36 children audited")
+    failures += audit_page(page, page_problems)
+
+    # The action plan dashboard and a list behind one of its figures.
+    _visit(page, live_server, "/dashboards/action-plan/", "Action plan")
+    expect(page.get_by_role("main")).to_contain_text("Ratings from the March 2011 update")
+    _expect_charts(page, [RAG_CHART, OPEN_CHART])
+    failures += audit_page(page, page_problems)
+    _visit(page, live_server, "/dashboards/action-plan/recommendations/?rag=none", "Recommendations not yet rated")
+    expect(page.get_by_role("main")).to_contain_text("15 of 32 recommendations")
+    expect(page.get_by_role("main").get_by_role("table").locator("tbody tr")).to_have_count(15)
+    failures += audit_page(page, page_problems)
+
+    # The reports: the list, with one published and two drafts (the published one's and
+    # this one), the form to start one, the draft and the form for its evidence of impact.
+    _visit(page, live_server, "/reports/", "Six-monthly reports")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("table", name="Published reports, newest first")).to_contain_text(MARCH_2011_TITLE)
+    expect(main.get_by_role("heading", name="Drafts")).to_be_visible()
+    expect(main.get_by_role("link", name=DRAFT_TITLE)).to_have_attribute("href", f"/reports/{draft.pk}/")
+    expect(main.get_by_role("link", name="Start a six-monthly report")).to_be_visible()
+    failures += audit_page(page, page_problems)
+
+    _visit(page, live_server, "/reports/new/", "Start a six-monthly report")
+    failures += audit_page(page, page_problems)
+    page.get_by_role("button", name="Create report").click()
+    _expect_error_summary(page, "Enter the report's title")
+    failures += audit_page(page, page_problems)
+
+    _visit(page, live_server, f"/reports/{draft.pk}/", DRAFT_TITLE)
+    sections = page.get_by_role("main").locator("h3")
+    expect(sections).to_have_text(["Multi-agency safeguarding hub (MASH)", "The Safeguarding Golden Rules"])
+    expect(page.get_by_role("button", name="Remove The Safeguarding Golden Rules")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("36 children audited in 4 rounds")
+    _expect_charts(page, [OVERALL_CHART, TREND_CHART, RAG_CHART, ROUNDS_CHART])
+    failures += audit_page(page, page_problems)
+
+    _visit(page, live_server, f"/reports/{draft.pk}/sections/new/", "Evidence of impact")
+    failures += audit_page(page, page_problems)
+    page.get_by_role("button", name="Save section").click()
+    _expect_error_summary(page, "Enter a heading", "Enter the evidence of impact")
+    failures += audit_page(page, page_problems)
+
+    assert not failures, "\n".join(failures)
+    assert Report.objects.count() == 2  # the empty submits saved nothing
+    assert draft.sections.count() == 2
+
+
+# --- 3. From a figure to its list with the keyboard alone -------------------------------------
+
+
+def test_a_figure_leads_to_its_list_with_the_keyboard(
+    page: Page, live_server: Any, page_problems: PageProblems, settings: Any
+) -> None:
+    _load_demo(settings)
+    _sign_in(page, live_server, page_problems, Role.BOARD_MEMBER)
+    dashboard = f"{live_server.url}/dashboards/action-plan/"
+    page.goto(dashboard)
+    arrive(page, dashboard, "Action plan")
+    figure = page.get_by_role("link", name="15 not yet rated", exact=True)
+    tab_to(page, figure, at_most=25)
+    page.keyboard.press("Enter")
+    arrive(page, f"{dashboard}recommendations/?not_rated=1", "Recommendations not yet rated")
+    expect(page.get_by_role("main")).to_contain_text("15 of 32 recommendations")
+    expect(page.get_by_role("table", name="Recommendations not yet rated").locator("tbody tr")).to_have_count(15)
+    failures = audit_page(page, page_problems)
+    assert not failures, "\n".join(failures)
