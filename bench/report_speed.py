@@ -72,26 +72,22 @@ def load_demo() -> None:
 
 
 def grow(scale: int) -> None:
-    """Copy the demo's case audit rounds and recommendations until there are ``scale``
-    times as many: the same shapes, new references."""
+    """Copy the demo's children and recommendations until there are ``scale`` times as
+    many: the same shapes, new references. The copies join the same rounds and sections,
+    so each page shows the same amount and what grows is the data read, not the page."""
     from audits.models import AuditCase, AuditRound, CaseRecord, ChecklistAnswer, RecordGrade, ThemeRating
     from recommendations.models import Evidence, ProgressUpdate, Recommendation
 
-    rounds = list(AuditRound.objects.filter(cases__isnull=False).distinct().prefetch_related("agencies"))
+    originals = {
+        audit_round: list(audit_round.cases.prefetch_related("theme_ratings", "records__grades", "records__answers"))
+        for audit_round in AuditRound.objects.filter(cases__isnull=False).distinct()
+    }
     for copy in range(1, scale):
-        for audit_round in rounds:
-            cases = list(audit_round.cases.all())
-            new_round = AuditRound.objects.create(
-                title=f"{audit_round.title} (copy {copy})",
-                held_on=audit_round.held_on,
-                kind=audit_round.kind,
-                state=audit_round.state,
-            )
-            new_round.agencies.set(audit_round.agencies.all())
+        for audit_round, cases in originals.items():
             new_cases = AuditCase.objects.bulk_create(
                 AuditCase(
-                    audit_round=new_round,
-                    reference=f"{case.reference[:-3]}{copy:03d}{case.reference[-2:]}",
+                    audit_round=audit_round,
+                    reference=f"{case.reference}-{copy:02d}",
                     category_neglect=case.category_neglect,
                     category_emotional=case.category_emotional,
                     category_physical=case.category_physical,

@@ -122,15 +122,20 @@ class SectionRows:
     rows: list[RecommendationRow] = field(default_factory=list)
 
 
+def overdue_rule(*, past_target: bool, state: str, rag_rank: int | None, best_rank: int | None) -> bool:
+    """Overdue: the target date has passed, it is still open, and it is not rated at the
+    top of the scale (Green). The one definition, for lists and for counts."""
+    return past_target and state == Recommendation.State.OPEN and (rag_rank is None or rag_rank != best_rank)
+
+
 def is_overdue(
     recommendation: Recommendation, rag: RagStatus | None, *, best_rank: int | None, today: datetime.date
 ) -> bool:
-    """Target date passed, still open, and not rated at the top of the scale (Green)."""
-    return (
-        recommendation.target_date is not None
-        and recommendation.target_date < today
-        and recommendation.state == Recommendation.State.OPEN
-        and (rag is None or rag.rank != best_rank)
+    return overdue_rule(
+        past_target=recommendation.target_date is not None and recommendation.target_date < today,
+        state=recommendation.state,
+        rag_rank=rag.rank if rag else None,
+        best_rank=best_rank,
     )
 
 

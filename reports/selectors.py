@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db.models import Count, Max, Q
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 
 from audits.models import (
     AuditCase,
@@ -22,8 +23,17 @@ from audits.models import (
     Theme,
     ThemeRating,
 )
+from dscb.models import User
 from recommendations import selectors as plan_selectors
-from recommendations.models import ActionPlan, RagStatus, ReviewCycle
+from recommendations.models import (
+    ActionPlan,
+    Evidence,
+    PlanSection,
+    ProgressUpdate,
+    RagStatus,
+    Recommendation,
+    ReviewCycle,
+)
 from recommendations.selectors import Cycles, RecommendationRow
 
 # --- Case audits ----------------------------------------------------------------------------
@@ -114,41 +124,47 @@ class AuditFigures:
 def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
     """Rounds held in ``period``: cases, records, grades overall and per theme, the
     checklist, escalations and feedback owed. Appreciative Inquiry is counted apart and
-    never enters the grade figures. A fixed number of queries, however many cases."""
+    never enters the grade figures. A fixed number of queries, each counted by the
+    database, so the cost hardly grows with the number of cases."""
     rounds = list(AuditRound.objects.filter(held_on__range=(period.start, period.end)).order_by("held_on", "pk"))
     audit_rounds = [audit_round for audit_round in rounds if not audit_round.is_appreciative_inquiry]
     figures = {audit_round.pk: RoundFigures(audit_round) for audit_round in audit_rounds}
     round_ids = list(figures)
     inquiry = InquiryFigures()
-    inquiry_round_dates = {r.pk: r.held_on for r in rounds if r.is_appreciative_inquiry}
 
-    cases = AuditCase.objects.filter(audit_round__in=rounds).values_list(
-        "pk", "audit_round_id", "overall_grade_id", "plan_started_on", "seen_as_stuck"
-    )
-    case_round = {}
-    for case_id, round_id, grade_id, plan_started_on, seen_as_stuck in cases:
-        if round_id in inquiry_round_dates:
-            inquiry.families += 1
-            held_on = inquiry_round_dates[round_id]
-            months = (held_on.year - plan_started_on.year) * 12 + held_on.month - plan_started_on.month
-            inquiry.plans_over_12_months += months - (held_on.day < plan_started_on.day) > 12
-            inquiry.seen_as_stuck += bool(seen_as_stuck)
-            continue
-        case_round[case_id] = round_id
-        figures[round_id].cases += 1
-        if grade_id is not None:
-            figures[round_id].overall[grade_id] += 1
-
-    below = {grade.pk for grade in Grade.objects.filter(meets_threshold=False)}
-    below_cases: set[int] = set()
-    for case_id, theme_id, grade_id in ThemeRating.objects.filter(case__audit_round__in=round_ids).values_list(
-        "case_id", "theme_id", "grade_id"
+    for round_id, grade_id, n in (
+        AuditCase.objects.filter(audit_round__in=round_ids)
+        .values_list("audit_round_id", "overall_grade_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
-        figures[case_round[case_id]].themes[theme_id][grade_id] += 1
-        if grade_id in below:
-            below_cases.add(case_id)
-    for case_id in below_cases:
-        figures[case_round[case_id]].below_threshold_on_a_theme += 1
+        figures[round_id].cases += n
+        if grade_id is not None:
+            figures[round_id].overall[grade_id] += n
+    # A handful of families a year: read one by one.
+    for family in (
+        AuditCase.objects.filter(audit_round__in=[r for r in rounds if r.is_appreciative_inquiry])
+        .only("plan_started_on", "seen_as_stuck", "audit_round__held_on")
+        .select_related("audit_round")
+    ):
+        inquiry.families += 1
+        inquiry.plans_over_12_months += family.plan_months_at(family.audit_round.held_on) > 12
+        inquiry.seen_as_stuck += bool(family.seen_as_stuck)
+
+    for round_id, theme_id, grade_id, n in (
+        ThemeRating.objects.filter(case__audit_round__in=round_ids)
+        .values_list("case__audit_round_id", "theme_id", "grade_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        figures[round_id].themes[theme_id][grade_id] += n
+    for round_id, n in (
+        ThemeRating.objects.filter(case__audit_round__in=round_ids, grade__meets_threshold=False)
+        .values_list("case__audit_round_id")
+        .annotate(n=Count("case", distinct=True))
+        .order_by()
+    ):
+        figures[round_id].below_threshold_on_a_theme = n
 
     for round_id, records in (
         CaseRecord.objects.filter(case__audit_round__in=round_ids)
@@ -196,54 +212,140 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
 # --- The action plan ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RagGroup:
+    """How many recommendations share one combination of what the figures count."""
+
+    section_id: int
+    lead_id: int | None
+    state: str
+    rag_id: int | None  # in the rated cycle; None: not yet rated
+    previous_id: int | None  # in the completed cycle before it
+    open_id: int | None  # in the open cycle
+    past_target: bool
+    open_evidence: bool
+    n: int
+
+
+def _rag_in(cycle: ReviewCycle | None) -> Subquery | Value:
+    if cycle is None:
+        return Value(None, output_field=IntegerField())
+    return Subquery(ProgressUpdate.objects.filter(recommendation=OuterRef("pk"), cycle=cycle).values("rag_id")[:1])
+
+
+def rag_groups(plan: ActionPlan, plan_cycles: Cycles, *, today: datetime.date) -> list[RagGroup]:
+    """The action plan counted in one query by the database: by section, lead, state,
+    RAG now, before and in the open cycle, target passed, evidence in the open cycle."""
+    open_cycle = plan_cycles.open
+    open_evidence = (
+        Exists(Evidence.objects.filter(update__recommendation=OuterRef("pk"), update__cycle=open_cycle))
+        if open_cycle
+        else Value(False)
+    )
+    fields = ["section_id", "lead_id", "state", "rag_id", "previous_id", "open_id", "past_target", "open_evidence"]
+    rows = (
+        Recommendation.objects.filter(plan=plan)
+        .annotate(
+            rag_id=_rag_in(plan_cycles.rated),
+            previous_id=_rag_in(plan_cycles.previous),
+            open_id=_rag_in(open_cycle),
+            past_target=Case(When(target_date__lt=today, then=Value(True)), default=Value(False)),
+            open_evidence=open_evidence,
+        )
+        .values_list(*fields)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [RagGroup(*row[:-2], bool(row[-2]), row[-1]) for row in rows]
+
+
 @dataclass
 class RagFigures:
+    """The action plan's figures. The counts come from ``rag_groups`` (one query); the
+    recommendations themselves (``rows``) are read only where a page lists them."""
+
     plan: ActionPlan
     cycles: Cycles
     statuses: list[RagStatus]
-    rows: list[RecommendationRow]
+    groups: list[RagGroup]
+    today: datetime.date
 
     @property
     def total(self) -> int:
-        return len(self.rows)
+        return sum(group.n for group in self.groups)
+
+    @cached_property
+    def rows(self) -> list[RecommendationRow]:
+        return plan_selectors.recommendation_rows(self.plan, self.cycles, today=self.today, statuses=self.statuses)
+
+    @cached_property
+    def _ranks(self) -> dict[int, int]:
+        return {status.pk: status.rank for status in self.statuses}
+
+    def _is_overdue(self, group: RagGroup) -> bool:
+        return plan_selectors.overdue_rule(
+            past_target=group.past_target,
+            state=group.state,
+            rag_rank=self._ranks.get(group.rag_id) if group.rag_id else None,
+            best_rank=max(self._ranks.values(), default=None),
+        )
+
+    def _is_not_updated(self, group: RagGroup) -> bool:
+        return (
+            self.cycles.open is not None
+            and group.state == Recommendation.State.OPEN
+            and not group.open_evidence
+            and group.open_id is None
+        )
 
     def counts(self, *, open_cycle: bool = False) -> Counter:
         """Recommendations by RAG id (None: not yet rated), in the rated or the open cycle."""
-        ratings = (row.open_rag if open_cycle else row.rag for row in self.rows)
-        return Counter(rag.pk if rag else None for rag in ratings)
+        counts: Counter = Counter()
+        for group in self.groups:
+            counts[group.open_id if open_cycle else group.rag_id] += group.n
+        return counts
 
-    def by_section(self) -> list[tuple[object, Counter]]:
-        sections: dict[int, tuple[object, Counter]] = {}
-        for row in self.rows:
-            section = row.recommendation.section
-            sections.setdefault(section.pk, (section, Counter()))[1][row.rag.pk if row.rag else None] += 1
-        return [sections[key] for key in sorted(sections, key=lambda pk: sections[pk][0].number)]
+    def by_section(self) -> list[tuple[PlanSection, Counter]]:
+        sections = {section.pk: (section, Counter()) for section in self.plan.sections.all()}
+        for group in self.groups:
+            sections[group.section_id][1][group.rag_id] += group.n
+        return sorted((item for item in sections.values() if item[1]), key=lambda item: item[0].number)
 
     def by_lead(self) -> list[tuple[str, int | None, Counter]]:
         """(lead's name, lead's id or None, counts by RAG id), by name."""
-        leads: dict[int | None, tuple[str, Counter]] = {}
-        for row in self.rows:
-            lead = row.recommendation.lead
-            name = lead.get_full_name() if lead else "No lead"
-            leads.setdefault(lead.pk if lead else None, (name, Counter()))[1][row.rag.pk if row.rag else None] += 1
-        return sorted(((name, lead_id, counts) for lead_id, (name, counts) in leads.items()), key=lambda item: item[0])
+        counts: dict[int | None, Counter] = defaultdict(Counter)
+        for group in self.groups:
+            counts[group.lead_id][group.rag_id] += group.n
+        names = {user.pk: user.get_full_name() for user in User.objects.filter(pk__in=[pk for pk in counts if pk])}
+        return sorted(
+            ((names.get(lead_id, "No lead"), lead_id, lead_counts) for lead_id, lead_counts in counts.items()),
+            key=lambda item: item[0],
+        )
 
     def movement(self) -> Counter:
         """(RAG id before, RAG id now) -> recommendations; None is "not yet rated"."""
-        return Counter(
-            (row.previous_rag.pk if row.previous_rag else None, row.rag.pk if row.rag else None) for row in self.rows
-        )
+        moves: Counter = Counter()
+        for group in self.groups:
+            moves[(group.previous_id, group.rag_id)] += group.n
+        return moves
 
-    def movement_summary(self) -> Counter:
-        return Counter(row.movement for row in self.rows)
+    @property
+    def overdue_count(self) -> int:
+        return sum(group.n for group in self.groups if self._is_overdue(group))
+
+    @property
+    def not_rated_count(self) -> int:
+        return self.counts()[None]
+
+    @property
+    def not_updated_count(self) -> int:
+        return sum(group.n for group in self.groups if self._is_not_updated(group))
+
+    # The recommendations behind the figures, for the pages that list them.
 
     @property
     def overdue(self) -> list[RecommendationRow]:
         return [row for row in self.rows if row.overdue]
-
-    @property
-    def not_rated(self) -> list[RecommendationRow]:
-        return [row for row in self.rows if row.rag is None]
 
     @property
     def not_updated(self) -> list[RecommendationRow]:
@@ -253,16 +355,16 @@ class RagFigures:
         return [
             row
             for row in self.rows
-            if row.recommendation.state == row.recommendation.State.OPEN and row.needs_evidence and row.open_rag is None
+            if row.recommendation.state == Recommendation.State.OPEN and row.needs_evidence and row.open_rag is None
         ]
 
 
 def rag_figures(plan: ActionPlan, *, today: datetime.date, as_of: ReviewCycle | None = None) -> RagFigures:
     plan_cycles = plan_selectors.cycles(plan, as_of=as_of)
-    statuses = plan_selectors.rag_statuses()
     return RagFigures(
         plan=plan,
         cycles=plan_cycles,
-        statuses=statuses,
-        rows=plan_selectors.recommendation_rows(plan, plan_cycles, today=today, statuses=statuses),
+        statuses=plan_selectors.rag_statuses(),
+        groups=rag_groups(plan, plan_cycles, today=today),
+        today=today,
     )

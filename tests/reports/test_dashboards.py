@@ -23,9 +23,9 @@ pytestmark = pytest.mark.django_db
 # records per round; checklist answers; escalations; feedback given; most records in a case;
 # grades, themes, questions
 AUDIT_DASHBOARD_QUERIES = 15
-# session, user; plan with its audit rounds; cycles; RAG scale; recommendations with their
-# agencies; updates with their evidence
-RAG_DASHBOARD_QUERIES = 10
+# session, user; plan with its audit rounds; cycles; RAG scale; the plan counted by the
+# database in one grouped query; sections; leads' names
+RAG_DASHBOARD_QUERIES = 9
 
 
 def add_cases(count: int) -> None:
