@@ -216,7 +216,11 @@ class RagView:
     @property
     def red_and_overdue(self) -> list[RecommendationRow]:
         worst = min((status.rank for status in self.rag.statuses), default=None)
-        return [row for row in self.rag.rows if row.overdue or (row.rag is not None and row.rag.rank == worst)]
+        return [
+            row
+            for row in self.rag.rows_that_may_be_red_or_overdue()
+            if row.overdue or (row.rag is not None and row.rag.rank == worst)
+        ]
 
     def count_rows(self, groups: list[tuple[str, str, Counter]]) -> list[tuple[str, str, list[tuple[str, int]], int]]:
         """Rows of counts by RAG (worst first, then not yet rated) for a breakdown table."""

@@ -343,6 +343,24 @@ class RagFigures:
 
     # The recommendations behind the figures, for the pages that list them.
 
+    def rows_that_may_be_red_or_overdue(self) -> list[RecommendationRow]:
+        """Rows for the recommendations rated at the bottom of the scale or past their
+        target date: a few, read without reading the whole plan. Whether each is overdue
+        is then decided by the one rule (``RecommendationRow.overdue``)."""
+        worst = min(self.statuses, key=lambda status: status.rank, default=None)
+        candidates = (
+            Recommendation.objects.filter(plan=self.plan)
+            .annotate(rag_id=_rag_in(self.cycles.rated))
+            .filter(Q(rag_id=worst.pk if worst else None) | Q(target_date__lt=self.today))
+        )
+        return plan_selectors.recommendation_rows(
+            self.plan,
+            self.cycles,
+            today=self.today,
+            statuses=self.statuses,
+            recommendations=Recommendation.objects.filter(pk__in=candidates.values("pk")),
+        )
+
     @property
     def overdue(self) -> list[RecommendationRow]:
         return [row for row in self.rows if row.overdue]

@@ -3,6 +3,7 @@ workbook, from one set of selectors; publishing freezes it."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -213,3 +214,13 @@ def test_a_published_report_is_neither_changed_nor_published_again(march_2011_re
     assert not march_2011_report.sections.exists()
     listing = client.get(reverse("reports:report_list")).content.decode()
     assert reverse("reports:report_detail", args=[march_2011_report.pk]) not in listing
+
+
+def test_the_board_summary_lists_the_red_and_the_overdue_and_nothing_else(march_2011_report):
+    past = datetime.date(2011, 1, 1)
+    Recommendation.objects.filter(number="2.7").update(target_date=past)  # Amber, past its date: overdue
+    Recommendation.objects.filter(number="2.2").update(target_date=past)  # Green: done, not overdue
+    Recommendation.objects.filter(number="4.9").update(target_date=past, state="closed")  # closed: not overdue
+    built = document.build(march_2011_report, today=MARCH_2011)
+    assert [row.recommendation.number for row in built.plan.red_and_overdue] == ["2.7", "4.4"]
+    assert built.plan.rag.overdue_count == 1
