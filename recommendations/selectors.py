@@ -154,7 +154,7 @@ def recommendation_rows(
     compared = [c for c in (plan_cycles.rated, plan_cycles.previous, plan_cycles.open) if c]
     updates = {
         (update.recommendation_id, update.cycle_id): update
-        for update in ProgressUpdate.objects.filter(cycle__in=compared, recommendation__plan=plan)
+        for update in ProgressUpdate.objects.filter(cycle__in=compared, recommendation__in=recommendations.values("pk"))
         .select_related("rag", "proposed_rag")
         .prefetch_related(Prefetch("evidence", Evidence.objects.select_related("added_by")))
     }

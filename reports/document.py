@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 
@@ -213,7 +214,7 @@ class RagView:
     def plan_sections(self) -> list[SectionRows]:
         return plan_selectors.rows_by_section(self.rag.plan, self.rag.rows)
 
-    @property
+    @cached_property
     def red_and_overdue(self) -> list[RecommendationRow]:
         worst = min((status.rank for status in self.rag.statuses), default=None)
         return [
