@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.conf import settings
-from django.utils.html import conditional_escape
 
 from audits.models import (
     AuditCase,
@@ -25,7 +23,7 @@ from audits.models import (
 )
 from dscb import access
 from dscb.access import Action
-from dscb.forms import BoundedModelMultipleChoiceField, UKDateField, VersionedForm
+from dscb.forms import BoundedModelMultipleChoiceField, UKDateField, VersionedForm, escaped, gds_helper
 from dscb.models import Agency, User
 from dscb.validators import validate_no_identifying_details
 
@@ -35,21 +33,6 @@ CATEGORY_FIELDS = {
     "emotional": "category_emotional",
     "sexual": "category_sexual",
 }
-
-
-def gds_helper(layout: Layout | None = None) -> FormHelper:
-    helper = FormHelper()
-    helper.template_pack = "gds"
-    helper.form_tag = False
-    helper.disable_csrf = True
-    if layout is not None:
-        helper.layout = layout
-    return helper
-
-
-def escaped(text: str) -> str:
-    """The GDS pack prints labels and legends unescaped: escape any that hold data."""
-    return conditional_escape(text)
 
 
 class GradeChoiceField(forms.ModelChoiceField):

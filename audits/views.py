@@ -26,11 +26,7 @@ from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, Inquiry
 from dscb import access
 from dscb.access import Action
 from dscb.forms import save_or_report
-
-
-def form_page(request: HttpRequest, form: object, **context: object) -> HttpResponse:
-    """The one page layout for every audit form: caption, heading, the form, a back link."""
-    return render(request, "form_page.html", {"form": form, **context})
+from dscb.views import form_page
 
 
 def editable_case(request: HttpRequest, case: AuditCase) -> HttpResponse | None:

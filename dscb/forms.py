@@ -12,9 +12,12 @@ from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.html import conditional_escape
 
 from dscb.concurrency import EditConflict
 
@@ -118,6 +121,22 @@ class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
 
 
 # --- Shared pieces for the service's own forms --------------------------------------------
+
+
+def gds_helper(layout: Layout | None = None) -> FormHelper:
+    """A crispy helper for the GOV.UK pack; the <form> tag is the page's (partials/form.html)."""
+    helper = FormHelper()
+    helper.template_pack = "gds"
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout is not None:
+        helper.layout = layout
+    return helper
+
+
+def escaped(text: str) -> str:
+    """The GDS pack prints labels and legends unescaped: escape any that hold data."""
+    return conditional_escape(text)
 
 
 class UKDateField(DateInputField):

@@ -56,6 +56,12 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "dscb/privacy.html")
 
 
+def form_page(request: HttpRequest, form: object, **context: object) -> HttpResponse:
+    """The one page around every one of the service's own forms: caption, heading, the
+    form, a back link (templates/form_page.html)."""
+    return render(request, "form_page.html", {"form": form, **context})
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
 

@@ -8,11 +8,10 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.conf import settings
 
-from audits.forms import escaped, gds_helper
 from audits.models import AuditRound
 from dscb import access
 from dscb.access import Action
-from dscb.forms import BoundedModelMultipleChoiceField, UKDateField, VersionedForm
+from dscb.forms import BoundedModelMultipleChoiceField, UKDateField, VersionedForm, escaped, gds_helper
 from dscb.models import Agency
 from dscb.validators import validate_no_identifying_details
 from recommendations.models import NUMBER_PATTERN, ActionPlan, PlanSection, RagStatus, Recommendation, ReviewCycle

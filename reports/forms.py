@@ -5,8 +5,7 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
-from audits.forms import gds_helper
-from dscb.forms import UKDateField, VersionedForm
+from dscb.forms import UKDateField, VersionedForm, gds_helper
 from recommendations.models import ReviewCycle
 from reports.models import NarrativeSection, Report
 

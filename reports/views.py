@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audits.models import AuditRound
-from audits.views import form_page
 from dscb import access
 from dscb.access import Action
 from dscb.forms import save_or_report
+from dscb.views import form_page
 from recommendations import selectors as plan_selectors
 from recommendations.models import ReviewCycle
 from recommendations.selectors import RecommendationRow
