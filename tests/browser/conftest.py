@@ -187,10 +187,13 @@ def page_problems(page: Page) -> PageProblems:
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.script_errors.append(f"{page.url}: uncaught {error}"))
     page.on("response", on_response)
-    page.on(
-        "requestfailed",
-        lambda request: problems.failed_requests.append(f"{page.url}: {request.failure} for {request.url}"),
-    )
+    def on_request_failed(request: Any) -> None:
+        # A request the browser itself cancelled because the test moved to the next page
+        # (the icon, a style sheet) is not a fault of the service; any other failure is.
+        if request.failure != "net::ERR_ABORTED":
+            problems.failed_requests.append(f"{page.url}: {request.failure} for {request.url}")
+
+    page.on("requestfailed", on_request_failed)
     return problems
 
 
