@@ -187,6 +187,7 @@ def page_problems(page: Page) -> PageProblems:
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.script_errors.append(f"{page.url}: uncaught {error}"))
     page.on("response", on_response)
+
     def on_request_failed(request: Any) -> None:
         # A request the browser itself cancelled because the test moved to the next page
         # (the icon, a style sheet) is not a fault of the service; any other failure is.
