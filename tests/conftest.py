@@ -5,12 +5,42 @@ import time
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.middleware.csrf import _get_new_csrf_string
+from django.test import Client as DjangoClient
 from django.test.utils import CaptureQueriesContext
 
 from dscb.models import ROLE_FIELDS, Agency, Role, User
 from tests.factories import UserFactory, activate_totp
+
+
+class Client(DjangoClient):
+    """The suite's one test client. Like a browser in production, it must send a CSRF
+    token with every POST (Django's own client skips the check unless asked). It holds
+    the CSRF cookie a page would have set and sends the token from it, as a page's form
+    would; ``csrf=False`` posts without one. Whether every form on every page really
+    carries its token is checked by tests/test_page_walk.py."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(enforce_csrf_checks=True, **kwargs)
+        self.cookies[settings.CSRF_COOKIE_NAME] = _get_new_csrf_string()
+
+    def post(self, path: str, data: object = None, *args: object, csrf: bool = True, **kwargs: object):
+        if csrf:
+            token = self.cookies[settings.CSRF_COOKIE_NAME].value
+            if data is None or isinstance(data, dict):
+                data = {"csrfmiddlewaretoken": token, **(data or {})}
+            else:  # an encoded body: send the token as a script would, in the header
+                kwargs.setdefault("headers", {})
+                kwargs["headers"] = {**(kwargs["headers"] or {}), "X-CSRFToken": token}
+        return super().post(path, data, *args, **kwargs)
+
+
+@pytest.fixture
+def client() -> Client:
+    """pytest-django's ``client``, checking CSRF as production does."""
+    return Client()
 
 
 @pytest.fixture(autouse=True)

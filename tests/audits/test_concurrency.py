@@ -9,14 +9,13 @@ import threading
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from audits import services
 from audits.models import AuditCase, CaseRecord
 from dscb.models import Role
 from tests.audits.test_views import record_post
-from tests.conftest import make_user, sign_in
+from tests.conftest import Client, make_user, sign_in
 from tests.factories import AuditCaseFactory, CaseRecordFactory, police
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -40,7 +40,6 @@ from django.conf import settings as django_settings
 from django.db import models, transaction
 from django.db.models import Count
 from django.http import HttpResponse
-from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
@@ -62,7 +61,7 @@ from audits.models import (
 )
 from dscb.models import Agency, Role, User
 from dscb.validators import contains_date_of_birth, contains_nhs_number
-from tests.conftest import make_user, sign_in
+from tests.conftest import Client, make_user, sign_in
 from tests.factories import AgencyFactory, AuditCaseFactory, AuditRoundFactory, CaseRecordFactory, police
 
 pytestmark = pytest.mark.django_db

@@ -9,13 +9,12 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from django.contrib.sessions.models import Session
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from dscb import settings as production_settings
 from dscb.middleware import SESSION_LAST_SEEN_AT, SESSION_STARTED_AT
 from dscb.models import User
-from tests.conftest import sign_in
+from tests.conftest import Client, sign_in
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

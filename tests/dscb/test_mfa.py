@@ -8,10 +8,9 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import sign_in
+from tests.conftest import Client, sign_in
 from tests.factories import TEST_PASSWORD, UserFactory, activate_totp, totp_code
 
 pytestmark = pytest.mark.django_db

@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from dscb.models import Role
 from dscb.views import ROLE_DUTIES
-from tests.conftest import ROLE_PERSONAS, sign_in
+from tests.conftest import ROLE_PERSONAS, Client, sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
