@@ -16,14 +16,13 @@ class AuditsConfig(AppConfig):
         for model in (models.Theme, models.Grade, models.ChecklistQuestion):
             auditlog.register(model)
         auditlog.register(models.AuditRound, exclude_fields=not_history, m2m_fields={"agencies", "auditors"})
-        for model in (models.AuditCase, models.CaseRecord, models.Escalation):
+        for model in (models.AuditCase, models.CaseRecord, models.Escalation, models.Feedback):
             auditlog.register(model, exclude_fields=not_history)
         for model in (
             models.CaseReopening,
             models.ThemeRating,
             models.RecordGrade,
             models.ChecklistAnswer,
-            models.Feedback,
             models.InquiryParticipant,
         ):
             auditlog.register(model)

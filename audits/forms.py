@@ -23,7 +23,16 @@ from audits.models import (
 )
 from dscb import access
 from dscb.access import Action
-from dscb.forms import BoundedModelMultipleChoiceField, UKDateField, VersionedForm, escaped, gds_helper
+from dscb.concurrency import EditConflict
+from dscb.forms import (
+    OUT_OF_DATE,
+    BoundedModelMultipleChoiceField,
+    OnceOnlyModelForm,
+    UKDateField,
+    VersionedForm,
+    escaped,
+    gds_helper,
+)
 from dscb.models import Agency, User
 from dscb.validators import validate_no_identifying_details
 
@@ -279,7 +288,7 @@ class CaseRecordForm(VersionedForm):
                     error_messages={"invalid_choice": "Select yes, no, partly or not applicable"},
                 )
                 self.fields[f"comment_{question.pk}"] = forms.CharField(
-                    label=f"Comment on “{question.text}” (optional)",
+                    label=escaped(f"Comment on “{question.text}” (optional)"),
                     required=False,
                     max_length=1000,
                     widget=forms.Textarea(attrs={"rows": 2}),
@@ -333,8 +342,11 @@ class CaseRecordForm(VersionedForm):
 class FeedbackForm(forms.Form):
     """Feedback given on one agency record's findings, to each of three recipients."""
 
-    def __init__(self, *args: Any, given: dict[str, Feedback], givers: list[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, record: CaseRecord, given: dict[str, Feedback], givers: list[User], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.record = record
         sections = []
         giver_choices = [("", "Select who gave it"), *((user.pk, user.get_full_name()) for user in givers)]
         self.givers = {str(user.pk): user for user in givers}
@@ -349,6 +361,13 @@ class FeedbackForm(forms.Form):
                 choices=giver_choices,
                 required=False,
                 initial=existing.given_by_id if existing else "",
+            )
+            # The version of this recipient's feedback the person started from (0: none yet).
+            self.fields[f"{recipient}_version"] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                min_value=0,
+                initial=existing.version if existing else 0,
+                error_messages=dict.fromkeys(("required", "invalid", "min_value"), OUT_OF_DATE),
             )
             self.fields[f"{recipient}_notes"] = forms.CharField(
                 label="Notes (optional)",
@@ -401,6 +420,17 @@ class FeedbackForm(forms.Form):
             for recipient in Feedback.Recipient.values
             if self.cleaned_data.get(f"{recipient}_given_on")
         }
+
+    def versions(self) -> dict[str, int]:
+        """The version of each recipient's feedback the person started from."""
+        return {recipient: self.cleaned_data[f"{recipient}_version"] for recipient in Feedback.Recipient.values}
+
+    def take_latest_version(self, conflict: EditConflict) -> None:
+        """After a refused save: keep what was typed, but let the next save go through."""
+        data = self.data.copy()
+        for feedback in Feedback.objects.filter(record=self.record):
+            data[self.add_prefix(f"{feedback.recipient}_version")] = str(feedback.version)
+        self.data = data
 
 
 class EscalationForm(VersionedForm):
@@ -478,7 +508,7 @@ class FinaliseCaseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class ParticipantForm(forms.ModelForm):
+class ParticipantForm(OnceOnlyModelForm):
     class Meta:
         model = InquiryParticipant
         fields = ["agency", "role"]

@@ -338,7 +338,7 @@ class FeedbackRecipient(models.TextChoices):
     AGENCY = "agency", "The agency"
 
 
-class Feedback(models.Model):
+class Feedback(Versioned):
     """Feedback on an agency record's findings, given to one of three recipients."""
 
     Recipient = FeedbackRecipient

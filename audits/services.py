@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime
 
-from auditlog.signals import accessed
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from audits import selectors
 from audits.models import (
@@ -27,7 +26,7 @@ from audits.models import (
     Theme,
     ThemeRating,
 )
-from dscb.concurrency import create_versioned, save_versioned
+from dscb.concurrency import EditConflict, create_versioned, save_versioned
 from dscb.models import Agency, User
 
 CASE_IS_FINALISED = "This case is finalised, so it cannot be changed. Re-open it first, giving the reason."
@@ -139,11 +138,6 @@ def case_reopen(*, case: AuditCase, by: User, expected_version: int, reason: str
     return case
 
 
-def case_viewed(*, case: AuditCase) -> None:
-    """Every view of a child's case is kept as a read in its history (ASVS 16.3.2)."""
-    accessed.send(sender=AuditCase, instance=case)
-
-
 # --- Agency records -------------------------------------------------------------------------
 
 
@@ -218,18 +212,41 @@ def record_update(
 
 
 @transaction.atomic
-def feedback_record(*, record: CaseRecord, entries: dict[str, tuple[datetime.date, User, str]]) -> None:
-    """Record feedback given on ``record``'s findings, by recipient. Feedback can be
+def feedback_record(
+    *,
+    record: CaseRecord,
+    by: User,
+    entries: dict[str, tuple[datetime.date, User, str]],
+    versions: dict[str, int],
+) -> None:
+    """Record feedback given on ``record``'s findings, by recipient. ``versions`` are
+    the versions of each recipient's feedback the person started from (0: none yet):
+    feedback someone else recorded in the meantime is never overwritten. Feedback can be
     given after a case is finalised: it is about the findings, not a change to them."""
     given = {feedback.recipient: feedback for feedback in record.feedback.all()}
     for recipient, (given_on, given_by, notes) in entries.items():
         feedback = given.get(recipient)
-        if feedback and (feedback.given_on, feedback.given_by_id, feedback.notes) == (given_on, given_by.pk, notes):
+        expected = versions.get(recipient, 0)
+        unchanged = feedback and (feedback.given_on, feedback.given_by_id, feedback.notes) == (
+            given_on,
+            given_by.pk,
+            notes,
+        )
+        if unchanged:
             continue
-        feedback = feedback or Feedback(record=record, recipient=recipient)
+        if feedback is None:
+            feedback = Feedback(record=record, recipient=recipient, given_on=given_on, given_by=given_by, notes=notes)
+            try:
+                with transaction.atomic():
+                    create_versioned(feedback, by=by)
+            except IntegrityError:  # recorded by someone else a moment ago
+                current = Feedback.objects.select_related("updated_by").get(record=record, recipient=recipient)
+                raise EditConflict(
+                    saved_by=current.updated_by, saved_at=current.updated_at, version=current.version
+                ) from None
+            continue
         feedback.given_on, feedback.given_by, feedback.notes = given_on, given_by, notes
-        feedback.full_clean()
-        feedback.save()
+        save_versioned(feedback, expected_version=expected, by=by)
 
 
 # --- Escalations ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, Inquiry
 from dscb import access
 from dscb.access import Action
 from dscb.forms import save_or_report
+from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 
 
@@ -72,8 +73,10 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit_round = access.audit_round_for(request.user, pk, queryset=selectors.round_page_queryset())
+    record_read(request, audit_round)
     this_round = AuditRound.objects.filter(pk=audit_round.pk)
     today = timezone.localdate()
     return render(
@@ -144,9 +147,10 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for(request.user, pk, queryset=selectors.case_page_queryset())
-    services.case_viewed(case=case)
+    record_read(request, case)
     scales = selectors.scales()
     records = selectors.case_records(case)
     ratings = selectors.case_ratings(case)
@@ -192,6 +196,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
@@ -205,6 +210,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "The case details have been saved.")
         return redirect("audits:case_detail", case.pk)
+    record_read(request, case)
     return form_page(
         request,
         form,
@@ -217,6 +223,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
 def case_grades(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
@@ -242,6 +249,7 @@ def case_grades(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "The agreed grades and findings have been saved.")
         return redirect("audits:case_detail", case.pk)
+    record_read(request, case)
     return form_page(
         request,
         form,
@@ -271,6 +279,7 @@ def case_finalise(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
 def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
     if not case.is_finalised:
@@ -287,6 +296,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, f"Case {case.reference} has been re-opened. The reason has been kept.")
         return redirect("audits:case_detail", case.pk)
+    record_read(request, case)
     return form_page(
         request,
         form,
@@ -319,6 +329,7 @@ def _record_form(request: HttpRequest, case: AuditCase, record: CaseRecord | Non
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
 def record_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for(request.user, pk, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
@@ -338,6 +349,7 @@ def record_create(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, f"The {form.instance.agency.short_name} record has been added.")
         return redirect("audits:case_detail", case.pk)
+    record_read(request, case)
     return form_page(
         request,
         form,
@@ -351,6 +363,7 @@ def record_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = access.record_for(request.user, pk, queryset=selectors.record_page_queryset())
     case = record.case
@@ -362,6 +375,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         grades = {grade.pk: grade for grade in scales.grades}
         answers = {answer.question_id: answer for answer in record.answers.all()}
         record_grades = {grade.theme_id: grades.get(grade.grade_id) for grade in record.grades.all()}
+        record_read(request, record)
         return render(
             request,
             "audits/record_detail.html",
@@ -396,6 +410,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, f"The {record.agency.short_name} record has been saved.")
         return redirect("audits:case_detail", case.pk)
+    record_read(request, record)
     return form_page(
         request,
         form,
@@ -408,16 +423,23 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
 def record_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     record = access.record_for(request.user, pk, queryset=selectors.record_page_queryset())
     access.require(request.user, Action.MANAGE_AUDITS)
     given = {feedback.recipient: feedback for feedback in record.feedback.all()}
-    form = FeedbackForm(request.POST or None, given=given, givers=selectors.feedback_givers(record.case.audit_round))
+    form = FeedbackForm(
+        request.POST or None, record=record, given=given, givers=selectors.feedback_givers(record.case.audit_round)
+    )
     if form.is_valid() and save_or_report(
-        form, lambda: services.feedback_record(record=record, entries=form.entries())
+        form,
+        lambda: services.feedback_record(
+            record=record, by=request.user, entries=form.entries(), versions=form.versions()
+        ),
     ):
         messages.success(request, "The feedback given has been recorded.")
         return redirect("audits:case_detail", record.case_id)
+    record_read(request, record)
     return form_page(
         request,
         form,
@@ -434,6 +456,7 @@ def record_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
 def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
     form = EscalationForm(
@@ -447,6 +470,7 @@ def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "The request for immediate intervention has been recorded.")
         return redirect("audits:case_detail", case.pk)
+    record_read(request, case)
     return form_page(
         request,
         form,
@@ -460,6 +484,7 @@ def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
 def escalation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     escalation = get_object_or_404(Escalation.objects.select_related("case"), pk=pk)
     case = access.case_for(request.user, escalation.case_id, manage=True, queryset=selectors.case_page_queryset())
@@ -472,6 +497,7 @@ def escalation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "The request for immediate intervention has been updated.")
         return redirect("audits:case_detail", case.pk)
+    record_read(request, escalation)
     return form_page(
         request,
         form,
@@ -488,6 +514,7 @@ def escalation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
@@ -498,6 +525,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and save_or_report(form, lambda: services.participant_add(participant=form.instance)):
         messages.success(request, "The participant has been added.")
         return redirect("audits:case_detail", case.pk)
+    record_read(request, case)
     return form_page(
         request,
         form,

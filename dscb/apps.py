@@ -10,6 +10,7 @@ class DscbConfig(AppConfig):
     verbose_name = "The board"
 
     def ready(self) -> None:
+        from allauth.mfa.models import Authenticator
         from auditlog.registry import auditlog
 
         from dscb import signals  # noqa: F401
@@ -17,6 +18,8 @@ class DscbConfig(AppConfig):
 
         auditlog.register(User, exclude_fields=["password", "last_login"])
         auditlog.register(Agency)
+        # Who set up or removed whose authenticator, and when; never its secret or codes.
+        auditlog.register(Authenticator, include_fields=["user", "type", "created_at"])
 
 
 class BoardAdminConfig(admin_apps.AdminConfig):

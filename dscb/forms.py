@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -15,11 +16,14 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Layout
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.db import IntegrityError, models, transaction
 from django.utils.html import conditional_escape
 
 from dscb.concurrency import EditConflict
+from dscb.models import FormSubmission
 
 # Labels, not passwords (nosec B105 below).
 PASSWORD_LABELS = {
@@ -129,6 +133,8 @@ def gds_helper(layout: Layout | None = None) -> FormHelper:
     helper.template_pack = "gds"
     helper.form_tag = False
     helper.disable_csrf = True
+    # The version and the once-only key ride along without each layout naming them.
+    helper.render_hidden_fields = True
     if layout is not None:
         helper.layout = layout
     return helper
@@ -188,9 +194,40 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+SUBMISSION_KEY = "submission_key"
+ALREADY_SENT = "This form has already been sent. Go back to the page you started from and try again."
+
+
+def once_only(form: forms.BaseForm) -> None:
+    """Give a form that creates something a one-time key: however often it is sent (a
+    double click, the back button), it creates one thing (``save_or_report``)."""
+    form.fields[SUBMISSION_KEY] = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages=dict.fromkeys(("required", "invalid"), OUT_OF_DATE)
+    )
+    if not form.is_bound:
+        form.fields[SUBMISSION_KEY].initial = uuid.uuid4()
+
+
+class OnceOnlyForm(forms.Form):
+    """A plain form that creates something (see ``once_only``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        once_only(self)
+
+
+class OnceOnlyModelForm(forms.ModelForm):
+    """A model form that only ever creates (see ``once_only``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        once_only(self)
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version of the row the person started from, so a save made after
-    someone else's is refused (dscb.concurrency)."""
+    someone else's is refused (dscb.concurrency). Creating, it carries a one-time key
+    instead, so that sending it twice creates one row."""
 
     version = forms.IntegerField(
         widget=forms.HiddenInput,
@@ -204,23 +241,59 @@ class VersionedForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         else:
             self.fields["version"].required = False
+            once_only(self)
 
-    def take_latest_version(self, version: int) -> None:
+    def take_latest_version(self, conflict: EditConflict) -> None:
         """After a refused save: keep what was typed, but let the next save go through."""
         data = self.data.copy()
-        data[self.add_prefix("version")] = str(version)
+        data[self.add_prefix("version")] = str(conflict.version)
         self.data = data
 
 
+def _form_name(form: forms.BaseForm) -> str:
+    return f"{type(form).__module__}.{type(form).__qualname__}"[:200]
+
+
+def _save_once(form: forms.BaseForm, save: Callable[[], object]) -> None:
+    """Claim the form's one-time key and save, in one transaction. A key already claimed
+    means this form was sent before: nothing is saved again, and a model form is given
+    what the first submission made, so the page goes where the first one went. (On
+    PostgreSQL a second claim of a key not yet committed waits for the first.)"""
+    key = form.cleaned_data[SUBMISSION_KEY]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                submission = FormSubmission.objects.create(key=key, form=_form_name(form))
+        except IntegrityError:
+            earlier = FormSubmission.objects.select_related("content_type").get(key=key)
+            made = earlier.made()
+            if earlier.form != _form_name(form):
+                raise ValidationError(ALREADY_SENT, code="already_sent") from None
+            if isinstance(form, forms.ModelForm):
+                if not isinstance(made, form._meta.model):
+                    raise ValidationError(ALREADY_SENT, code="already_sent") from None
+                form.instance = made
+            return
+        made = save()
+        if isinstance(made, models.Model) and made.pk is not None:
+            submission.content_type = ContentType.objects.get_for_model(made)
+            submission.object_id = made.pk
+            submission.save(update_fields=["content_type", "object_id"])
+
+
 def save_or_report(form: forms.Form, save: Callable[[], object]) -> bool:
-    """Run ``save``; if it is refused, put the reason on ``form`` (beside the field it
-    concerns, or at the top) and keep everything the person typed. True if saved."""
+    """Run ``save`` (once only, for a form with a one-time key); if it is refused, put the
+    reason on ``form`` (beside the field it concerns, or at the top) and keep everything
+    the person typed. True if saved."""
     try:
-        save()
+        if SUBMISSION_KEY in form.fields:
+            _save_once(form, save)
+        else:
+            save()
     except EditConflict as conflict:
         form.add_error(None, conflict.message)
-        if isinstance(form, VersionedForm):
-            form.take_latest_version(conflict.version)
+        if hasattr(form, "take_latest_version"):
+            form.take_latest_version(conflict)
         return False
     except ValidationError as error:
         if hasattr(error, "error_dict"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -154,3 +155,27 @@ class User(AbstractBaseUser):
 
     def has_module_perms(self, app_label: str) -> bool:
         return self.is_active and self.is_staff
+
+
+class FormSubmission(models.Model):
+    """The one-time key of a form that creates something, claimed by the first submission
+    that saves. A double click, a form sent again or the back button then creates nothing
+    twice, and the person is shown what the first submission made (dscb.forms)."""
+
+    key = models.UUIDField(primary_key=True)
+    form = models.CharField(max_length=200, help_text="The form the key was issued with.")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.form} at {self.submitted_at:%Y-%m-%d %H:%M}"
+
+    def made(self) -> models.Model | None:
+        """What the first submission created, if it still exists."""
+        if self.content_type_id is None:
+            return None
+        return self.content_type.model_class()._default_manager.filter(pk=self.object_id).first()

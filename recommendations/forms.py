@@ -11,7 +11,15 @@ from django.conf import settings
 from audits.models import AuditRound
 from dscb import access
 from dscb.access import Action
-from dscb.forms import BoundedModelMultipleChoiceField, UKDateField, VersionedForm, escaped, gds_helper
+from dscb.forms import (
+    BoundedModelMultipleChoiceField,
+    OnceOnlyForm,
+    OnceOnlyModelForm,
+    UKDateField,
+    VersionedForm,
+    escaped,
+    gds_helper,
+)
 from dscb.models import Agency
 from dscb.validators import validate_no_identifying_details
 from recommendations.models import NUMBER_PATTERN, ActionPlan, PlanSection, RagStatus, Recommendation, ReviewCycle
@@ -118,7 +126,7 @@ class RecommendationForm(VersionedForm):
             self.add_error("number", "There is already a recommendation with this number in the plan")
 
 
-class ReviewCycleForm(forms.ModelForm):
+class ReviewCycleForm(OnceOnlyModelForm):
     due_on = UKDateField(label="Due by", required_message="Enter the date the update is due by")
 
     class Meta:
@@ -186,7 +194,7 @@ class RatingsForm(forms.Form):
         }
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(OnceOnlyForm):
     text = forms.CharField(
         label="Evidence",
         required=False,

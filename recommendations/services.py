@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audits.models import AuditRound
 from dscb.concurrency import create_versioned, save_versioned
+from dscb.files import files_kept_on_success
 from dscb.models import Agency, User
 from recommendations import selectors
 from recommendations.models import (
@@ -162,7 +163,9 @@ def evidence_add(
             evidence.file_type = file_type.content_type
             evidence.file_size = upload.size
         evidence.full_clean()
-        evidence.save()
+        with files_kept_on_success() as written:
+            written(evidence.file)
+            evidence.save()  # writes the file, then the row
     return update
 
 

@@ -15,6 +15,7 @@ from audits.models import Grade
 from dscb import access
 from dscb.access import Action
 from dscb.forms import save_or_report
+from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 from recommendations import selectors, services
 from recommendations.forms import (
@@ -229,9 +230,11 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN, hidden=True)
+@reads_personal_data
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(Evidence.objects.exclude(file=""), pk=pk)
     access.recommendation_for(request.user, evidence.update.recommendation_id)
+    record_read(request, evidence)
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name, content_type=evidence.file_type
     )

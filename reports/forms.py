@@ -39,7 +39,7 @@ class ReportForm(VersionedForm):
         return cleaned
 
 
-class NarrativeSectionForm(forms.ModelForm):
+class NarrativeSectionForm(VersionedForm):
     class Meta:
         model = NarrativeSection
         fields = ["heading", "body", "position"]

@@ -37,7 +37,7 @@ class Report(Versioned):
         return self.title
 
 
-class NarrativeSection(models.Model):
+class NarrativeSection(Versioned):
     """A section of "Evidence of impact" the Executive writes for the report, such as the
     seed's "Multi-agency safeguarding hub (MASH)"."""
 
@@ -74,6 +74,7 @@ class PublishedReport(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["report"], name="one_publication_per_report")]
 
     def __str__(self) -> str:
         return f"{self.title} (published {self.published_at:%d/%m/%Y})"

@@ -5,14 +5,27 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 
 from dscb.concurrency import create_versioned, save_versioned
+from dscb.files import files_kept_on_success
 from dscb.models import User
 from reports import document, renderers
 from reports.models import NarrativeSection, PublishedReport, Report
+
+ALREADY_PUBLISHED = "This report has been published, so it cannot be changed. Start a new report instead."
+
+
+def _lock_draft(report: Report) -> Report:
+    """Read the report again under a row lock: a report published a moment ago, by
+    someone else, is not changed or published again."""
+    locked = Report.objects.select_for_update().select_related("cycle", "cycle__plan").get(pk=report.pk)
+    if locked.publications.exists():
+        raise ValidationError(ALREADY_PUBLISHED, code="published")
+    return locked
 
 
 @transaction.atomic
@@ -22,25 +35,34 @@ def report_create(*, report: Report, by: User) -> Report:
 
 @transaction.atomic
 def report_update(*, report: Report, by: User, expected_version: int) -> Report:
+    _lock_draft(report)
     return save_versioned(report, expected_version=expected_version, by=by)
 
 
 @transaction.atomic
-def section_save(*, section: NarrativeSection) -> NarrativeSection:
-    section.full_clean()
-    section.save()
-    return section
+def section_create(*, section: NarrativeSection, by: User) -> NarrativeSection:
+    _lock_draft(section.report)
+    return create_versioned(section, by=by)
+
+
+@transaction.atomic
+def section_update(*, section: NarrativeSection, by: User, expected_version: int) -> NarrativeSection:
+    _lock_draft(section.report)
+    return save_versioned(section, expected_version=expected_version, by=by)
 
 
 @transaction.atomic
 def section_remove(*, section: NarrativeSection) -> None:
+    _lock_draft(section.report)
     section.delete()
 
 
 @transaction.atomic
 def publish(*, report: Report, by: User, today: datetime.date) -> PublishedReport:
     """Render the report's PDF, board summary and workbook once, and store them with the
-    figures behind them."""
+    figures behind them. Two Executives publishing at once: the second waits for the
+    row lock, then is refused; the database allows one publication per report too."""
+    report = _lock_draft(report)
     built = document.build(report, today=today)
     name = slugify(report.title)[:60] or "report"
     published = PublishedReport(
@@ -51,9 +73,15 @@ def publish(*, report: Report, by: User, today: datetime.date) -> PublishedRepor
         published_by=by,
         figures=built.figures(),
     )
-    published.pdf.save(f"{name}.pdf", ContentFile(renderers.pdf(built)), save=False)
-    published.summary_pdf.save(f"{name}-board-summary.pdf", ContentFile(renderers.summary_pdf(built)), save=False)
-    published.xlsx.save(f"{name}.xlsx", ContentFile(renderers.xlsx(built)), save=False)
-    published.full_clean()
-    published.save()
+    documents = [
+        (published.pdf, f"{name}.pdf", renderers.pdf),
+        (published.summary_pdf, f"{name}-board-summary.pdf", renderers.summary_pdf),
+        (published.xlsx, f"{name}.xlsx", renderers.xlsx),
+    ]
+    with files_kept_on_success() as written:
+        for stored, file_name, render in documents:
+            written(stored)
+            stored.save(file_name, ContentFile(render(built)), save=False)
+        published.full_clean()
+        published.save()
     return published

@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +18,7 @@ from audits.models import AuditRound
 from dscb import access
 from dscb.access import Action
 from dscb.forms import save_or_report
+from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 from recommendations import selectors as plan_selectors
 from recommendations.models import ReviewCycle
@@ -157,7 +159,7 @@ def draft_or_refuse(request: HttpRequest, report: Report) -> HttpResponse | None
     """A published report is what the Board saw: it is not changed or published again.
     Start a new report for the next update instead."""
     if report.publications.exists():
-        messages.error(request, "This report has been published, so it cannot be changed. Start a new report instead.")
+        messages.error(request, services.ALREADY_PUBLISHED)
         return redirect("reports:report_detail", report.pk)
     return None
 
@@ -184,8 +186,10 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.MANAGE_REPORTS)
+@reads_personal_data
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report.objects.select_related("cycle", "cycle__plan"), pk=pk)
+    record_read(request, report)
     return render(request, "reports/report_detail.html", report_page_context(report))
 
 
@@ -225,7 +229,16 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -
         else NarrativeSection(report=report, position=report.sections.count() + 1)
     )
     form = NarrativeSectionForm(request.POST or None, instance=section)
-    if form.is_valid() and save_or_report(form, lambda: services.section_save(section=form.instance)):
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: (
+            services.section_update(
+                section=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
+            )
+            if section.pk
+            else services.section_create(section=form.instance, by=request.user)
+        ),
+    ):
         messages.success(request, f"“{form.instance.heading}” has been saved.")
         return redirect("reports:report_detail", report.pk)
     return form_page(
@@ -245,18 +258,24 @@ def section_remove(request: HttpRequest, pk: int, section_pk: int) -> HttpRespon
     section = get_object_or_404(NarrativeSection.objects.select_related("report"), pk=section_pk, report_id=pk)
     if refused := draft_or_refuse(request, section.report):
         return refused
-    services.section_remove(section=section)
+    try:
+        services.section_remove(section=section)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reports:report_detail", pk)
     messages.success(request, f"“{section.heading}” has been removed.")
     return redirect("reports:report_detail", pk)
 
 
 @require_safe
 @access.permission_required(Action.MANAGE_REPORTS)
+@reads_personal_data
 def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """The draft as a document, made now from today's data (only published ones are kept)."""
     if kind not in DOWNLOADS:
         raise Http404
     report = get_object_or_404(Report.objects.select_related("cycle", "cycle__plan"), pk=pk)
+    record_read(request, report)
     built = document.build(report, today=timezone.localdate())
     render_bytes = {"pdf": renderers.pdf, "summary": renderers.summary_pdf, "xlsx": renderers.xlsx}[kind]
     content_type, suffix = DOWNLOADS[kind]
@@ -271,17 +290,23 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report.objects.select_related("cycle", "cycle__plan"), pk=pk)
     if refused := draft_or_refuse(request, report):
         return refused
-    services.publish(report=report, by=request.user, today=timezone.localdate())
+    try:
+        services.publish(report=report, by=request.user, today=timezone.localdate())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reports:report_detail", report.pk)
     messages.success(request, "The report has been published. Board members can now download it.")
     return redirect("reports:report_list")
 
 
 @require_safe
 @access.permission_required(Action.READ_PUBLISHED_REPORTS, hidden=True)
+@reads_personal_data
 def published_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     if kind not in DOWNLOADS:
         raise Http404
     published = get_object_or_404(PublishedReport, pk=pk)
+    record_read(request, published)
     stored = {"pdf": published.pdf, "summary": published.summary_pdf, "xlsx": published.xlsx}[kind]
     content_type, _suffix = DOWNLOADS[kind]
     return FileResponse(

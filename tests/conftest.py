@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -10,7 +11,9 @@ from django.db import connection
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client as DjangoClient
 from django.test.utils import CaptureQueriesContext
+from django.utils.http import urlencode
 
+from dscb.forms import SUBMISSION_KEY
 from dscb.models import ROLE_FIELDS, Agency, Role, User
 from tests.factories import UserFactory, activate_totp
 
@@ -20,20 +23,30 @@ class Client(DjangoClient):
     token with every POST (Django's own client skips the check unless asked). It holds
     the CSRF cookie a page would have set and sends the token from it, as a page's form
     would; ``csrf=False`` posts without one. Whether every form on every page really
-    carries its token is checked by tests/test_page_walk.py."""
+    carries its token (and a create form its one-time key) is checked by
+    tests/test_page_walk.py."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(enforce_csrf_checks=True, **kwargs)
         self.cookies[settings.CSRF_COOKIE_NAME] = _get_new_csrf_string()
 
     def post(self, path: str, data: object = None, *args: object, csrf: bool = True, **kwargs: object):
-        if csrf:
-            token = self.cookies[settings.CSRF_COOKIE_NAME].value
-            if data is None or isinstance(data, dict):
-                data = {"csrfmiddlewaretoken": token, **(data or {})}
-            else:  # an encoded body: send the token as a script would, in the header
-                kwargs.setdefault("headers", {})
-                kwargs["headers"] = {**(kwargs["headers"] or {}), "X-CSRFToken": token}
+        # Like a form freshly loaded, every post carries a new one-time key (dscb.forms.once_only),
+        # which forms that do not create anything ignore; pass ``submission_key`` to send one again.
+        fresh = {SUBMISSION_KEY: str(uuid.uuid4())}
+        if data is None or isinstance(data, dict):
+            data = (
+                fresh
+                | ({"csrfmiddlewaretoken": self.cookies[settings.CSRF_COOKIE_NAME].value} if csrf else {})
+                | (data or {})
+            )
+        elif isinstance(data, str):  # an encoded body: the token goes in the header, as a script sends it
+            data = f"{data}&{urlencode(fresh)}" if data else data  # an empty body stays empty
+            if csrf:
+                kwargs["headers"] = {
+                    **(kwargs.get("headers") or {}),
+                    "X-CSRFToken": self.cookies[settings.CSRF_COOKIE_NAME].value,
+                }
         return super().post(path, data, *args, **kwargs)
 
 

@@ -5,43 +5,163 @@ checked as soon as it has its row there. Each check catches a whole kind of defe
 
 - every ``<form method="post">`` carries its CSRF token (a partial included with
   ``only`` once dropped it, and "Remove" failed for everyone);
+- no ``id`` appears twice on a page (two forms once both rendered ``id_version``);
+- every POST form either carries the version of what it edits (a second save is
+  refused, never a silent overwrite) or a one-time key (sent twice, it creates one
+  thing), unless it is one of the few forms listed in ``NEITHER_VERSION_NOR_KEY``;
+- every page editing a row through a model form edits a versioned model;
+- every page that shows what is in a child's case, and every download, records exactly
+  one read in the history; no other page records any.
 """
 
 from __future__ import annotations
 
-import pytest
-from django.urls import reverse
+from urllib.parse import urlsplit
 
+import pytest
+from auditlog.models import LogEntry
+from django import forms
+from django.urls import Resolver404, resolve, reverse
+
+from audits.models import AuditCase, CaseRecord, Escalation
+from dscb.concurrency import Versioned
+from dscb.forms import SUBMISSION_KEY
 from tests.conftest import PERSONAS
 from tests.html import read_page
 from tests.test_permission_matrix import sample_kwargs, url_names
 
+# POST forms that need neither a version nor a one-time key, and why.
+NEITHER_VERSION_NOR_KEY = {
+    # Signing in and out, passwords and two-step verification: allauth's own forms change
+    # only the person's own account, and each step checks its own state.
+    "account_login": "sign-in",
+    "account_logout": "sign-out",
+    "account_reauthenticate": "sign-in again",
+    "account_change_password": "the person's own password",
+    "account_set_password": "the person's own password",
+    "account_reset_password": "asks for an email",
+    "account_reset_password_from_key": "a one-time link",
+    "mfa_activate_totp": "the person's own authenticator",
+    "mfa_deactivate_totp": "the person's own authenticator",
+    "mfa_generate_recovery_codes": "the person's own codes",
+    "mfa_reauthenticate": "sign-in again",
+    "mfa_authenticate": "sign-in",
+    # Removing: a second removal finds nothing to remove.
+    "audits:participant_remove": "removal",
+    "reports:section_remove": "removal",
+    "recommendations:evidence_remove": "removal",
+    # The service refuses a second publication under a row lock, and the database too.
+    "reports:report_publish": "publication",
+}
 
-def pages_for(persona: str, persona_client):
-    """(URL name, URL, response) for every page ``persona`` can open."""
+# Pages that list board references, and nothing else about the cases, record no read:
+# the home page's open requests for immediate intervention.
+REFERENCE_LISTS = {"home"}
+# Files about the person's own account, not about anyone else: their recovery codes.
+OWN_ACCOUNT_FILES = {"mfa_download_recovery_codes"}
+
+CASE_TEXT = "Marker text from the sample case"
+
+
+def pages_for(persona: str, persona_client, *, include_files: bool = False):
+    """(URL name, URL, response, reads recorded) for every page ``persona`` can open."""
     client = persona_client(persona)
     kwargs = sample_kwargs(client.user)
+    for model, fields in (
+        (AuditCase, ("findings", "strengths", "areas_for_development")),
+        (CaseRecord, ("findings",)),
+        (Escalation, ("reason",)),
+    ):
+        model.objects.update(**dict.fromkeys(fields, CASE_TEXT))
     for name in sorted(url_names()):
         url = reverse(name, kwargs=kwargs.get(name))
         if name == "reports:rag_list":
             url += "?overdue=1"
+        reads_before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
         response = client.get(url)
         if response.streaming:
             b"".join(response.streaming_content)
-            continue
-        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
-            yield name, url, response
+        reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() - reads_before
+        is_html = response.status_code == 200 and response["Content-Type"].startswith("text/html")
+        if is_html or include_files:
+            yield name, url, response, reads
+
+
+def html_pages(persona: str, persona_client):
+    for name, url, response, _reads in pages_for(persona, persona_client):
+        yield name, url, response, read_page(response.content.decode())
+
+
+def view_name_of(action: str, page_url: str) -> str | None:
+    try:
+        return resolve(urlsplit(action or page_url).path).view_name
+    except Resolver404:
+        return None
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_post_form_on_every_page_carries_its_csrf_token(persona, persona_client):
     missing = [
         f"{name} ({url}): form posting to {form.action or 'itself'}"
-        for name, url, response in pages_for(persona, persona_client)
-        for form in read_page(response.content.decode()).post_forms
+        for name, url, _response, page in html_pages(persona, persona_client)
+        for form in page.post_forms
         if "csrfmiddlewaretoken" not in form.fields
     ]
     assert missing == [], "POST forms without a CSRF token:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_page_repeats_an_id(persona, persona_client):
+    repeated = [
+        f"{name} ({url}): {', '.join(page.duplicate_ids)}"
+        for name, url, _response, page in html_pages(persona, persona_client)
+        if page.duplicate_ids
+    ]
+    assert repeated == [], "Pages with an id used more than once:\n" + "\n".join(repeated)
+
+
+def carries_version_or_key(fields: list[str]) -> bool:
+    return SUBMISSION_KEY in fields or any(field == "version" or field.endswith("_version") for field in fields)
+
+
+@pytest.mark.parametrize("persona", ["audit_team", "agency_auditor", "professional_lead", "executive"])
+def test_every_post_form_carries_a_version_or_a_one_time_key(persona, persona_client):
+    bare = []
+    for name, url, response, page in html_pages(persona, persona_client):
+        for form in page.post_forms:
+            target = view_name_of(form.action, url)
+            if target is None or target.startswith("admin:") or target in NEITHER_VERSION_NOR_KEY:
+                continue
+            if not carries_version_or_key(form.fields):
+                bare.append(f"{name} ({url}): form posting to {target}")
+        form = response.context.get("form") if response.context else None
+        edits_a_row = isinstance(form, forms.ModelForm) and form.instance.pk
+        if edits_a_row and (not isinstance(form.instance, Versioned) or "version" not in form.fields):
+            bare.append(f"{name} ({url}): edits a {type(form.instance).__name__} without its version")
+    assert bare == [], "Forms that could overwrite someone's save or create twice:\n" + "\n".join(bare)
+
+
+@pytest.mark.parametrize("persona", ["audit_team", "agency_auditor", "professional_lead", "executive", "board_member"])
+def test_every_page_showing_case_data_and_every_download_records_one_read(persona, persona_client):
+    wrong = []
+    references = list(AuditCase.objects.values_list("reference", flat=True))
+    for name, url, response, reads in pages_for(persona, persona_client, include_files=True):
+        marked = getattr(resolve(urlsplit(url).path).func, "reads_personal_data", False)
+        if response.status_code != 200:
+            if reads:
+                wrong.append(f"{name} ({url}): answered {response.status_code} but recorded {reads} reads")
+            continue
+        is_file = name not in OWN_ACCOUNT_FILES and (
+            response.streaming or "attachment" in response.get("Content-Disposition", "")
+        )
+        text = "" if is_file else response.content.decode()
+        shows_case = CASE_TEXT in text or (name not in REFERENCE_LISTS and any(ref in text for ref in references))
+        if (shows_case or is_file) and not marked:
+            wrong.append(f"{name} ({url}): shows case data or a file but is not marked @reads_personal_data")
+        expected = 1 if marked else 0
+        if reads != expected:
+            wrong.append(f"{name} ({url}): recorded {reads} reads, expected {expected}")
+    assert wrong == [], "\n".join(wrong)
 
 
 def test_the_suites_client_refuses_a_post_without_its_token(client):

@@ -532,7 +532,8 @@ class Snapshot:
 def snapshot(tracked: list[type[models.Model]]) -> Snapshot:
     return Snapshot(
         rows={model: {row[0]: row for row in model.objects.order_by("pk").values_list()} for model in tracked},
-        log_entries=LogEntry.objects.count(),
+        # Changes only: a form shown again with its errors records a read of the case.
+        log_entries=LogEntry.objects.exclude(action=LogEntry.Action.ACCESS).count(),
     )
 
 
@@ -987,10 +988,21 @@ def feedback_submissions(world: World) -> st.SearchStrategy:
             given = st.one_of(given, st.just({}))  # not given yet: leaving them out is valid
         wild = merged(*(st.one_of(part.good, part.bad) for part in (given_on, given_by, notes)))
         fields[recipient] = Field(given, wild, sneaky)
+        # The version each recipient's feedback had when the page was opened (0: none yet).
+        version = "1" if recipient == Feedback.Recipient.MANAGER else "0"
+        fields[f"{recipient}_version"] = Field(
+            one(f"{recipient}_version", st.just(version)),
+            one(f"{recipient}_version", st.one_of(st.just(version), wild_or_missing(wild_text))),
+        )
     real = {
         name
         for recipient in Feedback.Recipient.values
-        for name in (*date_names(f"{recipient}_given_on"), f"{recipient}_given_by", f"{recipient}_notes")
+        for name in (
+            *date_names(f"{recipient}_given_on"),
+            f"{recipient}_given_by",
+            f"{recipient}_notes",
+            f"{recipient}_version",
+        )
     }
     known = {
         "record": st.just(str(world.other_case.pk)),
@@ -1163,7 +1175,11 @@ def test_round_title_with_identifying_details_is_refused(world: World, title: st
 
 @pytest.mark.parametrize("parts", [("12", "3", ""), ("12", "", "2011"), ("", "3", "2011"), ("12", "", "")])
 def test_feedback_part_of_a_date_is_refused(world: World, parts: tuple[str, str, str]) -> None:
-    post = date_inputs("practitioner_given_on", parts) | {"practitioner_notes": "Discussed the findings."}
+    post = (
+        date_inputs("practitioner_given_on", parts)
+        | {"practitioner_notes": "Discussed the findings."}
+        | {f"{recipient}_version": "1" if recipient == "manager" else "0" for recipient in Feedback.Recipient.values}
+    )
     before = Feedback.objects.count()
     response = world.client.post(reverse("audits:record_feedback", args=[world.record.pk]), post)
     assert Feedback.objects.count() == before

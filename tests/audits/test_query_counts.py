@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 # session, user, case, the read logged; themes, grades, questions; the round's agencies; records with their
 # grades, answers and feedback; agreed grades, participants, escalations, re-openings, history
 CASE_PAGE_QUERIES = 17
-# session, user, round with its agencies and auditors; cases; open escalations;
+# session, user, round with its agencies and auditors, the read logged; cases; open escalations;
 # records with their feedback (feedback still to give)
-ROUND_PAGE_QUERIES = 9
+ROUND_PAGE_QUERIES = 10
 # session, user, rounds with their counts
 ROUND_LIST_QUERIES = 3
 

@@ -235,6 +235,10 @@ def test_finalising_an_incomplete_case_says_what_is_missing(auditor_client):
     assert not case.is_finalised
 
 
+# The versions of each recipient's feedback the form was opened with: none recorded yet.
+NO_FEEDBACK_YET = {f"{recipient}_version": 0 for recipient in Feedback.Recipient.values}
+
+
 def test_feedback_given_is_recorded_and_no_longer_owed(auditor_client, auditor):
     record = CaseRecordFactory()
     round_page = reverse("audits:round_detail", args=[record.case.audit_round_id])
@@ -245,6 +249,7 @@ def test_feedback_given_is_recorded_and_no_longer_owed(auditor_client, auditor):
             **date_fields("practitioner_given_on", datetime.date(2010, 10, 1)),
             "practitioner_given_by": auditor.pk,
             "practitioner_notes": "Discussed in supervision.",
+            **NO_FEEDBACK_YET,
         },
     )
     assert response.status_code == 302
@@ -259,7 +264,7 @@ def test_feedback_needs_both_a_date_and_who_gave_it(auditor_client):
     record = CaseRecordFactory()
     response = auditor_client.post(
         reverse("audits:record_feedback", args=[record.pk]),
-        date_fields("manager_given_on", datetime.date(2010, 10, 1)),
+        date_fields("manager_given_on", datetime.date(2010, 10, 1)) | NO_FEEDBACK_YET,
     )
     assert "Select who gave feedback to their manager" in response.content.decode()
     assert not Feedback.objects.exists()
