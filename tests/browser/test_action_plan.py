@@ -393,7 +393,7 @@ def test_action_plan_pages_are_accessible_to_the_executive(
                     "22 September 2010",
                     "September 2011 update",
                     "Overdue",
-                    "https://example.org/training-calendar",  # the open update's evidence, once it has some
+                    "https://example.org/training-calendar",  # the open update's evidence, after March's
                 ),
             ),
             ("/action-plan/edit/", "Change the action plan's header", None),

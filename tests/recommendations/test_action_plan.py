@@ -428,6 +428,49 @@ def test_an_update_with_evidence_needs_nothing_more_from_its_lead(client, lead, 
     assert f'recommendations/{mine.pk}/evidence/"' not in home
 
 
+def test_the_plan_page_shows_all_the_evidence_so_far_newest_last(executive_client, lead, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=lead)
+    september_2010 = completed(
+        ReviewCycleFactory(plan=plan, title="September 2010 update", due_on=datetime.date(2010, 9, 30)),
+        datetime.date(2010, 10, 4),
+    )
+    march_2011 = completed(
+        ReviewCycleFactory(plan=plan, title="March 2011 update", due_on=datetime.date(2011, 3, 31)),
+        datetime.date(2011, 3, 4),
+    )
+    # Written out of order: within an update, evidence keeps its position.
+    earlier = ProgressUpdateFactory(recommendation=recommendation, cycle=september_2010, rag=rag("Red"))
+    EvidenceFactory(update=earlier, text="Second point, September 2010.", position=2)
+    EvidenceFactory(update=earlier, text="First point, September 2010.", position=1)
+    EvidenceFactory(
+        update=ProgressUpdateFactory(recommendation=recommendation, cycle=march_2011, rag=rag("Amber")),
+        text="Third point, March 2011.",
+        position=1,
+    )
+    september_2011 = ReviewCycleFactory(plan=plan, title="September 2011 update", due_on=datetime.date(2011, 9, 30))
+    services.evidence_add(recommendation=recommendation, cycle=september_2011, by=lead, text="Fourth point, open.")
+    in_order = [
+        "First point, September 2010.",
+        "Second point, September 2010.",
+        "Third point, March 2011.",
+        "Fourth point, open.",
+    ]
+
+    page = executive_client.get(reverse("recommendations:plan")).content.decode()
+    positions = [page.index(text) for text in in_order]
+    assert positions == sorted(positions)
+    [row] = selectors.recommendation_rows(plan, selectors.cycles(plan), today=datetime.date(2011, 9, 1))
+    assert [item.text for item in row.evidence] == in_order
+    assert row.rag == rag("Amber")  # the latest completed update's
+    # As at March 2011 (a report's view), the open update's evidence is not shown yet,
+    # but the lead is still known to have added some.
+    [row] = selectors.recommendation_rows(
+        plan, selectors.cycles(plan, as_of=march_2011), today=datetime.date(2011, 9, 1)
+    )
+    assert [item.text for item in row.evidence] == in_order[:3]
+    assert not row.needs_evidence
+
+
 def test_conflict_is_an_edit_conflict_for_cycles_too(executive, plan):
     cycle = ReviewCycleFactory(plan=plan)
     services.cycle_complete(cycle=cycle, by=executive, expected_version=1)

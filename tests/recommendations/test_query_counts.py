@@ -16,10 +16,10 @@ from tests.factories import ActionPlanFactory, rag
 pytestmark = pytest.mark.django_db
 
 # session, user; plan with its audit rounds; cycles; sections; recommendations with their
-# agencies; the updates compared with their evidence; the RAG scale
+# agencies; the updates compared; the evidence so far; the RAG scale
 PLAN_PAGE_QUERIES = 11
-# session, user; cycle; cycles; recommendations with their agencies; updates compared with
-# their evidence; RAG scale (twice: rows and the form's choices); this cycle's updates
+# session, user; cycle; cycles; recommendations with their agencies; updates compared; the
+# evidence so far; RAG scale (twice: rows and the form's choices); this cycle's updates
 RATINGS_PAGE_QUERIES = 11
 
 
