@@ -7,6 +7,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from auditlog.models import LogEntry
 from django.db.models import F, Prefetch, QuerySet
@@ -123,6 +124,11 @@ class RecommendationRow:
         return self.open_update.rag if self.open_update else None
 
     @property
+    def open_movement(self) -> Movement:
+        """From the rating that counts now to the open cycle's rating so far."""
+        return movement(self.rag, self.open_rag)
+
+    @property
     def needs_evidence(self) -> bool:
         """In the open cycle, with no evidence yet."""
         return not self.has_open_evidence
@@ -211,6 +217,43 @@ def recommendation_rows(
             )
         )
     return rows
+
+
+@dataclass
+class CompletionCheck:
+    """What the Executive checks before completing the open cycle, which freezes it for
+    good: how many are rated, which are not yet, and which ratings changed since the
+    last completed cycle."""
+
+    cycle: ReviewCycle
+    previous: ReviewCycle | None
+    rows: list[RecommendationRow]
+
+    @property
+    def rated(self) -> int:
+        return sum(1 for row in self.rows if row.open_rag is not None)
+
+    @cached_property
+    def unrated(self) -> list[RecommendationRow]:
+        return [row for row in self.rows if row.open_rag is None]
+
+    @cached_property
+    def changed(self) -> list[RecommendationRow]:
+        """Rated in this cycle, differently from before (those left unrated are listed
+        apart, with the rating they had)."""
+        return [row for row in self.rows if row.open_rag is not None and row.open_movement is not Movement.UNCHANGED]
+
+
+def completion_check(cycle: ReviewCycle, *, today: datetime.date) -> CompletionCheck:
+    """``cycle`` must be its plan's open cycle: the rows compare it with the last completed."""
+    plan_cycles = cycles(cycle.plan)
+    if plan_cycles.open is None or plan_cycles.open.pk != cycle.pk:
+        raise ValueError(f"{cycle} is not the open cycle")
+    return CompletionCheck(
+        cycle=cycle,
+        previous=plan_cycles.latest_completed,
+        rows=recommendation_rows(cycle.plan, plan_cycles, today=today),
+    )
 
 
 def rows_by_section(plan: ActionPlan, rows: list[RecommendationRow]) -> list[SectionRows]:
