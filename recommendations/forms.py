@@ -7,11 +7,15 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from audits.models import AuditRound
 from dscb import access
 from dscb.access import Action
+from dscb.concurrency import EditConflict
 from dscb.forms import (
+    OUT_OF_DATE,
     BoundedModelMultipleChoiceField,
     OnceOnlyForm,
     OnceOnlyModelForm,
@@ -240,4 +244,25 @@ class EvidenceForm(OnceOnlyForm):
 
 
 class CompleteCycleForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    """The explicit confirm that completes an update. It carries the version of the
+    update the person checked, so ratings saved since then stop it."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value"), OUT_OF_DATE),
+    )
+
+    def refused(self, conflict: EditConflict) -> None:
+        """Say who saved the ratings since this page was opened, and carry the version
+        now shown, so that confirming again completes what the page now shows."""
+        who = conflict.saved_by.get_full_name() if conflict.saved_by else "Someone else"
+        when = date_format(timezone.localtime(conflict.saved_at), "DATETIME_FORMAT")
+        self.add_error(
+            None,
+            f"{who} saved the ratings at {when}, after you opened this page, so the update has not been "
+            "completed. Check the ratings below again, then confirm.",
+        )
+        data = self.data.copy()
+        data["version"] = str(conflict.version)
+        self.data = data

@@ -4,11 +4,13 @@ a figure is computed one way wherever it appears."""
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from auditlog.models import LogEntry
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from dscb.models import User
 from recommendations.models import (
@@ -88,6 +90,14 @@ class Cycles:
     def open(self) -> ReviewCycle | None:
         return next((cycle for cycle in self.all if cycle.is_open), None)
 
+    @property
+    def to_date(self) -> list[ReviewCycle]:
+        """The cycles up to and including ``as_of`` (every cycle, the open one too, when
+        the page is about now), oldest first: a page shows the evidence of these."""
+        as_of = self.as_of
+        cycles = self.all if as_of is None else [c for c in self.all if (c.due_on, c.pk) <= (as_of.due_on, as_of.pk)]
+        return list(reversed(cycles))
+
 
 def cycles(plan: ActionPlan, as_of: ReviewCycle | None = None) -> Cycles:
     return Cycles(list(plan.cycles.select_related("completed_by").order_by("-due_on", "-pk")), as_of=as_of)
@@ -99,8 +109,11 @@ class RecommendationRow:
     rag: RagStatus | None  # in the rated cycle (the latest completed): the rating that counts
     previous_rag: RagStatus | None  # in the completed cycle before it
     open_update: ProgressUpdate | None  # in the open cycle, if any
+    # Everything recorded up to the cycle the page is as of, oldest cycle first: the
+    # seed's evidence column is cumulative, with the newest last.
     evidence: list[Evidence]
     overdue: bool
+    has_open_evidence: bool = False  # in the open cycle, whatever cycle the page is as of
 
     @property
     def movement(self) -> Movement:
@@ -111,9 +124,14 @@ class RecommendationRow:
         return self.open_update.rag if self.open_update else None
 
     @property
+    def open_movement(self) -> Movement:
+        """From the rating that counts now to the open cycle's rating so far."""
+        return movement(self.rag, self.open_rag)
+
+    @property
     def needs_evidence(self) -> bool:
         """In the open cycle, with no evidence yet."""
-        return not (self.open_update and self.open_update.evidence.all())
+        return not self.has_open_evidence
 
 
 @dataclass
@@ -151,13 +169,30 @@ def recommendation_rows(
     the report show of it. A fixed number of queries, however many recommendations."""
     recommendations = recommendations if recommendations is not None else plan.recommendations.all()
     recommendations = recommendations.select_related("section", "lead").prefetch_related("agencies")
+    wanted = recommendations.values("pk")
     compared = [c for c in (plan_cycles.rated, plan_cycles.previous, plan_cycles.open) if c]
     updates = {
         (update.recommendation_id, update.cycle_id): update
-        for update in ProgressUpdate.objects.filter(cycle__in=compared, recommendation__in=recommendations.values("pk"))
-        .select_related("rag", "proposed_rag")
-        .prefetch_related(Prefetch("evidence", Evidence.objects.select_related("added_by")))
+        for update in ProgressUpdate.objects.filter(cycle__in=compared, recommendation__in=wanted).select_related(
+            "rag", "proposed_rag"
+        )
     }
+    # A report shows the evidence as at its own update, never a later one's; the open
+    # cycle's is read too, only to tell which recommendations still lack some.
+    shown = {cycle.pk: index for index, cycle in enumerate(plan_cycles.to_date)}
+    open_pk = plan_cycles.open.pk if plan_cycles.open else None
+    read = set(shown) | ({open_pk} if open_pk else set())
+    evidence: dict[int, list[Evidence]] = defaultdict(list)
+    with_open_evidence: set[int] = set()
+    for item in (
+        Evidence.objects.filter(update__cycle__in=read, update__recommendation__in=wanted)
+        .annotate(of_recommendation=F("update__recommendation_id"), in_cycle=F("update__cycle_id"))
+        .order_by()
+    ):
+        if item.in_cycle == open_pk:
+            with_open_evidence.add(item.of_recommendation)
+        if item.in_cycle in shown:
+            evidence[item.of_recommendation].append(item)
     best_rank = max((status.rank for status in (statuses if statuses is not None else rag_statuses())), default=None)
 
     def update_in(recommendation: Recommendation, cycle: ReviewCycle | None) -> ProgressUpdate | None:
@@ -167,20 +202,58 @@ def recommendation_rows(
     for recommendation in recommendations:
         latest = update_in(recommendation, plan_cycles.rated)
         previous = update_in(recommendation, plan_cycles.previous)
-        open_update = update_in(recommendation, plan_cycles.open)
         rag = latest.rag if latest else None
-        shown = open_update if open_update and open_update.evidence.all() else latest
         rows.append(
             RecommendationRow(
                 recommendation=recommendation,
                 rag=rag,
                 previous_rag=previous.rag if previous else None,
-                open_update=open_update,
-                evidence=list(shown.evidence.all()) if shown else [],
+                open_update=update_in(recommendation, plan_cycles.open),
+                evidence=sorted(
+                    evidence.get(recommendation.pk, []), key=lambda item: (shown[item.in_cycle], item.position, item.pk)
+                ),
                 overdue=is_overdue(recommendation, rag, best_rank=best_rank, today=today),
+                has_open_evidence=recommendation.pk in with_open_evidence,
             )
         )
     return rows
+
+
+@dataclass
+class CompletionCheck:
+    """What the Executive checks before completing the open cycle, which freezes it for
+    good: how many are rated, which are not yet, and which ratings changed since the
+    last completed cycle."""
+
+    cycle: ReviewCycle
+    previous: ReviewCycle | None
+    rows: list[RecommendationRow]
+
+    @property
+    def rated(self) -> int:
+        return sum(1 for row in self.rows if row.open_rag is not None)
+
+    @cached_property
+    def unrated(self) -> list[RecommendationRow]:
+        return [row for row in self.rows if row.open_rag is None]
+
+    @cached_property
+    def changed(self) -> list[RecommendationRow]:
+        """Rated in this cycle, differently from before (those left unrated are listed
+        apart, with the rating they had)."""
+        return [row for row in self.rows if row.open_rag is not None and row.open_movement is not Movement.UNCHANGED]
+
+
+def completion_check(cycle: ReviewCycle, *, today: datetime.date) -> CompletionCheck:
+    """``cycle`` must be its plan's open cycle: the rows compare it with the last completed."""
+    plan_cycles = cycles(cycle.plan)
+    if plan_cycles.open is None or plan_cycles.open.pk != cycle.pk:
+        raise ValueError(f"{cycle} is not the open cycle")
+    return CompletionCheck(
+        cycle=cycle,
+        previous=plan_cycles.latest_completed,
+        rows=recommendation_rows(cycle.plan, plan_cycles, today=today),
+    )
 
 
 def rows_by_section(plan: ActionPlan, rows: list[RecommendationRow]) -> list[SectionRows]:

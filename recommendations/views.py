@@ -9,11 +9,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audits.models import Grade
 from dscb import access
 from dscb.access import Action
+from dscb.concurrency import EditConflict
 from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
@@ -276,6 +278,10 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The second button of the ratings form: save, then check before completing.
+CHECK_BEFORE_COMPLETING = "check"
+
+
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
@@ -310,6 +316,8 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         ):
             messages.success(request, f"The ratings have been saved ({saved['changed']} changed).")
+            if request.POST.get("then") == CHECK_BEFORE_COMPLETING:
+                return redirect("recommendations:cycle_complete", cycle.pk)
             return redirect("recommendations:cycle_ratings", cycle.pk)
     return render(
         request,
@@ -327,26 +335,48 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
                 }
                 for row in rows
             ],
-            "complete_form": CompleteCycleForm(initial={"version": cycle.version}),
+            "check_before_completing": CHECK_BEFORE_COMPLETING,
             # In a meeting, the rating at the last completed update is the starting point.
             "previous_cycle": plan_cycles.latest_completed if cycle.is_open else None,
         },
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
 def cycle_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = get_object_or_404(ReviewCycle, pk=pk)
-    form = CompleteCycleForm(request.POST)
-    if form.is_valid() and save_or_report(
-        form,
-        lambda: services.cycle_complete(cycle=cycle, by=request.user, expected_version=form.cleaned_data["version"]),
-    ):
-        messages.success(request, f"The {cycle.title} is completed: its ratings and evidence are now frozen.")
-    else:
-        messages.error(request, "The update could not be completed. " + " ".join(form.non_field_errors()))
-    return redirect("recommendations:cycle_ratings", cycle.pk)
+    """Check before completing (GOV.UK's "check your answers"): what is still not yet
+    rated and what changed since the last completed update, then an explicit confirm.
+    Completing freezes the update for good, so a GET changes nothing."""
+    cycle = get_object_or_404(ReviewCycle.objects.select_related("plan", "completed_by"), pk=pk)
+    if not cycle.is_open:
+        messages.error(request, already_completed(cycle))
+        return redirect("recommendations:cycle_ratings", cycle.pk)
+    form = CompleteCycleForm(request.POST or None, initial={"version": cycle.version})
+    if form.is_valid():
+        try:
+            services.cycle_complete(cycle=cycle, by=request.user, expected_version=form.cleaned_data["version"])
+        except EditConflict as conflict:
+            form.refused(conflict)
+        except ValidationError as error:  # completed by someone else a moment ago
+            messages.error(request, " ".join(error.messages))
+            return redirect("recommendations:cycle_ratings", cycle.pk)
+        else:
+            messages.success(request, f"The {cycle.title} is completed: its ratings and evidence are now frozen.")
+            return redirect("recommendations:cycle_ratings", cycle.pk)
+    return render(
+        request,
+        "recommendations/cycle_complete.html",
+        {"check": selectors.completion_check(cycle, today=timezone.localdate()), "form": form},
+    )
+
+
+def already_completed(cycle: ReviewCycle) -> str:
+    who = f" by {cycle.completed_by.get_full_name()}" if cycle.completed_by else ""
+    return (
+        f"The {cycle.title} was already completed on {date_format(cycle.completed_on, 'DATE_FORMAT')}{who}: "
+        "its ratings and evidence are frozen."
+    )
 
 
 # --- Lists ----------------------------------------------------------------------------------

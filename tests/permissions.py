@@ -156,7 +156,8 @@ MATRIX: dict[str, Row] = {
     "recommendations:cycle_list": for_action(Action.VIEW_ACTION_PLAN),
     "recommendations:cycle_create": for_action(Action.MANAGE_ACTION_PLAN),
     "recommendations:cycle_ratings": for_action(Action.VIEW_ACTION_PLAN),
-    "recommendations:cycle_complete": post_only(),
+    # GET: the check before completing (an open update); completing itself is a POST.
+    "recommendations:cycle_complete": for_action(Action.MANAGE_ACTION_PLAN),
     # Dashboards and reports
     "reports:audit_dashboard": for_action(Action.VIEW_AUDIT_DASHBOARD),
     "reports:rag_dashboard": for_action(Action.VIEW_RAG_DASHBOARD),

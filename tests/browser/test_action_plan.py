@@ -1,8 +1,10 @@
 """The action plan in the browser: the Executive rates a six-monthly update on the bulk
-ratings page with the keyboard alone, is refused once (an NHS number in a note), saves
-and completes the update; axe-core finds no violation, and the browser no CSP problem
-or script error, on every action plan page for the Executive, a professional lead and
-a Board member; a lead adds evidence with a real PDF upload that downloads intact."""
+ratings page with the keyboard alone, is refused once (an NHS number in a note), saves,
+checks and completes the update; the Executive's change not yet saved is kept when they
+save and check before completing, and the check lists what is unrated and what changed;
+axe-core finds no violation, and the browser no CSP problem or script error, on every
+action plan page for the Executive, a professional lead and a Board member; a lead adds
+evidence with a real PDF upload that downloads intact."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Locator, Page, expect
 
 from dscb.models import Role, User
+from recommendations import services
 from recommendations.models import Evidence, ProgressUpdate, Recommendation, ReviewCycle
 from tests.browser.conftest import PageProblems, audit_page, make_role_user, sign_in_with_mfa
 from tests.browser.test_case_audits import arrive, replace_text, tab_to
@@ -224,6 +227,21 @@ def _nhs_number_in_a_note(number: str) -> Action:
     return submit
 
 
+def _confirm_after_someone_saved(cycle: ReviewCycle, by: User) -> Action:
+    """On the check before completing: the ratings are saved by someone else before the
+    confirm, which is refused with the reason, and the update stays open."""
+
+    def submit(page: Page) -> None:
+        cycle.refresh_from_db()
+        services.ratings_save(cycle=cycle, by=by, expected_version=cycle.version, ratings={})
+        page.get_by_role("button", name="Confirm and complete the update").click()
+        _expect_error_summary(page, "so the update has not been completed")
+        cycle.refresh_from_db()
+        assert cycle.is_open
+
+    return submit
+
+
 # --- 1. Rating an update with the keyboard alone ----------------------------------------------
 
 
@@ -323,8 +341,13 @@ def test_executive_rates_an_update_with_the_keyboard_alone(
     expect_choices_kept()  # as saved, read back
     expect(_note(page, "2.1")).to_have_value("Seen at home by the social worker")
 
-    # Complete the update: it is frozen, and its ratings are shown, not offered.
-    complete = page.get_by_role("button", name="Complete the September 2011 update")
+    # Check before completing, then confirm: the update is frozen, and its ratings are
+    # shown, not offered.
+    tab_to(page, page.get_by_role("button", name="Save and check before completing"), at_most=40)
+    page.keyboard.press("Enter")
+    arrive(page, f"{ratings_url}complete/", "Check before completing the September 2011 update")
+    expect(page.get_by_role("main")).to_contain_text("4 of 6 recommendations are rated; 2 are not yet rated.")
+    complete = page.get_by_role("button", name="Confirm and complete the update")
     tab_to(page, complete, at_most=40)
     page.keyboard.press("Enter")
     arrive(page, ratings_url, "September 2011 update")
@@ -334,8 +357,7 @@ def test_executive_rates_an_update_with_the_keyboard_alone(
     expect(page.get_by_role("main")).to_contain_text("Its ratings and evidence are frozen.")
     expect(page.get_by_role("combobox")).to_have_count(0)
     expect(page.get_by_role("textbox")).to_have_count(0)
-    expect(page.get_by_role("button", name="Save ratings")).to_have_count(0)
-    expect(complete).to_have_count(0)
+    expect(page.get_by_role("main").get_by_role("button")).to_have_count(0)
     table = page.get_by_role("table", name="RAG rating of each recommendation in the September 2011 update")
     expect(table.get_by_role("columnheader")).to_have_text(
         ["No.", "Recommendation", "Evidence this update", "Lead's proposal", "RAG"]
@@ -347,6 +369,55 @@ def test_executive_rates_an_update_with_the_keyboard_alone(
     cycle.refresh_from_db()
     assert (cycle.state, cycle.completed_by) == (ReviewCycle.State.COMPLETED, executive)
     failures = audit_page(page, page_problems)
+    assert not failures, "\n".join(failures)
+    page_problems.assert_none()
+
+
+def test_executive_checks_before_completing_and_their_unsaved_change_is_kept(
+    page: Page, live_server: Any, page_problems: PageProblems
+) -> None:
+    executive = _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
+    data = _action_plan(executive=executive)
+    recommendations, cycle = data["recommendations"], data["open"]
+    ratings_url = f"{live_server.url}/action-plan/updates/{cycle.pk}/"
+
+    page.goto(ratings_url)
+    arrive(page, ratings_url, "September 2011 update")
+    _settle(page)
+    _rag_select(page, "2.10").select_option(label="Green")  # Red in March 2011; not saved yet
+    page.get_by_role("button", name="Save and check before completing").click()
+
+    # The change is saved, and the check shows what completing would freeze.
+    arrive(page, f"{ratings_url}complete/", "Check before completing the September 2011 update")
+    assert cycle.updates.get(recommendation=recommendations["2.10"]).rag == rag("Green")
+    expect(page.get_by_role("alert")).to_contain_text("The ratings have been saved (1 changed).")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("2 of 6 recommendations are rated; 4 are not yet rated.")
+    unrated = page.get_by_role("table", name="Recommendations not yet rated in the September 2011 update")
+    expect(unrated.locator("tbody th")).to_have_text(["1.1", "1.2", "1.3", "2.1"])
+    expect(unrated.get_by_role("row").filter(has=page.get_by_role("rowheader", name="1.1"))).to_contain_text("Green")
+    expect(unrated.get_by_role("link", name="Rate 1.3", exact=True)).to_have_attribute(
+        "href", f"/action-plan/updates/{cycle.pk}/#id_rag_{recommendations['1.3'].pk}"
+    )
+    changed = page.get_by_role("table", name="Ratings changed since the March 2011 update")
+    expect(changed.locator("tbody th")).to_have_text(["2.2", "2.10"])
+    expect(changed.get_by_role("row").filter(has=page.get_by_role("rowheader", name="2.10"))).to_have_text(
+        re.compile(r"Red\s+Green\s+Improved")
+    )
+    expect(main).to_contain_text("freezes its ratings and evidence for good")
+    failures = audit_page(page, page_problems)
+    cycle.refresh_from_db()
+    assert cycle.is_open  # looking changed nothing
+
+    page.get_by_role("button", name="Confirm and complete the update").click()
+    arrive(page, ratings_url, "September 2011 update")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The September 2011 update is completed: its ratings and evidence are now frozen."
+    )
+    cycle.refresh_from_db()
+    assert (cycle.state, cycle.completed_by) == (ReviewCycle.State.COMPLETED, executive)
+    ratings = {update.recommendation.number: update.rag.label for update in cycle.updates.exclude(rag=None)}
+    assert ratings == {"2.2": "Orange", "2.10": "Green"}
     assert not failures, "\n".join(failures)
     page_problems.assert_none()
 
@@ -393,7 +464,7 @@ def test_action_plan_pages_are_accessible_to_the_executive(
                     "22 September 2010",
                     "September 2011 update",
                     "Overdue",
-                    "https://example.org/training-calendar",  # the open update's evidence, once it has some
+                    "https://example.org/training-calendar",  # the open update's evidence, after March's
                 ),
             ),
             ("/action-plan/edit/", "Change the action plan's header", None),
@@ -421,6 +492,16 @@ def test_action_plan_pages_are_accessible_to_the_executive(
             ("/action-plan/updates/", "Six-monthly updates", _shows("September 2011 update", "Open")),
             (f"/action-plan/updates/{cycle.pk}/", "September 2011 update", _shows("March 2011 update")),
             (f"/action-plan/updates/{cycle.pk}/", "September 2011 update", _nhs_number_in_a_note("2.1")),
+            (
+                f"/action-plan/updates/{cycle.pk}/complete/",
+                "Check before completing the September 2011 update",
+                _shows("Not yet rated", "Changed since the March 2011 update", "Confirm and complete the update"),
+            ),
+            (
+                f"/action-plan/updates/{cycle.pk}/complete/",
+                "Check before completing the September 2011 update",
+                _confirm_after_someone_saved(cycle, executive),
+            ),
             (
                 f"/action-plan/updates/{march_pk}/",
                 "March 2011 update",

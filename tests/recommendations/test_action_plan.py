@@ -4,6 +4,7 @@ keep a completed update frozen."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from auditlog.models import LogEntry
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from dscb.concurrency import EditConflict
 from dscb.models import Role
-from recommendations import selectors, services
+from recommendations import selectors, services, views
 from recommendations.models import Evidence, ProgressUpdate, Recommendation, ReviewCycle
 from recommendations.selectors import Movement, movement
 from tests.conftest import make_user, sign_in
@@ -268,6 +269,210 @@ def test_only_one_update_is_open_at_a_time(executive_client, plan):
     assert ReviewCycle.objects.count() == 1
 
 
+# --- Completing an update -------------------------------------------------------------------
+
+
+@pytest.fixture
+def under_way(plan, executive):
+    """Three recommendations rated in the completed March 2011 update (1.3 was not), and
+    the open September 2011 update with 1.1 rated Green so far."""
+    section = PlanSectionFactory(plan=plan, number=1)
+    first, second, third = (
+        RecommendationFactory(section=section, number=f"1.{n}", text=f"Recommendation one point {n}.")
+        for n in (1, 2, 3)
+    )
+    march = completed(
+        ReviewCycleFactory(plan=plan, title="March 2011 update", due_on=datetime.date(2011, 3, 4)),
+        datetime.date(2011, 3, 4),
+    )
+    ProgressUpdateFactory(recommendation=first, cycle=march, rag=rag("Green"))
+    ProgressUpdateFactory(recommendation=second, cycle=march, rag=rag("Amber"))
+    september = ReviewCycleFactory(plan=plan, title="September 2011 update", due_on=datetime.date(2011, 9, 30))
+    services.ratings_save(cycle=september, by=executive, expected_version=1, ratings={first: (rag("Green"), "")})
+    september.refresh_from_db()
+    return september, (first, second, third)
+
+
+def row_of(html: str, number: str) -> str:
+    """The table row headed by ``number``."""
+    [row] = [row for row in html.split("<tr")[1:] if f">{number}</th>" in row]
+    return row.split("</tr>")[0]
+
+
+def ids_in(html: str) -> list[str]:
+    return re.findall(r'\sid="([^"]+)"', html)
+
+
+def test_save_and_check_saves_the_ratings_then_shows_what_is_unrated_and_what_changed(executive_client, under_way):
+    september, (first, second, third) = under_way
+    ratings_url = reverse("recommendations:cycle_ratings", args=[september.pk])
+    check_url = reverse("recommendations:cycle_complete", args=[september.pk])
+    response = executive_client.post(
+        ratings_url,
+        {
+            "version": september.version,
+            f"rag_{first.pk}": "",  # both changed on the page, not saved yet
+            f"rag_{second.pk}": rag("Red").pk,
+            f"rag_{third.pk}": "",
+            "then": "check",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == check_url
+    ratings = dict(ProgressUpdate.objects.filter(cycle=september).values_list("recommendation", "rag"))
+    assert ratings == {first.pk: None, second.pk: rag("Red").pk}
+
+    page = executive_client.get(check_url).content.decode()
+    assert "The ratings have been saved (2 changed)." in page
+    assert "1 of 3 recommendations are rated; 2 are not yet rated." in page
+    unrated = page[page.index('id="unrated"') : page.index('id="changed"')]
+    assert f'href="{ratings_url}#id_rag_{first.pk}"' in unrated
+    assert f'href="{ratings_url}#id_rag_{third.pk}"' in unrated
+    assert "Green" in row_of(unrated, "1.1")  # what it was rated in March 2011
+    assert "Not yet rated" in row_of(unrated, "1.3")
+    assert "Recommendation one point 2." not in unrated
+    changed = page[page.index('id="changed"') : page.index('id="complete"')]
+    assert "Changed since the March 2011 update" in changed
+    assert re.search(r"Amber.*Red.*Declined", row_of(changed, "1.2"), re.DOTALL)
+    assert "Recommendation one point 1." not in changed  # listed as not yet rated instead
+    assert "Recommendation one point 3." not in changed  # not rated then, not rated now
+    assert "freezes its ratings and evidence for good" in page
+    assert "Confirm and complete the update" in page
+    assert f'name="version" value="{september.version + 1}"' in page
+    september.refresh_from_db()
+    assert september.is_open
+
+
+def test_save_and_check_saves_nothing_and_stays_on_the_ratings_when_a_rating_is_wrong(executive_client, under_way):
+    september, (first, second, _third) = under_way
+    response = executive_client.post(
+        reverse("recommendations:cycle_ratings", args=[september.pk]),
+        {"version": september.version, f"rag_{first.pk}": "", f"rag_{second.pk}": "purple", "then": "check"},
+    )
+    assert response.status_code == 200
+    assert "Choose a RAG status for 1.2 from the list" in response.content.decode()
+    assert ProgressUpdate.objects.get(cycle=september, recommendation=first).rag == rag("Green")
+
+
+def test_save_and_check_after_someone_else_saved_is_refused_like_save_ratings(executive_client, under_way):
+    september, (first, _second, _third) = under_way
+    response = executive_client.post(
+        reverse("recommendations:cycle_ratings", args=[september.pk]),
+        {"version": september.version - 1, f"rag_{first.pk}": rag("Red").pk, "then": "check"},
+    )
+    assert response.status_code == 200
+    assert "saved this at" in response.content.decode()
+    assert ProgressUpdate.objects.get(cycle=september, recommendation=first).rag == rag("Green")
+
+
+def test_opening_the_check_changes_nothing(executive_client, under_way):
+    september, _recommendations = under_way
+    before = list(ProgressUpdate.objects.values_list("pk", "rag_id", "rated_at"))
+    response = executive_client.get(reverse("recommendations:cycle_complete", args=[september.pk]))
+    assert response.status_code == 200
+    september.refresh_from_db()
+    assert (september.state, september.version) == (ReviewCycle.State.OPEN, 2)
+    assert list(ProgressUpdate.objects.values_list("pk", "rag_id", "rated_at")) == before
+
+
+def test_confirming_completes_the_update(executive_client, executive, under_way):
+    september, _recommendations = under_way
+    response = executive_client.post(
+        reverse("recommendations:cycle_complete", args=[september.pk]), {"version": september.version}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("recommendations:cycle_ratings", args=[september.pk])
+    september.refresh_from_db()
+    assert (september.state, september.completed_by) == (ReviewCycle.State.COMPLETED, executive)
+    page = executive_client.get(response["Location"]).content.decode()
+    assert "The September 2011 update is completed: its ratings and evidence are now frozen." in page
+
+
+def test_a_second_complete_is_refused_with_a_message(executive_client, executive, under_way):
+    september, _recommendations = under_way
+    services.cycle_complete(cycle=september, by=executive, expected_version=september.version)
+    september.refresh_from_db()
+    completed_on = september.completed_on
+    url = reverse("recommendations:cycle_complete", args=[september.pk])
+    for send in (lambda: executive_client.post(url, {"version": september.version}), lambda: executive_client.get(url)):
+        response = send()
+        assert response.status_code == 302
+        page = executive_client.get(response["Location"]).content.decode()
+        assert "The September 2011 update was already completed on" in page
+        assert "by Eve Executive: its ratings and evidence are frozen." in page
+    september.refresh_from_db()
+    assert (september.completed_on, september.version) == (completed_on, 3)
+
+
+def test_an_update_completed_by_someone_else_a_moment_before_the_confirm_is_explained(
+    executive_client, under_way, monkeypatch
+):
+    september, _recommendations = under_way
+    # The page reads the update while it is still open; it is completed before the save.
+    stale = ReviewCycle.objects.select_related("plan").get(pk=september.pk)
+    services.cycle_complete(cycle=september, by=make_user(Role.EXECUTIVE), expected_version=september.version)
+    monkeypatch.setattr(views, "get_object_or_404", lambda *args, **kwargs: stale)
+    response = executive_client.post(
+        reverse("recommendations:cycle_complete", args=[september.pk]), {"version": stale.version}
+    )
+    assert response.status_code == 302
+    page = executive_client.get(response["Location"]).content.decode()
+    assert "The September 2011 update is completed: its ratings and evidence can no longer change." in page
+
+
+def test_ratings_saved_after_the_check_stop_the_complete_until_checked_again(executive_client, under_way):
+    september, (first, _second, _third) = under_way
+    checked = september.version
+    services.ratings_save(
+        cycle=september,
+        by=make_user(Role.EXECUTIVE, full_name="Olu Other"),
+        expected_version=checked,
+        ratings={first: (rag("Red"), "")},
+    )
+    url = reverse("recommendations:cycle_complete", args=[september.pk])
+    response = executive_client.post(url, {"version": checked})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Olu Other saved the ratings at" in page
+    assert "so the update has not been completed" in page
+    assert re.search(r"Green.*Red.*Declined", row_of(page, "1.1"), re.DOTALL)  # the page shows their change
+    assert f'name="version" value="{checked + 1}"' in page
+    september.refresh_from_db()
+    assert september.is_open
+    assert executive_client.post(url, {"version": checked + 1}).status_code == 302
+    september.refresh_from_db()
+    assert not september.is_open
+
+
+def test_a_tampered_version_is_explained_not_a_server_error(executive_client, under_way):
+    september, _recommendations = under_way
+    response = executive_client.post(
+        reverse("recommendations:cycle_complete", args=[september.pk]), {"version": "nine"}
+    )
+    assert response.status_code == 200
+    assert "This page is out of date" in response.content.decode()
+    september.refresh_from_db()
+    assert september.is_open
+
+
+def test_no_one_but_the_executive_checks_or_completes_an_update(client, lead, under_way):
+    september, _recommendations = under_way
+    sign_in(client, lead)
+    url = reverse("recommendations:cycle_complete", args=[september.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"version": september.version}).status_code == 403
+    september.refresh_from_db()
+    assert september.is_open
+
+
+def test_the_ratings_page_and_the_check_have_no_duplicate_ids(executive_client, under_way):
+    september, _recommendations = under_way
+    for name in ("recommendations:cycle_ratings", "recommendations:cycle_complete"):
+        ids = ids_in(executive_client.get(reverse(name, args=[september.pk])).content.decode())
+        assert ids, name
+        assert len(ids) == len(set(ids)), (name, sorted(i for i in ids if ids.count(i) > 1))
+
+
 # --- History and movement -------------------------------------------------------------------
 
 
@@ -426,6 +631,49 @@ def test_an_update_with_evidence_needs_nothing_more_from_its_lead(client, lead, 
     home = client.get(reverse("home")).content.decode()
     assert f'recommendations/{waiting.pk}/evidence/"' in home
     assert f'recommendations/{mine.pk}/evidence/"' not in home
+
+
+def test_the_plan_page_shows_all_the_evidence_so_far_newest_last(executive_client, lead, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=lead)
+    september_2010 = completed(
+        ReviewCycleFactory(plan=plan, title="September 2010 update", due_on=datetime.date(2010, 9, 30)),
+        datetime.date(2010, 10, 4),
+    )
+    march_2011 = completed(
+        ReviewCycleFactory(plan=plan, title="March 2011 update", due_on=datetime.date(2011, 3, 31)),
+        datetime.date(2011, 3, 4),
+    )
+    # Written out of order: within an update, evidence keeps its position.
+    earlier = ProgressUpdateFactory(recommendation=recommendation, cycle=september_2010, rag=rag("Red"))
+    EvidenceFactory(update=earlier, text="Second point, September 2010.", position=2)
+    EvidenceFactory(update=earlier, text="First point, September 2010.", position=1)
+    EvidenceFactory(
+        update=ProgressUpdateFactory(recommendation=recommendation, cycle=march_2011, rag=rag("Amber")),
+        text="Third point, March 2011.",
+        position=1,
+    )
+    september_2011 = ReviewCycleFactory(plan=plan, title="September 2011 update", due_on=datetime.date(2011, 9, 30))
+    services.evidence_add(recommendation=recommendation, cycle=september_2011, by=lead, text="Fourth point, open.")
+    in_order = [
+        "First point, September 2010.",
+        "Second point, September 2010.",
+        "Third point, March 2011.",
+        "Fourth point, open.",
+    ]
+
+    page = executive_client.get(reverse("recommendations:plan")).content.decode()
+    positions = [page.index(text) for text in in_order]
+    assert positions == sorted(positions)
+    [row] = selectors.recommendation_rows(plan, selectors.cycles(plan), today=datetime.date(2011, 9, 1))
+    assert [item.text for item in row.evidence] == in_order
+    assert row.rag == rag("Amber")  # the latest completed update's
+    # As at March 2011 (a report's view), the open update's evidence is not shown yet,
+    # but the lead is still known to have added some.
+    [row] = selectors.recommendation_rows(
+        plan, selectors.cycles(plan, as_of=march_2011), today=datetime.date(2011, 9, 1)
+    )
+    assert [item.text for item in row.evidence] == in_order[:3]
+    assert not row.needs_evidence
 
 
 def test_conflict_is_an_edit_conflict_for_cycles_too(executive, plan):

@@ -1,5 +1,5 @@
-"""The plan page and the ratings page run a fixed number of queries, whether the plan
-holds 32 recommendations or 320."""
+"""The plan page, the ratings page and the check before completing an update run a fixed
+number of queries, whether the plan holds 32 recommendations or 320."""
 
 from __future__ import annotations
 
@@ -16,11 +16,14 @@ from tests.factories import ActionPlanFactory, rag
 pytestmark = pytest.mark.django_db
 
 # session, user; plan with its audit rounds; cycles; sections; recommendations with their
-# agencies; the updates compared with their evidence; the RAG scale
+# agencies; the updates compared; the evidence so far; the RAG scale
 PLAN_PAGE_QUERIES = 11
-# session, user; cycle; cycles; recommendations with their agencies; updates compared with
-# their evidence; RAG scale (twice: rows and the form's choices); this cycle's updates
+# session, user; cycle; cycles; recommendations with their agencies; updates compared; the
+# evidence so far; RAG scale (twice: rows and the form's choices); this cycle's updates
 RATINGS_PAGE_QUERIES = 11
+# session, user; cycle with its plan; cycles; recommendations with their agencies; updates
+# compared; the evidence so far; the RAG scale
+CHECK_PAGE_QUERIES = 9
 
 
 def build_plan(size: int):
@@ -77,4 +80,12 @@ def test_the_ratings_page_costs_the_same_for_32_or_320_recommendations(executive
     _plan, open_cycle = build_plan(size)
     assert queries_for(executive_client, reverse("recommendations:cycle_ratings", args=[open_cycle.pk])) == (
         RATINGS_PAGE_QUERIES
+    )
+
+
+@pytest.mark.parametrize("size", [32, 320])
+def test_the_check_before_completing_costs_the_same_for_32_or_320_recommendations(executive_client, size):
+    _plan, open_cycle = build_plan(size)
+    assert queries_for(executive_client, reverse("recommendations:cycle_complete", args=[open_cycle.pk])) == (
+        CHECK_PAGE_QUERIES
     )
