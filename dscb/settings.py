@@ -210,6 +210,13 @@ LOGIN_ATTEMPTS_TIMEOUT_SECONDS = env_int("LOGIN_ATTEMPTS_TIMEOUT_SECONDS", 900, 
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"10/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT_SECONDS}s/key",
 }
+# Behind a reverse proxy every request comes from the proxy's address, so counting by
+# address would lock everyone out together. Set this to the number of proxies in front
+# of the service that add to X-Forwarded-For (1 for the nginx in README.md): the client's
+# address is then the entry the nearest of them added. With 0 the header is ignored, as
+# anyone can send one (dscb.adapters.client_address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Bandit mistakes the form class names below for passwords (nosec B105).
 ACCOUNT_FORMS = {
     "login": "dscb.forms.SignInForm",

@@ -14,6 +14,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from dscb.adapters import client_address
 from dscb.middleware import SESSION_LAST_SEEN_AT, SESSION_STARTED_AT
 from dscb.models import User
 from dscb.services import user_email_address_sync
@@ -37,7 +38,7 @@ def log_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def log_failed_sign_in(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
-    address = request.META.get("REMOTE_ADDR") if request is not None else None
+    address = client_address(request) if request is not None else None
     logger.warning("Failed sign-in from %s", address)
 
 
