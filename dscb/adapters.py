@@ -8,13 +8,27 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.core import context
+from allauth.core.internal.httpkit import clean_client_ip, get_client_ip
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 logger = logging.getLogger("dscb.security")
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's network address as allauth's throttling counts it: behind
+    TRUSTED_PROXY_COUNT proxies, from X-Forwarded-For; otherwise the connecting address."""
+    try:
+        return get_client_ip(request)
+    except ImproperlyConfigured:
+        # Fewer X-Forwarded-For entries than trusted proxies: the request bypassed them,
+        # or the count is wrong. The connecting address cannot be forged; an entry can.
+        remote_addr = request.META.get("REMOTE_ADDR", "")
+        logger.warning("X-Forwarded-For has fewer entries than TRUSTED_PROXY_COUNT; counting %s", remote_addr)
+        return clean_client_ip(remote_addr) if remote_addr else None
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -40,11 +54,18 @@ class AccountAdapter(DefaultAccountAdapter):
         records = get_authentication_records(request, request.user)
         return not records or time.time() - records[-1]["at"] >= account_settings.REAUTHENTICATION_TIMEOUT
 
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's own answers a server error when X-Forwarded-For is shorter than expected.
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
+
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         try:
             super().pre_authenticate(request, **credentials)
         except ValidationError:
-            logger.warning("Sign-in refused: too many failed attempts from %s", request.META.get("REMOTE_ADDR"))
+            logger.warning("Sign-in refused: too many failed attempts from %s", client_address(request))
             raise
 
 

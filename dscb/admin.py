@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from dscb.forms import ResetPasswordForm
 from dscb.models import ROLE_FIELDS, Agency, User
+from dscb.services import authenticators_remove
 
 # Roles are columns on the user, and email addresses are the user's own: neither
 # Django's groups nor allauth's address book are used, so neither is offered.
@@ -33,6 +34,13 @@ class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    # One at a time and "delete selected" alike: the person is told, the event logged.
+    def delete_model(self, request: HttpRequest, obj: Authenticator) -> None:
+        authenticators_remove(authenticators=[obj], by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Authenticator]) -> None:
+        authenticators_remove(authenticators=queryset.select_related("user"), by=request.user)
 
 
 @admin.register(LogEntry)

@@ -4,6 +4,8 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
@@ -12,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 
@@ -106,24 +108,65 @@ def session_passed_mfa(request: HttpRequest) -> bool:
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
 
 
+# The pages MFARequiredMiddleware sends a session that has not passed MFA to.
+MFA_PAGES = frozenset({"mfa_activate_totp", "mfa_reauthenticate"})
+
+
+def mfa_page_for(user: Any) -> str:
+    """Where a session that has not passed MFA is sent: for a code, or to set one up."""
+    has_authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return "mfa_reauthenticate" if has_authenticator else "mfa_activate_totp"
+
+
+def view_name_of(path: str) -> str | None:
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return None
+
+
 class MFARequiredMiddleware:
     """ASVS 6.3.3: with MFA_REQUIRED on, a session that has not passed MFA reaches only
     sign-in, MFA set-up and sign-out. A person without an authenticator is taken to
     set one up; one who has an authenticator but got in some other way (the admin's
-    own form, say) is asked for a code."""
+    own form, say) is asked for a code.
+
+    The page it sends people to is never the page they asked for (both are exempt). If
+    that page in turn redirects to one this middleware would send straight back (allauth
+    refusing the set-up, say), the person would bounce between the two for ever: they
+    are shown what to do instead."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.MFA_REQUIRED and request.user.is_authenticated and not session_passed_mfa(request):
-            try:
-                view_name = resolve(request.path_info).view_name
-            except Resolver404:
-                view_name = None
-            if view_name not in MFA_EXEMPT_URL_NAMES:
-                has_authenticator = Authenticator.objects.filter(
-                    user=request.user, type=Authenticator.Type.TOTP
-                ).exists()
-                return redirect("mfa_reauthenticate" if has_authenticator else "mfa_activate_totp")
-        return self.get_response(request)
+        if not self._held_back(request):
+            return self.get_response(request)
+        view_name = view_name_of(request.path_info)
+        if view_name not in MFA_EXEMPT_URL_NAMES:
+            return redirect(mfa_page_for(request.user))
+        response = self.get_response(request)
+        if self._would_come_straight_back(request, view_name, response):
+            logger.warning(
+                "MFA page %s for user %s redirected to %s, which would send them back: explained instead",
+                view_name,
+                request.user.pk,
+                response["Location"],
+            )
+            return render(request, "dscb/mfa_blocked.html", status=403)
+        return response
+
+    @staticmethod
+    def _held_back(request: HttpRequest) -> bool:
+        return settings.MFA_REQUIRED and request.user.is_authenticated and not session_passed_mfa(request)
+
+    def _would_come_straight_back(self, request: HttpRequest, view_name: str | None, response: HttpResponse) -> bool:
+        # Asked again after the view ran: setting up an authenticator or entering a
+        # code passes MFA, and signing out ends the session.
+        if view_name not in MFA_PAGES or not response.has_header("Location") or not self._held_back(request):
+            return False
+        location = urlsplit(response["Location"])
+        if location.netloc and location.netloc != request.get_host():
+            return False  # Another site: not ours to hold back.
+        destination = view_name_of(location.path or request.path_info)
+        return destination not in MFA_EXEMPT_URL_NAMES and view_name == mfa_page_for(request.user)

@@ -199,6 +199,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # There is no sign-up to point strangers at, so unknown addresses get no email.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Confirming who you are again takes a password or an authenticator code. Not a code by
+# email: its pages are not served (dscb/urls.py), and a mailbox is not a second factor.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{BOARD_NAME}] "
 # ASVS 6.3.1: after this many failed sign-ins for one email address (or 10 a minute
 # from one address), further attempts are refused, even with the right password.
@@ -207,6 +210,13 @@ LOGIN_ATTEMPTS_TIMEOUT_SECONDS = env_int("LOGIN_ATTEMPTS_TIMEOUT_SECONDS", 900, 
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"10/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT_SECONDS}s/key",
 }
+# Behind a reverse proxy every request comes from the proxy's address, so counting by
+# address would lock everyone out together. Set this to the number of proxies in front
+# of the service that add to X-Forwarded-For (1 for the nginx in README.md): the client's
+# address is then the entry the nearest of them added. With 0 the header is ignored, as
+# anyone can send one (dscb.adapters.client_address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Bandit mistakes the form class names below for passwords (nosec B105).
 ACCOUNT_FORMS = {
     "login": "dscb.forms.SignInForm",
@@ -228,6 +238,11 @@ MFA_TOTP_ISSUER = BOARD_NAME
 MFA_TOTP_TOLERANCE = 1
 # When on, nobody reaches any page but sign-in, MFA set-up and sign-out without MFA.
 MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+# allauth refuses an authenticator while the person has an unverified address, in case
+# someone signed up with another person's address and would lock its owner out. There
+# is no sign-up here: an administrator sets every address, and dscb.services keeps it
+# verified. This stays on in case an unverified row ever appears again.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 # ASVS 7.3: sessions end after a spell of inactivity and after a fixed lifetime.
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)

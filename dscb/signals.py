@@ -1,5 +1,6 @@
 """Security events (ASVS 16.3): sign-in, sign-out, failures, lockouts and MFA changes
-are logged, with the user's id and never a password or a code."""
+are logged, with the user's id and never a password or a code. Also the one hook that
+keeps a person's allauth email address in step with their account."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from typing import Any
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from dscb.adapters import client_address
 from dscb.middleware import SESSION_LAST_SEEN_AT, SESSION_STARTED_AT
+from dscb.models import User
+from dscb.services import user_email_address_sync
 
 logger = logging.getLogger("dscb.security")
 
@@ -33,7 +38,7 @@ def log_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def log_failed_sign_in(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
-    address = request.META.get("REMOTE_ADDR") if request is not None else None
+    address = client_address(request) if request is not None else None
     logger.warning("Failed sign-in from %s", address)
 
 
@@ -47,3 +52,14 @@ def mark_session_as_mfa(sender: Any, request: Any, user: Any, authenticator: Any
 @receiver(authenticator_removed)
 def log_authenticator_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
     logger.info("MFA authenticator removed: user %s, type %s", user.pk, authenticator.type)
+
+
+@receiver(post_save, sender=User)
+def trust_the_email_address(sender: Any, instance: User, raw: bool, update_fields: Any = None, **kwargs: Any) -> None:
+    # A signal rather than a call in each place that makes or edits a person: the admin's
+    # add and change forms, createsuperuser, the demo loader and the tests' factories all
+    # save a User, and a path that forgot the call would leave allauth to add the address
+    # unverified, which locks the person out of two-step verification.
+    if raw or (update_fields is not None and "email" not in update_fields):
+        return  # Loading fixtures, or a save that leaves the address alone (last sign-in).
+    user_email_address_sync(user=instance)

@@ -16,6 +16,8 @@ checked as soon as it has its row there. Each check catches a whole kind of defe
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -167,3 +169,13 @@ def test_every_page_showing_case_data_and_every_download_records_one_read(person
 def test_the_suites_client_refuses_a_post_without_its_token(client):
     response = client.post(reverse("account_login"), {"login": "a@example.org", "password": "x"}, csrf=False)
     assert response.status_code == 403
+
+
+def test_no_test_uses_djangos_own_client_which_skips_csrf_checks():
+    tests = Path(__file__).resolve().parent
+    offenders = [
+        path.relative_to(tests).as_posix()
+        for path in tests.rglob("*.py")
+        if re.search(r"^from django\.test import .*\bClient\b", path.read_text(), re.M) and path.name != "conftest.py"
+    ]
+    assert offenders == [], "Use tests.conftest.Client, which checks CSRF as production does"

@@ -66,6 +66,64 @@ def test_repeated_failed_sign_ins_are_refused_even_with_the_right_password_and_l
     assert "too many failed attempts" in caplog.text
 
 
+# Behind the HTTPS proxy every request comes from the proxy's address. The throttling
+# counters live in the database cache, which each test's transaction rolls back.
+PROXY = "10.0.0.2"
+IP_LIMIT = 10  # "10/m/ip" in ACCOUNT_RATE_LIMITS
+
+
+def behind_the_proxy(client_address: str) -> Client:
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=client_address)
+
+
+def fail_from_one_address(client: Client, times: int) -> None:
+    # A made-up address each time, so only the limit by network address comes into play.
+    for attempt in range(times):
+        post_sign_in(client, f"made.up.{attempt}@example.org", "a guess")
+
+
+def test_behind_a_trusted_proxy_one_clients_failures_do_not_lock_others_out(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    user = UserFactory()
+    attacker = behind_the_proxy("203.0.113.7")
+    fail_from_one_address(attacker, IP_LIMIT)
+    assert b"Too many failed login attempts" in post_sign_in(attacker, user.email, TEST_PASSWORD).content
+    colleague = behind_the_proxy("198.51.100.4")
+    response = post_sign_in(colleague, user.email, TEST_PASSWORD)
+    assert response.status_code == 302
+    assert colleague.session["_auth_user_id"] == str(user.pk)
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_header_does_not_dodge_the_limit(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    user = UserFactory()
+    for attempt in range(IP_LIMIT):
+        post_sign_in(behind_the_proxy(f"203.0.113.{attempt}"), f"made.up.{attempt}@example.org", "a guess")
+    other_header = behind_the_proxy("198.51.100.4")
+    response = post_sign_in(other_header, user.email, TEST_PASSWORD)
+    assert b"Too many failed login attempts" in response.content
+    assert "_auth_user_id" not in other_header.session
+
+
+def test_the_security_log_names_the_client_address_the_throttling_counts(settings, caplog):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    attacker = behind_the_proxy("203.0.113.7")
+    with caplog.at_level(logging.WARNING, logger="dscb.security"):
+        fail_from_one_address(attacker, IP_LIMIT + 1)
+    assert "Failed sign-in from 203.0.113.7" in caplog.text
+    assert "too many failed attempts from 203.0.113.7" in caplog.text
+    assert PROXY not in caplog.text
+
+
+def test_a_shorter_forwarded_for_header_than_expected_counts_the_connecting_address(settings, caplog):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    with caplog.at_level(logging.WARNING, logger="dscb.security"):
+        response = post_sign_in(behind_the_proxy("203.0.113.7"), "made.up@example.org", "a guess")
+    assert response.status_code == 200
+    assert b"There is a problem" in response.content
+    assert f"Failed sign-in from {PROXY}" in caplog.text
+
+
 def test_failed_sign_ins_are_logged_without_the_password(client, caplog):
     user = UserFactory()
     with caplog.at_level(logging.INFO, logger="dscb.security"):

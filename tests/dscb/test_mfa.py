@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
 import re
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.apps import apps as django_apps
 from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dscb.demo import create_demo_accounts
+from dscb.models import User
 from tests.conftest import Client, sign_in
 from tests.factories import TEST_PASSWORD, UserFactory, activate_totp, totp_code
+from tests.test_permission_matrix import sample_kwargs, url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +188,221 @@ def test_signing_in_shows_no_success_banner_on_the_set_up_page(client):
     user = UserFactory(is_executive=True)
     response = client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD}, follow=True)
     assert b"Successfully signed in" not in response.content
+
+
+# --- The person's email address is trusted (no unverified address blocks set-up) ---------
+
+
+def addresses_of(user) -> list[tuple[str, bool, bool]]:
+    return list(EmailAddress.objects.filter(user=user).values_list("email", "verified", "primary"))
+
+
+def test_every_way_of_making_a_person_gives_them_one_verified_address(admin_client, settings, monkeypatch):
+    made = [
+        User.objects.create_user("made.by.code@example.org", "a long enough passphrase"),
+        UserFactory(),
+    ]
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long enough passphrase")
+    call_command("createsuperuser", email="first.admin@example.org", interactive=False, verbosity=0)
+    made.append(User.objects.get(email="first.admin@example.org"))
+    made.extend(create_demo_accounts())
+    admin_client.post(
+        reverse("admin:dscb_user_add"),
+        {"email": "Invited.Person@Example.org", "full_name": "Invited Person", "is_active": "on", "is_executive": "on"},
+    )
+    made.append(User.objects.get(email="invited.person@example.org"))
+    for user in made:
+        assert addresses_of(user) == [(user.email, True, True)], user.email
+
+
+def test_changing_someones_address_in_the_admin_replaces_their_verified_address(admin_client):
+    user = UserFactory(email="old.address@example.org", is_executive=True)
+    response = admin_client.post(
+        reverse("admin:dscb_user_change", args=[user.pk]),
+        {"email": "new.address@example.org", "full_name": user.full_name, "is_active": "on", "is_executive": "on"},
+    )
+    assert response.status_code == 302
+    assert addresses_of(user) == [("new.address@example.org", True, True)]
+
+
+def test_a_save_that_leaves_the_address_alone_does_not_touch_the_address_book():
+    user = UserFactory()
+    with CaptureQueriesContext(connection) as captured:
+        user.save(update_fields=["last_login"])  # as at every sign-in
+    assert captured.captured_queries
+    assert not [query for query in captured.captured_queries if "account_emailaddress" in query["sql"]]
+
+
+def test_a_bogus_reset_link_or_reset_request_does_not_stop_someone_setting_up_mfa(client):
+    user = UserFactory(is_executive=True)
+    stranger = Client()
+    stranger.get(
+        reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": "abc-def"})
+    )
+    stranger.post(reverse("account_reset_password"), {"email": user.email})
+    assert addresses_of(user) == [(user.email, True, True)]
+    client.post(reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD})
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 200
+    assert b'data-testid="totp-secret"' in response.content
+
+
+def test_an_old_unverified_address_does_not_stop_someone_setting_up_mfa(client):
+    user = UserFactory(is_executive=True)
+    EmailAddress.objects.filter(user=user).update(verified=False, primary=False)
+    sign_in(client, user, mfa=False)
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 200
+    assert b'data-testid="totp-secret"' in response.content
+
+
+def test_if_set_up_is_refused_the_person_is_told_what_to_do_not_sent_round_in_circles(client, settings, caplog):
+    # What happened before MFA_ALLOW_UNVERIFIED_EMAIL: allauth refused the set-up and
+    # sent the person to a page that sent them straight back to the set-up.
+    settings.MFA_ALLOW_UNVERIFIED_EMAIL = False
+    user = UserFactory(is_executive=True)
+    EmailAddress.objects.filter(user=user).update(verified=False, primary=False)
+    sign_in(client, user, mfa=False)
+    with caplog.at_level(logging.WARNING, logger="dscb.security"):
+        response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "You cannot finish signing in at the moment" in content
+    assert settings.BOARD_CONTACT_EMAIL in content
+    assert f"user {user.pk}" in caplog.text
+    # Still nothing else to reach: the page explains, it does not let the person in.
+    assert client.get(reverse("mfa_index"))["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
+
+
+# --- No redirect loops for a session that has not passed MFA --------------------------------
+
+MOST_REDIRECTS = 5
+
+
+def redirect_chain(client: Client, url: str) -> tuple[list[str], str | None]:
+    """Follow ``url``'s redirects by hand; returns the chain and what went wrong, if anything."""
+    chain = [url]
+    while True:
+        response = client.get(chain[-1])
+        if response.streaming:  # a download: read it, so the test client closes its file
+            b"".join(response.streaming_content)
+        if not 300 <= response.status_code < 400:
+            return chain, None
+        location = urlsplit(urljoin(chain[-1], response["Location"]))
+        if location.netloc not in ("", "testserver"):
+            return chain, None  # another site
+        following = location.path + (f"?{location.query}" if location.query else "")
+        if following in chain:
+            return [*chain, following], "loop"
+        chain.append(following)
+        if len(chain) > MOST_REDIRECTS + 1:
+            return chain, "too long"
+
+
+@pytest.mark.parametrize(
+    "situation",
+    ["no authenticator", "an old unverified address", "allauth refusing set-up", "an authenticator"],
+)
+def test_no_page_sends_a_password_only_session_round_in_circles(client, settings, situation):
+    user = UserFactory(is_audit_team=True)
+    if situation in ("an old unverified address", "allauth refusing set-up"):
+        EmailAddress.objects.filter(user=user).update(verified=False, primary=False)
+        EmailAddress.objects.create(user=user, email="old.address@example.org")
+    if situation == "allauth refusing set-up":
+        settings.MFA_ALLOW_UNVERIFIED_EMAIL = False
+    if situation == "an authenticator":
+        activate_totp(user)
+    kwargs = sample_kwargs()
+    problems = []
+    for name in sorted(url_names()):
+        sign_in(client, user, mfa=False)  # afresh for each page: none may sign the person out
+        chain, problem = redirect_chain(client, reverse(name, kwargs=kwargs.get(name)))
+        if problem:
+            problems.append(f"{name}: {problem}: {' -> '.join(chain)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_migration_makes_everyones_address_verified_and_primary_and_removes_the_rest():
+    migration = importlib.import_module("dscb.migrations.0004_email_addresses_verified")
+    unverified, missing, extra, inheritor = UserFactory.create_batch(4)
+    EmailAddress.objects.filter(user=unverified).update(verified=False, primary=False)
+    EmailAddress.objects.filter(user=missing).delete()
+    # An old primary address that another person now has, and their own unverified.
+    EmailAddress.objects.filter(user=extra).update(verified=False, primary=False)
+    EmailAddress.objects.filter(user=inheritor).delete()
+    EmailAddress.objects.create(user=extra, email=inheritor.email, verified=True, primary=True)
+    EmailAddress.objects.create(user=extra, email="another.old.one@example.org")
+
+    migration.verify_email_addresses(django_apps, None)
+
+    for user in (unverified, missing, extra, inheritor):
+        assert addresses_of(user) == [(user.email, True, True)], user.email
+    assert EmailAddress.objects.count() == 4
+
+
+# --- An administrator removes someone's authenticator ---------------------------------------
+
+
+def test_removing_someones_authenticator_in_the_admin_tells_them_and_logs_it(
+    admin_client, client, settings, caplog, mailoutbox, django_capture_on_commit_callbacks
+):
+    person = UserFactory(is_executive=True)
+    secret = activate_totp(person)
+    app = Authenticator.objects.get(user=person, type=Authenticator.Type.TOTP)
+    with caplog.at_level(logging.INFO, logger="dscb.security"), django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:mfa_authenticator_delete", args=[app.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=person).exists()  # its recovery codes went with it
+    assert [message.to for message in mailoutbox] == [[person.email]]
+    assert mailoutbox[0].subject.endswith("Your authenticator app has been removed")
+    body = mailoutbox[0].body
+    assert "An administrator removed your authenticator app" in body
+    assert "You will set up a new authenticator app the next time you sign in" in body
+    assert settings.BOARD_CONTACT_EMAIL in body
+    assert f"MFA authenticator removed by administrator {admin_client.user.pk}: user {person.pk}, type totp" in (
+        caplog.text
+    )
+    assert secret not in caplog.text
+    assert secret not in body
+    # At their next sign-in they are asked to set up a new app, not for a code.
+    response = client.post(reverse("account_login"), {"login": person.email, "password": TEST_PASSWORD})
+    assert client.get(response["Location"])["Location"] == reverse("mfa_activate_totp")
+
+
+def test_removing_several_authenticators_at_once_tells_each_person_once(
+    admin_client, caplog, mailoutbox, django_capture_on_commit_callbacks
+):
+    first, second = UserFactory.create_batch(2, is_executive=True)
+    activate_totp(first)
+    activate_totp(second)
+    chosen = Authenticator.objects.filter(user=first) | Authenticator.objects.filter(
+        user=second, type=Authenticator.Type.TOTP
+    )
+    with caplog.at_level(logging.INFO, logger="dscb.security"), django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:mfa_authenticator_changelist"),
+            {"action": "delete_selected", "_selected_action": [a.pk for a in chosen], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user__in=[first, second]).exists()
+    assert sorted(message.to[0] for message in mailoutbox) == sorted([first.email, second.email])
+    for person in (first, second):
+        for kind in ("totp", "recovery_codes"):
+            assert f"user {person.pk}, type {kind}" in caplog.text
+
+
+def test_removing_only_someones_recovery_codes_says_so_and_they_can_make_new_ones(
+    admin_client, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    person = UserFactory(is_executive=True)
+    activate_totp(person)
+    codes = Authenticator.objects.get(user=person, type=Authenticator.Type.RECOVERY_CODES)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:mfa_authenticator_delete", args=[codes.pk]), {"post": "yes"})
+    assert Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists()
+    assert mailoutbox[0].subject.endswith("Your recovery codes have been removed")
+    assert "An administrator removed your recovery codes" in mailoutbox[0].body
+    sign_in(client, person)
+    page = client.get(reverse("mfa_index")).content.decode()
+    assert f'href="{reverse("mfa_generate_recovery_codes")}">Create recovery codes</a>' in page

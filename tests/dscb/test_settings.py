@@ -138,3 +138,13 @@ def test_uk_time_zone_language_and_dates():
 def test_passwords_are_hashed_with_argon2_first():
     # Read from the settings module: the tests themselves swap in a fast hasher.
     assert production_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_the_trusted_proxy_count_comes_from_the_environment_and_is_off_by_default(tmp_path):
+    code = "from django.conf import settings; print(settings.ALLAUTH_TRUSTED_PROXY_COUNT)"
+    assert run_python(code, **production_environment(tmp_path)).stdout.split() == ["0"]
+    behind_nginx = run_python(code, **production_environment(tmp_path), TRUSTED_PROXY_COUNT="1")
+    assert behind_nginx.stdout.split() == ["1"], behind_nginx.stderr
+    negative = run_python(code, **production_environment(tmp_path), TRUSTED_PROXY_COUNT="-1")
+    assert negative.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be at least 0" in negative.stderr

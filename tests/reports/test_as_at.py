@@ -9,7 +9,6 @@ import io
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -18,7 +17,7 @@ from recommendations import services as plan_services
 from recommendations.models import Recommendation, ReviewCycle
 from reports import document, renderers
 from reports.models import Report
-from tests.conftest import make_user, sign_in
+from tests.conftest import Client, make_user, sign_in
 from tests.factories import rag
 from tests.reports.conftest import pdf_text
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("dscb", "0003_cache_table"),
+        ("dscb", "0004_email_addresses_verified"),
     ]
 
     operations = [
