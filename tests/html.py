@@ -13,6 +13,8 @@ class Form:
     action: str
     # Names of the form's inputs, selects, textareas and buttons.
     fields: list[str] = field(default_factory=list)
+    # The attributes of each of its submit buttons.
+    buttons: list[dict[str, str | None]] = field(default_factory=list)
 
 
 class _PageParser(HTMLParser):
@@ -31,8 +33,11 @@ class _PageParser(HTMLParser):
                 method=(attributes.get("method") or "get").lower(), action=attributes.get("action") or ""
             )
             self.forms.append(self._open_form)
-        elif tag in ("input", "select", "textarea", "button") and self._open_form and attributes.get("name"):
-            self._open_form.fields.append(attributes["name"])
+        elif tag in ("input", "select", "textarea", "button") and self._open_form:
+            if attributes.get("name"):
+                self._open_form.fields.append(attributes["name"])
+            if tag == "button" and attributes.get("type", "submit") == "submit":
+                self._open_form.buttons.append(attributes)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":

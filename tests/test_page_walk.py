@@ -10,6 +10,8 @@ checked as soon as it has its row there. Each check catches a whole kind of defe
   refused, never a silent overwrite) or a one-time key (sent twice, it creates one
   thing), unless it is one of the few forms listed in ``NEITHER_VERSION_NOR_KEY``;
 - every page editing a row through a model form edits a versioned model;
+- every GOV.UK button that sends a form ignores a second click (a triple click once
+  raised three requests for immediate intervention);
 - every page that shows what is in a child's case, and every download, records exactly
   one read in the history; no other page records any.
 """
@@ -120,6 +122,20 @@ def test_no_page_repeats_an_id(persona, persona_client):
         if page.duplicate_ids
     ]
     assert repeated == [], "Pages with an id used more than once:\n" + "\n".join(repeated)
+
+
+@pytest.mark.parametrize("persona", ["audit_team", "executive"])
+def test_every_button_that_sends_a_form_ignores_a_second_click(persona, persona_client):
+    # GOV.UK Frontend's button ignores a second click within a second; the server makes a
+    # form sent twice harmless too (a one-time key or a version).
+    unguarded = [
+        f"{name} ({url}): {button.get('class')}"
+        for name, url, _response, page in html_pages(persona, persona_client)
+        for form in page.post_forms
+        for button in form.buttons
+        if "govuk-button" in (button.get("class") or "").split() and button.get("data-prevent-double-click") != "true"
+    ]
+    assert unguarded == [], "Buttons without data-prevent-double-click:\n" + "\n".join(unguarded)
 
 
 def carries_version_or_key(fields: list[str]) -> bool:

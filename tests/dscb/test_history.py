@@ -1,0 +1,66 @@
+"""Every change keeps who, when and what (SECURITY.md row 27): every model a person
+changes, through the service's pages or the admin site, is registered for history."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from dscb.models import FormSubmission, Role
+from reports.models import NarrativeSection, PublishedReport, Report
+from tests.conftest import sign_in
+from tests.factories import ReviewCycleFactory
+
+OUR_APPS = ("dscb", "audits", "recommendations", "reports")
+# Models that hold no one's data and that nobody edits.
+WITHOUT_HISTORY = {FormSubmission: "the one-time keys of forms already sent"}
+
+
+def test_every_model_people_change_keeps_its_history():
+    ours = {model for model in apps.get_models() if model._meta.app_label in OUR_APPS}
+    administered = {model for model in admin.site._registry if model is not LogEntry}
+    missing = sorted(
+        model._meta.label
+        for model in ours | administered
+        if not auditlog.contains(model) and model not in WITHOUT_HISTORY
+    )
+    assert missing == []
+
+
+def history_of(obj) -> list[tuple[int, int | None]]:
+    return list(LogEntry.objects.get_for_object(obj).order_by("pk").values_list("action", "actor_id"))
+
+
+@pytest.mark.django_db
+def test_a_report_keeps_who_created_changed_and_published_it(client, user_with_role):
+    executive = user_with_role(Role.EXECUTIVE)
+    sign_in(client, executive)
+    cycle = ReviewCycleFactory()
+    day = {"period_start": datetime.date(2009, 1, 1), "period_end": datetime.date(2011, 3, 4)}
+    dates = {
+        f"{name}_{index}": part
+        for name, value in day.items()
+        for index, part in enumerate((value.day, value.month, value.year))
+    }
+    client.post(reverse("reports:report_create"), {"title": "Report", "cycle": cycle.pk, **dates})
+    report = Report.objects.get()
+    client.post(
+        reverse("reports:report_edit", args=[report.pk]), {"title": "Renamed", "cycle": cycle.pk, **dates, "version": 1}
+    )
+    client.post(reverse("reports:section_add", args=[report.pk]), {"heading": "MASH", "body": "Words", "position": 1})
+    section = NarrativeSection.objects.get()
+    client.post(
+        reverse("reports:section_edit", args=[report.pk, section.pk]),
+        {"heading": "MASH", "body": "Better words", "position": 1, "version": 1},
+    )
+    client.post(reverse("reports:report_publish", args=[report.pk]))
+    create, update = LogEntry.Action.CREATE, LogEntry.Action.UPDATE
+    assert history_of(report) == [(create, executive.pk), (update, executive.pk)]
+    assert history_of(section) == [(create, executive.pk), (update, executive.pk)]
+    assert history_of(PublishedReport.objects.get()) == [(create, executive.pk)]
