@@ -9,6 +9,7 @@ import tempfile
 import pytest
 from django.core.management import call_command
 
+import reports.demo
 from recommendations.models import ReviewCycle
 from reports.models import Report
 
@@ -74,11 +75,25 @@ def pdf_info(pdf: bytes) -> dict[str, str]:
     return dict(line.split(":", 1) for line in output.splitlines() if ":" in line)
 
 
-@pytest.fixture
-def demo(settings, db):
-    settings.DEBUG = True
+def load_demo(settings) -> None:
+    settings.DEBUG = True  # the command refuses to run without it
     call_command("seed_demo")
     settings.DEBUG = False
+
+
+@pytest.fixture
+def demo(settings, db, monkeypatch):
+    """The demo's accounts, case audits and action plan, without its published report:
+    publishing renders two PDFs, which would double the cost of every test here. Tests of
+    the whole demo use ``full_demo``."""
+    monkeypatch.setattr(reports.demo, "load", lambda: None)
+    load_demo(settings)
+
+
+@pytest.fixture
+def full_demo(settings, db):
+    """Everything `manage.py seed_demo` loads, the published seed report too."""
+    load_demo(settings)
 
 
 @pytest.fixture
