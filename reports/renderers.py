@@ -76,11 +76,14 @@ class StaticFilesOnly(URLFetcher):
         return fetch_static(url)
 
 
+def pdf_html(html: str) -> HTML:
+    """Every PDF is made from HTML read here, so every one gets the same fetcher."""
+    return HTML(string=html, base_url=base_url(), url_fetcher=StaticFilesOnly())
+
+
 def render_pdf(template: str, document: ReportDocument) -> bytes:
-    """Every PDF goes through here, so every one gets the same fetcher."""
-    html = render_to_string(template, {"document": document})
     # PDF/UA: a tagged PDF that screen readers can follow.
-    return HTML(string=html, base_url=base_url(), url_fetcher=StaticFilesOnly()).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf_html(render_to_string(template, {"document": document})).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def pdf(document: ReportDocument) -> bytes:
