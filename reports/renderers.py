@@ -60,10 +60,11 @@ def fetch_static(url: str) -> URLFetcherResponse:
     """What WeasyPrint may read while it renders a PDF: the service's own static files,
     read from disk, and nothing else: no other server, no local file, not even a data:
     address. Report text never becomes an address, but if it ever did, this is where
-    the request would stop (SSRF and local file reads, ASVS 12.6.1)."""
+    the request would stop (server-side request forgery, local file reads)."""
     path = static_file(url)
     if path is None:
-        logger.warning("PDF renderer refused to fetch %s", url[:LOGGED_URL_LENGTH])
+        # Quoted (%r), so an address with a line break cannot write a log line of its own.
+        logger.warning("PDF renderer refused to fetch %r", url[:LOGGED_URL_LENGTH])
         raise RefusedURL("Only the service's own static files may be used in a PDF.")
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})

@@ -109,17 +109,18 @@ def test_the_pdf_fetcher_refuses_anything_but_a_static_file_and_says_so(url, cap
     with caplog.at_level(logging.WARNING, logger="reports.renderers"), pytest.raises(renderers.RefusedURL):
         renderers.fetch_static(url)
     assert [record.getMessage() for record in caplog.records] == [
-        f"PDF renderer refused to fetch {url[: renderers.LOGGED_URL_LENGTH]}"
+        f"PDF renderer refused to fetch {url[: renderers.LOGGED_URL_LENGTH]!r}"
     ]
 
 
-def test_a_refused_address_is_logged_shortened_never_in_full(caplog):
-    url = "file:///" + "text of the report " * 20
+def test_a_refused_address_is_logged_shortened_and_on_one_line(caplog):
+    url = "file:///\nFORGED log line " + "text of the report " * 20
     with caplog.at_level(logging.WARNING, logger="reports.renderers"), pytest.raises(renderers.RefusedURL):
         renderers.fetch_static(url)
     (message,) = [record.getMessage() for record in caplog.records]
-    assert len(message) < 120
-    assert url not in message
+    assert len(message) < 130
+    assert "text of the report " * 5 not in message
+    assert "\n" not in message
 
 
 def test_the_pdf_fetcher_serves_the_services_own_static_files():
@@ -141,6 +142,6 @@ def test_weasyprint_skips_what_the_fetcher_refuses_and_keeps_what_it_serves(fetc
     assert pdf.startswith(b"%PDF")
     assert fetched == ["file:///etc/hostname", "http://127.0.0.1:9/x.png", f"{renderers.base_url()}images/favicon.svg"]
     assert [record.getMessage() for record in caplog.records if record.name == "reports.renderers"] == [
-        "PDF renderer refused to fetch file:///etc/hostname",
-        "PDF renderer refused to fetch http://127.0.0.1:9/x.png",
+        "PDF renderer refused to fetch 'file:///etc/hostname'",
+        "PDF renderer refused to fetch 'http://127.0.0.1:9/x.png'",
     ]
