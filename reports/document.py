@@ -23,9 +23,28 @@ NOT_YET_RATED = "Not yet rated"
 NOT_RATED_COLOUR = ("#b1b4b6", "#0b0c0c")
 
 
+NO_GRADES_YET = "no grades agreed yet"
+
+
 def number_words(counts: Counter, labels: dict) -> str:
     """ "1 Good, 7 Adequate" from counts by id, best first, leaving out zeros."""
     return ", ".join(f"{n} {labels[key]}" for key, n in counts.items() if n and key in labels)
+
+
+def counted(n: int, singular: str, plural: str = "") -> str:
+    """ "1 case", "2 cases"."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+def not_counted(parts: list[tuple[str, int]]) -> str:
+    """ "2 cases in June 2011 are not finalised yet and are not counted.", or "" when
+    every case is finalised. ``parts``: (where, cases)."""
+    if not parts:
+        return ""
+    places = [f"{counted(n, 'case')}{f' in {where}' if where else ''}" for where, n in parts]
+    words = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " and " + places[-1]
+    verb = "is" if sum(n for _, n in parts) == 1 else "are"
+    return f"{words} {verb} not finalised yet and {verb} not counted."
 
 
 @dataclass(frozen=True)
@@ -34,11 +53,25 @@ class RoundLine:
 
     title: str
     held_on: datetime.date
-    cases: int
+    cases: int  # finalised
     overall: str
     inadequate: int
     below_threshold_on_a_theme: int
     checklist: list[tuple[str, float | None]]
+    not_finalised: int = 0
+
+    @property
+    def cases_words(self) -> str:
+        return counted(self.cases, "case")
+
+    @property
+    def overall_words(self) -> str:
+        return self.overall or NO_GRADES_YET
+
+    @property
+    def not_finalised_words(self) -> str:
+        """ "2 cases in this round are not finalised yet and are not counted." """
+        return not_counted([("this round", self.not_finalised)] if self.not_finalised else [])
 
 
 @dataclass
@@ -56,12 +89,17 @@ class AuditView:
         return Counter({grade.pk: counts.get(grade.pk, 0) for grade in self.audit.grades})
 
     @property
+    def not_counted(self) -> str:
+        """What the figures leave out, in words to show beside them ("" if nothing)."""
+        return not_counted([(audit_round.title, n) for audit_round, n in self.audit.not_finalised])
+
+    @property
     def overall_chart(self) -> Chart:
         counts = self.grade_counts(self.audit.overall)
-        words = number_words(counts, self.grade_labels)
+        words = number_words(counts, self.grade_labels) or NO_GRADES_YET
         return counts_chart(
             title=f"Overall ratings of audit findings of {self.audit.graded} (using Ofsted descriptors)",
-            description=f"Overall grades of the {self.audit.graded} cases audited: {words}.",
+            description=f"Overall grades of the {counted(self.audit.graded, 'case')} audited: {words}.",
             items=[(grade.label, counts[grade.pk], grade.colour, grade.text_colour) for grade in self.audit.grades],
             key="overall-grades",
         )
@@ -81,7 +119,8 @@ class AuditView:
             for figures in self.audit.rounds
         ]
         description = "; ".join(
-            f"{figures.audit_round.title}: {number_words(self.grade_counts(figures.overall), self.grade_labels)}"
+            f"{figures.audit_round.title}: "
+            + (number_words(self.grade_counts(figures.overall), self.grade_labels) or NO_GRADES_YET)
             for figures in self.audit.rounds
         )
         return Chart(title="Overall grades in each round", description=description + ".", bars=bars, key="rounds")
@@ -89,7 +128,9 @@ class AuditView:
     @property
     def trend_chart(self) -> Chart:
         items = [(f.audit_round.title, self.audit.adequate_or_better(f.overall)) for f in self.audit.rounds]
-        description = "; ".join(f"{label}: {round(value * 100)}%" for label, value in items if value is not None)
+        description = (
+            "; ".join(f"{label}: {round(value * 100)}%" for label, value in items if value is not None) or NO_GRADES_YET
+        )
         return share_chart(
             title="Cases adequate or better overall, by round",
             description=f"Share of cases graded adequate or better overall in each round: {description}.",
@@ -126,6 +167,7 @@ class AuditView:
                 inadequate=sum(n for grade_id, n in f.overall.items() if grade_id in inadequate),
                 below_threshold_on_a_theme=f.below_threshold_on_a_theme,
                 checklist=[(q.text, f.checklist_yes_share(q.pk)) for q in self.audit.questions],
+                not_finalised=f.not_finalised,
             )
             for f in self.audit.rounds
         ]
@@ -173,7 +215,8 @@ class RagView:
         items.append((NOT_YET_RATED, counts[None], *NOT_RATED_COLOUR))
         return counts_chart(
             title=title,
-            description=f"The {self.rag.total} recommendations by RAG rating: {number_words(counts, self.rag_labels)}.",
+            description=f"The {counted(self.rag.total, 'recommendation')} by RAG rating: "
+            f"{number_words(counts, self.rag_labels)}.",
             items=items,
             key=key,
         )
@@ -290,6 +333,8 @@ class ReportDocument:
             "action_plan_update": self.cycle.title if self.cycle else None,
             "children_audited": audit.cases,
             "audit_rounds": len(audit.rounds),
+            "cases_not_finalised_not_counted": audit.not_finalised_count,
+            "not_counted": self.audits.not_counted,
             "agency_records_read": audit.records,
             "most_records_in_a_case": audit.most_records_in_a_case,
             "overall_grades": {grade_labels[k]: v for k, v in self.audits.grade_counts(audit.overall).items()},
@@ -298,7 +343,8 @@ class ReportDocument:
                     "title": line.title,
                     "held_on": line.held_on.isoformat(),
                     "cases": line.cases,
-                    "overall_grades": line.overall,
+                    "cases_not_finalised_not_counted": line.not_finalised,
+                    "overall_grades": line.overall_words,
                     "inadequate": line.inadequate,
                     "below_adequate_on_a_theme": line.below_threshold_on_a_theme,
                     "checklist_yes": dict(line.checklist),

@@ -4,27 +4,95 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import mimetypes
+import posixpath
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.document import ReportDocument
 
+logger = logging.getLogger(__name__)
+
 # ASVS 1.2.10: a cell whose text starts with one of these could be read as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Enough of a refused address to see what was asked for, never a report's text at length.
+LOGGED_URL_LENGTH = 80
+
+
+class RefusedURL(ValueError):
+    """WeasyPrint catches this, logs it and leaves the resource out."""
+
+
+def base_url() -> str:
+    """Relative addresses in a PDF template resolve against the service's own static files."""
+    return settings.SITE_URL.rstrip("/") + settings.STATIC_URL
+
+
+def static_file(url: str) -> Path | None:
+    """The file behind one of the service's own static addresses, or None for anything else."""
+    parts, own = urlsplit(url), urlsplit(base_url())
+    if (parts.scheme.lower(), parts.netloc.lower()) != (own.scheme.lower(), own.netloc.lower()):
+        return None
+    path = unquote(parts.path)
+    if not path.startswith(settings.STATIC_URL):
+        return None
+    relative = posixpath.normpath(path.removeprefix(settings.STATIC_URL))
+    if relative.startswith(("/", "..")) or relative in {"", "."} or "\\" in relative or "\0" in relative:
+        return None
+    found = finders.find(relative)
+    if found:
+        return Path(found)
+    root = Path(settings.STATIC_ROOT).resolve()
+    candidate = (root / relative).resolve()
+    return candidate if candidate.is_relative_to(root) and candidate.is_file() else None
+
+
+def fetch_static(url: str) -> URLFetcherResponse:
+    """What WeasyPrint may read while it renders a PDF: the service's own static files,
+    read from disk, and nothing else: no other server, no local file, not even a data:
+    address. Report text never becomes an address, but if it ever did, this is where
+    the request would stop (server-side request forgery, local file reads)."""
+    path = static_file(url)
+    if path is None:
+        # Quoted (%r), so an address with a line break cannot write a log line of its own.
+        logger.warning("PDF renderer refused to fetch %r", url[:LOGGED_URL_LENGTH])
+        raise RefusedURL("Only the service's own static files may be used in a PDF.")
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+class StaticFilesOnly(URLFetcher):
+    """WeasyPrint 70 takes a URLFetcher instance; this one asks ``fetch_static``."""
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        return fetch_static(url)
+
+
+def pdf_html(html: str) -> HTML:
+    """Every PDF is made from HTML read here, so every one gets the same fetcher."""
+    return HTML(string=html, base_url=base_url(), url_fetcher=StaticFilesOnly())
+
+
+def render_pdf(template: str, document: ReportDocument) -> bytes:
+    # PDF/UA: a tagged PDF that screen readers can follow.
+    return pdf_html(render_to_string(template, {"document": document})).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def pdf(document: ReportDocument) -> bytes:
-    html = render_to_string("reports/pdf/report.html", {"document": document})
-    # PDF/UA: a tagged PDF that screen readers can follow.
-    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    return render_pdf("reports/pdf/report.html", document)
 
 
 def summary_pdf(document: ReportDocument) -> bytes:
-    html = render_to_string("reports/pdf/summary.html", {"document": document})
-    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    return render_pdf("reports/pdf/summary.html", document)
 
 
 def safe_cell(value: object) -> object:

@@ -52,10 +52,19 @@ def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+# Which cases count. A case's figures are what the audit team agreed when they finalised
+# it; a draft (new, or re-opened to correct it) may still change. So every figure about
+# what the audits found (cases, records, grades overall and per theme, the checklist,
+# feedback, Appreciative Inquiry) counts finalised cases only, and the cases left out are
+# counted apart so every page can say so. Requests for immediate intervention count
+# whatever the case's state: they are raised during an audit and never lost from sight.
+
+
 @dataclass
 class RoundFigures:
     audit_round: AuditRound
-    cases: int = 0
+    cases: int = 0  # finalised
+    not_finalised: int = 0  # left out of every figure until finalised
     records: int = 0
     overall: Counter = field(default_factory=Counter)  # grade id -> cases
     themes: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))  # theme -> grade -> cases
@@ -85,8 +94,9 @@ class AuditFigures:
     grades: list[Grade]
     themes: list[Theme]
     questions: list[ChecklistQuestion]
-    rounds: list[RoundFigures]
+    rounds: list[RoundFigures]  # case audit rounds with a case, finalised or not
     inquiry: InquiryFigures
+    not_finalised: list[tuple[AuditRound, int]]  # rounds (Appreciative Inquiry too) with cases left out
     escalations_raised: int
     escalations_open: int
     escalations_overdue: int
@@ -96,6 +106,10 @@ class AuditFigures:
     @property
     def cases(self) -> int:
         return sum(figures.cases for figures in self.rounds)
+
+    @property
+    def not_finalised_count(self) -> int:
+        return sum(n for _, n in self.not_finalised)
 
     @property
     def records(self) -> int:
@@ -123,43 +137,52 @@ class AuditFigures:
 
 def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
     """Rounds held in ``period``: cases, records, grades overall and per theme, the
-    checklist, escalations and feedback owed. Appreciative Inquiry is counted apart and
-    never enters the grade figures. A fixed number of queries, each counted by the
-    database, so the cost hardly grows with the number of cases."""
+    checklist, escalations and feedback owed, from finalised cases only (see "Which cases
+    count" above), with the cases not finalised yet counted by round. Appreciative Inquiry is
+    counted apart and never enters the grade figures. A fixed number of queries, each
+    counted by the database, so the cost hardly grows with the number of cases."""
     rounds = list(AuditRound.objects.filter(held_on__range=(period.start, period.end)).order_by("held_on", "pk"))
     audit_rounds = [audit_round for audit_round in rounds if not audit_round.is_appreciative_inquiry]
     figures = {audit_round.pk: RoundFigures(audit_round) for audit_round in audit_rounds}
     round_ids = list(figures)
     inquiry = InquiryFigures()
+    families_not_finalised: Counter = Counter()  # round id -> families
 
-    for round_id, grade_id, n in (
+    for round_id, state, grade_id, n in (
         AuditCase.objects.filter(audit_round__in=round_ids)
-        .values_list("audit_round_id", "overall_grade_id")
+        .values_list("audit_round_id", "state", "overall_grade_id")
         .annotate(n=Count("pk"))
         .order_by()
     ):
+        if state != AuditCase.State.FINALISED:
+            figures[round_id].not_finalised += n
+            continue
         figures[round_id].cases += n
         if grade_id is not None:
             figures[round_id].overall[grade_id] += n
     # A handful of families a year: read one by one.
     for family in (
         AuditCase.objects.filter(audit_round__in=[r for r in rounds if r.is_appreciative_inquiry])
-        .only("plan_started_on", "seen_as_stuck", "audit_round__held_on")
+        .only("state", "plan_started_on", "seen_as_stuck", "audit_round__held_on")
         .select_related("audit_round")
     ):
+        if not family.is_finalised:
+            families_not_finalised[family.audit_round_id] += 1
+            continue
         inquiry.families += 1
         inquiry.plans_over_12_months += family.plan_months_at(family.audit_round.held_on) > 12
         inquiry.seen_as_stuck += bool(family.seen_as_stuck)
 
+    finalised = {"case__state": AuditCase.State.FINALISED}  # see "Which cases count" above
     for round_id, theme_id, grade_id, n in (
-        ThemeRating.objects.filter(case__audit_round__in=round_ids)
+        ThemeRating.objects.filter(case__audit_round__in=round_ids, **finalised)
         .values_list("case__audit_round_id", "theme_id", "grade_id")
         .annotate(n=Count("pk"))
         .order_by()
     ):
         figures[round_id].themes[theme_id][grade_id] += n
     for round_id, n in (
-        ThemeRating.objects.filter(case__audit_round__in=round_ids, grade__meets_threshold=False)
+        ThemeRating.objects.filter(case__audit_round__in=round_ids, grade__meets_threshold=False, **finalised)
         .values_list("case__audit_round_id")
         .annotate(n=Count("case", distinct=True))
         .order_by()
@@ -167,14 +190,16 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
         figures[round_id].below_threshold_on_a_theme = n
 
     for round_id, records in (
-        CaseRecord.objects.filter(case__audit_round__in=round_ids)
+        CaseRecord.objects.filter(case__audit_round__in=round_ids, **finalised)
         .values_list("case__audit_round_id")
         .annotate(n=Count("pk"))
         .order_by()
     ):
         figures[round_id].records = records
     for round_id, question_id, answer, n in (
-        ChecklistAnswer.objects.filter(record__case__audit_round__in=round_ids)
+        ChecklistAnswer.objects.filter(
+            record__case__audit_round__in=round_ids, record__case__state=AuditCase.State.FINALISED
+        )
         .values_list("record__case__audit_round_id", "question_id", "answer")
         .annotate(n=Count("pk"))
         .order_by()
@@ -187,9 +212,12 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
         overdue=Count("pk", filter=Q(resolved_on__isnull=True, due_by__lt=today)),
     )
     records_total = sum(round_figures.records for round_figures in figures.values())
-    feedback_given = Feedback.objects.filter(record__case__audit_round__in=round_ids).count()
+    feedback_given = Feedback.objects.filter(
+        record__case__audit_round__in=round_ids, record__case__state=AuditCase.State.FINALISED
+    ).count()
+    left_out = {round_id: f.not_finalised for round_id, f in figures.items()} | families_not_finalised
     most_records = (
-        CaseRecord.objects.filter(case__audit_round__in=round_ids)
+        CaseRecord.objects.filter(case__audit_round__in=round_ids, **finalised)
         .values("case")
         .annotate(n=Count("pk"))
         .aggregate(most=Max("n"))["most"]
@@ -199,8 +227,11 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
         grades=list(Grade.objects.all()),
         themes=list(Theme.objects.active()),
         questions=list(ChecklistQuestion.objects.active().select_related("theme")),
-        rounds=[figures[round_id] for round_id in round_ids if figures[round_id].cases],
+        rounds=[f for f in figures.values() if f.cases or f.not_finalised],
         inquiry=inquiry,
+        not_finalised=[
+            (audit_round, left_out[audit_round.pk]) for audit_round in rounds if left_out.get(audit_round.pk)
+        ],
         escalations_raised=escalations["raised"],
         escalations_open=escalations["open"],
         escalations_overdue=escalations["overdue"],

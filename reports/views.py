@@ -29,10 +29,11 @@ from reports.forms import NarrativeSectionForm, PeriodForm, ReportForm
 from reports.models import NarrativeSection, PublishedReport, Report
 from reports.selectors import Period
 
+# Each download: its content type and how its file name ends ("draft-report-1.pdf").
 DOWNLOADS: dict[str, tuple[str, str]] = {
-    "pdf": ("application/pdf", "pdf"),
-    "summary": ("application/pdf", "board-summary.pdf"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "pdf": ("application/pdf", ".pdf"),
+    "summary": ("application/pdf", "-board-summary.pdf"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
 }
 
 
@@ -280,7 +281,7 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     render_bytes = {"pdf": renderers.pdf, "summary": renderers.summary_pdf, "xlsx": renderers.xlsx}[kind]
     content_type, suffix = DOWNLOADS[kind]
     response = HttpResponse(render_bytes(built), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="draft-report-{report.pk}-{suffix}"'
+    response["Content-Disposition"] = f'attachment; filename="draft-report-{report.pk}{suffix}"'
     return response
 
 
@@ -309,6 +310,7 @@ def published_download(request: HttpRequest, pk: int, kind: str) -> FileResponse
     record_read(request, published)
     stored = {"pdf": published.pdf, "summary": published.summary_pdf, "xlsx": published.xlsx}[kind]
     content_type, _suffix = DOWNLOADS[kind]
+    # Stored as "reports/<random>-<name>.pdf" (services.publish names it): offer "<name>.pdf".
     return FileResponse(
         stored.open("rb"),
         as_attachment=True,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms, template
 
 register = template.Library()
+
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @register.filter
@@ -22,3 +26,11 @@ def error_anchor(bound_field: forms.BoundField) -> str:
 @register.filter
 def get_item(mapping: dict, key: object) -> object:
     return mapping.get(key)
+
+
+@register.filter
+def css_colour(value: object, fallback: str = "#b1b4b6") -> str:
+    """A colour for a style sheet or an SVG: the stored value only if it is #rrggbb, else
+    ``fallback`` (grey; give black for text). The models validate colours, but a row
+    written around them must still not put CSS of its own into a style sheet or a PDF."""
+    return value if isinstance(value, str) and HEX_COLOUR.fullmatch(value) else fallback

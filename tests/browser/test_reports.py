@@ -1,6 +1,7 @@
 """Dashboards and six-monthly reports in the browser, on the demo data (the seed's four
-audit rounds and its action plan): a Board member finds a published report through the
-service navigation and downloads its PDF, its board summary and its workbook; axe-core
+audit rounds, its action plan and the seed report, published): a Board member finds the
+published report through the service navigation and downloads its PDF, its board summary
+and its workbook; axe-core
 finds no violation, and the browser no CSP problem or script error, on the dashboards,
 the list behind a figure and every report page; each chart's accessible name begins with
 its title (the name is the SVG's <title> then its <desc>) and a table of its figures
@@ -20,14 +21,13 @@ from playwright.sync_api import Page, expect
 
 from dscb.models import Role, User
 from recommendations.models import ReviewCycle
-from reports import services
+from reports.demo import TITLE as DEMO_TITLE
 from reports.models import NarrativeSection, Report
 from tests.browser.conftest import PageProblems, audit_page, make_role_user, sign_in_with_mfa
 from tests.browser.test_case_audits import arrive, tab_to
 from tests.reports.conftest import pdf_text
 
 MARCH_2011 = datetime.date(2011, 3, 4)
-MARCH_2011_TITLE = "Analysis of multi-agency case audits between 2009 and 2010"
 DRAFT_TITLE = "Analysis of multi-agency case audits, draft for the Board"
 OVERALL_CHART = "Overall ratings of audit findings of 36 (using Ofsted descriptors)"
 ROUNDS_CHART = "Overall grades in each round"
@@ -40,7 +40,7 @@ OPEN_CHART = "RAG rating so far, September 2011 update"
 
 
 def _load_demo(settings: Any) -> None:
-    """The demo data, as tests/reports/conftest.py's ``demo`` fixture loads it: the command
+    """The demo data, as tests/reports/conftest.py's ``full_demo`` fixture loads it: the command
     refuses to run unless DEBUG is on, and the live server must then run with it off."""
     settings.DEBUG = True
     try:
@@ -49,7 +49,7 @@ def _load_demo(settings: Any) -> None:
         settings.DEBUG = False
 
 
-def _march_2011_report(title: str = MARCH_2011_TITLE) -> Report:
+def _march_2011_report(title: str) -> Report:
     """A report for the March 2011 update over the audits the seed report covers."""
     return Report.objects.create(
         title=title,
@@ -57,12 +57,6 @@ def _march_2011_report(title: str = MARCH_2011_TITLE) -> Report:
         period_start=datetime.date(2009, 1, 1),
         period_end=MARCH_2011,
     )
-
-
-def _published_report(executive: User) -> Report:
-    report = _march_2011_report()
-    services.publish(report=report, by=executive, today=MARCH_2011)
-    return report
 
 
 def _settle(page: Page) -> None:
@@ -131,7 +125,7 @@ def test_board_member_downloads_a_published_report(
     page: Page, live_server: Any, page_problems: PageProblems, settings: Any
 ) -> None:
     _load_demo(settings)
-    report = _published_report(executive=make_role_user(Role.EXECUTIVE)[0])
+    report = Report.objects.get(title=DEMO_TITLE)  # the demo publishes the seed report
     _sign_in(page, live_server, page_problems, Role.BOARD_MEMBER)
 
     reports_link = page.get_by_role("navigation", name="Menu").get_by_role("link", name="Reports", exact=True)
@@ -164,7 +158,7 @@ def test_board_member_downloads_a_published_report(
         with open(download.path(), "rb") as downloaded:
             return downloaded.read()
 
-    slug = "analysis-of-multi-agency-case-audits-between-2009-and-2010"
+    slug = "analysis-of-multi-agency-case-audits-between-2009-2010"
     pdf = download("Report (PDF)", f"{slug}.pdf")
     assert pdf.startswith(b"%PDF")
     text = _squeeze(pdf_text(pdf))
@@ -193,8 +187,7 @@ def test_dashboards_and_report_pages_are_accessible_to_the_executive(
     page: Page, live_server: Any, page_problems: PageProblems, settings: Any
 ) -> None:
     _load_demo(settings)
-    executive = _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
-    _published_report(executive)
+    _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
     draft = _march_2011_report(DRAFT_TITLE)
     for position, heading in ((1, "Multi-agency safeguarding hub (MASH)"), (2, "The Safeguarding Golden Rules")):
         NarrativeSection.objects.create(
@@ -229,11 +222,11 @@ def test_dashboards_and_report_pages_are_accessible_to_the_executive(
     expect(page.get_by_role("main").get_by_role("table").locator("tbody tr")).to_have_count(15)
     failures += audit_page(page, page_problems)
 
-    # The reports: the list, with one published and two drafts (the published one's and
-    # this one), the form to start one, the draft and the form for its evidence of impact.
+    # The reports: the list, with the demo's published report and this draft, the form to
+    # start one, the draft and the form for its evidence of impact.
     _visit(page, live_server, "/reports/", "Six-monthly reports")
     main = page.get_by_role("main")
-    expect(main.get_by_role("table", name="Published reports, newest first")).to_contain_text(MARCH_2011_TITLE)
+    expect(main.get_by_role("table", name="Published reports, newest first")).to_contain_text(DEMO_TITLE)
     expect(main.get_by_role("heading", name="Drafts")).to_be_visible()
     expect(main.get_by_role("link", name=DRAFT_TITLE)).to_have_attribute("href", f"/reports/{draft.pk}/")
     expect(main.get_by_role("link", name="Start a six-monthly report")).to_be_visible()
@@ -260,7 +253,7 @@ def test_dashboards_and_report_pages_are_accessible_to_the_executive(
     failures += audit_page(page, page_problems)
 
     assert not failures, "\n".join(failures)
-    assert Report.objects.count() == 2  # the empty submits saved nothing
+    assert Report.objects.count() == 2  # the demo's and the draft: the empty submits saved nothing
     assert draft.sections.count() == 2
 
 

@@ -9,6 +9,7 @@ import tempfile
 import pytest
 from django.core.management import call_command
 
+import reports.demo
 from recommendations.models import ReviewCycle
 from reports.models import Report
 
@@ -33,6 +34,35 @@ def pdf_text(pdf: bytes) -> str:
         ).stdout
 
 
+# A4 is 842 points high; the PDFs' top and bottom margins are 22 mm (62 points).
+PAGE_HEIGHT = 842
+MARGIN = 60
+
+
+def pdf_margins(pdf: bytes) -> list[tuple[str, str]]:
+    """Each page's running header and footer, as pdftotext reads the top and bottom
+    margins of the page, in the order they were drawn: each margin box's text together,
+    not interleaved with the box beside it."""
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftotext is missing: apt-get install poppler-utils")
+        pytest.skip("pdftotext is not installed: apt-get install poppler-utils")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+
+        def crop(top: int) -> list[str]:
+            text = subprocess.run(  # noqa: S603 - a fixed tool on our own temporary file
+                ["pdftotext", "-raw", "-x", "0", "-y", str(top), "-W", "600", "-H", str(MARGIN), handle.name, "-"],  # noqa: S607
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+
+        return list(zip(crop(0), crop(PAGE_HEIGHT - MARGIN), strict=True))
+
+
 def pdf_info(pdf: bytes) -> dict[str, str]:
     if shutil.which("pdfinfo") is None:
         if os.environ.get("CI") == "true":
@@ -45,11 +75,25 @@ def pdf_info(pdf: bytes) -> dict[str, str]:
     return dict(line.split(":", 1) for line in output.splitlines() if ":" in line)
 
 
-@pytest.fixture
-def demo(settings, db):
-    settings.DEBUG = True
+def load_demo(settings) -> None:
+    settings.DEBUG = True  # the command refuses to run without it
     call_command("seed_demo")
     settings.DEBUG = False
+
+
+@pytest.fixture
+def demo(settings, db, monkeypatch):
+    """The demo's accounts, case audits and action plan, without its published report:
+    publishing renders two PDFs, which would double the cost of every test here. Tests of
+    the whole demo use ``full_demo``."""
+    monkeypatch.setattr(reports.demo, "load", lambda: None)
+    load_demo(settings)
+
+
+@pytest.fixture
+def full_demo(settings, db):
+    """Everything `manage.py seed_demo` loads, the published seed report too."""
+    load_demo(settings)
 
 
 @pytest.fixture

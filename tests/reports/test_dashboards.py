@@ -29,8 +29,10 @@ RAG_DASHBOARD_QUERIES = 9
 
 
 def add_cases(count: int) -> None:
-    for _ in range(count):
-        case = AuditCaseFactory(overall_grade=grade("Adequate"))
+    """Finalised cases and drafts (counted apart) in the same rounds."""
+    for index in range(count):
+        state = AuditCase.State.FINALISED if index % 2 else AuditCase.State.DRAFT
+        case = AuditCaseFactory(overall_grade=grade("Adequate"), state=state)
         rate_every_theme(case)
         CaseRecordFactory.create_batch(2, case=case)
         EscalationFactory(case=case)

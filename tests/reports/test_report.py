@@ -16,7 +16,7 @@ from audits.models import AuditCase
 from dscb.models import Role
 from recommendations.models import ProgressUpdate, RagStatus, Recommendation
 from reports import document, renderers, services
-from reports.models import PublishedReport
+from reports.models import PublishedReport, Report
 from tests.conftest import make_user, sign_in
 from tests.reports.conftest import MARCH_2011, pdf_info, pdf_text
 
@@ -139,6 +139,41 @@ def test_a_published_report_never_changes_even_when_the_data_does(march_2011_rep
     assert b"".join(response.streaming_content) == pdf_before
     response = board.get(reverse("reports:published_download", args=[published.pk, "xlsx"]))
     assert b"".join(response.streaming_content) == xlsx_before
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx"}
+MAGIC = {".pdf": b"%PDF", ".xlsx": b"PK"}
+
+
+def test_every_download_is_named_with_the_extension_of_its_content(march_2011_report, client):
+    executive = make_user(Role.EXECUTIVE)
+    published = services.publish(report=march_2011_report, by=executive, today=MARCH_2011)
+    draft = Report.objects.create(
+        title="Draft", cycle=march_2011_report.cycle, period_start=MARCH_2011, period_end=MARCH_2011
+    )
+    sign_in(client, executive)
+    names = {}
+    for kind in ("pdf", "summary", "xlsx"):
+        for name, response in (
+            ("draft", client.get(reverse("reports:report_download", args=[draft.pk, kind]))),
+            ("published", client.get(reverse("reports:published_download", args=[published.pk, kind]))),
+        ):
+            assert response.status_code == 200
+            filename = re.fullmatch(r'attachment; filename="([^"/]+)"', response["Content-Disposition"]).group(1)
+            extension = EXTENSIONS[response["Content-Type"]]
+            assert filename.endswith(extension), (name, kind, filename)
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+            assert content.startswith(MAGIC[extension])
+            names[name, kind] = filename
+    slug = "analysis-of-multi-agency-case-audits-between-2009-and-2010"
+    assert names == {
+        ("draft", "pdf"): f"draft-report-{draft.pk}.pdf",
+        ("draft", "summary"): f"draft-report-{draft.pk}-board-summary.pdf",
+        ("draft", "xlsx"): f"draft-report-{draft.pk}.xlsx",
+        ("published", "pdf"): f"{slug}.pdf",
+        ("published", "summary"): f"{slug}-board-summary.pdf",
+        ("published", "xlsx"): f"{slug}.xlsx",
+    }
 
 
 def test_board_members_see_published_reports_but_never_drafts(march_2011_report, client):
