@@ -1,4 +1,6 @@
-"""allauth's forms, worded and marked up the GOV.UK way."""
+"""Forms: allauth's, worded and marked up the GOV.UK way, and the pieces every one of the
+service's own forms shares: the GOV.UK layout helper, dates, versions (a save after
+someone else's is refused) and one-time keys (a form sent twice creates once)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
+from django.forms.utils import ErrorDict
 from django.utils.html import conditional_escape
 
 from dscb.concurrency import EditConflict
@@ -208,7 +211,30 @@ def once_only(form: forms.BaseForm) -> None:
         form.fields[SUBMISSION_KEY].initial = uuid.uuid4()
 
 
-class OnceOnlyForm(forms.Form):
+class OnceOnlyMixin:
+    """For forms that may carry a one-time key (``once_only``): a copy of a form already
+    saved is not validated again, only pointed at what the first copy made. (A second
+    copy of a form that added a round would otherwise be told that its title is taken,
+    by its own first copy.)"""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        earlier = self.earlier_submission()
+        if earlier is not None:
+            self._errors = ErrorDict()
+            self.cleaned_data = {SUBMISSION_KEY: earlier.key}
+
+    def earlier_submission(self) -> FormSubmission | None:
+        if SUBMISSION_KEY not in self.fields or not self.is_bound:
+            return None
+        try:
+            key = uuid.UUID(str(self.data.get(self.add_prefix(SUBMISSION_KEY), "")))
+        except ValueError:
+            return None
+        return FormSubmission.objects.filter(key=key, form=_form_name(self)).first()
+
+
+class OnceOnlyForm(OnceOnlyMixin, forms.Form):
     """A plain form that creates something (see ``once_only``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -216,7 +242,7 @@ class OnceOnlyForm(forms.Form):
         once_only(self)
 
 
-class OnceOnlyModelForm(forms.ModelForm):
+class OnceOnlyModelForm(OnceOnlyMixin, forms.ModelForm):
     """A model form that only ever creates (see ``once_only``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -224,7 +250,7 @@ class OnceOnlyModelForm(forms.ModelForm):
         once_only(self)
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(OnceOnlyMixin, forms.ModelForm):
     """Carries the version of the row the person started from, so a save made after
     someone else's is refused (dscb.concurrency). Creating, it carries a one-time key
     instead, so that sending it twice creates one row."""

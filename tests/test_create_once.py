@@ -142,12 +142,19 @@ def test_a_create_form_sent_three_times_creates_one_thing(name, client, user_wit
     assert second["Location"] == third["Location"] == first["Location"]
 
 
-@pytest.mark.parametrize("name", sorted(CREATES))
+# Rounds, cases, recommendations, updates and reports are unique by title, reference or
+# number: a second one is refused on its own terms.
+MAY_BE_ADDED_TWICE = sorted(
+    name
+    for name, create in CREATES.items()
+    if create.model not in (AuditRound, AuditCase, Recommendation, ReviewCycle, Report)
+)
+
+
+@pytest.mark.parametrize("name", MAY_BE_ADDED_TWICE)
 def test_a_fresh_form_creates_again(name, client, user_with_role):
     """The key stops a form being sent twice, not a person adding two things on purpose."""
     create = CREATES[name]
-    if create.model in (AuditRound, AuditCase, Recommendation, ReviewCycle, Report):
-        pytest.skip("unique by title, reference or number: a second one is refused on its own terms")
     sign_in(client, user_with_role(create.role))
     args, submission = create.setup()
     url = reverse(name, args=args)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Locator, Page, expect
 
@@ -596,7 +597,7 @@ def test_action_plan_pages_are_accessible_to_a_board_member(
 # --- 3. A lead adds evidence with a PDF, which downloads intact --------------------------------
 
 
-def test_professional_lead_adds_a_pdf_as_evidence_and_it_downloads(
+def test_professional_lead_adds_a_pdf_as_evidence_downloads_it_and_removes_it(
     page: Page, live_server: Any, page_problems: PageProblems
 ) -> None:
     lead = _sign_in(page, live_server, page_problems, Role.PROFESSIONAL_LEAD)
@@ -643,4 +644,12 @@ def test_professional_lead_adds_a_pdf_as_evidence_and_it_downloads(
     assert download.suggested_filename == "minutes.pdf"
     with open(download.path(), "rb") as downloaded:
         assert downloaded.read() == MINIMAL_PDF
+
+    # Added by mistake: the lead takes it back (a form that once lost its CSRF token).
+    page.get_by_role("button", name="Remove this evidence").click()
+    arrive(page, detail_url, "Recommendation 2.10")
+    expect(page.get_by_role("alert")).to_contain_text("The evidence has been removed.")
+    expect(page.get_by_role("main")).not_to_contain_text("Minutes of the core group audit, September 2011.")
+    assert not Evidence.objects.filter(pk=evidence.pk).exists()
+    assert not default_storage.exists(evidence.file.name)
     page_problems.assert_none()

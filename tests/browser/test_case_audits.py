@@ -508,3 +508,36 @@ def test_agency_auditor_changes_only_their_own_agencys_records(
         expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
         expect(page.get_by_role("main")).not_to_contain_text(other_round.title)
     page_problems.assert_none()
+
+
+# --- 4. A button clicked three times does its work once ---------------------------------------
+
+
+def test_a_request_for_immediate_intervention_clicked_three_times_is_raised_once(
+    page: Page, live_server: Any, page_problems: PageProblems
+) -> None:
+    user, secret = make_role_user(Role.AUDIT_TEAM)
+    case = AuditCaseFactory()
+    sign_in_with_mfa(page, live_server, user, secret)
+    page.goto(f"{live_server.url}/audits/cases/{case.pk}/escalations/new/")
+    page.wait_for_load_state("load")
+    page.get_by_label("To agency").select_option(label="Police")
+    page.get_by_label("To role").fill("Team manager")
+    page.get_by_label("Reason").fill("The plan needs reviewing now.")
+    due_by = group(page, "Due by")
+    raised_on = datetime.date.fromisoformat(
+        "-".join(
+            group(page, "Date raised").get_by_label(part, exact=True).input_value().zfill(width)
+            for part, width in (("Year", 4), ("Month", 2), ("Day", 2))
+        )
+    )
+    due = raised_on + datetime.timedelta(days=7)
+    for part, value in (("Day", due.day), ("Month", due.month), ("Year", due.year)):
+        due_by.get_by_label(part, exact=True).fill(str(value))
+
+    page.get_by_role("button", name="Record the request").click(click_count=3)
+
+    arrive(page, f"{live_server.url}/audits/cases/{case.pk}/", case.reference)
+    expect(page.get_by_role("alert")).to_contain_text("The request for immediate intervention has been recorded.")
+    assert case.escalations.count() == 1
+    page_problems.assert_none()
