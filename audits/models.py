@@ -30,7 +30,7 @@ def text_field(verbose_name: str, *, max_length: int = LONG_TEXT, help_text: str
     )
 
 
-class Theme(models.Model):
+class Theme(Versioned):
     """One of the five areas every case is audited against (the seed's "5 areas")."""
 
     name = models.CharField(max_length=120, unique=True)
@@ -47,7 +47,7 @@ class Theme(models.Model):
         return self.name
 
 
-class Grade(models.Model):
+class Grade(Versioned):
     """An Ofsted descriptor. Figures compare grades by rank, never by label, so a
     board that says "Requires improvement" for "Adequate" changes data, not code."""
 
@@ -79,7 +79,7 @@ class Grade(models.Model):
         return self.label
 
 
-class ChecklistQuestion(models.Model):
+class ChecklistQuestion(Versioned):
     """A yes / no / partly / not applicable question answered for every agency record.
     Retired, never deleted, so past answers keep their question."""
 

@@ -16,8 +16,9 @@ class DscbConfig(AppConfig):
         from dscb import signals  # noqa: F401
         from dscb.models import Agency, User
 
-        auditlog.register(User, exclude_fields=["password", "last_login"])
-        auditlog.register(Agency)
+        not_history = ["version", "updated_at", "updated_by"]
+        auditlog.register(User, exclude_fields=["password", "last_login", *not_history])
+        auditlog.register(Agency, exclude_fields=not_history)
         # Who set up or removed whose authenticator, and when; never its secret or codes.
         auditlog.register(Authenticator, include_fields=["user", "type", "created_at"])
 

@@ -5,6 +5,7 @@ which PostgreSQL (row lock) and SQLite (database lock) both make atomic."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -48,10 +49,24 @@ class EditConflict(Exception):
 V = TypeVar("V", bound=Versioned)
 
 
-def save_versioned(instance: V, *, expected_version: int, by: User) -> V:
+VERSION_FIELDS = ("version", "updated_at", "updated_by")
+
+
+def hold_version(instance: Versioned, *, expected_version: int) -> None:
+    """Lock ``instance``'s row until the caller's transaction ends, then raise
+    ``EditConflict`` if someone has saved it since ``expected_version``. For a form that
+    must know before it is valid (the admin site's), then saves with ``save_versioned``
+    in the same transaction: on PostgreSQL nobody can save in between."""
+    current = type(instance)._default_manager.select_for_update().only(*VERSION_FIELDS).get(pk=instance.pk)
+    if current.version != expected_version:
+        raise EditConflict(saved_by=current.updated_by, saved_at=current.updated_at, version=current.version)
+
+
+def save_versioned(instance: V, *, expected_version: int, by: User, fields: Collection[str] | None = None) -> V:
     """Save ``instance`` if nobody has saved it since ``expected_version``; otherwise
     raise ``EditConflict`` naming who did. Call inside the caller's transaction so a
-    refusal, or any later failure, leaves nothing saved."""
+    refusal, or any later failure, leaves nothing saved. ``fields``, if given, are the
+    only columns written besides the version's own."""
     model = type(instance)
     with transaction.atomic():
         claimed = model.objects.filter(pk=instance.pk, version=expected_version).update(version=expected_version + 1)
@@ -62,7 +77,7 @@ def save_versioned(instance: V, *, expected_version: int, by: User) -> V:
         instance.updated_by = by
         instance.updated_at = timezone.now()
         instance.full_clean()
-        instance.save()
+        instance.save(update_fields=None if fields is None else [*fields, *VERSION_FIELDS])
     return instance
 
 

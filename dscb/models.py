@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from dscb.concurrency import Versioned
+
 
 class ReferenceQuerySet(models.QuerySet):
     """Reference data is retired, never deleted, so past records keep their meaning."""
@@ -16,7 +18,7 @@ class ReferenceQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Agency(models.Model):
+class Agency(Versioned):
     name = models.CharField(max_length=120, unique=True)
     short_name = models.CharField(max_length=30, unique=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -72,7 +74,7 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
 
-class User(AbstractBaseUser):
+class User(AbstractBaseUser, Versioned):
     email = models.EmailField("email address", max_length=254, unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     job_title = models.CharField(max_length=150, blank=True)

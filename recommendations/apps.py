@@ -13,7 +13,7 @@ class RecommendationsConfig(AppConfig):
         from recommendations import home_panel, models
 
         not_history = ["version", "updated_at", "updated_by"]
-        auditlog.register(models.RagStatus)
+        auditlog.register(models.RagStatus, exclude_fields=not_history)
         auditlog.register(models.ActionPlan, exclude_fields=not_history, m2m_fields={"audit_rounds"})
         auditlog.register(models.PlanSection)
         auditlog.register(

@@ -20,7 +20,7 @@ from dscb.validators import hex_colour, validate_no_identifying_details
 NUMBER_PATTERN = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})")
 
 
-class RagStatus(models.Model):
+class RagStatus(Versioned):
     """A rating on the action plan's progress scale, worst first. "Not yet rated" is
     the absence of a rating, never a status. Colour is never the only cue: every
     mark of a status also shows its label."""

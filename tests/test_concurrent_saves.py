@@ -1,8 +1,9 @@
 """Saves that overlap, on PostgreSQL: the same form sent three times at once creates one
 thing; two Executives publishing at once publish once; two people saving the same
-evidence of impact or feedback at once never both win. Each request runs in its own
-thread (its own database connection), held at a barrier until all have arrived, so
-they truly overlap. SQLite ignores row locks: these run in .ci/run's PostgreSQL pass."""
+evidence of impact or feedback at once, or two administrators the same grade in the
+admin site, never both win. Each request runs in its own thread (its own database
+connection), held at a barrier until all have arrived, so they truly overlap. SQLite
+ignores row locks: these run in .ci/run's PostgreSQL pass."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from django.db import connection
 from django.urls import reverse
 
 from audits import services as audit_services
-from audits.models import Escalation, Feedback
+from audits.models import Escalation, Feedback, Grade
+from dscb import admin as dscb_admin
 from dscb import forms as dscb_forms
 from dscb.models import Role
 from reports import services as report_services
@@ -136,3 +138,22 @@ def test_two_people_recording_the_same_feedback_at_once_never_both_win(monkeypat
     saved = Feedback.objects.get(record=record)
     refused = next(response for response in responses if response.status_code == 200).content.decode()
     assert f"{saved.given_by.get_full_name()} saved this at" in refused
+
+
+def test_two_administrators_saving_one_grade_at_once_never_both_win(monkeypatch):
+    grade = Grade.objects.get(label="Adequate")
+    url = reverse("admin:audits_grade_change", args=[grade.pk])
+    # Both have read the row for their save before either checks its version.
+    at_a_barrier(monkeypatch, dscb_admin, "hold_version", 2)
+    ann, bea = people(Role.ADMINISTRATOR, "Ann Admin", "Bea Admin")
+    shown = {"label": "Adequate", "rank": "3", "meets_threshold": "on", "colour": grade.colour}
+    shown |= {"text_colour": grade.text_colour, "is_active": "on", "version": "1"}
+    responses = post_together(
+        [(ann, url, shown | {"description": "Ann's words"}), (bea, url, shown | {"description": "Bea's words"})]
+    )
+    assert sorted(response.status_code for response in responses) == [200, 302]
+    saved = Grade.objects.get(pk=grade.pk)
+    assert saved.version == 2
+    refused = next(response for response in responses if response.status_code == 200).content.decode()
+    winner = "Ann Admin" if saved.description == "Ann's words" else "Bea Admin"
+    assert f"{winner} saved this at" in refused

@@ -219,7 +219,13 @@ def test_changing_someones_address_in_the_admin_replaces_their_verified_address(
     user = UserFactory(email="old.address@example.org", is_executive=True)
     response = admin_client.post(
         reverse("admin:dscb_user_change", args=[user.pk]),
-        {"email": "new.address@example.org", "full_name": user.full_name, "is_active": "on", "is_executive": "on"},
+        {
+            "email": "new.address@example.org",
+            "full_name": user.full_name,
+            "is_active": "on",
+            "is_executive": "on",
+            "version": user.version,
+        },
     )
     assert response.status_code == 302
     assert addresses_of(user) == [("new.address@example.org", True, True)]

@@ -64,6 +64,7 @@ def test_an_administrator_can_rename_a_grade_and_the_change_is_kept_in_history(a
             "text_colour": "#0b0c0c",
             "description": "",
             "is_active": "on",
+            "version": adequate.version,
         },
     )
     assert response.status_code == 302
@@ -86,7 +87,15 @@ def test_a_rag_colour_must_be_a_hex_colour(admin_client):
     red = RagStatus.objects.get(label="Red")
     response = admin_client.post(
         reverse("admin:recommendations_ragstatus_change", args=[red.pk]),
-        {"label": "Red", "rank": 1, "colour": "red", "text_colour": "#ffffff", "description": "x", "is_active": "on"},
+        {
+            "label": "Red",
+            "rank": 1,
+            "colour": "red",
+            "text_colour": "#ffffff",
+            "description": "x",
+            "is_active": "on",
+            "version": red.version,
+        },
     )
     assert response.status_code == 200
     assert "Enter a colour as # and six hexadecimal digits" in response.content.decode()
