@@ -10,12 +10,11 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.base.internal.flows import delete_dangling_recovery_codes
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from dscb.emails import send_text_email
 from dscb.models import User
 
 logger = logging.getLogger("dscb.security")
@@ -73,9 +72,4 @@ def _tell_authenticator_removed(person: User, *, app_removed: bool) -> None:
         "contact_email": settings.BOARD_CONTACT_EMAIL,
         "link": settings.SITE_URL.rstrip("/") + reverse("account_login"),
     }
-    send_mail(
-        subject=render_to_string("dscb/email/authenticator_removed_subject.txt", context).strip(),
-        message=render_to_string("dscb/email/authenticator_removed_message.txt", context),
-        from_email=None,
-        recipient_list=[person.email],
-    )
+    send_text_email(template="dscb/email/authenticator_removed", context=context, to=[person.email])

@@ -9,14 +9,13 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import AuditRound
 from dscb.concurrency import create_versioned, save_versioned
+from dscb.emails import send_text_email
 from dscb.files import files_kept_on_success
 from dscb.models import Agency, User
 from recommendations import selectors
@@ -214,12 +213,7 @@ def send_reminders(*, today: datetime.date, days_before: int) -> list[Reminder]:
                     "board_name": settings.BOARD_NAME,
                     "link": settings.SITE_URL.rstrip("/") + reverse("recommendations:mine"),
                 }
-                send_mail(
-                    subject=render_to_string("recommendations/email/reminder_subject.txt", context).strip(),
-                    message=render_to_string("recommendations/email/reminder_message.txt", context),
-                    from_email=None,
-                    recipient_list=[lead.email],
-                )
+                send_text_email(template="recommendations/email/reminder", context=context, to=[lead.email])
             logger.info("Evidence reminder (%s) sent to user %s for cycle %s", kind, lead.pk, cycle.pk)
             sent.append(reminder)
     return sent

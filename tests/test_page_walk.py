@@ -91,6 +91,11 @@ def pages_for(persona: str, persona_client, *, include_files: bool = False):
         (Escalation, ("reason",)),
     ):
         model.objects.update(**dict.fromkeys(fields, CASE_TEXT))
+    yield from walk(client, kwargs, include_files=include_files)
+
+
+def walk(client, kwargs: dict[str, dict[str, object]], *, include_files: bool = False):
+    """``pages_for`` with a client and sample objects made beforehand (``sample_kwargs``)."""
     for name in sorted(url_names()):
         url = reverse(name, kwargs=kwargs.get(name))
         if name == "reports:rag_list":

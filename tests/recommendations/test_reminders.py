@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from dscb.models import Role
+from dscb.models import Role, User
 from recommendations import services
-from recommendations.models import Reminder
+from recommendations.models import Recommendation, Reminder
 from tests.conftest import make_user
 from tests.factories import ActionPlanFactory, PlanSectionFactory, RecommendationFactory, ReviewCycleFactory
 
@@ -92,3 +92,17 @@ def test_a_completed_update_sends_nothing(setting):
 def test_a_bad_date_is_refused():
     with pytest.raises(CommandError, match="--today must be a date"):
         call_command("send_evidence_reminders", today="yesterday")
+
+
+def test_titles_and_names_read_as_typed_and_the_subject_stays_on_one_line(setting):
+    # Plain text: nothing is escaped for HTML. A header may not hold a line break, so one
+    # in the update's title is a space in the subject, not a reminder that cannot be sent.
+    setting.title = 'Children\'s <b>"update"</b> &\nfamilies'
+    setting.save()
+    Recommendation.objects.filter(number="1.1").update(text="Share <i>plans</i> & minutes")
+    User.objects.filter(email="waiting@example.org").update(full_name="Wendy O'Brien & <Co>")
+    run(DUE)
+    message = mail.outbox[0]
+    assert message.subject.endswith('evidence for the Children\'s <b>"update"</b> & families')
+    assert "Dear Wendy O'Brien & <Co>," in message.body
+    assert "1.1 Share <i>plans</i> & minutes" in message.body

@@ -16,9 +16,11 @@ from reports.models import Report
 MARCH_2011 = datetime.date(2011, 3, 4)
 
 
-def pdf_text(pdf: bytes) -> str:
+def pdf_text(pdf: bytes, *, layout: bool = True) -> str:
     """The PDF's text as pdftotext reads it (poppler-utils). Skips where it is missing,
-    except under CI=true, where it must be there."""
+    except under CI=true, where it must be there. With ``layout`` the text is placed as
+    on the page, so a table reads by rows, but a cell wrapped over lines is interleaved
+    with its neighbours; without it, each block's text comes whole, in the order drawn."""
     if shutil.which("pdftotext") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("pdftotext is missing: apt-get install poppler-utils")
@@ -27,7 +29,7 @@ def pdf_text(pdf: bytes) -> str:
         handle.write(pdf)
         handle.flush()
         return subprocess.run(  # noqa: S603 - a fixed tool on our own temporary file
-            ["pdftotext", "-layout", handle.name, "-"],  # noqa: S607 - poppler-utils on the PATH
+            ["pdftotext", "-layout" if layout else "-raw", handle.name, "-"],  # noqa: S607 - poppler-utils on the PATH
             capture_output=True,
             text=True,
             check=True,
