@@ -46,7 +46,7 @@ def at_a_barrier(monkeypatch, module: object, name: str, parties: int) -> None:
     monkeypatch.setattr(module, name, wait_then_call)
 
 
-def post_together(requests: list[tuple[Client, str, dict]]) -> list:
+def send_together(requests: list[tuple[Client, str, dict]]) -> list:
     responses: list = [None] * len(requests)
 
     def send(index: int, client: Client, url: str, data: dict) -> None:
@@ -85,7 +85,7 @@ def test_a_request_for_immediate_intervention_clicked_three_times_at_once_is_rai
         dscb_forms.SUBMISSION_KEY: key,
     }
     at_a_barrier(monkeypatch, dscb_forms, "_save_once", 3)
-    responses = post_together([(auditor, url, submission)] * 3)
+    responses = send_together([(auditor, url, submission)] * 3)
     assert [response.status_code for response in responses] == [302, 302, 302]
     assert Escalation.objects.filter(case=case).count() == 1
 
@@ -94,7 +94,7 @@ def test_two_executives_publishing_at_once_publish_once(monkeypatch):
     report = ReportFactory()
     url = reverse("reports:report_publish", args=[report.pk])
     at_a_barrier(monkeypatch, report_services, "_lock_draft", 2)
-    responses = post_together([(client, url, {}) for client in people(Role.EXECUTIVE, "Ann Exec", "Bea Exec")])
+    responses = send_together([(client, url, {}) for client in people(Role.EXECUTIVE, "Ann Exec", "Bea Exec")])
     assert [response.status_code for response in responses] == [302, 302]
     assert PublishedReport.objects.filter(report=report).count() == 1
 
@@ -104,7 +104,7 @@ def test_two_people_saving_one_section_of_evidence_of_impact_never_both_win(monk
     url = reverse("reports:section_edit", args=[section.report_id, section.pk])
     at_a_barrier(monkeypatch, report_services, "_lock_draft", 2)
     ann, bea = people(Role.EXECUTIVE, "Ann Exec", "Bea Exec")
-    responses = post_together(
+    responses = send_together(
         [
             (ann, url, {"heading": "MASH", "body": "Ann's words", "position": "1", "version": "1"}),
             (bea, url, {"heading": "MASH", "body": "Bea's words", "position": "1", "version": "1"}),
@@ -133,7 +133,7 @@ def test_two_people_recording_the_same_feedback_at_once_never_both_win(monkeypat
         }
 
     at_a_barrier(monkeypatch, audit_services, "feedback_record", 2)
-    responses = post_together([(ann, url, feedback(ann, "Ann's notes")), (bea, url, feedback(bea, "Bea's notes"))])
+    responses = send_together([(ann, url, feedback(ann, "Ann's notes")), (bea, url, feedback(bea, "Bea's notes"))])
     assert sorted(response.status_code for response in responses) == [200, 302]
     saved = Feedback.objects.get(record=record)
     refused = next(response for response in responses if response.status_code == 200).content.decode()
@@ -148,7 +148,7 @@ def test_two_administrators_saving_one_grade_at_once_never_both_win(monkeypatch)
     ann, bea = people(Role.ADMINISTRATOR, "Ann Admin", "Bea Admin")
     shown = {"label": "Adequate", "rank": "3", "meets_threshold": "on", "colour": grade.colour}
     shown |= {"text_colour": grade.text_colour, "is_active": "on", "version": "1"}
-    responses = post_together(
+    responses = send_together(
         [(ann, url, shown | {"description": "Ann's words"}), (bea, url, shown | {"description": "Bea's words"})]
     )
     assert sorted(response.status_code for response in responses) == [200, 302]

@@ -5,10 +5,7 @@ PostgreSQL only; the same rule is tested one save after another in test_services
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from audits import services
@@ -17,6 +14,7 @@ from dscb.models import Role
 from tests.audits.test_views import record_post
 from tests.conftest import Client, make_user, sign_in
 from tests.factories import AuditCaseFactory, CaseRecordFactory, police
+from tests.test_concurrent_saves import at_a_barrier, send_together
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -25,28 +23,8 @@ def post_together(monkeypatch, requests: list[tuple[Client, str, dict]]) -> list
     """Send the requests from separate threads (separate database connections), held
     at a barrier inside the save, just before it takes its lock, until all have
     arrived: so both have read the same version and truly overlap."""
-    barrier = threading.Barrier(len(requests), timeout=30)
-    lock_case = services._lock_case
-
-    def lock_when_all_arrive(case):
-        barrier.wait()
-        return lock_case(case)
-
-    monkeypatch.setattr(services, "_lock_case", lock_when_all_arrive)
-    responses: list = [None] * len(requests)
-
-    def send(index: int, client: Client, url: str, data: dict) -> None:
-        try:
-            responses[index] = client.post(url, data)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(index, *request)) for index, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return responses
+    at_a_barrier(monkeypatch, services, "_lock_case", len(requests))
+    return send_together(requests)
 
 
 def two_auditors() -> tuple[Client, Client]:

@@ -16,24 +16,29 @@ from reports.models import Report
 MARCH_2011 = datetime.date(2011, 3, 4)
 
 
-def pdf_text(pdf: bytes, *, layout: bool = True) -> str:
-    """The PDF's text as pdftotext reads it (poppler-utils). Skips where it is missing,
-    except under CI=true, where it must be there. With ``layout`` the text is placed as
-    on the page, so a table reads by rows, but a cell wrapped over lines is interleaved
-    with its neighbours; without it, each block's text comes whole, in the order drawn."""
-    if shutil.which("pdftotext") is None:
+def poppler(tool: str, pdf: bytes, *arguments: str) -> str:
+    """What one of poppler-utils' tools prints about ``pdf``. Skips where the tool is
+    missing, except under CI=true, where it must be there."""
+    if shutil.which(tool) is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("pdftotext is missing: apt-get install poppler-utils")
-        pytest.skip("pdftotext is not installed: apt-get install poppler-utils")
+            pytest.fail(f"{tool} is missing: apt-get install poppler-utils")
+        pytest.skip(f"{tool} is not installed: apt-get install poppler-utils")
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(pdf)
         handle.flush()
         return subprocess.run(  # noqa: S603 - a fixed tool on our own temporary file
-            ["pdftotext", "-layout" if layout else "-raw", handle.name, "-"],  # noqa: S607 - poppler-utils on the PATH
+            [tool, *arguments, handle.name, *(["-"] if tool == "pdftotext" else [])],
             capture_output=True,
             text=True,
             check=True,
         ).stdout
+
+
+def pdf_text(pdf: bytes, *, layout: bool = True) -> str:
+    """The PDF's text as pdftotext reads it. With ``layout`` the text is placed as on the
+    page, so a table reads by rows, but a cell wrapped over lines is interleaved with its
+    neighbours; without it, each block's text comes whole, in the order drawn."""
+    return poppler("pdftotext", pdf, "-layout" if layout else "-raw")
 
 
 # A4 is 842 points high; the PDFs' top and bottom margins are 22 mm (62 points).
@@ -45,35 +50,16 @@ def pdf_margins(pdf: bytes) -> list[tuple[str, str]]:
     """Each page's running header and footer, as pdftotext reads the top and bottom
     margins of the page, in the order they were drawn: each margin box's text together,
     not interleaved with the box beside it."""
-    if shutil.which("pdftotext") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdftotext is missing: apt-get install poppler-utils")
-        pytest.skip("pdftotext is not installed: apt-get install poppler-utils")
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(pdf)
-        handle.flush()
 
-        def crop(top: int) -> list[str]:
-            text = subprocess.run(  # noqa: S603 - a fixed tool on our own temporary file
-                ["pdftotext", "-raw", "-x", "0", "-y", str(top), "-W", "600", "-H", str(MARGIN), handle.name, "-"],  # noqa: S607
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+    def crop(top: int) -> list[str]:
+        text = poppler("pdftotext", pdf, "-raw", "-x", "0", "-y", str(top), "-W", "600", "-H", str(MARGIN))
+        return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
 
-        return list(zip(crop(0), crop(PAGE_HEIGHT - MARGIN), strict=True))
+    return list(zip(crop(0), crop(PAGE_HEIGHT - MARGIN), strict=True))
 
 
 def pdf_info(pdf: bytes) -> dict[str, str]:
-    if shutil.which("pdfinfo") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdfinfo is missing: apt-get install poppler-utils")
-        pytest.skip("pdfinfo is not installed: apt-get install poppler-utils")
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(pdf)
-        handle.flush()
-        output = subprocess.run(["pdfinfo", handle.name], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
+    output = poppler("pdfinfo", pdf)
     return dict(line.split(":", 1) for line in output.splitlines() if ":" in line)
 
 
