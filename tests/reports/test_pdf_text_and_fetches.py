@@ -84,8 +84,9 @@ def test_no_user_or_settings_text_enters_the_style_sheet(march_2011_report, sett
     settings.PROTECTIVE_MARKING = HOSTILE_MARKING
     march_2011_report.title = HOSTILE_TITLE
     march_2011_report.save()
-    # A colour written around the model's validators (an update, a bulk load).
-    Grade.objects.filter(label="Good").update(colour="red; } @page { background: url(file:///etc/hostname) }")
+    # A colour written around the model's validators (an update, a bulk load), as long as
+    # the column allows: it ends the rule and starts another.
+    Grade.objects.filter(label="Good").update(colour="red;}*{")
     css = render_to_string("reports/pdf/print.css", {"document": document.build(march_2011_report, today=MARCH_2011)})
     for text in ("url(", "/etc/hostname", "North", "SENSITIVE", "safety", "red;"):
         assert text not in css
