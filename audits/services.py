@@ -226,13 +226,8 @@ def feedback_record(
     given = {feedback.recipient: feedback for feedback in record.feedback.all()}
     for recipient, (given_on, given_by, notes) in entries.items():
         feedback = given.get(recipient)
-        expected = versions.get(recipient, 0)
-        unchanged = feedback and (feedback.given_on, feedback.given_by_id, feedback.notes) == (
-            given_on,
-            given_by.pk,
-            notes,
-        )
-        if unchanged:
+        typed = (given_on, given_by.pk, notes)
+        if feedback and (feedback.given_on, feedback.given_by_id, feedback.notes) == typed:
             continue
         if feedback is None:
             feedback = Feedback(record=record, recipient=recipient, given_on=given_on, given_by=given_by, notes=notes)
@@ -246,7 +241,7 @@ def feedback_record(
                 ) from None
             continue
         feedback.given_on, feedback.given_by, feedback.notes = given_on, given_by, notes
-        save_versioned(feedback, expected_version=expected, by=by)
+        save_versioned(feedback, expected_version=versions.get(recipient, 0), by=by)
 
 
 # --- Escalations ----------------------------------------------------------------------------

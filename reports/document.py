@@ -88,6 +88,10 @@ class AuditView:
         """Counts in the scale's order, best first, every grade present (zeros kept)."""
         return Counter({grade.pk: counts.get(grade.pk, 0) for grade in self.audit.grades})
 
+    def grade_words(self, counts: Counter) -> str:
+        """ "1 Good, 7 Adequate", or that no grades are agreed yet."""
+        return number_words(self.grade_counts(counts), self.grade_labels) or NO_GRADES_YET
+
     @property
     def not_counted(self) -> str:
         """What the figures leave out, in words to show beside them ("" if nothing)."""
@@ -96,7 +100,7 @@ class AuditView:
     @property
     def overall_chart(self) -> Chart:
         counts = self.grade_counts(self.audit.overall)
-        words = number_words(counts, self.grade_labels) or NO_GRADES_YET
+        words = self.grade_words(self.audit.overall)
         return counts_chart(
             title=f"Overall ratings of audit findings of {self.audit.graded} (using Ofsted descriptors)",
             description=f"Overall grades of the {counted(self.audit.graded, 'case')} audited: {words}.",
@@ -119,9 +123,7 @@ class AuditView:
             for figures in self.audit.rounds
         ]
         description = "; ".join(
-            f"{figures.audit_round.title}: "
-            + (number_words(self.grade_counts(figures.overall), self.grade_labels) or NO_GRADES_YET)
-            for figures in self.audit.rounds
+            f"{figures.audit_round.title}: {self.grade_words(figures.overall)}" for figures in self.audit.rounds
         )
         return Chart(title="Overall grades in each round", description=description + ".", bars=bars, key="rounds")
 
