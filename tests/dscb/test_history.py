@@ -12,7 +12,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from dscb.models import FormSubmission, Role
+from dscb.models import Agency, FormSubmission, Role
 from reports.models import NarrativeSection, PublishedReport, Report
 from tests.conftest import sign_in
 from tests.factories import ReviewCycleFactory
@@ -64,3 +64,31 @@ def test_a_report_keeps_who_created_changed_and_published_it(client, user_with_r
     assert history_of(report) == [(create, executive.pk), (update, executive.pk)]
     assert history_of(section) == [(create, executive.pk), (update, executive.pk)]
     assert history_of(PublishedReport.objects.get()) == [(create, executive.pk)]
+
+
+@pytest.mark.django_db
+def test_history_of_bulk_writes_matches_what_auditlog_writes_itself(django_assert_num_queries):
+    from auditlog.context import set_actor
+
+    from dscb.history import Change, record_changes, snapshot
+    from tests.factories import UserFactory
+
+    actor = UserFactory()
+    with set_actor(actor, remote_addr="192.0.2.1"):
+        by_signal = Agency.objects.create(name="Saved one by one", short_name="One")
+        created = Agency.objects.bulk_create([Agency(name="Saved in bulk", short_name="Bulk")])[0]
+        before = snapshot(created)
+        created.name = "Renamed in bulk"
+        Agency.objects.bulk_update([created], ["name"])
+        unchanged = snapshot(by_signal)
+        with django_assert_num_queries(1):
+            written = record_changes(
+                [Change(None, created), Change(before, created), Change(unchanged, by_signal), Change(created, None)]
+            )
+    assert written == 3  # the unchanged row is not history
+    own = LogEntry.objects.get_for_object(by_signal).get()
+    bulk = list(LogEntry.objects.get_for_object(created).order_by("pk"))
+    assert [entry.action for entry in bulk] == [LogEntry.Action.CREATE, LogEntry.Action.UPDATE, LogEntry.Action.DELETE]
+    assert {(entry.actor_id, entry.remote_addr) for entry in bulk} == {(own.actor_id, own.remote_addr)}
+    assert bulk[1].changes_dict == {"name": ["Saved in bulk", "Renamed in bulk"]}
+    assert set(bulk[0].changes_dict) == set(own.changes_dict)
