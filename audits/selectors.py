@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from auditlog.models import LogEntry
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from audits.access import visible_rounds
 from audits.models import (
     AuditCase,
     AuditRound,
@@ -48,7 +49,7 @@ def scales() -> Scales:
 
 
 def round_list(user: User) -> QuerySet[AuditRound]:
-    return access.visible_rounds(
+    return visible_rounds(
         user,
         AuditRound.objects.annotate(
             case_count=Count("cases", distinct=True),
@@ -201,7 +202,7 @@ def case_completeness(
 
 
 def escalation_summary(user: User, today: datetime.date) -> dict[str, object]:
-    rounds = access.visible_rounds(user)
+    rounds = visible_rounds(user)
     escalations = escalations_open(rounds=rounds)
     return {
         "escalations": escalations,

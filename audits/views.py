@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audits import selectors, services
+from audits.access import case_for, escalation_for, may_edit_agency_records, participant_for, record_for, round_for
 from audits.forms import (
     AuditCaseForm,
     AuditRoundForm,
@@ -75,7 +76,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    audit_round = access.audit_round_for(request.user, pk, queryset=selectors.round_page_queryset())
+    audit_round = round_for(request.user, pk, queryset=selectors.round_page_queryset())
     record_read(request, audit_round)
     this_round = AuditRound.objects.filter(pk=audit_round.pk)
     today = timezone.localdate()
@@ -96,7 +97,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    audit_round = access.audit_round_for(request.user, pk, manage=True)
+    audit_round = round_for(request.user, pk, write=True)
     form = AuditRoundForm(request.POST or None, instance=audit_round)
     if form.is_valid():
         saved = save_or_report(
@@ -128,7 +129,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 def case_create(request: HttpRequest, pk: int) -> HttpResponse:
-    audit_round = access.audit_round_for(request.user, pk, manage=True)
+    audit_round = round_for(request.user, pk, write=True)
     form = AuditCaseForm(request.POST or None, audit_round=audit_round)
     if form.is_valid() and save_or_report(form, lambda: services.case_create(case=form.instance, by=request.user)):
         messages.success(request, f"Case {form.instance.reference} has been added.")
@@ -149,7 +150,7 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access.case_for(request.user, pk, queryset=selectors.case_page_queryset())
+    case = case_for(request.user, pk, queryset=selectors.case_page_queryset())
     record_read(request, case)
     scales = selectors.scales()
     records = selectors.case_records(case)
@@ -161,7 +162,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "record": record,
             "grades": {grade.theme_id: grade.grade for grade in record.grades.all()},
             "complete": selectors.record_completeness(record, scales).is_complete,
-            "may_edit": access.may_edit_agency_records(request.user, record.agency_id),
+            "may_edit": may_edit_agency_records(request.user, record.agency_id),
             "feedback_given": len(record.feedback.all()),
         }
         for record in records
@@ -184,9 +185,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.case_history(case) if can_manage else [],
             "can_manage": can_manage,
             "may_add_record": not case.is_finalised
-            and any(
-                access.may_edit_agency_records(request.user, agency.pk) for agency in case.audit_round.agencies.all()
-            ),
+            and any(may_edit_agency_records(request.user, agency.pk) for agency in case.audit_round.agencies.all()),
             "plan_months": case.plan_months_at(case.audit_round.held_on),
             "today": timezone.localdate(),
             "finalise_form": FinaliseCaseForm(initial={"version": case.version}),
@@ -198,7 +197,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
         return refused
     form = AuditCaseForm(request.POST or None, instance=case, audit_round=case.audit_round)
@@ -225,7 +224,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def case_grades(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
         return refused
     if case.audit_round.is_appreciative_inquiry:
@@ -264,7 +263,7 @@ def case_grades(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 def case_finalise(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     form = FinaliseCaseForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The case could not be finalised: reload the page and try again.")
@@ -281,7 +280,7 @@ def case_finalise(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     if not case.is_finalised:
         return redirect("audits:case_detail", case.pk)
     form = ReopenCaseForm(request.POST or None, initial={"version": case.version})
@@ -331,7 +330,7 @@ def _record_form(request: HttpRequest, case: AuditCase, record: CaseRecord | Non
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def record_create(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access.case_for(request.user, pk, queryset=selectors.case_page_queryset())
+    case = case_for(request.user, pk, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
         return refused
     form = _record_form(request, case, None)
@@ -365,9 +364,9 @@ def record_create(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    record = access.record_for(request.user, pk, queryset=selectors.record_page_queryset())
+    record = record_for(request.user, pk, queryset=selectors.record_page_queryset())
     case = record.case
-    may_edit = access.may_edit_agency_records(request.user, record.agency_id) and not case.is_finalised
+    may_edit = may_edit_agency_records(request.user, record.agency_id) and not case.is_finalised
     if not may_edit:
         if request.method == "POST":
             raise PermissionDenied
@@ -425,7 +424,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def record_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    record = access.record_for(request.user, pk, queryset=selectors.record_page_queryset())
+    record = record_for(request.user, pk, queryset=selectors.record_page_queryset())
     access.require(request.user, Action.MANAGE_AUDITS)
     given = {feedback.recipient: feedback for feedback in record.feedback.all()}
     form = FeedbackForm(
@@ -458,7 +457,7 @@ def record_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     form = EscalationForm(
         request.POST or None,
         instance=Escalation(case=case),
@@ -486,8 +485,8 @@ def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def escalation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    escalation = get_object_or_404(Escalation.objects.select_related("case"), pk=pk)
-    case = access.case_for(request.user, escalation.case_id, manage=True, queryset=selectors.case_page_queryset())
+    escalation = escalation_for(request.user, pk, write=True)
+    case = case_for(request.user, escalation.case_id, queryset=selectors.case_page_queryset())
     form = EscalationForm(request.POST or None, instance=escalation, agencies=list(case.audit_round.agencies.all()))
     if form.is_valid() and save_or_report(
         form,
@@ -516,7 +515,7 @@ def escalation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access.case_for(request.user, pk, manage=True, queryset=selectors.case_page_queryset())
+    case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
         return refused
     if not case.audit_round.is_appreciative_inquiry:
@@ -539,8 +538,8 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    participant = get_object_or_404(InquiryParticipant.objects.select_related("case"), pk=pk)
-    case = access.case_for(request.user, participant.case_id, manage=True)
+    participant = participant_for(request.user, pk, write=True)
+    case = participant.case
     try:
         services.participant_remove(participant=participant)
     except ValidationError as error:

@@ -124,62 +124,6 @@ def permission_required(
     return decorator
 
 
-# --- Case audits: which rounds, cases and records a person may reach ------------------------
-# Outside one's scope a case does not exist (404): nobody learns which children were
-# audited. Inside it, what one may read but not change answers 403.
-
-
-def _round_scope(user: User | AnonymousUser, prefix: str = "") -> Q:
-    """The rounds ``user`` may see: every round for the audit team, only the rounds
-    they are assigned to for an agency auditor, none for anyone else."""
-    if can(user, Action.MANAGE_AUDITS):
-        return Q()
-    if can(user, Action.VIEW_AUDITS):
-        return Q(**{f"{prefix}auditors": user})
-    raise Http404
-
-
-def visible_rounds(user: User | AnonymousUser, queryset: QuerySet | None = None) -> QuerySet:
-    queryset = queryset if queryset is not None else apps.get_model("audits", "AuditRound").objects.all()
-    try:
-        return queryset.filter(_round_scope(user))
-    except Http404:
-        return queryset.none()
-
-
-def audit_round_for(
-    user: User | AnonymousUser, pk: int, *, manage: bool = False, queryset: QuerySet | None = None
-) -> Any:
-    queryset = queryset if queryset is not None else apps.get_model("audits", "AuditRound").objects.all()
-    audit_round = get_object_or_404(queryset.filter(_round_scope(user)), pk=pk)
-    if manage:
-        require(user, Action.MANAGE_AUDITS)
-    return audit_round
-
-
-def case_for(user: User | AnonymousUser, pk: int, *, manage: bool = False, queryset: QuerySet | None = None) -> Any:
-    queryset = queryset if queryset is not None else apps.get_model("audits", "AuditCase").objects.all()
-    case = get_object_or_404(queryset.filter(_round_scope(user, "audit_round__")), pk=pk)
-    if manage:
-        require(user, Action.MANAGE_AUDITS)
-    return case
-
-
-def record_for(user: User | AnonymousUser, pk: int, *, edit: bool = False, queryset: QuerySet | None = None) -> Any:
-    queryset = queryset if queryset is not None else apps.get_model("audits", "CaseRecord").objects.all()
-    record = get_object_or_404(queryset.filter(_round_scope(user, "case__audit_round__")), pk=pk)
-    if edit and not may_edit_agency_records(user, record.agency_id):
-        raise PermissionDenied
-    return record
-
-
-def may_edit_agency_records(user: User | AnonymousUser, agency_id: int) -> bool:
-    """The audit team edits every agency's records; an agency auditor only their own."""
-    if can(user, Action.MANAGE_AUDITS):
-        return True
-    return can(user, Action.EDIT_CASE_RECORDS) and user.agency_id == agency_id
-
-
 # --- The action plan ------------------------------------------------------------------------
 
 
