@@ -3,7 +3,8 @@ agency case audits between March 2009 and September 2010, 36 children in all, tw
 Appreciative Inquiry families, two requests for immediate intervention, and checklist
 answers that give the report's "90% of files had evidence of supervision" and "100% had
 up-to-date minutes and CP plan" for September 2010. Everything else is made up, but
-deterministic: the same every time. Loaded only by `manage.py seed_demo`."""
+deterministic: the same every time. Loaded only by `manage.py seed_demo`, and only
+through the services, so the demo obeys every rule a person entering it would."""
 
 from __future__ import annotations
 
@@ -12,33 +13,21 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from audits.models import (
-    AuditCase,
-    AuditRound,
-    CaseRecord,
-    ChecklistAnswer,
-    ChecklistQuestion,
-    Escalation,
-    Feedback,
-    Grade,
-    InquiryParticipant,
-    RecordGrade,
-    Theme,
-    ThemeRating,
-)
+from audits import services
+from audits.models import AuditCase, AuditRound, CaseRecord, ChecklistAnswer, ChecklistQuestion, Feedback, Grade, Theme
 from dscb.models import Agency, User
 
 SUPERVISION = "Evidence of supervision or management oversight on file"
 MINUTES_AND_PLAN = "Up-to-date CP plan and minutes on file"
 CATEGORIES = [
-    {"category_neglect": True},
-    {"category_emotional": True},
-    {"category_physical": True},
-    {"category_neglect": True, "category_emotional": True},
-    {"category_sexual": True},
-    {"category_neglect": True},
-    {"category_physical": True, "category_emotional": True},
-    {"category_emotional": True},
+    ["neglect"],
+    ["emotional"],
+    ["physical"],
+    ["neglect", "emotional"],
+    ["sexual"],
+    ["neglect"],
+    ["physical", "emotional"],
+    ["emotional"],
 ]
 RECORD_AGENCIES = ["Police", "EY&F", "GP", "Health Visiting", "Education", "School Nursing", "DPT"]
 
@@ -149,39 +138,36 @@ def create_demo_audits() -> None:
     agency_auditor = User.objects.get(email="agency.auditor@example.org")
 
     for round_index, spec in enumerate(ROUNDS):
-        audit_round = AuditRound.objects.create(
+        audit_round = services.round_create(
+            by=auditor,
             title=spec.title,
             held_on=spec.held_on,
             focus=spec.focus,
-            state=AuditRound.State.COMPLETED,
-            updated_by=auditor,
+            agencies=[agencies[name] for name in [*RECORD_AGENCIES, spec.lead_agency, "Probation", "YOS"]],
+            auditors=[auditor, agency_auditor] if round_index == len(ROUNDS) - 1 else [auditor],
         )
-        round_agencies = [agencies[name] for name in [*RECORD_AGENCIES, spec.lead_agency, "Probation", "YOS"]]
-        audit_round.agencies.set(round_agencies)
-        audit_round.auditors.set([auditor, agency_auditor] if round_index == len(ROUNDS) - 1 else [auditor])
-
+        # The other agencies whose records are read: never the lead agency's twice.
+        other_agencies = [name for name in RECORD_AGENCIES if name != spec.lead_agency]
         records_per_case = 5
         total_records = len(spec.overall) * records_per_case
         supervision = _exact_share(total_records, spec.supervision_share)
         minutes = _exact_share(total_records, spec.minutes_share)
         record_number = 0
         for case_index, overall in enumerate(spec.overall):
-            case = AuditCase.objects.create(
+            case = services.case_create(
                 audit_round=audit_round,
-                reference=f"{spec.prefix}-{case_index + 1:02d}",
-                plan_started_on=spec.held_on - datetime.timedelta(days=70 + 45 * case_index),
-                sibling_records_read=case_index % 3,
-                parent_records_read=1 + case_index % 2,
-                overall_grade=grades[overall],
-                findings=FINDINGS[overall],
-                strengths="Regular core group meetings with good attendance." if overall != "Inadequate" else "",
-                areas_for_development="Keep a shared multi-agency chronology and record supervision decisions.",
-                state=AuditCase.State.FINALISED,
-                updated_by=auditor,
-                **CATEGORIES[case_index % len(CATEGORIES)],
+                by=auditor,
+                details=services.CaseDetails(
+                    reference=f"{spec.prefix}-{case_index + 1:02d}",
+                    categories=CATEGORIES[case_index % len(CATEGORIES)],
+                    plan_started_on=spec.held_on - datetime.timedelta(days=70 + 45 * case_index),
+                    sibling_records_read=case_index % 3,
+                    parent_records_read=1 + case_index % 2,
+                ),
             )
             # September 2010: each adequate case fell short of adequate on exactly one theme.
             below_threshold_theme = themes[case_index % len(themes)] if overall == "Adequate" else None
+            agreed: dict[Theme, Grade | None] = {}
             for theme_index, theme in enumerate(themes):
                 if spec.prefix == "MACA-2010-09":
                     label = (
@@ -193,28 +179,15 @@ def create_demo_audits() -> None:
                     label = "Inadequate" if theme_index % 2 == 0 else "Adequate"
                 else:
                     label = overall if theme_index != 2 else "Adequate"
-                ThemeRating.objects.create(case=case, theme=theme, grade=grades[label])
+                agreed[theme] = grades[label]
 
             for record_index in range(records_per_case):
                 agency_name = (
                     spec.lead_agency
                     if record_index == 0
-                    else RECORD_AGENCIES[(case_index + record_index) % len(RECORD_AGENCIES)]
+                    else other_agencies[(case_index + record_index) % len(other_agencies)]
                 )
-                subject = CaseRecord.Subject.CHILD if record_index < 3 else CaseRecord.Subject.PARENT_OR_CARER
-                record = CaseRecord.objects.create(
-                    case=case,
-                    agency=agencies[agency_name],
-                    subject=subject,
-                    records_read=1 + (case_index + record_index) % 3,
-                    findings=f"{agency_name} records: {FINDINGS[overall]}",
-                    updated_by=auditor,
-                )
-                ratings = {rating.theme_id: rating.grade for rating in case.theme_ratings.all()}
-                RecordGrade.objects.bulk_create(
-                    RecordGrade(record=record, theme=theme, grade=ratings[theme.pk]) for theme in themes
-                )
-                answers = []
+                answers: dict[ChecklistQuestion, tuple[str, str]] = {}
                 for question in questions:
                     if question.text == SUPERVISION:
                         value = supervision[record_number]
@@ -222,27 +195,46 @@ def create_demo_audits() -> None:
                         value = minutes[record_number]
                     else:
                         value = (record_number + question.pk) % 4 != 0
-                    answers.append(
-                        ChecklistAnswer(
-                            record=record,
-                            question=question,
-                            answer=ChecklistAnswer.Answer.YES if value else ChecklistAnswer.Answer.NO,
-                        )
-                    )
-                ChecklistAnswer.objects.bulk_create(answers)
+                    answers[question] = (ChecklistAnswer.Answer.YES if value else ChecklistAnswer.Answer.NO, "")
+                record = services.record_create(
+                    case=case,
+                    by=auditor,
+                    details=services.RecordDetails(
+                        agency=agencies[agency_name],
+                        subject=CaseRecord.Subject.CHILD if record_index < 3 else CaseRecord.Subject.PARENT_OR_CARER,
+                        records_read=1 + (case_index + record_index) % 3,
+                        findings=f"{agency_name} records: {FINDINGS[overall]}",
+                        grades=agreed,
+                        answers=answers,
+                    ),
+                )
                 # The most recent round still owes some feedback to managers and agencies.
                 owed = spec.prefix == "MACA-2010-09" and case_index >= 6
-                Feedback.objects.bulk_create(
-                    Feedback(
-                        record=record,
-                        recipient=recipient,
-                        given_on=spec.held_on + datetime.timedelta(days=14),
-                        given_by=auditor,
-                    )
-                    for recipient in Feedback.Recipient.values
-                    if not owed or recipient == Feedback.Recipient.PRACTITIONER
+                given_on = spec.held_on + datetime.timedelta(days=14)
+                services.feedback_record(
+                    record=record,
+                    by=auditor,
+                    entries={
+                        recipient: services.FeedbackEntry(given_on=given_on, given_by=auditor)
+                        for recipient in Feedback.Recipient.values
+                        if not owed or recipient == Feedback.Recipient.PRACTITIONER
+                    },
+                    versions={},
                 )
                 record_number += 1
+            case = services.case_agree_grades(
+                case=case,
+                by=auditor,
+                expected_version=case.version,
+                theme_grades=agreed,
+                overall_grade=grades[overall],
+                findings=FINDINGS[overall],
+                strengths="Regular core group meetings with good attendance." if overall != "Inadequate" else "",
+                areas_for_development="Keep a shared multi-agency chronology and record supervision decisions.",
+            )
+            services.case_finalise(case=case, by=auditor, expected_version=case.version)
+        audit_round.refresh_from_db()
+        services.round_complete(audit_round=audit_round, by=auditor, expected_version=audit_round.version)
 
     _create_escalations(agencies, auditor)
     _create_appreciative_inquiry(agencies, auditor)
@@ -256,69 +248,80 @@ def _create_escalations(agencies: dict[str, Agency], auditor: User) -> None:
         ("MACA-2009-03-03", datetime.date(2009, 3, 26)),
         ("MACA-2009-03-08", datetime.date(2009, 3, 27)),
     ):
-        Escalation.objects.create(
-            case=AuditCase.objects.get(reference=reference),
+        escalation = services.escalation_raise(
+            case=AuditCase.objects.select_related("audit_round").get(reference=reference),
+            by=auditor,
             raised_on=raised_on,
-            raised_by=auditor,
             to_agency=agencies["EY&F"],
             to_role="Practice manager",
             reason="The child protection plan had not been reviewed in time and no longer reflected the risks.",
             due_by=raised_on + datetime.timedelta(days=7),
+        )
+        services.escalation_update(
+            escalation=escalation,
+            by=auditor,
+            expected_version=escalation.version,
+            raised_on=escalation.raised_on,
+            to_agency=escalation.to_agency,
+            to_role=escalation.to_role,
+            reason=escalation.reason,
+            due_by=escalation.due_by,
             acknowledged_on=raised_on + datetime.timedelta(days=1),
             action_taken="Review conference brought forward; core group reconvened.",
             outcome="The plan was reviewed and updated, with named leads for each action.",
             resolved_on=raised_on + datetime.timedelta(days=6),
-            updated_by=auditor,
         )
 
 
 def _create_appreciative_inquiry(agencies: dict[str, Agency], auditor: User) -> None:
     """Two families, each on a plan for more than 12 months and seen as "stuck"."""
     held_on = datetime.date(2010, 11, 17)
-    audit_round = AuditRound.objects.create(
+    audit_round = services.round_create(
+        by=auditor,
         title="Appreciative Inquiry, November 2010",
         held_on=held_on,
         kind=AuditRound.Kind.APPRECIATIVE_INQUIRY,
         focus="Families on a child protection plan for more than 12 months, seen by professionals as stuck.",
-        state=AuditRound.State.COMPLETED,
-        updated_by=auditor,
+        agencies=[agencies[name] for name in ("EY&F", "Police", "Health Visiting", "Education", "DPT")],
+        auditors=[auditor],
     )
-    audit_round.agencies.set([agencies[name] for name in ("EY&F", "Police", "Health Visiting", "Education", "DPT")])
-    audit_round.auditors.set([auditor])
     families = (
-        ("AI-2010-11-01", datetime.date(2009, 6, 15), {"category_neglect": True}),
-        ("AI-2010-11-02", datetime.date(2009, 2, 2), {"category_emotional": True, "category_neglect": True}),
+        ("AI-2010-11-01", datetime.date(2009, 6, 15), ["neglect"]),
+        ("AI-2010-11-02", datetime.date(2009, 2, 2), ["emotional", "neglect"]),
     )
     for reference, plan_started_on, categories in families:
-        case = AuditCase.objects.create(
+        case = services.case_create(
             audit_round=audit_round,
-            reference=reference,
-            plan_started_on=plan_started_on,
-            parent_records_read=2,
-            sibling_records_read=1,
-            seen_as_stuck=True,
-            what_is_working="Regular contact with the health visitor; the school reports better attendance.",
-            desired_outcomes="A plan shared with the family, fewer professionals, and clear steps to step down.",
-            state=AuditCase.State.FINALISED,
-            updated_by=auditor,
-            **categories,
+            by=auditor,
+            details=services.CaseDetails(
+                reference=reference,
+                categories=categories,
+                plan_started_on=plan_started_on,
+                parent_records_read=2,
+                sibling_records_read=1,
+                seen_as_stuck=True,
+                what_is_working="Regular contact with the health visitor; the school reports better attendance.",
+                desired_outcomes="A plan shared with the family, fewer professionals, and clear steps to step down.",
+            ),
         )
         for agency_name, role in (
             ("EY&F", "Social worker"),
             ("Health Visiting", "Health visitor"),
             ("Education", "Designated teacher"),
         ):
-            InquiryParticipant.objects.create(case=case, agency=agencies[agency_name], role=role)
+            services.participant_add(case=case, agency=agencies[agency_name], role=role)
+        services.case_finalise(case=case, by=auditor, expected_version=case.version)
+    audit_round.refresh_from_db()
+    services.round_complete(audit_round=audit_round, by=auditor, expected_version=audit_round.version)
 
 
 def _create_planned_round(agencies: dict[str, Agency], auditor: User, agency_auditor: User) -> None:
     """A round not yet started, so the demo shows planning and entering a case."""
-    audit_round = AuditRound.objects.create(
+    services.round_create(
+        by=auditor,
         title="June 2011",
         held_on=datetime.date(2011, 6, 15),
         focus="Children subject to a plan under the category of sexual abuse.",
-        state=AuditRound.State.PLANNED,
-        updated_by=auditor,
+        agencies=[agencies[name] for name in ("Police", "EY&F", "GP", "Education", "Probation")],
+        auditors=[auditor, agency_auditor],
     )
-    audit_round.agencies.set([agencies[name] for name in ("Police", "EY&F", "GP", "Education", "Probation")])
-    audit_round.auditors.set([auditor, agency_auditor])

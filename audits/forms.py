@@ -1,5 +1,7 @@
-"""Forms for case audits. Each accepts only its own fields; every free-text field is
-checked for identifying details by the model's validators."""
+"""Forms for case audits: what the pages ask and how what is typed is read. The rules
+live in audits.services, which the views call with the values read here; its refusals
+come back beside the fields they concern (``save_or_report``). A model form here only
+lends its fields and initial values: it never changes its instance."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 
 from audits.models import (
     AuditCase,
@@ -20,6 +23,16 @@ from audits.models import (
     Grade,
     InquiryParticipant,
     Theme,
+)
+from audits.services import (
+    CATEGORY_FIELDS,
+    FeedbackEntry,
+    answer_key,
+    board_reference,
+    comment_key,
+    feedback_key,
+    grade_key,
+    rating_key,
 )
 from dscb import access
 from dscb.access import Action
@@ -36,12 +49,28 @@ from dscb.forms import (
 from dscb.models import Agency, User
 from dscb.validators import validate_no_identifying_details
 
-CATEGORY_FIELDS = {
-    "neglect": "category_neglect",
-    "physical": "category_physical",
-    "emotional": "category_emotional",
-    "sexual": "category_sexual",
-}
+
+class FieldsOnly:
+    """For a model form: read what was typed, but leave the instance alone; the service
+    applies the values and checks every rule. Only the model's own field validators run
+    here too, so that a person sees those messages with the form's own at once."""
+
+    _meta: Any
+    cleaned_data: dict[str, Any]
+
+    def _post_clean(self) -> None:
+        model = self._meta.model
+        for name, value in list(self.cleaned_data.items()):
+            try:
+                model_field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if model_field.is_relation or value in model_field.empty_values:
+                continue
+            try:
+                model_field.run_validators(value)
+            except ValidationError as error:
+                self.add_error(name, error)  # type: ignore[attr-defined]
 
 
 class GradeChoiceField(forms.ModelChoiceField):
@@ -57,19 +86,19 @@ class GradeChoiceField(forms.ModelChoiceField):
                 "invalid_choice": "Select one of the grades shown",
             },
         )
-        # The page already holds the grades: no query per field to list them.
+        # The page already holds the grades: no query per field to list or read them.
         self.choices = [(grade.pk, grade.label) for grade in grades]
+        self.grades = {str(grade.pk): grade for grade in grades}
 
     def to_python(self, value: Any) -> Grade | None:
         if value in self.empty_values:
             return None
-        grades = {str(pk): label for pk, label in self.choices}
-        if str(value) not in grades:
+        if str(value) not in self.grades:
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
+        return self.grades[str(value)]
 
 
-class AuditRoundForm(VersionedForm):
+class AuditRoundForm(FieldsOnly, VersionedForm):
     held_on = UKDateField(label="Date of the audit", required_message="Enter the date of the audit")
 
     class Meta:
@@ -109,7 +138,7 @@ class AuditRoundForm(VersionedForm):
         )
 
 
-class AuditCaseForm(VersionedForm):
+class AuditCaseForm(FieldsOnly, VersionedForm):
     categories = forms.MultipleChoiceField(
         label="Child protection plan categories",
         choices=[
@@ -132,6 +161,7 @@ class AuditCaseForm(VersionedForm):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
         required=False,
+        empty_value=None,
     )
 
     class Meta:
@@ -186,16 +216,10 @@ class AuditCaseForm(VersionedForm):
         self.order_fields(["reference", "categories", "plan_started_on"])
 
     def clean_reference(self) -> str:
-        return self.cleaned_data["reference"].strip().upper()
-
-    def _post_clean(self) -> None:
-        for key, name in CATEGORY_FIELDS.items():
-            setattr(self.instance, name, key in self.cleaned_data.get("categories", []))
-        self.instance.audit_round = self.audit_round
-        super()._post_clean()
+        return board_reference(self.cleaned_data["reference"])
 
 
-class CaseGradesForm(VersionedForm):
+class CaseGradesForm(FieldsOnly, VersionedForm):
     """The grades the audit team agrees for the case, and its findings."""
 
     class Meta:
@@ -206,14 +230,14 @@ class CaseGradesForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.themes = themes
         for theme in themes:
-            self.fields[f"theme_{theme.pk}"] = GradeChoiceField(label=theme.name, grades=grades)
-            self.fields[f"theme_{theme.pk}"].initial = ratings.get(theme.pk)
+            self.fields[rating_key(theme)] = GradeChoiceField(label=theme.name, grades=grades)
+            self.fields[rating_key(theme)].initial = ratings.get(theme.pk)
         self.fields["overall_grade"] = GradeChoiceField(label="Overall grade", grades=grades)
         self.fields["overall_grade"].initial = self.instance.overall_grade_id
         self.helper = gds_helper(
             Layout(
                 Fieldset(
-                    *[Field.radios(f"theme_{theme.pk}", legend_size=Size.SMALL, inline=True) for theme in themes],
+                    *[Field.radios(rating_key(theme), legend_size=Size.SMALL, inline=True) for theme in themes],
                     legend="Grade on each theme",  # words of ours, not data
                     legend_size=Size.MEDIUM,
                 ),
@@ -225,13 +249,13 @@ class CaseGradesForm(VersionedForm):
             )
         )
 
-        self.order_fields([*(f"theme_{theme.pk}" for theme in themes), "overall_grade"])
+        self.order_fields([*(rating_key(theme) for theme in themes), "overall_grade"])
 
     def theme_grades(self) -> dict[Theme, Grade | None]:
-        return {theme: self.cleaned_data.get(f"theme_{theme.pk}") for theme in self.themes}
+        return {theme: self.cleaned_data.get(rating_key(theme)) for theme in self.themes}
 
 
-class CaseRecordForm(VersionedForm):
+class CaseRecordForm(FieldsOnly, VersionedForm):
     """One agency's records for the case: what they are, a grade on each theme and an
     answer to each checklist question, all saved together."""
 
@@ -259,7 +283,8 @@ class CaseRecordForm(VersionedForm):
         self.questions = questions
         self.fields["subject"].choices = CaseRecord.Subject.choices
         agency_field = self.fields["agency"]
-        agency_field.queryset = Agency.objects.filter(pk__in=[agency.pk for agency in agencies])
+        # Offers the agencies ``agencies``; whether one may be chosen is the service's to say.
+        agency_field.queryset = Agency.objects.all()
         agency_field.choices = [("", "Select an agency"), *((agency.pk, agency.name) for agency in agencies)]
         if len(agencies) == 1:
             agency_field.initial = agencies[0].pk
@@ -272,14 +297,14 @@ class CaseRecordForm(VersionedForm):
         theme_sections = []
         theme_fields: list[str] = []
         for theme in themes:
-            name = f"grade_{theme.pk}"
+            name = grade_key(theme)
             theme_fields.append(name)
             self.fields[name] = GradeChoiceField(label=f"Grade for {theme.name.lower()}", grades=grades)
             self.fields[name].initial = record_grades.get(theme.pk)
             section = [Field.radios(name, legend_size=Size.SMALL, inline=True)]
             for question in (q for q in questions if q.theme_id == theme.pk):
                 answer = answers.get(question.pk)
-                self.fields[f"answer_{question.pk}"] = forms.ChoiceField(
+                self.fields[answer_key(question)] = forms.ChoiceField(
                     label=escaped(question.text),
                     choices=ChecklistAnswer.Answer.choices,
                     widget=forms.RadioSelect,
@@ -287,18 +312,17 @@ class CaseRecordForm(VersionedForm):
                     initial=answer.answer if answer else None,
                     error_messages={"invalid_choice": "Select yes, no, partly or not applicable"},
                 )
-                self.fields[f"comment_{question.pk}"] = forms.CharField(
+                self.fields[comment_key(question)] = forms.CharField(
                     label=escaped(f"Comment on “{question.text}” (optional)"),
                     required=False,
                     max_length=1000,
                     widget=forms.Textarea(attrs={"rows": 2}),
                     initial=answer.comment if answer else "",
-                    validators=[validate_no_identifying_details],
                 )
-                theme_fields += [f"answer_{question.pk}", f"comment_{question.pk}"]
+                theme_fields += [answer_key(question), comment_key(question)]
                 section += [
-                    Field.radios(f"answer_{question.pk}", legend_size=Size.SMALL, inline=True, small=True),
-                    Field.textarea(f"comment_{question.pk}", rows=2),
+                    Field.radios(answer_key(question), legend_size=Size.SMALL, inline=True, small=True),
+                    Field.textarea(comment_key(question), rows=2),
                 ]
             theme_sections.append(Fieldset(*section, legend=escaped(theme.name), legend_size=Size.MEDIUM))
         self.helper = gds_helper(
@@ -317,26 +341,17 @@ class CaseRecordForm(VersionedForm):
         self.order_fields(["agency", "subject", "records_read", *theme_fields])
 
     def theme_grades(self) -> dict[Theme, Grade | None]:
-        return {theme: self.cleaned_data.get(f"grade_{theme.pk}") for theme in self.themes}
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        for question in self.questions:
-            if cleaned.get(f"comment_{question.pk}") and not cleaned.get(f"answer_{question.pk}"):
-                # A comment alone would be lost: ask for the answer it belongs to.
-                self.add_error(
-                    f"answer_{question.pk}", f"Choose an answer to go with your comment on “{question.text}”"
-                )
-        return cleaned
+        return {theme: self.cleaned_data.get(grade_key(theme)) for theme in self.themes}
 
     def checklist_answers(self) -> dict[ChecklistQuestion, tuple[str, str]]:
-        """Each question answered, with its comment; unanswered questions are left out."""
-        answers = {}
-        for question in self.questions:
-            answer = self.cleaned_data.get(f"answer_{question.pk}")
-            if answer:
-                answers[question] = (answer, self.cleaned_data.get(f"comment_{question.pk}", ""))
-        return answers
+        """(answer, comment) for every question on the page; "" for no answer."""
+        return {
+            question: (
+                self.cleaned_data.get(answer_key(question)) or "",
+                self.cleaned_data.get(comment_key(question), ""),
+            )
+            for question in self.questions
+        }
 
 
 class FeedbackForm(forms.Form):
@@ -375,7 +390,6 @@ class FeedbackForm(forms.Form):
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=existing.notes if existing else "",
-                validators=[validate_no_identifying_details],
             )
             sections.append(
                 Fieldset(
@@ -387,38 +401,17 @@ class FeedbackForm(forms.Form):
                 )
             )
         self.helper = gds_helper(Layout(*sections))
-        self.given = given
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        for recipient, label in Feedback.Recipient.choices:
-            if (
-                recipient in self.given
-                and not cleaned.get(f"{recipient}_given_on")
-                and not self.has_error(f"{recipient}_given_on")
-            ):
-                self.add_error(
-                    f"{recipient}_given_on",
-                    f"Feedback to {label.lower()} has been recorded: enter the date it was given",
-                )
-            given_on = cleaned.get(f"{recipient}_given_on")
-            given_by = cleaned.get(f"{recipient}_given_by")
-            if given_on and not given_by:
-                self.add_error(f"{recipient}_given_by", f"Select who gave feedback to {label.lower()}")
-            if given_by and not given_on and f"{recipient}_given_on" not in self.errors:
-                self.add_error(f"{recipient}_given_on", f"Enter the date feedback was given to {label.lower()}")
-        return cleaned
-
-    def entries(self) -> dict[str, tuple[Any, User, str]]:
-        """Feedback to record, by recipient: (date, who, notes)."""
+    def entries(self) -> dict[str, FeedbackEntry]:
+        """Feedback as typed, by recipient."""
+        typed = self.cleaned_data
         return {
-            recipient: (
-                self.cleaned_data[f"{recipient}_given_on"],
-                self.givers[self.cleaned_data[f"{recipient}_given_by"]],
-                self.cleaned_data[f"{recipient}_notes"],
+            recipient: FeedbackEntry(
+                given_on=typed.get(feedback_key(recipient, "given_on")),
+                given_by=self.givers.get(typed.get(feedback_key(recipient, "given_by")) or ""),
+                notes=typed.get(feedback_key(recipient, "notes"), ""),
             )
             for recipient in Feedback.Recipient.values
-            if self.cleaned_data.get(f"{recipient}_given_on")
         }
 
     def versions(self) -> dict[str, int]:
@@ -433,7 +426,7 @@ class FeedbackForm(forms.Form):
         self.data = data
 
 
-class EscalationForm(VersionedForm):
+class EscalationForm(FieldsOnly, VersionedForm):
     raised_on = UKDateField(label="Date raised", required_message="Enter the date the request was raised")
     due_by = UKDateField(label="Due by", required_message="Enter the date action is due by")
     acknowledged_on = UKDateField(label="Date acknowledged", required=False)
@@ -460,7 +453,8 @@ class EscalationForm(VersionedForm):
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = Agency.objects.filter(pk__in=[agency.pk for agency in agencies])
+        # Offers the round's agencies; whether one may be chosen is the service's to say.
+        self.fields["to_agency"].queryset = Agency.objects.all()
         self.fields["to_agency"].choices = [("", "Select an agency"), *((a.pk, a.name) for a in agencies)]
         layout = [
             Field("raised_on"),
@@ -481,17 +475,6 @@ class EscalationForm(VersionedForm):
                 del self.fields[name]
         self.helper = gds_helper(Layout(*layout, "version"))
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        raised_on = cleaned.get("raised_on")
-        for name, label in (("due_by", "due"), ("acknowledged_on", "acknowledged"), ("resolved_on", "resolved")):
-            value = cleaned.get(name)
-            if raised_on and value and value < raised_on:
-                self.add_error(name, f"The date {label} must be on or after the date raised")
-        if cleaned.get("resolved_on") and not cleaned.get("outcome"):
-            self.add_error("outcome", "Enter the outcome before marking the request resolved")
-        return cleaned
-
 
 class ReopenCaseForm(forms.Form):
     reason = forms.CharField(
@@ -508,7 +491,7 @@ class FinaliseCaseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class ParticipantForm(OnceOnlyModelForm):
+class ParticipantForm(FieldsOnly, OnceOnlyModelForm):
     class Meta:
         model = InquiryParticipant
         fields = ["agency", "role"]

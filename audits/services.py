@@ -1,15 +1,51 @@
-"""Every change to case audit data: one named, atomic function each. A refused or
-failed save leaves nothing half-written; a save after someone else's is refused
-(dscb.concurrency); the history of each change is kept by django-auditlog."""
+"""Every change to case audit data: one named, atomic function each, taking plain values.
+Each checks every rule itself, so a form, the demo loader, an importer or a command all
+obey the same rules; a refusal is a ``ValidationError`` keyed by the field it concerns
+(the form puts it beside that field). A refused or failed save leaves nothing
+half-written; a save after someone else's is refused (dscb.concurrency); every change
+keeps its history (django-auditlog, or dscb.history for rows written in bulk).
+
+Services and their rules (besides the model's own validators, run on every save):
+
+- ``round_create``, ``round_update``: the title is not taken; at least one agency takes
+  part, and any agency added is active; every auditor may enter case records.
+- ``round_complete``: the round has cases, all of them finalised.
+- ``case_create``, ``case_update``: a finalised case refuses changes; the board
+  reference is not taken; at least one child protection plan category; the facts of an
+  Appreciative Inquiry (stuck, what is working, outcomes) only on Appreciative Inquiry
+  cases.
+- ``case_agree_grades``: a finalised case refuses changes; Appreciative Inquiry cases
+  carry no grades; every theme and grade (overall too) is active.
+- ``case_finalise``: refused, listing exactly what is missing, until the case is complete.
+- ``case_reopen``: only a finalised case; a reason is needed.
+- ``record_create``, ``record_update``: a finalised case refuses changes; at most
+  ``MAX_RECORDS_PER_CASE`` records a case; the agency takes part in the round; the person
+  saving may enter that agency's records (an agency auditor: their own agency's only);
+  one record per agency and whose records per case; a record's agency never changes;
+  grades only outside Appreciative Inquiry, on active themes with active grades; answers
+  only to active questions; a comment needs an answer.
+- ``feedback_record``: a date and who gave it, together; notes need a date; feedback
+  recorded is never removed; the giver is on the audit team or one of the round's
+  auditors; feedback someone else recorded meanwhile is never overwritten.
+- ``escalation_raise``, ``escalation_update``: the agency asked takes part in the round;
+  due, acknowledged and resolved on or after the date raised; an outcome before resolving.
+- ``participant_add``, ``participant_remove``: Appreciative Inquiry cases only; a
+  finalised case refuses changes; the participant's agency is active.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from auditlog.context import disable_auditlog
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
 
 from audits import selectors
+from audits.access import may_edit_agency_records
 from audits.models import (
     MAX_RECORDS_PER_CASE,
     AuditCase,
@@ -26,10 +62,56 @@ from audits.models import (
     Theme,
     ThemeRating,
 )
+from dscb import access
+from dscb.access import Action
 from dscb.concurrency import EditConflict, create_versioned, save_versioned
+from dscb.history import Change, record_changes, snapshot
 from dscb.models import Agency, User
 
 CASE_IS_FINALISED = "This case is finalised, so it cannot be changed. Re-open it first, giving the reason."
+
+# The child protection plan categories, by the key a form or an importer names them with.
+CATEGORY_FIELDS = {
+    "neglect": "category_neglect",
+    "physical": "category_physical",
+    "emotional": "category_emotional",
+    "sexual": "category_sexual",
+}
+
+
+# Keys of refusals about one theme, question or recipient: the forms name their fields alike.
+def rating_key(theme: Theme) -> str:
+    return f"theme_{theme.pk}"
+
+
+def grade_key(theme: Theme) -> str:
+    return f"grade_{theme.pk}"
+
+
+def answer_key(question: ChecklistQuestion) -> str:
+    return f"answer_{question.pk}"
+
+
+def comment_key(question: ChecklistQuestion) -> str:
+    return f"comment_{question.pk}"
+
+
+def feedback_key(recipient: str, part: str) -> str:
+    return f"{recipient}_{part}"
+
+
+class Refusals:
+    """Refusals gathered by field, so a person sees every one at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[ValidationError]] = {}
+
+    def add(self, key: str | None, message: str, code: str) -> None:
+        self.errors.setdefault(key or NON_FIELD_ERRORS, []).append(ValidationError(message, code=code))
+
+    def check(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
 
 
 def ensure_editable(case: AuditCase) -> None:
@@ -48,8 +130,40 @@ def _lock_case(case: AuditCase) -> AuditCase:
 # --- Rounds ---------------------------------------------------------------------------------
 
 
+def _check_round(
+    *,
+    audit_round: AuditRound,
+    title: str,
+    agencies: Collection[Agency],
+    auditors: Collection[User],
+) -> None:
+    refusals = Refusals()
+    if AuditRound.objects.filter(title=title).exclude(pk=audit_round.pk).exists():
+        refusals.add("title", "There is already a round with this title", "unique")
+    if not agencies:
+        refusals.add("agencies", "Select the agencies taking part", "required")
+    taking_part = set(audit_round.agencies.values_list("pk", flat=True)) if audit_round.pk else set()
+    if any(not agency.is_active and agency.pk not in taking_part for agency in agencies):
+        refusals.add("agencies", "Select agencies that are still active", "inactive")
+    may_audit = set(access.people_who_can(Action.EDIT_CASE_RECORDS).values_list("pk", flat=True))
+    if any(auditor.pk not in may_audit for auditor in auditors):
+        refusals.add("auditors", "Select auditors who may enter case records", "not_an_auditor")
+    refusals.check()
+
+
 @transaction.atomic
-def round_create(*, audit_round: AuditRound, by: User, agencies: list[Agency], auditors: list[User]) -> AuditRound:
+def round_create(
+    *,
+    by: User,
+    title: str,
+    held_on: datetime.date,
+    kind: str = AuditRound.Kind.CASE_AUDIT,
+    focus: str = "",
+    agencies: Collection[Agency],
+    auditors: Collection[User] = (),
+) -> AuditRound:
+    audit_round = AuditRound(title=title, held_on=held_on, kind=kind, focus=focus)
+    _check_round(audit_round=audit_round, title=title, agencies=agencies, auditors=auditors)
     create_versioned(audit_round, by=by)
     audit_round.agencies.set(agencies)
     audit_round.auditors.set(auditors)
@@ -58,21 +172,84 @@ def round_create(*, audit_round: AuditRound, by: User, agencies: list[Agency], a
 
 @transaction.atomic
 def round_update(
-    *, audit_round: AuditRound, by: User, expected_version: int, agencies: list[Agency], auditors: list[User]
+    *,
+    audit_round: AuditRound,
+    by: User,
+    expected_version: int,
+    title: str,
+    held_on: datetime.date,
+    kind: str,
+    focus: str,
+    agencies: Collection[Agency],
+    auditors: Collection[User],
 ) -> AuditRound:
-    """``audit_round`` carries the new field values (a validated ModelForm's instance)."""
+    _check_round(audit_round=audit_round, title=title, agencies=agencies, auditors=auditors)
+    audit_round.title, audit_round.held_on, audit_round.kind, audit_round.focus = title, held_on, kind, focus
     save_versioned(audit_round, expected_version=expected_version, by=by)
     audit_round.agencies.set(agencies)
     audit_round.auditors.set(auditors)
     return audit_round
 
 
+@transaction.atomic
+def round_complete(*, audit_round: AuditRound, by: User, expected_version: int) -> AuditRound:
+    cases = list(audit_round.cases.values_list("state", flat=True))
+    if not cases or any(state != AuditCase.State.FINALISED for state in cases):
+        raise ValidationError("Finalise every case in the round first.", code="cases_not_finalised")
+    audit_round.state = AuditRound.State.COMPLETED
+    return save_versioned(audit_round, expected_version=expected_version, by=by, fields=["state"])
+
+
 # --- Cases ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CaseDetails:
+    """What is known about a child's case, as typed (categories by ``CATEGORY_FIELDS`` key)."""
+
+    reference: str
+    categories: Collection[str]
+    plan_started_on: datetime.date
+    sibling_records_read: int = 0
+    parent_records_read: int = 0
+    # Appreciative Inquiry only.
+    seen_as_stuck: bool | None = None
+    what_is_working: str = ""
+    desired_outcomes: str = ""
+
+
+def board_reference(typed: str) -> str:
+    """A board reference as stored, however it was typed."""
+    return typed.strip().upper()
+
+
+def _apply_case_details(case: AuditCase, details: CaseDetails) -> None:
+    refusals = Refusals()
+    reference = board_reference(details.reference)
+    if AuditCase.objects.filter(reference=reference).exclude(pk=case.pk).exists():
+        refusals.add("reference", "A case with this board reference has already been audited", "unique")
+    if not set(details.categories) & set(CATEGORY_FIELDS):
+        refusals.add("categories", "Select at least one child protection plan category", "required")
+    if not case.audit_round.is_appreciative_inquiry:
+        for name in ("seen_as_stuck", "what_is_working", "desired_outcomes"):
+            if getattr(details, name) not in (None, ""):
+                refusals.add(name, "This is recorded for Appreciative Inquiry cases only", "not_inquiry")
+    refusals.check()
+    case.reference = reference
+    for key, name in CATEGORY_FIELDS.items():
+        setattr(case, name, key in details.categories)
+    case.plan_started_on = details.plan_started_on
+    case.sibling_records_read = details.sibling_records_read
+    case.parent_records_read = details.parent_records_read
+    case.seen_as_stuck = details.seen_as_stuck
+    case.what_is_working = details.what_is_working
+    case.desired_outcomes = details.desired_outcomes
+
+
 @transaction.atomic
-def case_create(*, case: AuditCase, by: User) -> AuditCase:
-    audit_round = case.audit_round
+def case_create(*, audit_round: AuditRound, by: User, details: CaseDetails) -> AuditCase:
+    case = AuditCase(audit_round=audit_round)
+    _apply_case_details(case, details)
     if audit_round.state == AuditRound.State.PLANNED:
         audit_round.state = AuditRound.State.IN_PROGRESS
         audit_round.save(update_fields=["state"])
@@ -80,32 +257,108 @@ def case_create(*, case: AuditCase, by: User) -> AuditCase:
 
 
 @transaction.atomic
-def case_update(*, case: AuditCase, by: User, expected_version: int) -> AuditCase:
-    ensure_editable(_lock_case(case))
+def case_update(*, case: AuditCase, by: User, expected_version: int, details: CaseDetails) -> AuditCase:
+    _lock_case(case)
+    _apply_case_details(case, details)
     return save_versioned(case, expected_version=expected_version, by=by)
+
+
+G = TypeVar("G", ThemeRating, RecordGrade)
+
+
+def _grade_changes(
+    model: type[G], owner: dict[str, models.Model], theme_grades: Mapping[Theme, Grade | None], existing: list[G]
+) -> list[Change]:
+    """Save the grade on each theme of one case or record: one query for each of create,
+    update and delete, whatever the number of themes."""
+    current = {row.theme_id: row for row in existing}
+    created: list[G] = []
+    updated: list[tuple[G, G]] = []
+    deleted: list[G] = []
+    for theme, grade in theme_grades.items():
+        row = current.get(theme.pk)
+        if grade is None:
+            if row is not None:
+                deleted.append(row)
+        elif row is None:
+            created.append(model(**owner, theme=theme, grade=grade))
+        elif row.grade_id != grade.pk:
+            before = snapshot(row)
+            row.grade = grade
+            updated.append((before, row))
+    return _write_in_bulk(model, created=created, updated=updated, deleted=deleted, fields=["grade"])
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _write_in_bulk(
+    model: type[M], *, created: list[M], updated: list[tuple[M, M]], deleted: list[M], fields: list[str]
+) -> list[Change]:
+    if deleted:
+        # auditlog would write one history row per deleted row: ours go in with the rest.
+        with disable_auditlog():
+            model._default_manager.filter(pk__in=[row.pk for row in deleted]).delete()
+    if updated:
+        model._default_manager.bulk_update([row for _, row in updated], fields)
+    if created:
+        model._default_manager.bulk_create(created)
+    return [
+        *(Change(row, None) for row in deleted),
+        *(Change(before, after) for before, after in updated),
+        *(Change(None, row) for row in created),
+    ]
+
+
+@dataclass(frozen=True)
+class _Active:
+    """The pks of the active themes, grades and questions: what may be graded and answered."""
+
+    themes: set[int]
+    grades: set[int]
+    questions: set[int]
+
+
+def _active() -> _Active:
+    scales = selectors.scales()
+    return _Active(
+        themes={theme.pk for theme in scales.themes},
+        grades={grade.pk for grade in scales.grades},
+        questions={question.pk for question in scales.questions},
+    )
 
 
 @transaction.atomic
 def case_agree_grades(
-    *, case: AuditCase, by: User, expected_version: int, theme_grades: dict[Theme, Grade | None]
+    *,
+    case: AuditCase,
+    by: User,
+    expected_version: int,
+    theme_grades: Mapping[Theme, Grade | None],
+    overall_grade: Grade | None,
+    findings: str = "",
+    strengths: str = "",
+    areas_for_development: str = "",
 ) -> AuditCase:
-    """Save the case's agreed grade on each theme with its overall grade and findings
-    (already on ``case``), all or nothing."""
+    """Save the case's agreed grade on each theme with its overall grade and findings,
+    all or nothing. A theme left out keeps its grade; ``None`` removes it."""
+    _lock_case(case)
     if case.audit_round.is_appreciative_inquiry:
         raise ValidationError("Appreciative Inquiry cases are not graded.", code="not_graded")
-    ensure_editable(_lock_case(case))
-    save_versioned(case, expected_version=expected_version, by=by)
-    existing = {rating.theme_id: rating for rating in case.theme_ratings.all()}
+    active = _active()
+    refusals = Refusals()
     for theme, grade in theme_grades.items():
-        rating = existing.get(theme.pk)
-        if grade is None:
-            if rating:
-                rating.delete()
-        elif rating is None:
-            ThemeRating.objects.create(case=case, theme=theme, grade=grade)
-        elif rating.grade_id != grade.pk:
-            rating.grade = grade
-            rating.save()
+        if grade is not None and theme.pk not in active.themes:
+            refusals.add(rating_key(theme), f"{theme.name} is no longer a theme: leave it ungraded", "inactive")
+        elif grade is not None and grade.pk not in active.grades:
+            refusals.add(rating_key(theme), "Select one of the grades shown", "inactive")
+    if overall_grade is not None and overall_grade.pk not in active.grades:
+        refusals.add("overall_grade", "Select one of the grades shown", "inactive")
+    refusals.check()
+    case.overall_grade = overall_grade
+    case.findings, case.strengths, case.areas_for_development = findings, strengths, areas_for_development
+    save_versioned(case, expected_version=expected_version, by=by)
+    record_changes(_grade_changes(ThemeRating, {"case": case}, theme_grades, list(case.theme_ratings.all())))
     return case
 
 
@@ -141,74 +394,148 @@ def case_reopen(*, case: AuditCase, by: User, expected_version: int, reason: str
 # --- Agency records -------------------------------------------------------------------------
 
 
-def _save_grades_and_answers(
-    record: CaseRecord,
-    *,
-    theme_grades: dict[Theme, Grade | None],
-    answers: dict[ChecklistQuestion, tuple[str, str]],
-    questions: list[ChecklistQuestion],
+@dataclass(frozen=True)
+class RecordDetails:
+    """What one agency's records show. ``grades``: a theme left out keeps its grade, ``None``
+    removes it. ``answers``: (answer, comment) by question; a question left out keeps its
+    answer, an empty answer removes it."""
+
+    agency: Agency
+    subject: str
+    records_read: int
+    findings: str = ""
+    strengths: str = ""
+    areas_for_development: str = ""
+    grades: Mapping[Theme, Grade | None] = field(default_factory=dict)
+    answers: Mapping[ChecklistQuestion, tuple[str, str]] = field(default_factory=dict)
+
+
+def _check_record(
+    *, case: AuditCase, record: CaseRecord, by: User, details: RecordDetails, others: list[tuple[int, str]]
 ) -> None:
-    grades = {grade.theme_id: grade for grade in record.grades.all()} if record.pk else {}
-    for theme, grade in theme_grades.items():
-        current = grades.get(theme.pk)
+    """``others``: (agency, whose records) of the case's other records."""
+    refusals = Refusals()
+    agency = details.agency
+    if record.pk and record.agency_id != agency.pk:
+        refusals.add("agency", "A record's agency cannot be changed: add a record for the other agency", "fixed")
+    elif not case.audit_round.agencies.filter(pk=agency.pk).exists():
+        refusals.add("agency", f"{agency.name} is not taking part in this round", "not_taking_part")
+    elif not may_edit_agency_records(by, agency.pk):
+        refusals.add("agency", "You can only enter your own agency's records", "not_your_agency")
+    if (agency.pk, details.subject) in others:
+        subject = CaseRecord.Subject(details.subject).label.lower() if details.subject in CaseRecord.Subject else ""
+        refusals.add(
+            "subject",
+            f"This case already has a record of {agency.short_name}'s records of {subject}: change that one",
+            "duplicate",
+        )
+    active = _active()
+    for theme, grade in details.grades.items():
         if grade is None:
-            if current:
-                current.delete()
-        elif current is None:
-            RecordGrade.objects.create(record=record, theme=theme, grade=grade)
-        elif current.grade_id != grade.pk:
-            current.grade = grade
-            current.save()
-    saved = {answer.question_id: answer for answer in record.answers.all()} if record.pk else {}
-    for question in questions:
-        current = saved.get(question.pk)
-        if question not in answers:
-            if current:
-                current.delete()
             continue
-        value, comment = answers[question]
-        if current is None:
-            current = ChecklistAnswer(record=record, question=question)
-        elif (current.answer, current.comment) == (value, comment):
+        if case.audit_round.is_appreciative_inquiry:
+            refusals.add(grade_key(theme), "Appreciative Inquiry cases are not graded", "not_graded")
+        elif theme.pk not in active.themes:
+            refusals.add(grade_key(theme), f"{theme.name} is no longer a theme: leave it ungraded", "inactive")
+        elif grade.pk not in active.grades:
+            refusals.add(grade_key(theme), "Select one of the grades shown", "inactive")
+    for question, (answer, comment) in details.answers.items():
+        if answer and question.pk not in active.questions:
+            refusals.add(answer_key(question), f"“{question.text}” is no longer asked", "inactive")
+        elif comment and not answer:
+            # A comment alone would be lost: ask for the answer it belongs to.
+            refusals.add(
+                answer_key(question), f"Choose an answer to go with your comment on “{question.text}”", "required"
+            )
+    refusals.check()
+
+
+def _answer_changes(record: CaseRecord, answers: Mapping[ChecklistQuestion, tuple[str, str]]) -> list[Change]:
+    current = {answer.question_id: answer for answer in record.answers.all()} if record.pk else {}
+    created: list[ChecklistAnswer] = []
+    updated: list[tuple[ChecklistAnswer, ChecklistAnswer]] = []
+    deleted: list[ChecklistAnswer] = []
+    refusals = Refusals()
+    for question, (value, comment) in answers.items():
+        row = current.get(question.pk)
+        if not value:
+            if row is not None:
+                deleted.append(row)
             continue
-        current.answer, current.comment = value, comment
-        current.full_clean()
-        current.save()
+        if row is not None and (row.answer, row.comment) == (value, comment):
+            continue
+        before = snapshot(row) if row is not None else None
+        row = row or ChecklistAnswer(record=record, question=question)
+        row.answer, row.comment = value, comment
+        try:
+            # The record and question are ours: their existence needs no query per answer.
+            row.clean_fields(exclude=["record", "question"])
+        except ValidationError as error:
+            for name, errors in error.message_dict.items():
+                key = answer_key(question) if name == "answer" else comment_key(question)
+                for message in errors:
+                    refusals.add(key, message, name)
+        if before is None:
+            created.append(row)
+        else:
+            updated.append((before, row))
+    refusals.check()
+    return _write_in_bulk(
+        ChecklistAnswer, created=created, updated=updated, deleted=deleted, fields=["answer", "comment"]
+    )
+
+
+def _save_record(record: CaseRecord, *, details: RecordDetails, existing_grades: list[RecordGrade]) -> None:
+    changes = _answer_changes(record, details.answers)
+    changes += _grade_changes(RecordGrade, {"record": record}, details.grades, existing_grades)
+    record_changes(changes)
+
+
+def _apply_record_details(record: CaseRecord, details: RecordDetails) -> None:
+    record.agency = details.agency
+    record.subject = details.subject
+    record.records_read = details.records_read
+    record.findings, record.strengths = details.findings, details.strengths
+    record.areas_for_development = details.areas_for_development
 
 
 @transaction.atomic
-def record_create(
-    *,
-    record: CaseRecord,
-    by: User,
-    theme_grades: dict[Theme, Grade | None],
-    answers: dict[ChecklistQuestion, tuple[str, str]],
-    questions: list[ChecklistQuestion],
-) -> CaseRecord:
-    case = _lock_case(record.case)
-    if case.records.count() >= MAX_RECORDS_PER_CASE:
+def record_create(*, case: AuditCase, by: User, details: RecordDetails) -> CaseRecord:
+    case = _lock_case(case)
+    others = list(case.records.values_list("agency_id", "subject"))
+    if len(others) >= MAX_RECORDS_PER_CASE:
         raise ValidationError(
             f"A case can have at most {MAX_RECORDS_PER_CASE} agency records.", code="too_many_records"
         )
+    record = CaseRecord(case=case)
+    _check_record(case=case, record=record, by=by, details=details, others=others)
+    _apply_record_details(record, details)
     create_versioned(record, by=by)
-    _save_grades_and_answers(record, theme_grades=theme_grades, answers=answers, questions=questions)
+    _save_record(record, details=details, existing_grades=[])
     return record
 
 
 @transaction.atomic
-def record_update(
-    *,
-    record: CaseRecord,
-    by: User,
-    expected_version: int,
-    theme_grades: dict[Theme, Grade | None],
-    answers: dict[ChecklistQuestion, tuple[str, str]],
-    questions: list[ChecklistQuestion],
-) -> CaseRecord:
-    _lock_case(record.case)
+def record_update(*, record: CaseRecord, by: User, expected_version: int, details: RecordDetails) -> CaseRecord:
+    case = _lock_case(record.case)
+    others = list(case.records.exclude(pk=record.pk).values_list("agency_id", "subject"))
+    _check_record(case=case, record=record, by=by, details=details, others=others)
+    _apply_record_details(record, details)
     save_versioned(record, expected_version=expected_version, by=by)
-    _save_grades_and_answers(record, theme_grades=theme_grades, answers=answers, questions=questions)
+    _save_record(record, details=details, existing_grades=list(record.grades.all()))
     return record
+
+
+# --- Feedback -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    """Feedback to one recipient as typed: nothing given yet is (None, None, "")."""
+
+    given_on: datetime.date | None
+    given_by: User | None
+    notes: str = ""
 
 
 @transaction.atomic
@@ -216,21 +543,52 @@ def feedback_record(
     *,
     record: CaseRecord,
     by: User,
-    entries: dict[str, tuple[datetime.date, User, str]],
-    versions: dict[str, int],
+    entries: Mapping[str, FeedbackEntry],
+    versions: Mapping[str, int],
 ) -> None:
     """Record feedback given on ``record``'s findings, by recipient. ``versions`` are
     the versions of each recipient's feedback the person started from (0: none yet):
     feedback someone else recorded in the meantime is never overwritten. Feedback can be
     given after a case is finalised: it is about the findings, not a change to them."""
     given = {feedback.recipient: feedback for feedback in record.feedback.all()}
-    for recipient, (given_on, given_by, notes) in entries.items():
+    givers = {user.pk for user in selectors.feedback_givers(record.case.audit_round)}
+    labels = dict(Feedback.Recipient.choices)
+    refusals = Refusals()
+    for recipient, entry in entries.items():
+        if recipient not in labels:
+            refusals.add(None, "Feedback goes to the practitioner, their manager or the agency", "invalid_choice")
+            continue
+        label = labels[recipient].lower()
+        if entry.given_on is None and recipient in given:
+            refusals.add(
+                feedback_key(recipient, "given_on"),
+                f"Feedback to {label} has been recorded: enter the date it was given",
+                "required",
+            )
+        elif entry.given_on is None and (entry.given_by or entry.notes):
+            refusals.add(
+                feedback_key(recipient, "given_on"), f"Enter the date feedback was given to {label}", "required"
+            )
+        if entry.given_on is not None and entry.given_by is None:
+            refusals.add(feedback_key(recipient, "given_by"), f"Select who gave feedback to {label}", "required")
+        elif entry.given_by is not None and entry.given_by.pk not in givers:
+            refusals.add(
+                feedback_key(recipient, "given_by"),
+                "Select someone on the audit team or auditing this round",
+                "invalid_choice",
+            )
+    refusals.check()
+    for recipient, entry in entries.items():
+        if entry.given_on is None or entry.given_by is None:
+            continue
         feedback = given.get(recipient)
-        typed = (given_on, given_by.pk, notes)
+        typed = (entry.given_on, entry.given_by.pk, entry.notes)
         if feedback and (feedback.given_on, feedback.given_by_id, feedback.notes) == typed:
             continue
         if feedback is None:
-            feedback = Feedback(record=record, recipient=recipient, given_on=given_on, given_by=given_by, notes=notes)
+            feedback = Feedback(
+                record=record, recipient=recipient, given_on=entry.given_on, given_by=entry.given_by, notes=entry.notes
+            )
             try:
                 with transaction.atomic():
                     create_versioned(feedback, by=by)
@@ -240,23 +598,67 @@ def feedback_record(
                     saved_by=current.updated_by, saved_at=current.updated_at, version=current.version
                 ) from None
             continue
-        feedback.given_on, feedback.given_by, feedback.notes = given_on, given_by, notes
+        feedback.given_on, feedback.given_by, feedback.notes = entry.given_on, entry.given_by, entry.notes
         save_versioned(feedback, expected_version=versions.get(recipient, 0), by=by)
 
 
 # --- Escalations ----------------------------------------------------------------------------
 
 
+def _check_escalation(escalation: Escalation) -> None:
+    refusals = Refusals()
+    audit_round = escalation.case.audit_round
+    if not audit_round.agencies.filter(pk=escalation.to_agency_id).exists():
+        refusals.add("to_agency", "Select an agency taking part in the round", "not_taking_part")
+    for name, label in (("due_by", "due"), ("acknowledged_on", "acknowledged"), ("resolved_on", "resolved")):
+        value = getattr(escalation, name)
+        if escalation.raised_on and value and value < escalation.raised_on:
+            refusals.add(name, f"The date {label} must be on or after the date raised", "before_raised")
+    if escalation.resolved_on and not escalation.outcome:
+        refusals.add("outcome", "Enter the outcome before marking the request resolved", "required")
+    refusals.check()
+
+
 @transaction.atomic
-def escalation_raise(*, escalation: Escalation, by: User) -> Escalation:
+def escalation_raise(
+    *,
+    case: AuditCase,
+    by: User,
+    raised_on: datetime.date,
+    to_agency: Agency,
+    to_role: str,
+    reason: str,
+    due_by: datetime.date,
+) -> Escalation:
     """A request for immediate intervention may be raised on any case, finalised or not:
     a child's safety does not wait for paperwork."""
-    escalation.raised_by = by
+    escalation = Escalation(
+        case=case, raised_on=raised_on, raised_by=by, to_agency=to_agency, to_role=to_role, reason=reason, due_by=due_by
+    )
+    _check_escalation(escalation)
     return create_versioned(escalation, by=by)
 
 
 @transaction.atomic
-def escalation_update(*, escalation: Escalation, by: User, expected_version: int) -> Escalation:
+def escalation_update(
+    *,
+    escalation: Escalation,
+    by: User,
+    expected_version: int,
+    raised_on: datetime.date,
+    to_agency: Agency,
+    to_role: str,
+    reason: str,
+    due_by: datetime.date,
+    acknowledged_on: datetime.date | None = None,
+    action_taken: str = "",
+    outcome: str = "",
+    resolved_on: datetime.date | None = None,
+) -> Escalation:
+    escalation.raised_on, escalation.to_agency, escalation.to_role = raised_on, to_agency, to_role
+    escalation.reason, escalation.due_by, escalation.acknowledged_on = reason, due_by, acknowledged_on
+    escalation.action_taken, escalation.outcome, escalation.resolved_on = action_taken, outcome, resolved_on
+    _check_escalation(escalation)
     return save_versioned(escalation, expected_version=expected_version, by=by)
 
 
@@ -264,10 +666,13 @@ def escalation_update(*, escalation: Escalation, by: User, expected_version: int
 
 
 @transaction.atomic
-def participant_add(*, participant: InquiryParticipant) -> InquiryParticipant:
-    case = _lock_case(participant.case)
+def participant_add(*, case: AuditCase, agency: Agency, role: str) -> InquiryParticipant:
+    case = _lock_case(case)
     if not case.audit_round.is_appreciative_inquiry:
         raise ValidationError("Participants are recorded for Appreciative Inquiry cases only.", code="not_inquiry")
+    if not agency.is_active:
+        raise ValidationError({"agency": ValidationError("Select an agency that is still active", code="inactive")})
+    participant = InquiryParticipant(case=case, agency=agency, role=role)
     participant.full_clean()
     participant.save()
     return participant

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +42,37 @@ def editable_case(request: HttpRequest, case: AuditCase) -> HttpResponse | None:
     return None
 
 
+ROUND_FIELDS = ["title", "held_on", "kind", "focus", "agencies", "auditors"]
+ESCALATION_FIELDS = ["raised_on", "to_agency", "to_role", "reason", "due_by"]
+
+
+def typed(form: Form, names: list[str]) -> dict[str, Any]:
+    """The values ``form`` read for ``names``, as keyword arguments for a service."""
+    return {name: form.cleaned_data[name] for name in names}
+
+
+def case_details(form: AuditCaseForm) -> services.CaseDetails:
+    typed_in = form.cleaned_data
+    return services.CaseDetails(
+        reference=typed_in["reference"],
+        categories=typed_in["categories"],
+        plan_started_on=typed_in["plan_started_on"],
+        sibling_records_read=typed_in["sibling_records_read"],
+        parent_records_read=typed_in["parent_records_read"],
+        seen_as_stuck=typed_in.get("seen_as_stuck"),
+        what_is_working=typed_in.get("what_is_working", ""),
+        desired_outcomes=typed_in.get("desired_outcomes", ""),
+    )
+
+
+def record_details(form: CaseRecordForm) -> services.RecordDetails:
+    return services.RecordDetails(
+        **typed(form, ["agency", "subject", "records_read", "findings", "strengths", "areas_for_development"]),
+        grades=form.theme_grades(),
+        answers=form.checklist_answers(),
+    )
+
+
 # --- Rounds ---------------------------------------------------------------------------------
 
 
@@ -56,15 +90,12 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @access.permission_required(Action.MANAGE_AUDITS)
 def round_create(request: HttpRequest) -> HttpResponse:
     form = AuditRoundForm(request.POST or None)
-    if form.is_valid() and save_or_report(
-        form,
-        lambda: services.round_create(
-            audit_round=form.instance,
-            by=request.user,
-            agencies=form.cleaned_data["agencies"],
-            auditors=form.cleaned_data["auditors"],
-        ),
-    ):
+
+    def create() -> AuditRound:
+        form.instance = services.round_create(by=request.user, **typed(form, ROUND_FIELDS))
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, create):
         messages.success(request, f"The round {form.instance} has been planned.")
         return redirect("audits:round_detail", form.instance.pk)
     return form_page(
@@ -103,11 +134,10 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         saved = save_or_report(
             form,
             lambda: services.round_update(
-                audit_round=form.instance,
+                audit_round=audit_round,
                 by=request.user,
                 expected_version=form.cleaned_data["version"],
-                agencies=form.cleaned_data["agencies"],
-                auditors=form.cleaned_data["auditors"],
+                **typed(form, ROUND_FIELDS),
             ),
         )
         if saved:
@@ -131,7 +161,12 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def case_create(request: HttpRequest, pk: int) -> HttpResponse:
     audit_round = round_for(request.user, pk, write=True)
     form = AuditCaseForm(request.POST or None, audit_round=audit_round)
-    if form.is_valid() and save_or_report(form, lambda: services.case_create(case=form.instance, by=request.user)):
+
+    def create() -> AuditCase:
+        form.instance = services.case_create(audit_round=audit_round, by=request.user, details=case_details(form))
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, create):
         messages.success(request, f"Case {form.instance.reference} has been added.")
         return redirect("audits:case_detail", form.instance.pk)
     noun = "family" if audit_round.is_appreciative_inquiry else "child"
@@ -204,7 +239,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and save_or_report(
         form,
         lambda: services.case_update(
-            case=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
+            case=case, by=request.user, expected_version=form.cleaned_data["version"], details=case_details(form)
         ),
     ):
         messages.success(request, "The case details have been saved.")
@@ -240,10 +275,11 @@ def case_grades(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and save_or_report(
         form,
         lambda: services.case_agree_grades(
-            case=form.instance,
+            case=case,
             by=request.user,
             expected_version=form.cleaned_data["version"],
             theme_grades=form.theme_grades(),
+            **typed(form, ["overall_grade", "findings", "strengths", "areas_for_development"]),
         ),
     ):
         messages.success(request, "The agreed grades and findings have been saved.")
@@ -312,10 +348,10 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _record_form(request: HttpRequest, case: AuditCase, record: CaseRecord | None) -> CaseRecordForm:
     scales = selectors.scales()
-    agencies = list(case.audit_round.agencies.all())
-    if not access.can(request.user, Action.MANAGE_AUDITS):
-        # An agency auditor adds records for their own agency only.
-        agencies = [agency for agency in agencies if agency.pk == request.user.agency_id]
+    # The agencies whose records this person may enter (services.record_create says why not).
+    agencies = [
+        agency for agency in case.audit_round.agencies.all() if may_edit_agency_records(request.user, agency.pk)
+    ]
     return CaseRecordForm(
         request.POST or None,
         instance=record or CaseRecord(case=case),
@@ -334,18 +370,14 @@ def record_create(request: HttpRequest, pk: int) -> HttpResponse:
     if refused := editable_case(request, case):
         return refused
     form = _record_form(request, case, None)
-    if not form.fields["agency"].queryset.exists():
+    if len(form.fields["agency"].choices) == 1:  # only "Select an agency"
         raise PermissionDenied  # An agency auditor whose agency is not taking part.
-    if form.is_valid() and save_or_report(
-        form,
-        lambda: services.record_create(
-            record=form.instance,
-            by=request.user,
-            theme_grades=form.theme_grades(),
-            answers=form.checklist_answers(),
-            questions=form.questions,
-        ),
-    ):
+
+    def create() -> CaseRecord:
+        form.instance = services.record_create(case=case, by=request.user, details=record_details(form))
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, create):
         messages.success(request, f"The {form.instance.agency.short_name} record has been added.")
         return redirect("audits:case_detail", case.pk)
     record_read(request, case)
@@ -399,12 +431,10 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and save_or_report(
         form,
         lambda: services.record_update(
-            record=form.instance,
+            record=record,
             by=request.user,
             expected_version=form.cleaned_data["version"],
-            theme_grades=form.theme_grades(),
-            answers=form.checklist_answers(),
-            questions=form.questions,
+            details=record_details(form),
         ),
     ):
         messages.success(request, f"The {record.agency.short_name} record has been saved.")
@@ -465,7 +495,7 @@ def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
         agencies=list(case.audit_round.agencies.all()),
     )
     if form.is_valid() and save_or_report(
-        form, lambda: services.escalation_raise(escalation=form.instance, by=request.user)
+        form, lambda: services.escalation_raise(case=case, by=request.user, **typed(form, ESCALATION_FIELDS))
     ):
         messages.success(request, "The request for immediate intervention has been recorded.")
         return redirect("audits:case_detail", case.pk)
@@ -491,7 +521,10 @@ def escalation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and save_or_report(
         form,
         lambda: services.escalation_update(
-            escalation=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
+            escalation=escalation,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            **typed(form, [*ESCALATION_FIELDS, "acknowledged_on", "action_taken", "outcome", "resolved_on"]),
         ),
     ):
         messages.success(request, "The request for immediate intervention has been updated.")
@@ -521,7 +554,9 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not case.audit_round.is_appreciative_inquiry:
         raise PermissionDenied
     form = ParticipantForm(request.POST or None, instance=InquiryParticipant(case=case))
-    if form.is_valid() and save_or_report(form, lambda: services.participant_add(participant=form.instance)):
+    if form.is_valid() and save_or_report(
+        form, lambda: services.participant_add(case=case, **typed(form, ["agency", "role"]))
+    ):
         messages.success(request, "The participant has been added.")
         return redirect("audits:case_detail", case.pk)
     record_read(request, case)

@@ -59,6 +59,8 @@ def _entry(change: Change) -> LogEntry | None:
         action=change.action,
         changes=changes,
         cid=get_cid(),
+        # What lets a page gather the history of everything in it (a case's grades, say).
+        additional_data=instance.get_additional_data() if hasattr(instance, "get_additional_data") else None,
     )
     # auditlog sets the actor and address in a pre_save receiver; bulk_create sends none.
     pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default", update_fields=None)

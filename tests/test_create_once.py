@@ -142,12 +142,12 @@ def test_a_create_form_sent_three_times_creates_one_thing(name, client, user_wit
     assert second["Location"] == third["Location"] == first["Location"]
 
 
-# Rounds, cases, recommendations, updates and reports are unique by title, reference or
-# number: a second one is refused on its own terms.
+# Rounds, cases, agency records, recommendations, updates and reports are unique by title,
+# reference, agency and whose records, or number: a second one is refused on its own terms.
 MAY_BE_ADDED_TWICE = sorted(
     name
     for name, create in CREATES.items()
-    if create.model not in (AuditRound, AuditCase, Recommendation, ReviewCycle, Report)
+    if create.model not in (AuditRound, AuditCase, CaseRecord, Recommendation, ReviewCycle, Report)
 )
 
 

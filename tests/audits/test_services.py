@@ -41,19 +41,32 @@ def auditor():
 
 def complete_record(case: AuditCase, by) -> CaseRecord:
     scales = selectors.scales()
-    record = CaseRecord(case=case, agency=police(), subject=CaseRecord.Subject.CHILD, records_read=2)
-    return services.record_create(
-        record=record,
-        by=by,
-        theme_grades=dict.fromkeys(scales.themes, grade("Adequate")),
+    details = services.RecordDetails(
+        agency=police(),
+        subject=CaseRecord.Subject.CHILD,
+        records_read=2,
+        grades=dict.fromkeys(scales.themes, grade("Adequate")),
         answers=dict.fromkeys(scales.questions, ("yes", "")),
-        questions=scales.questions,
     )
+    return services.record_create(case=case, by=by, details=details)
+
+
+def details_of(case: AuditCase, **changes) -> services.CaseDetails:
+    """The case's details as a form would send them, with ``changes``."""
+    categories = [key for key, name in services.CATEGORY_FIELDS.items() if getattr(case, name)]
+    values = {
+        "reference": case.reference,
+        "categories": categories,
+        "plan_started_on": case.plan_started_on,
+        "sibling_records_read": case.sibling_records_read,
+        "parent_records_read": case.parent_records_read,
+    }
+    return services.CaseDetails(**{**values, **changes})
 
 
 def test_a_new_case_starts_its_round(auditor):
     audit_round = AuditRoundFactory()
-    services.case_create(case=AuditCaseFactory.build(audit_round=audit_round), by=auditor)
+    services.case_create(audit_round=audit_round, by=auditor, details=details_of(AuditCaseFactory.build()))
     audit_round.refresh_from_db()
     assert audit_round.state == AuditRound.State.IN_PROGRESS
 
@@ -90,13 +103,15 @@ def test_a_complete_case_is_finalised_and_then_read_only(auditor):
     services.case_finalise(case=case, by=auditor, expected_version=case.version)
     case.refresh_from_db()
     assert case.is_finalised
-    case.findings = "A late change"
     with pytest.raises(ValidationError, match="This case is finalised"):
-        services.case_update(case=case, by=auditor, expected_version=case.version)
+        services.case_update(case=case, by=auditor, expected_version=case.version, details=details_of(case))
     record = case.records.get()
     with pytest.raises(ValidationError, match="This case is finalised"):
         services.record_update(
-            record=record, by=auditor, expected_version=record.version, theme_grades={}, answers={}, questions=[]
+            record=record,
+            by=auditor,
+            expected_version=record.version,
+            details=services.RecordDetails(agency=record.agency, subject=record.subject, records_read=3),
         )
     with pytest.raises(ValidationError, match="This case is finalised"):
         complete_record(case, auditor)
@@ -125,16 +140,12 @@ def test_a_case_takes_at_most_twenty_agency_records(auditor):
 
 def test_a_record_with_its_grades_and_answers_is_saved_all_or_nothing(auditor, monkeypatch):
     case = AuditCaseFactory()
-    saved = ChecklistAnswer.save
-    calls = {"n": 0}
 
-    def fail_on_the_fourth_answer(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise RuntimeError("disk full")
-        return saved(self, *args, **kwargs)
+    def disk_full(*args, **kwargs):
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ChecklistAnswer, "save", fail_on_the_fourth_answer)
+    # The grades are written; then the answers fail.
+    monkeypatch.setattr(ChecklistAnswer.objects, "bulk_create", disk_full)
     with pytest.raises(RuntimeError):
         complete_record(case, auditor)
     assert not CaseRecord.objects.exists()
@@ -145,16 +156,17 @@ def test_a_record_with_its_grades_and_answers_is_saved_all_or_nothing(auditor, m
 def test_the_agreed_grades_are_saved_all_or_nothing(auditor, monkeypatch):
     case = AuditCaseFactory()
     themes = list(Theme.objects.active())
-    case.findings = "Agreed findings"
-    case.overall_grade = grade("Adequate")
-    monkeypatch.setattr(
-        "audits.services.ThemeRating.objects.create",
-        lambda **kwargs: (_ for _ in ()).throw(RuntimeError("fault")) if kwargs["theme"] == themes[2] else None,
-    )
+    monkeypatch.setattr("audits.services.record_changes", lambda changes: (_ for _ in ()).throw(RuntimeError("fault")))
     with pytest.raises(RuntimeError):
         services.case_agree_grades(
-            case=case, by=auditor, expected_version=case.version, theme_grades=dict.fromkeys(themes, grade("Good"))
+            case=case,
+            by=auditor,
+            expected_version=case.version,
+            theme_grades=dict.fromkeys(themes, grade("Good")),
+            overall_grade=grade("Adequate"),
+            findings="Agreed findings",
         )
+    assert not case.theme_ratings.exists()
     case.refresh_from_db()
     assert (case.findings, case.overall_grade, case.version) == ("", None, 1)
 
@@ -164,15 +176,15 @@ def test_a_second_save_from_the_same_starting_point_is_refused_naming_who_saved_
     case = AuditCaseFactory()
     first = AuditCase.objects.get(pk=case.pk)
     second = AuditCase.objects.get(pk=case.pk)
-    first.findings = "First person's findings"
-    services.case_update(case=first, by=other, expected_version=1)
-    second.findings = "Second person's findings"
+    services.case_update(case=first, by=other, expected_version=1, details=details_of(case, parent_records_read=2))
     with pytest.raises(EditConflict) as conflict:
-        services.case_update(case=second, by=auditor, expected_version=1)
+        services.case_update(
+            case=second, by=auditor, expected_version=1, details=details_of(case, parent_records_read=3)
+        )
     assert "Bea Other saved this" in conflict.value.message
     assert conflict.value.version == 2
     case.refresh_from_db()
-    assert case.findings == "First person's findings"
+    assert case.parent_records_read == 2
 
 
 def test_every_change_keeps_who_when_and_what(auditor):
@@ -180,11 +192,12 @@ def test_every_change_keeps_who_when_and_what(auditor):
     from auditlog.context import set_actor
 
     with set_actor(auditor):
-        case.findings = "Plan drift identified"
-        services.case_update(case=case, by=auditor, expected_version=case.version)
+        services.case_update(
+            case=case, by=auditor, expected_version=case.version, details=details_of(case, reference="MACA-2011-01-01")
+        )
     entry = LogEntry.objects.get_for_object(case).filter(action=LogEntry.Action.UPDATE).get()
     assert entry.actor == auditor
-    assert entry.changes_dict["findings"] == ["", "Plan drift identified"]
+    assert entry.changes_dict["reference"][1] == "MACA-2011-01-01"
     assert "version" not in entry.changes_dict
     assert entry.additional_data == {"case_id": case.pk}
 
@@ -192,7 +205,9 @@ def test_every_change_keeps_who_when_and_what(auditor):
 def test_appreciative_inquiry_cases_carry_no_grades(auditor):
     case = AuditCaseFactory(audit_round__kind=AuditRound.Kind.APPRECIATIVE_INQUIRY)
     with pytest.raises(ValidationError, match="not graded"):
-        services.case_agree_grades(case=case, by=auditor, expected_version=case.version, theme_grades={})
+        services.case_agree_grades(
+            case=case, by=auditor, expected_version=case.version, theme_grades={}, overall_grade=None
+        )
 
 
 def test_an_appreciative_inquiry_case_needs_its_own_facts_to_be_finalised(auditor):

@@ -162,7 +162,7 @@ def test_a_record_for_an_agency_not_in_the_round_is_refused(auditor_client):
     probation = Agency.objects.get(short_name="Probation")
     response = auditor_client.post(reverse("audits:record_create", args=[case.pk]), record_post(agency=probation))
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "Probation is not taking part in this round" in response.content.decode()
     assert not CaseRecord.objects.exists()
 
 
