@@ -374,7 +374,7 @@ def case_finalise(*, case: AuditCase, by: User, expected_version: int) -> AuditC
         scales=selectors.scales(),
     )
     if not completeness.is_complete:
-        raise ValidationError([f"Add {item}" for item in completeness.missing], code="incomplete")
+        raise ValidationError([ValidationError(f"Add {item}", code="incomplete") for item in completeness.missing])
     case.state = AuditCase.State.FINALISED
     return save_versioned(case, expected_version=expected_version, by=by)
 
@@ -471,10 +471,9 @@ def _answer_changes(record: CaseRecord, answers: Mapping[ChecklistQuestion, tupl
             # The record and question are ours: their existence needs no query per answer.
             row.clean_fields(exclude=["record", "question"])
         except ValidationError as error:
-            for name, errors in error.message_dict.items():
+            for name, errors in error.error_dict.items():
                 key = answer_key(question) if name == "answer" else comment_key(question)
-                for message in errors:
-                    refusals.add(key, message, name)
+                refusals.errors.setdefault(key, []).extend(errors)
         if before is None:
             created.append(row)
         else:
