@@ -98,6 +98,18 @@ class GradeChoiceField(forms.ModelChoiceField):
         return self.grades[str(value)]
 
 
+class OfferedChoiceField(forms.ModelChoiceField):
+    """Reads a choice among the rows the page offers without asking the database again;
+    any other row is still read, so that the service can say why it may not be chosen."""
+
+    offered: dict[str, Any]
+
+    def to_python(self, value: Any) -> Any:
+        if str(value) in getattr(self, "offered", {}):
+            return self.offered[str(value)]
+        return super().to_python(value)
+
+
 class AuditRoundForm(FieldsOnly, VersionedForm):
     held_on = UKDateField(label="Date of the audit", required_message="Enter the date of the audit")
 
@@ -268,6 +280,7 @@ class CaseRecordForm(FieldsOnly, VersionedForm):
             "subject": {"required": "Select whose records these are"},
             "records_read": {"required": "Enter how many records were read"},
         }
+        field_classes = {"agency": OfferedChoiceField}
 
     def __init__(
         self,
@@ -285,6 +298,7 @@ class CaseRecordForm(FieldsOnly, VersionedForm):
         agency_field = self.fields["agency"]
         # Offers the agencies ``agencies``; whether one may be chosen is the service's to say.
         agency_field.queryset = Agency.objects.all()
+        agency_field.offered = {str(agency.pk): agency for agency in agencies}
         agency_field.choices = [("", "Select an agency"), *((agency.pk, agency.name) for agency in agencies)]
         if len(agencies) == 1:
             agency_field.initial = agencies[0].pk

@@ -43,6 +43,7 @@ from typing import TypeVar
 from auditlog.context import disable_auditlog
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Value
 
 from audits import selectors
 from audits.access import may_edit_agency_records
@@ -277,6 +278,8 @@ def _grade_changes(
     deleted: list[G] = []
     for theme, grade in theme_grades.items():
         row = current.get(theme.pk)
+        if row is not None:
+            row.theme = theme  # its history names the theme: no query to read it again
         if grade is None:
             if row is not None:
                 deleted.append(row)
@@ -320,12 +323,24 @@ class _Active:
 
 
 def _active() -> _Active:
-    scales = selectors.scales()
-    return _Active(
-        themes={theme.pk for theme in scales.themes},
-        grades={grade.pk for grade in scales.grades},
-        questions={question.pk for question in scales.questions},
+    """One query, whatever the size of the scales."""
+    rows = (
+        Theme.objects.active()
+        .order_by()
+        .values_list(Value("theme"), "pk")
+        .union(
+            Grade.objects.active().order_by().values_list(Value("grade"), "pk"),
+            ChecklistQuestion.objects.active()
+            .filter(theme__is_active=True)
+            .order_by()
+            .values_list(Value("question"), "pk"),
+            all=True,
+        )
     )
+    active: dict[str, set[int]] = {"theme": set(), "grade": set(), "question": set()}
+    for kind, pk in rows:
+        active[kind].add(pk)
+    return _Active(themes=active["theme"], grades=active["grade"], questions=active["question"])
 
 
 @transaction.atomic
@@ -357,7 +372,14 @@ def case_agree_grades(
     refusals.check()
     case.overall_grade = overall_grade
     case.findings, case.strengths, case.areas_for_development = findings, strengths, areas_for_development
-    save_versioned(case, expected_version=expected_version, by=by)
+    # Only the grade (checked above) and the findings change: check those, with no query
+    # to ask again about the round, the reference or the categories.
+    save_versioned(
+        case,
+        expected_version=expected_version,
+        by=by,
+        clean=lambda: case.clean_fields(exclude=["audit_round", "overall_grade", "updated_by"]),
+    )
     record_changes(_grade_changes(ThemeRating, {"case": case}, theme_grades, list(case.theme_ratings.all())))
     return case
 
@@ -450,14 +472,18 @@ def _check_record(
     refusals.check()
 
 
-def _answer_changes(record: CaseRecord, answers: Mapping[ChecklistQuestion, tuple[str, str]]) -> list[Change]:
-    current = {answer.question_id: answer for answer in record.answers.all()} if record.pk else {}
+def _answer_changes(
+    record: CaseRecord, answers: Mapping[ChecklistQuestion, tuple[str, str]], existing: list[ChecklistAnswer]
+) -> list[Change]:
+    current = {answer.question_id: answer for answer in existing}
     created: list[ChecklistAnswer] = []
     updated: list[tuple[ChecklistAnswer, ChecklistAnswer]] = []
     deleted: list[ChecklistAnswer] = []
     refusals = Refusals()
     for question, (value, comment) in answers.items():
         row = current.get(question.pk)
+        if row is not None:
+            row.question = question  # its history names the question: no query to read it again
         if not value:
             if row is not None:
                 deleted.append(row)
@@ -484,10 +510,10 @@ def _answer_changes(record: CaseRecord, answers: Mapping[ChecklistQuestion, tupl
     )
 
 
-def _save_record(record: CaseRecord, *, details: RecordDetails, existing_grades: list[RecordGrade]) -> None:
-    changes = _answer_changes(record, details.answers)
-    changes += _grade_changes(RecordGrade, {"record": record}, details.grades, existing_grades)
-    record_changes(changes)
+def _clean_record(record: CaseRecord) -> None:
+    """The record's own fields. Its case and agency the service has checked already, and
+    its check constraints say what its fields' validators say: no query to ask again."""
+    record.full_clean(exclude=["case", "agency", "updated_by"], validate_constraints=False)
 
 
 def _apply_record_details(record: CaseRecord, details: RecordDetails) -> None:
@@ -501,7 +527,7 @@ def _apply_record_details(record: CaseRecord, details: RecordDetails) -> None:
 @transaction.atomic
 def record_create(*, case: AuditCase, by: User, details: RecordDetails) -> CaseRecord:
     case = _lock_case(case)
-    others = list(case.records.values_list("agency_id", "subject"))
+    others = list(case.records.order_by().values_list("agency_id", "subject"))
     if len(others) >= MAX_RECORDS_PER_CASE:
         raise ValidationError(
             f"A case can have at most {MAX_RECORDS_PER_CASE} agency records.", code="too_many_records"
@@ -509,19 +535,26 @@ def record_create(*, case: AuditCase, by: User, details: RecordDetails) -> CaseR
     record = CaseRecord(case=case)
     _check_record(case=case, record=record, by=by, details=details, others=others)
     _apply_record_details(record, details)
-    create_versioned(record, by=by)
-    _save_record(record, details=details, existing_grades=[])
+    with disable_auditlog():  # its history goes in with its grades' and answers'
+        create_versioned(record, by=by, clean=lambda: _clean_record(record))
+    changes = [Change(None, record), *_answer_changes(record, details.answers, [])]
+    changes += _grade_changes(RecordGrade, {"record": record}, details.grades, [])
+    record_changes(changes)
     return record
 
 
 @transaction.atomic
 def record_update(*, record: CaseRecord, by: User, expected_version: int, details: RecordDetails) -> CaseRecord:
     case = _lock_case(record.case)
-    others = list(case.records.exclude(pk=record.pk).values_list("agency_id", "subject"))
+    others = list(case.records.exclude(pk=record.pk).order_by().values_list("agency_id", "subject"))
     _check_record(case=case, record=record, by=by, details=details, others=others)
+    before = snapshot(record)
     _apply_record_details(record, details)
-    save_versioned(record, expected_version=expected_version, by=by)
-    _save_record(record, details=details, existing_grades=list(record.grades.all()))
+    with disable_auditlog():  # its history goes in with its grades' and answers'
+        save_versioned(record, expected_version=expected_version, by=by, clean=lambda: _clean_record(record))
+    changes = [Change(before, record), *_answer_changes(record, details.answers, list(record.answers.all()))]
+    changes += _grade_changes(RecordGrade, {"record": record}, details.grades, list(record.grades.all()))
+    record_changes(changes)
     return record
 
 

@@ -104,3 +104,87 @@ def test_the_home_page_panel_costs_the_same_however_many_escalations(auditor_cli
     EscalationFactory.create_batch(10)
     with django_assert_num_queries(expected):
         auditor_client.get(reverse("home"))
+
+
+# --- Writes ---------------------------------------------------------------------------------
+# Saving an agency record with a grade on every theme and every checklist answer costs a fixed
+# number of queries: grades and answers are written one query per table, their history in one.
+RECORD_SAVE_QUERIES = 25
+
+
+def record_form_post(*, agency, version=None, answer: str = "yes", grade_label: str = "Good") -> dict[str, object]:
+    from audits import selectors
+
+    scales = selectors.scales()
+    data: dict[str, object] = {"agency": agency.pk, "subject": "child", "records_read": "3", "findings": "Seen."}
+    if version is not None:
+        data["version"] = version
+    for theme in scales.themes:
+        data[f"grade_{theme.pk}"] = grade(grade_label).pk
+    for question in scales.questions:
+        data[f"answer_{question.pk}"] = answer
+        data[f"comment_{question.pk}"] = ""
+    return data
+
+
+def test_saving_a_record_with_five_grades_and_the_checklist_costs_a_fixed_number_of_queries(
+    auditor_client, django_assert_max_num_queries
+):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from audits import selectors
+    from audits.models import CaseRecord, ChecklistAnswer, RecordGrade
+    from tests.factories import police
+
+    scales = selectors.scales()
+    assert (len(scales.themes), len(scales.questions)) >= (5, 7)
+    # A running server has read these once, on its first save: they are cached from then on.
+    ContentType.objects.get_for_models(CaseRecord, RecordGrade, ChecklistAnswer)
+    case = AuditCaseFactory()
+    url = reverse("audits:record_create", args=[case.pk])
+    data = record_form_post(agency=police())
+    auditor_client.get(url)  # the one-time key
+    with django_assert_max_num_queries(RECORD_SAVE_QUERIES):
+        response = auditor_client.post(url, data)
+    assert response.status_code == 302
+    record = case.records.get()
+    created = LogEntry.objects.filter(action=LogEntry.Action.CREATE, actor=auditor_client.auditor)
+    assert created.filter(content_type__model="recordgrade").count() == len(scales.themes)
+    assert created.filter(content_type__model="checklistanswer").count() == len(scales.questions)
+    assert created.filter(additional_data__case_id=case.pk).count() == 1 + len(scales.themes) + len(scales.questions)
+
+    url = reverse("audits:record_detail", args=[record.pk])
+    data = record_form_post(agency=police(), version=record.version, answer="partly", grade_label="Adequate")
+    with django_assert_max_num_queries(RECORD_SAVE_QUERIES):
+        response = auditor_client.post(url, data)
+    assert response.status_code == 302
+    assert RecordGrade.objects.filter(record=record, grade=grade("Adequate")).count() == len(scales.themes)
+    assert ChecklistAnswer.objects.filter(record=record, answer="partly").count() == len(scales.questions)
+    changed = LogEntry.objects.filter(action=LogEntry.Action.UPDATE, actor=auditor_client.auditor)
+    assert changed.filter(content_type__model="recordgrade").count() == len(scales.themes)
+    assert changed.filter(content_type__model="checklistanswer").count() == len(scales.questions)
+    assert changed.get(content_type__model="recordgrade", object_id=record.grades.first().pk).changes_dict["grade"]
+
+
+def test_agreeing_a_cases_grades_costs_a_fixed_number_of_queries(auditor_client, django_assert_max_num_queries):
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from audits import selectors
+    from audits.models import AuditCase, ThemeRating
+
+    themes = selectors.scales().themes
+    ContentType.objects.get_for_models(AuditCase, ThemeRating)  # cached in a running server
+    case = AuditCaseFactory()
+    url = reverse("audits:case_grades", args=[case.pk])
+    for version, label in ((1, "Good"), (2, "Adequate")):  # first agreed, then changed
+        data = {f"theme_{theme.pk}": grade(label).pk for theme in themes}
+        data.update({"overall_grade": grade(label).pk, "findings": "Agreed.", "version": version})
+        with django_assert_max_num_queries(RECORD_SAVE_QUERIES):
+            response = auditor_client.post(url, data)
+        assert response.status_code == 302
+        assert ThemeRating.objects.filter(case=case, grade=grade(label)).count() == len(themes)
+    history = LogEntry.objects.filter(content_type__model="themerating", actor=auditor_client.auditor)
+    assert history.filter(action=LogEntry.Action.CREATE).count() == len(themes)
+    assert history.filter(action=LogEntry.Action.UPDATE, additional_data__case_id=case.pk).count() == len(themes)
