@@ -16,7 +16,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -422,3 +422,14 @@ def test_an_unknown_format_is_not_a_download(client):
     world = build(1)
     client_for(client, world, Role.AUDIT_TEAM)
     assert client.get(reverse("audits:round_list") + "rounds.pdf").status_code == 404
+
+
+def test_every_list_download_is_checked_here():
+    """A new list's download joins LISTS, or this fails."""
+    downloads = {
+        f"{namespace}:{pattern.name}"
+        for namespace, (_prefix, resolver) in get_resolver().namespace_dict.items()
+        for pattern in resolver.url_patterns
+        if "<listkind:" in str(pattern.pattern)
+    }
+    assert downloads == {listed.download for listed in LISTS}
