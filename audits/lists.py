@@ -13,7 +13,7 @@ from audits.models import AuditCase, AuditRound, Escalation
 from audits.selectors import FeedbackOwed
 from dscb import access
 from dscb.access import Action
-from dscb.lists import Column, RowSource
+from dscb.lists import Column, R, RowSource
 from dscb.models import User
 
 DATE = "partials/cells/date.html"
@@ -42,17 +42,25 @@ class RoundList(RowSource[AuditRound]):
         return list(selectors.round_list(self.user))
 
 
-class RoundCases(RowSource[AuditCase]):
-    name = "round-cases"
-    caption = "Cases in this round and their progress"
-    url_name = "audits:round_cases_download"
+class InRound(RowSource[R]):
+    """One of a round's lists: case data, so a download of it is a read of the round."""
 
-    def __init__(self, *, audit_round: AuditRound, filters: Mapping[str, str] | None = None) -> None:
+    def __init__(self, *, user: User, audit_round: AuditRound, filters: Mapping[str, str] | None = None) -> None:
         super().__init__(filters=filters)
+        self.user = user
         self.audit_round = self.read_of = audit_round
 
     def url_kwargs(self) -> dict[str, object]:
         return {"pk": self.audit_round.pk}
+
+    def extra(self) -> Mapping[str, object]:
+        return {"can_manage": access.can(self.user, Action.MANAGE_AUDITS)}
+
+
+class RoundCases(InRound[AuditCase]):
+    name = "round-cases"
+    caption = "Cases in this round and their progress"
+    url_name = "audits:round_cases_download"
 
     def columns(self) -> Sequence[Column[AuditCase]]:
         columns: list[Column[AuditCase]] = [
@@ -77,21 +85,11 @@ class RoundCases(RowSource[AuditCase]):
         return list(selectors.round_cases(self.audit_round))
 
 
-class FeedbackStillToGive(RowSource[FeedbackOwed]):
+class FeedbackStillToGive(InRound[FeedbackOwed]):
     name = "feedback-still-to-give"
+    heading = "Feedback still to give"
     caption = "Agency records whose findings have not been fed back to everyone"
     url_name = "audits:feedback_owed_download"
-
-    def __init__(self, *, user: User, audit_round: AuditRound, filters: Mapping[str, str] | None = None) -> None:
-        super().__init__(filters=filters)
-        self.user = user
-        self.audit_round = self.read_of = audit_round
-
-    def url_kwargs(self) -> dict[str, object]:
-        return {"pk": self.audit_round.pk}
-
-    def extra(self) -> Mapping[str, object]:
-        return {"can_manage": access.can(self.user, Action.MANAGE_AUDITS)}
 
     def columns(self) -> Sequence[Column[FeedbackOwed]]:
         return [
@@ -114,27 +112,20 @@ def escalation_status(escalation: Escalation, today: datetime.date) -> str:
     return "Acknowledged" if escalation.acknowledged_on else "Open"
 
 
-class RoundEscalations(RowSource[Escalation]):
+class RoundEscalations(InRound[Escalation]):
     """The round's requests for immediate intervention; ``?open=1`` keeps the open ones."""
 
     name = "requests-for-intervention"
+    heading = "Requests for immediate intervention"
     caption = "Requests for immediate intervention"
     url_name = "audits:escalation_list_download"
 
     def __init__(self, *, user: User, audit_round: AuditRound, filters: Mapping[str, str] | None = None) -> None:
-        super().__init__(filters=filters)
-        self.user = user
-        self.audit_round = self.read_of = audit_round
+        super().__init__(user=user, audit_round=audit_round, filters=filters)
         self.today = timezone.localdate()
 
     def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
         return {"open": "1"} if query.get("open") == "1" else {}
-
-    def url_kwargs(self) -> dict[str, object]:
-        return {"pk": self.audit_round.pk}
-
-    def extra(self) -> Mapping[str, object]:
-        return {"can_manage": access.can(self.user, Action.MANAGE_AUDITS)}
 
     def columns(self) -> Sequence[Column[Escalation]]:
         return [

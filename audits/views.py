@@ -22,7 +22,7 @@ from audits.forms import (
     ParticipantForm,
     ReopenCaseForm,
 )
-from audits.lists import FeedbackStillToGive, RoundCases, RoundEscalations, RoundList
+from audits.lists import FeedbackStillToGive, InRound, RoundCases, RoundEscalations, RoundList
 from audits.models import AuditCase, CaseRecord, Escalation, InquiryParticipant
 from dscb import access, lists
 from dscb.access import Action
@@ -89,7 +89,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "audits/round_detail.html",
         {
             "audit_round": audit_round,
-            "cases": RoundCases(audit_round=audit_round),
+            "cases": RoundCases(user=request.user, audit_round=audit_round),
             "escalations": RoundEscalations(user=request.user, audit_round=audit_round, filters={"open": "1"}),
             "feedback_owed": FeedbackStillToGive(user=request.user, audit_round=audit_round),
             "can_manage": access.can(request.user, Action.MANAGE_AUDITS),
@@ -97,50 +97,51 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def round_source(request: HttpRequest, pk: int, source: type[InRound]) -> InRound:
+    """One of a round's lists, for whoever may open the round, filtered as asked."""
+    audit_round = access.audit_round_for(request.user, pk)
+    return source(user=request.user, audit_round=audit_round, filters=request.GET)
+
+
+def round_list_page(request: HttpRequest, pk: int, source: type[InRound], template: str) -> HttpResponse:
+    listed = round_source(request, pk, source)
+    record_read(request, listed.audit_round)
+    return render(request, template, {"audit_round": listed.audit_round, "source": listed})
+
+
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def round_cases_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    audit_round = access.audit_round_for(request.user, pk)
-    return lists.download(request, RoundCases(audit_round=audit_round, filters=request.GET), kind)
+    return lists.download(request, round_source(request, pk, RoundCases), kind)
 
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def feedback_owed(request: HttpRequest, pk: int) -> HttpResponse:
-    audit_round = access.audit_round_for(request.user, pk)
-    record_read(request, audit_round)
-    source = FeedbackStillToGive(user=request.user, audit_round=audit_round, filters=request.GET)
-    return render(request, "audits/feedback_owed.html", {"audit_round": audit_round, "feedback_owed": source})
+    return round_list_page(request, pk, FeedbackStillToGive, "audits/feedback_owed.html")
 
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def feedback_owed_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    audit_round = access.audit_round_for(request.user, pk)
-    source = FeedbackStillToGive(user=request.user, audit_round=audit_round, filters=request.GET)
-    return lists.download(request, source, kind)
+    return lists.download(request, round_source(request, pk, FeedbackStillToGive), kind)
 
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def escalation_list(request: HttpRequest, pk: int) -> HttpResponse:
-    audit_round = access.audit_round_for(request.user, pk)
-    record_read(request, audit_round)
-    source = RoundEscalations(user=request.user, audit_round=audit_round, filters=request.GET)
-    return render(request, "audits/escalation_list.html", {"audit_round": audit_round, "escalations": source})
+    return round_list_page(request, pk, RoundEscalations, "audits/escalation_list.html")
 
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
 def escalation_list_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    audit_round = access.audit_round_for(request.user, pk)
-    source = RoundEscalations(user=request.user, audit_round=audit_round, filters=request.GET)
-    return lists.download(request, source, kind)
+    return lists.download(request, round_source(request, pk, RoundEscalations), kind)
 
 
 @require_http_methods(["GET", "POST"])
