@@ -3,13 +3,22 @@ from __future__ import annotations
 from django.urls import path
 
 from audits import views
+from dscb import lists  # noqa: F401  (registers the "listkind" path converter)
 
 app_name = "audits"
 
 urlpatterns = [
     path("", views.round_list, name="round_list"),
+    path("rounds.<listkind:kind>", views.round_list_download, name="round_list_download"),
     path("rounds/new/", views.round_create, name="round_create"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/cases.<listkind:kind>", views.round_cases_download, name="round_cases_download"),
+    path("rounds/<int:pk>/feedback/", views.feedback_owed, name="feedback_owed"),
+    path("rounds/<int:pk>/feedback.<listkind:kind>", views.feedback_owed_download, name="feedback_owed_download"),
+    path("rounds/<int:pk>/escalations/", views.escalation_list, name="escalation_list"),
+    path(
+        "rounds/<int:pk>/escalations.<listkind:kind>", views.escalation_list_download, name="escalation_list_download"
+    ),
     path("rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
     path("rounds/<int:pk>/cases/new/", views.case_create, name="case_create"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),

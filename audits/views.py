@@ -26,8 +26,9 @@ from audits.forms import (
     ParticipantForm,
     ReopenCaseForm,
 )
-from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
-from dscb import access
+from audits.lists import FeedbackStillToGive, InRound, RoundCases, RoundEscalations, RoundList
+from audits.models import AuditCase, CaseRecord, Escalation, InquiryParticipant
+from dscb import access, lists
 from dscb.access import Action
 from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
@@ -82,8 +83,14 @@ def round_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audits/round_list.html",
-        {"rounds": selectors.round_list(request.user), "can_manage": access.can(request.user, Action.MANAGE_AUDITS)},
+        {"rounds": RoundList(user=request.user), "can_manage": access.can(request.user, Action.MANAGE_AUDITS)},
     )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS)
+def round_list_download(request: HttpRequest, kind: str) -> HttpResponse:
+    return lists.download(request, RoundList(user=request.user, filters=request.GET), kind)
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,20 +116,64 @@ def round_create(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit_round = round_for(request.user, pk, queryset=selectors.round_page_queryset())
     record_read(request, audit_round)
-    this_round = AuditRound.objects.filter(pk=audit_round.pk)
-    today = timezone.localdate()
     return render(
         request,
         "audits/round_detail.html",
         {
             "audit_round": audit_round,
-            "cases": selectors.round_cases(audit_round),
-            "escalations": selectors.escalations_open(rounds=this_round),
-            "feedback_owed": [] if audit_round.is_appreciative_inquiry else selectors.feedback_owed(rounds=this_round),
-            "today": today,
+            "cases": RoundCases(user=request.user, audit_round=audit_round),
+            "escalations": RoundEscalations(user=request.user, audit_round=audit_round, filters={"open": "1"}),
+            "feedback_owed": FeedbackStillToGive(user=request.user, audit_round=audit_round),
             "can_manage": access.can(request.user, Action.MANAGE_AUDITS),
         },
     )
+
+
+def round_source(request: HttpRequest, pk: int, source: type[InRound]) -> InRound:
+    """One of a round's lists, for whoever may open the round, filtered as asked."""
+    audit_round = access.audit_round_for(request.user, pk)
+    return source(user=request.user, audit_round=audit_round, filters=request.GET)
+
+
+def round_list_page(request: HttpRequest, pk: int, source: type[InRound], template: str) -> HttpResponse:
+    listed = round_source(request, pk, source)
+    record_read(request, listed.audit_round)
+    return render(request, template, {"audit_round": listed.audit_round, "source": listed})
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def round_cases_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    return lists.download(request, round_source(request, pk, RoundCases), kind)
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def feedback_owed(request: HttpRequest, pk: int) -> HttpResponse:
+    return round_list_page(request, pk, FeedbackStillToGive, "audits/feedback_owed.html")
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def feedback_owed_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    return lists.download(request, round_source(request, pk, FeedbackStillToGive), kind)
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def escalation_list(request: HttpRequest, pk: int) -> HttpResponse:
+    return round_list_page(request, pk, RoundEscalations, "audits/escalation_list.html")
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def escalation_list_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    return lists.download(request, round_source(request, pk, RoundEscalations), kind)
 
 
 @require_http_methods(["GET", "POST"])

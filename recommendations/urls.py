@@ -2,18 +2,27 @@ from __future__ import annotations
 
 from django.urls import path
 
+from dscb import lists  # noqa: F401  (registers the "listkind" path converter)
 from recommendations import views
 
 app_name = "recommendations"
 
 urlpatterns = [
     path("", views.plan_detail, name="plan"),
+    path("plan.<listkind:kind>", views.plan_download, name="plan_download"),
     path("scales.css", views.scale_styles, name="scale_styles"),
     path("edit/", views.plan_edit, name="plan_edit"),
     path("mine/", views.my_recommendations, name="mine"),
+    path("mine.<listkind:kind>", views.my_recommendations_download, name="mine_download"),
     path("overdue/", views.overdue, name="overdue"),
+    path("overdue.<listkind:kind>", views.overdue_download, name="overdue_download"),
     path("recommendations/new/", views.recommendation_create, name="recommendation_create"),
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation_detail"),
+    path(
+        "recommendations/<int:pk>/history.<listkind:kind>",
+        views.recommendation_history_download,
+        name="recommendation_history_download",
+    ),
     path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation_edit"),
     path("recommendations/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
@@ -21,5 +30,6 @@ urlpatterns = [
     path("updates/", views.cycle_list, name="cycle_list"),
     path("updates/new/", views.cycle_create, name="cycle_create"),
     path("updates/<int:pk>/", views.cycle_ratings, name="cycle_ratings"),
+    path("updates/<int:pk>/ratings.<listkind:kind>", views.cycle_ratings_download, name="cycle_ratings_download"),
     path("updates/<int:pk>/complete/", views.cycle_complete, name="cycle_complete"),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audits.models import Grade
-from dscb import access
+from dscb import access, lists
 from dscb.access import Action
 from dscb.concurrency import EditConflict
 from dscb.forms import save_or_report
@@ -28,6 +27,7 @@ from recommendations.forms import (
     RecommendationForm,
     ReviewCycleForm,
 )
+from recommendations.lists import CycleRatings, MyRecommendations, OverdueList, PlanList, RecommendationHistory
 from recommendations.models import ActionPlan, Evidence, Recommendation, ReviewCycle
 
 
@@ -54,19 +54,24 @@ def plan_or_404() -> ActionPlan:
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def plan_detail(request: HttpRequest) -> HttpResponse:
     plan = plan_or_404()
-    plan_cycles = selectors.cycles(plan)
-    rows = selectors.recommendation_rows(plan, plan_cycles, today=timezone.localdate())
+    source = PlanList(plan=plan)
     return render(
         request,
         "recommendations/plan_detail.html",
         {
             "plan": plan,
-            "cycles": plan_cycles,
-            "sections": selectors.rows_by_section(plan, rows),
+            "cycles": source.cycles,
+            "source": source,
             "can_manage": access.can(request.user, Action.MANAGE_ACTION_PLAN),
             "is_lead": access.can(request.user, Action.LEAD_RECOMMENDATIONS),
         },
     )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_ACTION_PLAN)
+def plan_download(request: HttpRequest, kind: str) -> HttpResponse:
+    return lists.download(request, PlanList(plan=plan_or_404(), filters=request.GET), kind)
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,8 +123,16 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = access.recommendation_for(
         request.user, pk, queryset=Recommendation.objects.select_related("plan", "section", "lead", "updated_by")
     )
-    plan_cycles = selectors.cycles(recommendation.plan)
-    history = selectors.rag_history(recommendation, plan_cycles)
+    history = RecommendationHistory(recommendation=recommendation)
+    plan_cycles = history.cycles
+    # Evidence in the open update that this person may take back.
+    history.removable = {
+        item.pk
+        for entry in history.rows
+        if entry.cycle.is_open and entry.update
+        for item in entry.update.evidence.all()
+        if access.may_remove_evidence(request.user, item)
+    }
     row = selectors.recommendation_rows(
         recommendation.plan,
         plan_cycles,
@@ -132,21 +145,20 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "recommendation": recommendation,
             "row": row,
-            "history": list(reversed(history)),
+            "history": history,
             "open_cycle": plan_cycles.open,
             "changes": selectors.recommendation_changes(recommendation),
             "can_manage": access.can(request.user, Action.MANAGE_ACTION_PLAN),
             "may_add_evidence": plan_cycles.open is not None and access.may_add_evidence(request.user, recommendation),
-            # Evidence in the open update that this person may take back.
-            "removable": {
-                item.pk
-                for entry in history
-                if entry.cycle.is_open and entry.update
-                for item in entry.update.evidence.all()
-                if access.may_remove_evidence(request.user, item)
-            },
         },
     )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_ACTION_PLAN)
+def recommendation_history_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    recommendation = access.recommendation_for(request.user, pk, queryset=Recommendation.objects.select_related("plan"))
+    return lists.download(request, RecommendationHistory(recommendation=recommendation, filters=request.GET), kind)
 
 
 @require_http_methods(["GET", "POST"])
@@ -291,16 +303,12 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
     editable = cycle.is_open and access.can(request.user, Action.MANAGE_ACTION_PLAN)
     if request.method == "POST" and not editable:
         raise PermissionDenied
-    plan_cycles = selectors.cycles(cycle.plan)
-    rows = selectors.recommendation_rows(cycle.plan, plan_cycles, today=timezone.localdate())
-    updates = {
-        update.recommendation_id: update
-        for update in cycle.updates.select_related("rag", "proposed_rag").annotate(evidence_count=Count("evidence"))
-    }
+    ratings = CycleRatings(cycle=cycle)
+    updates = ratings.updates
     form = RatingsForm(
         request.POST or None,
         initial={"version": cycle.version},
-        recommendations=[row.recommendation for row in rows],
+        recommendations=[item.row.recommendation for item in ratings.rows],
         statuses=selectors.rag_statuses(),
         current={pk: (update.rag_id, update.rating_note) for pk, update in updates.items()},
     )
@@ -326,20 +334,29 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
             "cycle": cycle,
             "form": form,
             "editable": editable,
+            "ratings": ratings,
             "rows": [
                 {
-                    "row": row,
-                    "update": updates.get(row.recommendation.pk),
-                    "field": form[f"rag_{row.recommendation.pk}"],
-                    "note": form[f"note_{row.recommendation.pk}"],
+                    "row": item.row,
+                    "update": item.update,
+                    "field": form[f"rag_{item.row.recommendation.pk}"],
+                    "note": form[f"note_{item.row.recommendation.pk}"],
                 }
-                for row in rows
-            ],
+                for item in ratings.rows
+            ]
+            if editable
+            else [],
             "check_before_completing": CHECK_BEFORE_COMPLETING,
-            # In a meeting, the rating at the last completed update is the starting point.
-            "previous_cycle": plan_cycles.latest_completed if cycle.is_open else None,
+            "previous_cycle": ratings.previous_cycle,
         },
     )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_ACTION_PLAN)
+def cycle_ratings_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    cycle = get_object_or_404(ReviewCycle.objects.select_related("plan"), pk=pk)
+    return lists.download(request, CycleRatings(cycle=cycle, filters=request.GET), kind)
 
 
 @require_http_methods(["GET", "POST"])
@@ -386,24 +403,28 @@ def already_completed(cycle: ReviewCycle) -> str:
 @access.permission_required(Action.LEAD_RECOMMENDATIONS)
 def my_recommendations(request: HttpRequest) -> HttpResponse:
     plan = plan_or_404()
-    plan_cycles = selectors.cycles(plan)
-    rows = selectors.recommendation_rows(
-        plan, plan_cycles, today=timezone.localdate(), recommendations=selectors.led_by(request.user, plan)
-    )
+    source = MyRecommendations(user=request.user, plan=plan)
     return render(
         request,
         "recommendations/my_recommendations.html",
-        {"rows": rows, "open_cycle": plan_cycles.open, "plan": plan},
+        {"source": source, "open_cycle": source.cycles.open, "plan": plan},
     )
+
+
+@require_safe
+@access.permission_required(Action.LEAD_RECOMMENDATIONS)
+def my_recommendations_download(request: HttpRequest, kind: str) -> HttpResponse:
+    source = MyRecommendations(user=request.user, plan=plan_or_404(), filters=request.GET)
+    return lists.download(request, source, kind)
 
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def overdue(request: HttpRequest) -> HttpResponse:
-    plan = plan_or_404()
-    rows = selectors.recommendation_rows(plan, selectors.cycles(plan), today=timezone.localdate())
-    return render(
-        request,
-        "recommendations/overdue.html",
-        {"rows": [row for row in rows if row.overdue], "today": timezone.localdate()},
-    )
+    return render(request, "recommendations/overdue.html", {"source": OverdueList(plan=plan_or_404())})
+
+
+@require_safe
+@access.permission_required(Action.VIEW_ACTION_PLAN)
+def overdue_download(request: HttpRequest, kind: str) -> HttpResponse:
+    return lists.download(request, OverdueList(plan=plan_or_404(), filters=request.GET), kind)

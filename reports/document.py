@@ -11,7 +11,9 @@ from functools import cached_property
 
 from django.conf import settings
 
+from dscb.lists import Table
 from recommendations import selectors as plan_selectors
+from recommendations.lists import report_plan_tables
 from recommendations.models import ReviewCycle
 from recommendations.selectors import RecommendationRow, SectionRows
 from reports import selectors
@@ -255,9 +257,14 @@ class RagView:
     def movement_columns(self) -> list[str]:
         return [*[status.label for status in self.rag.statuses], NOT_YET_RATED]
 
-    @property
+    @cached_property
     def plan_sections(self) -> list[SectionRows]:
         return plan_selectors.rows_by_section(self.rag.plan, self.rag.rows)
+
+    @cached_property
+    def plan_tables(self) -> list[Table]:
+        """The plan's tables on the report's page and in its PDF, with the plan page's columns."""
+        return report_plan_tables(self.plan_sections)
 
     @cached_property
     def red_and_overdue(self) -> list[RecommendationRow]:

@@ -18,12 +18,12 @@ from openpyxl.styles import Alignment, Font
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from dscb.lists import records, safe_cell
+from recommendations.lists import plan_sheet_columns
 from reports.document import ReportDocument
 
 logger = logging.getLogger(__name__)
 
-# ASVS 1.2.10: a cell whose text starts with one of these could be read as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Enough of a refused address to see what was asked for, never a report's text at length.
 LOGGED_URL_LENGTH = 80
 
@@ -95,13 +95,6 @@ def summary_pdf(document: ReportDocument) -> bytes:
     return render_pdf("reports/pdf/summary.html", document)
 
 
-def safe_cell(value: object) -> object:
-    """Text that could be read as a formula is kept as text, with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def xlsx(document: ReportDocument) -> bytes:
     workbook = Workbook()
     plan_sheet = workbook.active
@@ -129,19 +122,11 @@ def xlsx(document: ReportDocument) -> bytes:
     for group in document.plan.plan_sections:
         add(plan_sheet)
         add(plan_sheet, f"{group.section.number} {group.section.title}", font=bold)
-        last = "By when" if group.section.shows_target_date else "RAG"
-        add(plan_sheet, "No.", group.section.item_heading, "Evidence", last, "Lead", font=bold)
-        for row in group.rows:
-            recommendation = row.recommendation
-            evidence = "\n".join(
-                " ".join(part for part in (item.text, item.url, item.file_name) if part) for item in row.evidence
-            )
-            if group.section.shows_target_date:
-                last_value = recommendation.target_date.isoformat() if recommendation.target_date else ""
-            else:
-                last_value = row.rag.label if row.rag else "Not yet rated"
-            lead = recommendation.lead.get_full_name() if recommendation.lead else ""
-            add(plan_sheet, recommendation.number, recommendation.text, evidence, last_value, lead)
+        # The same columns as the report's plan table, and the lead.
+        columns = plan_sheet_columns(group.section)
+        add(plan_sheet, *(column.heading for column in columns), font=bold)
+        for values in records(group.rows, columns):
+            add(plan_sheet, *values)
     for column, width in zip("ABCDE", (8, 60, 70, 14, 24), strict=True):
         plan_sheet.column_dimensions[column].width = width
 

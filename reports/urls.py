@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from dscb import lists  # noqa: F401  (registers the "listkind" path converter)
 from reports import views
 
 app_name = "reports"
@@ -10,7 +11,9 @@ urlpatterns = [
     path("dashboards/audits/", views.audit_dashboard, name="audit_dashboard"),
     path("dashboards/action-plan/", views.rag_dashboard, name="rag_dashboard"),
     path("dashboards/action-plan/recommendations/", views.rag_list, name="rag_list"),
+    path("dashboards/action-plan/recommendations.<listkind:kind>", views.rag_list_download, name="rag_list_download"),
     path("reports/", views.report_list, name="report_list"),
+    path("reports/published.<listkind:kind>", views.published_list_download, name="published_list_download"),
     path("reports/new/", views.report_create, name="report_create"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,17 +14,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audits.models import AuditRound
-from dscb import access
+from dscb import access, lists
 from dscb.access import Action
 from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 from recommendations import selectors as plan_selectors
 from recommendations.models import ReviewCycle
-from recommendations.selectors import RecommendationRow
 from reports import document, renderers, selectors, services
-from reports.document import NOT_YET_RATED, link_value
 from reports.forms import NarrativeSectionForm, PeriodForm, ReportForm
+from reports.lists import PublishedReports, RagList
 from reports.models import NarrativeSection, PublishedReport, Report
 from reports.selectors import Period
 
@@ -79,55 +77,20 @@ def rag_dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-# The figures on the RAG dashboard link here: each query parameter narrows the list.
-ROW_FILTERS: dict[str, Callable[[RecommendationRow, str], bool]] = {
-    "rag": lambda row, value: link_value(row.rag.pk if row.rag else None) == value,
-    "open_rag": lambda row, value: link_value(row.open_rag.pk if row.open_rag else None) == value,
-    "from": lambda row, value: link_value(row.previous_rag.pk if row.previous_rag else None) == value,
-    "section": lambda row, value: str(row.recommendation.section.number) == value,
-    "lead": lambda row, value: str(row.recommendation.lead_id or "none") == value,
-    "overdue": lambda row, value: row.overdue,
-    "not_rated": lambda row, value: row.rag is None,
-}
-
-
 @require_safe
 @access.permission_required(Action.VIEW_RAG_DASHBOARD)
 def rag_list(request: HttpRequest) -> HttpResponse:
     """The recommendations behind a figure on the RAG dashboard."""
     figures = rag_figures_or_404(timezone.localdate())
-    rows = figures.rows
-    chosen = [name for name in (*ROW_FILTERS, "not_updated") if name in request.GET]
-    if not chosen:
-        raise Http404("No figure chosen.")
-    for name in chosen:
-        if name == "not_updated":
-            not_updated = {row.recommendation.pk for row in figures.not_updated}
-            rows = [row for row in rows if row.recommendation.pk in not_updated]
-        else:
-            rows = [row for row in rows if ROW_FILTERS[name](row, request.GET[name])]
-    return render(
-        request,
-        "reports/rag_list.html",
-        {"figures": figures, "rows": rows, "description": describe(figures, request.GET, chosen)},
-    )
+    source = RagList(figures=figures, filters=request.GET)
+    return render(request, "reports/rag_list.html", {"figures": figures, "source": source})
 
 
-def describe(figures: selectors.RagFigures, query: dict, chosen: list[str]) -> str:
-    """The list's heading, in words: "Recommendations rated Amber from audit 2"."""
-    labels = {"none": NOT_YET_RATED} | {link_value(status.pk): status.label for status in figures.statuses}
-    leads = {str(lead_id or "none"): name for name, lead_id, _ in figures.by_lead()}
-    words = {
-        "rag": lambda value: "not yet rated" if value == "none" else f"rated {labels.get(value, value)}",
-        "open_rag": lambda value: f"rated {labels.get(value, value)} in the open update",
-        "from": lambda value: f"rated {labels.get(value, value)} in the update before",
-        "section": lambda value: f"from audit {value}",
-        "lead": lambda value: f"led by {leads.get(value, 'nobody named')}",
-        "overdue": lambda value: "overdue",
-        "not_rated": lambda value: "not yet rated",
-        "not_updated": lambda value: "not updated in the open update",
-    }
-    return "Recommendations " + ", ".join(words[name](query[name]) for name in chosen)
+@require_safe
+@access.permission_required(Action.VIEW_RAG_DASHBOARD)
+def rag_list_download(request: HttpRequest, kind: str) -> HttpResponse:
+    source = RagList(figures=rag_figures_or_404(timezone.localdate()), filters=request.GET)
+    return lists.download(request, source, kind)
 
 
 # --- Reports --------------------------------------------------------------------------------
@@ -141,11 +104,17 @@ def report_list(request: HttpRequest) -> HttpResponse:
         request,
         "reports/report_list.html",
         {
-            "published": PublishedReport.objects.select_related("published_by"),
+            "published": PublishedReports(),
             "drafts": Report.objects.filter(publications__isnull=True).select_related("cycle") if can_manage else [],
             "can_manage": can_manage,
         },
     )
+
+
+@require_safe
+@access.permission_required(Action.READ_PUBLISHED_REPORTS)
+def published_list_download(request: HttpRequest, kind: str) -> HttpResponse:
+    return lists.download(request, PublishedReports(filters=request.GET), kind)
 
 
 def report_page_context(report: Report) -> dict[str, object]:

@@ -1,0 +1,143 @@
+"""The case audit lists, each one row source (dscb.lists): the page's table and its CSV
+and XLSX downloads."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+
+from django.utils import timezone
+
+from audits import selectors
+from audits.models import AuditCase, AuditRound, Escalation
+from audits.selectors import FeedbackOwed
+from dscb import access
+from dscb.access import Action
+from dscb.lists import Column, R, RowSource
+from dscb.models import User
+
+DATE = "partials/cells/date.html"
+
+
+class RoundList(RowSource[AuditRound]):
+    name = "audit-rounds"
+    url_name = "audits:round_list_download"
+
+    def __init__(self, *, user: User, filters: Mapping[str, str] | None = None) -> None:
+        super().__init__(filters=filters)
+        self.user = user
+        self.caption = "Audit rounds" if access.can(user, Action.MANAGE_AUDITS) else "Audit rounds you are assigned to"
+
+    def columns(self) -> Sequence[Column[AuditRound]]:
+        return [
+            Column("Round", lambda r: r.title, cell="audits/cells/round_link.html"),
+            Column("Date", lambda r: r.held_on, cell=DATE),
+            Column("Kind", lambda r: r.get_kind_display()),
+            Column("State", lambda r: r.get_state_display()),
+            Column("Cases finalised", lambda r: r.finalised_count, numeric=True),
+            Column("Cases", lambda r: r.case_count, numeric=True),
+        ]
+
+    def query(self) -> list[AuditRound]:
+        return list(selectors.round_list(self.user))
+
+
+class InRound(RowSource[R]):
+    """One of a round's lists: case data, so a download of it is a read of the round."""
+
+    def __init__(self, *, user: User, audit_round: AuditRound, filters: Mapping[str, str] | None = None) -> None:
+        super().__init__(filters=filters)
+        self.user = user
+        self.audit_round = self.read_of = audit_round
+
+    def url_kwargs(self) -> dict[str, object]:
+        return {"pk": self.audit_round.pk}
+
+    def extra(self) -> Mapping[str, object]:
+        return {"can_manage": access.can(self.user, Action.MANAGE_AUDITS)}
+
+
+class RoundCases(InRound[AuditCase]):
+    name = "round-cases"
+    caption = "Cases in this round and their progress"
+    url_name = "audits:round_cases_download"
+
+    def columns(self) -> Sequence[Column[AuditCase]]:
+        columns: list[Column[AuditCase]] = [
+            Column("Board reference", lambda c: c.reference, cell="audits/cells/case_link.html"),
+            Column("Agency records", lambda c: c.record_count, numeric=True),
+        ]
+        if not self.audit_round.is_appreciative_inquiry:
+            columns.append(
+                Column(
+                    "Overall grade",
+                    lambda c: c.overall_grade.label if c.overall_grade else "Not graded",
+                    cell="audits/cells/overall_grade.html",
+                )
+            )
+        return [
+            *columns,
+            Column("State", lambda c: "Finalised" if c.is_finalised else "Draft", cell="audits/cells/case_state.html"),
+            Column("Open requests for intervention", lambda c: c.open_escalation_count, numeric=True),
+        ]
+
+    def query(self) -> list[AuditCase]:
+        return list(selectors.round_cases(self.audit_round))
+
+
+class FeedbackStillToGive(InRound[FeedbackOwed]):
+    name = "feedback-still-to-give"
+    heading = "Feedback still to give"
+    caption = "Agency records whose findings have not been fed back to everyone"
+    url_name = "audits:feedback_owed_download"
+
+    def columns(self) -> Sequence[Column[FeedbackOwed]]:
+        return [
+            Column("Case", lambda owed: owed.record.case.reference),
+            Column("Agency record", lambda owed: str(owed.record), cell="audits/cells/feedback_record.html"),
+            Column("Still to give feedback to", lambda owed: ", ".join(owed.recipients)),
+        ]
+
+    def query(self) -> list[FeedbackOwed]:
+        if self.audit_round.is_appreciative_inquiry:
+            return []
+        return selectors.feedback_owed(rounds=AuditRound.objects.filter(pk=self.audit_round.pk))
+
+
+def escalation_status(escalation: Escalation, today: datetime.date) -> str:
+    if not escalation.is_open:
+        return "Resolved"
+    if escalation.is_overdue(today):
+        return "Overdue"
+    return "Acknowledged" if escalation.acknowledged_on else "Open"
+
+
+class RoundEscalations(InRound[Escalation]):
+    """The round's requests for immediate intervention; ``?open=1`` keeps the open ones."""
+
+    name = "requests-for-intervention"
+    heading = "Requests for immediate intervention"
+    caption = "Requests for immediate intervention"
+    url_name = "audits:escalation_list_download"
+
+    def __init__(self, *, user: User, audit_round: AuditRound, filters: Mapping[str, str] | None = None) -> None:
+        super().__init__(user=user, audit_round=audit_round, filters=filters)
+        self.today = timezone.localdate()
+
+    def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
+        return {"open": "1"} if query.get("open") == "1" else {}
+
+    def columns(self) -> Sequence[Column[Escalation]]:
+        return [
+            Column("Case", lambda e: e.case.reference, cell="audits/cells/escalation_case.html"),
+            Column("To", lambda e: f"{e.to_agency.short_name}, {e.to_role}"),
+            Column("Raised", lambda e: e.raised_on, cell=DATE),
+            Column("Due by", lambda e: e.due_by, cell=DATE),
+            Column("Status", lambda e: escalation_status(e, self.today), cell="audits/cells/escalation_status.html"),
+        ]
+
+    def query(self) -> list[Escalation]:
+        escalations = Escalation.objects.filter(case__audit_round=self.audit_round)
+        if self.filters.get("open"):
+            escalations = escalations.open()
+        return list(escalations.select_related("case", "to_agency").order_by("due_by", "pk"))

@@ -1,0 +1,241 @@
+"""Every list is one row source (pretix's exporters): its columns, its query and its
+filters, declared once. The HTML table (templates/partials/list_table.html), the CSV
+and the XLSX download all iterate the same rows, so they cannot disagree.
+
+A list declares each column's heading, the plain value a download writes, and
+optionally a cell template for the page (a link, a tag). Each app keeps its lists in
+its own ``lists.py``; its views render ``source.table()`` and answer downloads with
+``download(request, source, kind)``, after the same access checks as the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar, Generic, TypeVar
+from urllib.parse import urlencode
+
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import register_converter, reverse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from dscb.readlog import record_read
+
+R = TypeVar("R")
+
+# ASVS 1.2.10: a cell whose text starts with one of these could be read as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def safe_cell(value: object) -> object:
+    """Text that could be read as a formula is kept as text, with a leading apostrophe.
+    Every spreadsheet the service writes (lists and the report's workbook) goes through it."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def plain(value: object) -> str | int | float:
+    """What a download writes for a value: text or a number, never an object."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+class DownloadKind:
+    """The path converter for a list download's format: ``rounds.csv``, ``rounds.xlsx``."""
+
+    regex = "csv|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(DownloadKind, "listkind")
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    heading: str
+    value: Callable[[R], object]
+    # A template for the page's cell, given ``row``, ``value`` and the list's ``extra``;
+    # without one the page prints the plain value.
+    cell: str | None = None
+    numeric: bool = False
+    row_header: bool = False
+    header_class: str = ""  # a width in the PDF, say
+
+
+@dataclass(frozen=True)
+class Cell:
+    column: Column[Any]
+    row: object
+    value: object
+
+
+@dataclass(frozen=True)
+class Table:
+    """What the shared table partial renders."""
+
+    caption: str
+    columns: Sequence[Column[Any]]
+    rows: list[list[Cell]]
+    extra: Mapping[str, object] = field(default_factory=dict)
+    caption_class: str = "govuk-visually-hidden"
+    css_class: str = ""
+
+
+def build_table(
+    rows: Sequence[R],
+    columns: Sequence[Column[R]],
+    *,
+    caption: str,
+    extra: Mapping[str, object] | None = None,
+    caption_class: str = "govuk-visually-hidden",
+    css_class: str = "",
+) -> Table:
+    return Table(
+        caption=caption,
+        columns=columns,
+        rows=[[Cell(column, row, column.value(row)) for column in columns] for row in rows],
+        extra=extra or {},
+        caption_class=caption_class,
+        css_class=css_class,
+    )
+
+
+def records(rows: Sequence[R], columns: Sequence[Column[R]]) -> list[list[str | int | float]]:
+    """Rows as a download writes them (before formula safety)."""
+    return [[plain(column.value(row)) for column in columns] for row in rows]
+
+
+class RowSource(Generic[R]):
+    """One list. Subclasses set ``name`` (the download's file name), ``caption``,
+    ``url_name`` (of the download) and implement ``columns`` and ``query``; ``query``
+    runs a fixed number of queries whatever the number of rows."""
+
+    name: ClassVar[str]
+    caption: str = ""
+    url_name: ClassVar[str]
+    # The object a download of this list is a read of, when it holds case data.
+    read_of: models.Model | None = None
+
+    def __init__(self, *, filters: Mapping[str, str] | None = None) -> None:
+        self.filters = self.parse_filters(filters or {})
+
+    def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
+        """The filters this list understands, from the page's query string."""
+        return {}
+
+    def columns(self) -> Sequence[Column[R]]:
+        raise NotImplementedError
+
+    def query(self) -> list[R]:
+        raise NotImplementedError
+
+    def url_kwargs(self) -> dict[str, object]:
+        return {}
+
+    @cached_property
+    def rows(self) -> list[R]:
+        return self.query()
+
+    def extra(self) -> Mapping[str, object]:
+        """What the cell templates need besides the row: who is looking, today."""
+        return {}
+
+    def table(
+        self,
+        rows: Sequence[R] | None = None,
+        *,
+        columns: Sequence[Column[R]] | None = None,
+        caption: str | None = None,
+        caption_class: str = "govuk-visually-hidden",
+    ) -> Table:
+        return build_table(
+            self.rows if rows is None else rows,
+            self.columns() if columns is None else columns,
+            caption=self.caption if caption is None else caption,
+            extra=self.extra(),
+            caption_class=caption_class,
+        )
+
+    def headings(self) -> list[str]:
+        return [column.heading for column in self.columns()]
+
+    def records(self) -> list[list[str | int | float]]:
+        return records(self.rows, self.columns())
+
+    def download_url(self, kind: str) -> str:
+        url = reverse(self.url_name, kwargs={**self.url_kwargs(), "kind": kind})
+        return f"{url}?{urlencode(self.filters)}" if self.filters else url
+
+    @property
+    def downloads(self) -> list[tuple[str, str]]:
+        return [("CSV", self.download_url("csv")), ("XLSX", self.download_url("xlsx"))]
+
+    def file_name(self, kind: str, today: datetime.date) -> str:
+        return f"{self.name}-{today.isoformat()}.{kind}"
+
+
+def csv_bytes(source: RowSource[Any]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(heading) for heading in source.headings()])
+    writer.writerows([safe_cell(value) for value in record] for record in source.records())
+    # A byte-order mark, so a spreadsheet opens the file as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(source: RowSource[Any]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = source.name[:31]
+    sheet.append([safe_cell(heading) for heading in source.headings()])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for record in source.records():
+        sheet.append([safe_cell(value) for value in record])
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = wrap
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+RENDERERS: dict[str, Callable[[RowSource[Any]], bytes]] = {"csv": csv_bytes, "xlsx": xlsx_bytes}
+
+
+def download(request: HttpRequest, source: RowSource[Any], kind: str) -> HttpResponse:
+    """The list as a file. The view has already made the page's access checks."""
+    if kind not in RENDERERS:
+        raise Http404
+    if source.read_of is not None:
+        record_read(request, source.read_of)
+    response = HttpResponse(RENDERERS[kind](source), content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = f'attachment; filename="{source.file_name(kind, timezone.localdate())}"'
+    return response

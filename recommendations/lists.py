@@ -1,0 +1,314 @@
+"""The action plan's lists, each one row source (dscb.lists). The recommendation tables
+(the plan, "my recommendations", overdue, the RAG list, the report's plan table and the
+workbook's plan sheet) share these column definitions: a column is written once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from django.db.models import Count
+from django.utils import timezone
+
+from dscb.lists import Column, RowSource, Table, build_table
+from dscb.models import User
+from recommendations import selectors
+from recommendations.forms import NOT_YET_RATED
+from recommendations.models import (
+    ActionPlan,
+    Evidence,
+    PlanSection,
+    ProgressUpdate,
+    RagStatus,
+    Recommendation,
+    ReviewCycle,
+)
+from recommendations.selectors import Cycles, HistoryEntry, RecommendationRow, SectionRows
+
+DATE = "partials/cells/date.html"
+RAG_CELL = "recommendations/cells/rag.html"
+
+
+def rag_words(rag: RagStatus | None) -> str:
+    return rag.label if rag else NOT_YET_RATED
+
+
+def lead_name(row: RecommendationRow) -> str:
+    lead = row.recommendation.lead
+    return lead.get_full_name() if lead else ""
+
+
+def evidence_lines(evidence: Iterable[Evidence]) -> str:
+    """Each point of evidence on a line of its own, as the seed's evidence column."""
+    return "\n".join(
+        " ".join(part for part in (item.text, item.url, item.file_name and f"({item.file_name})") if part)
+        for item in evidence
+    )
+
+
+def evidence_words(row: RecommendationRow) -> str:
+    return evidence_lines(row.evidence)
+
+
+# --- Columns of a recommendation row, shared by every recommendation table -----------------
+
+NUMBER = Column[RecommendationRow](
+    "No.", lambda row: row.recommendation.number, cell="recommendations/cells/number.html", row_header=True
+)
+TEXT = Column[RecommendationRow](
+    "Recommendation", lambda row: row.recommendation.text, cell="recommendations/cells/text.html"
+)
+LEAD = Column[RecommendationRow]("Lead", lead_name)
+TARGET_DATE = Column[RecommendationRow]("By when", lambda row: row.recommendation.target_date, cell=DATE)
+RAG = Column[RecommendationRow]("RAG now", lambda row: rag_words(row.rag), cell=RAG_CELL)
+STATE = Column[RecommendationRow]("State", lambda row: row.recommendation.get_state_display())
+OVERDUE = Column[RecommendationRow]("Overdue", lambda row: row.overdue)
+EVIDENCE = Column[RecommendationRow]("Evidence", evidence_words, cell="recommendations/cells/evidence.html")
+SECTION = Column[RecommendationRow](
+    "Audit", lambda row: f"{row.recommendation.section.number} {row.recommendation.section.title}"
+)
+# The report and its PDF print the plan as the seed did: no links, the whole text.
+REPORT_NUMBER = Column[RecommendationRow]("No.", NUMBER.value, row_header=True, header_class="app-plan-table__number")
+REPORT_TEXT = Column[RecommendationRow](
+    "Recommendation", TEXT.value, cell="recommendations/cells/full_text.html", header_class="app-plan-table__text"
+)
+REPORT_EVIDENCE = Column[RecommendationRow](
+    "Evidence",
+    evidence_words,
+    cell="recommendations/cells/plain_evidence.html",
+    header_class="app-plan-table__evidence",
+)
+
+# The plan page's text cell adds the lead, the state and whether it is overdue.
+PLAN_TEXT = Column[RecommendationRow]("Recommendation", TEXT.value, cell="recommendations/cells/plan_text.html")
+
+
+def section_columns(
+    section: PlanSection, *, report: bool = False, rated: ReviewCycle | None = None
+) -> list[Column[RecommendationRow]]:
+    """The plan's table for one section: number, text (headed as the section names its
+    items), evidence, then the target date or the RAG, as the section shows."""
+    number, text, evidence = (REPORT_NUMBER, REPORT_TEXT, REPORT_EVIDENCE) if report else (NUMBER, PLAN_TEXT, EVIDENCE)
+    width = "app-plan-table__rag" if report else ""
+    if section.shows_target_date:
+        last = replace(TARGET_DATE, header_class=width)
+    else:
+        last = Column(f"RAG ({rated.title})" if rated else "RAG", RAG.value, cell=RAG_CELL, header_class=width)
+    return [number, replace(text, heading=section.item_heading), evidence, last]
+
+
+def report_plan_tables(sections: Iterable[SectionRows]) -> list[Table]:
+    """The six-monthly report's plan (its page and its PDF), one table a section, with the
+    plan's columns."""
+    return [
+        build_table(
+            group.rows,
+            section_columns(group.section, report=True),
+            caption=f"{group.section.number} {group.section.title}",
+            caption_class="govuk-table__caption--m",
+            css_class="app-plan-table",
+        )
+        for group in sections
+    ]
+
+
+def plan_sheet_columns(section: PlanSection) -> list[Column[RecommendationRow]]:
+    """The workbook's plan sheet: the report's columns, and the lead."""
+    return [*section_columns(section, report=True), LEAD]
+
+
+class PlanList(RowSource[RecommendationRow]):
+    """The whole action plan; the page shows it section by section."""
+
+    name = "action-plan"
+    caption = "The action plan"
+    url_name = "recommendations:plan_download"
+
+    def __init__(self, *, plan: ActionPlan, filters: Mapping[str, str] | None = None) -> None:
+        super().__init__(filters=filters)
+        self.plan = plan
+        self.cycles = selectors.cycles(plan)
+
+    def columns(self) -> Sequence[Column[RecommendationRow]]:
+        return [SECTION, NUMBER, TEXT, LEAD, STATE, EVIDENCE, TARGET_DATE, RAG, OVERDUE]
+
+    def query(self) -> list[RecommendationRow]:
+        return selectors.recommendation_rows(self.plan, self.cycles, today=timezone.localdate())
+
+    def sections(self) -> list[tuple[PlanSection, Table]]:
+        """Each section with its table, from the same rows."""
+        return [
+            (
+                group.section,
+                self.table(
+                    group.rows,
+                    columns=section_columns(group.section, rated=self.cycles.latest_completed),
+                    caption=f"{group.section.item_heading} from {group.section.title}",
+                ),
+            )
+            for group in selectors.rows_by_section(self.plan, self.rows)
+        ]
+
+
+class MyRecommendations(RowSource[RecommendationRow]):
+    name = "my-recommendations"
+    caption = "Recommendations you lead and what the open update still needs"
+    url_name = "recommendations:mine_download"
+
+    def __init__(self, *, user: User, plan: ActionPlan, filters: Mapping[str, str] | None = None) -> None:
+        super().__init__(filters=filters)
+        self.user = user
+        self.plan = plan
+        self.cycles = selectors.cycles(plan)
+
+    def columns(self) -> Sequence[Column[RecommendationRow]]:
+        columns = [NUMBER, TEXT, RAG]
+        if open_cycle := self.cycles.open:
+            columns.append(
+                Column(
+                    open_cycle.title,
+                    lambda row: "Needs evidence" if row.needs_evidence else "Evidence added",
+                    cell="recommendations/cells/needs_evidence.html",
+                )
+            )
+        return columns
+
+    def query(self) -> list[RecommendationRow]:
+        return selectors.recommendation_rows(
+            self.plan, self.cycles, today=timezone.localdate(), recommendations=selectors.led_by(self.user, self.plan)
+        )
+
+
+class OverdueList(RowSource[RecommendationRow]):
+    name = "overdue-recommendations"
+    caption = "Overdue recommendations"
+    url_name = "recommendations:overdue_download"
+
+    def __init__(self, *, plan: ActionPlan, filters: Mapping[str, str] | None = None) -> None:
+        super().__init__(filters=filters)
+        self.plan = plan
+
+    def columns(self) -> Sequence[Column[RecommendationRow]]:
+        return [NUMBER, TEXT, LEAD, TARGET_DATE, RAG]
+
+    def query(self) -> list[RecommendationRow]:
+        rows = selectors.recommendation_rows(self.plan, selectors.cycles(self.plan), today=timezone.localdate())
+        return [row for row in rows if row.overdue]
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    row: RecommendationRow
+    update: ProgressUpdate | None
+
+    @property
+    def rag(self) -> RagStatus | None:
+        return self.update.rag if self.update else None
+
+
+class CycleRatings(RowSource[RatingRow]):
+    """A cycle's ratings, read-only: what the Executive set for each recommendation."""
+
+    name = "ratings"
+    url_name = "recommendations:cycle_ratings_download"
+
+    def __init__(self, *, cycle: ReviewCycle, filters: Mapping[str, str] | None = None) -> None:
+        super().__init__(filters=filters)
+        self.cycle = cycle
+        self.caption = f"RAG rating of each recommendation in the {cycle.title}"
+        self.cycles: Cycles = selectors.cycles(cycle.plan)
+
+    def url_kwargs(self) -> dict[str, object]:
+        return {"pk": self.cycle.pk}
+
+    @property
+    def previous_cycle(self) -> ReviewCycle | None:
+        """In a meeting, the rating at the last completed update is the starting point."""
+        return self.cycles.latest_completed if self.cycle.is_open else None
+
+    def columns(self) -> Sequence[Column[RatingRow]]:
+        columns: list[Column[RatingRow]] = [
+            Column("No.", lambda item: NUMBER.value(item.row), cell="recommendations/cells/rating_number.html"),
+            Column("Recommendation", lambda item: TEXT.value(item.row), cell="recommendations/cells/short_text.html"),
+            Column(
+                "Evidence this update",
+                lambda item: getattr(item.update, "evidence_count", 0) if item.update else 0,
+                numeric=True,
+            ),
+        ]
+        if previous := self.previous_cycle:
+            columns.append(Column(previous.title, lambda item: rag_words(item.row.rag), cell=RAG_CELL))
+        return [
+            *columns,
+            Column(
+                "Lead's proposal",
+                lambda item: item.update.proposed_rag.label if item.update and item.update.proposed_rag else "",
+                cell="recommendations/cells/proposal.html",
+            ),
+            Column("RAG", lambda item: rag_words(item.rag), cell="recommendations/cells/rating.html"),
+            Column("Note", lambda item: item.update.rating_note if item.update else ""),
+        ]
+
+    @cached_property
+    def updates(self) -> dict[int, ProgressUpdate]:
+        return {
+            update.recommendation_id: update
+            for update in self.cycle.updates.select_related("rag", "proposed_rag").annotate(
+                evidence_count=Count("evidence")
+            )
+        }
+
+    def query(self) -> list[RatingRow]:
+        rows = selectors.recommendation_rows(self.cycle.plan, self.cycles, today=timezone.localdate())
+        return [RatingRow(row, self.updates.get(row.recommendation.pk)) for row in rows]
+
+
+class RecommendationHistory(RowSource[HistoryEntry]):
+    """A recommendation's RAG and evidence at every update, newest first."""
+
+    name = "recommendation-history"
+    url_name = "recommendations:recommendation_history_download"
+
+    def __init__(
+        self,
+        *,
+        recommendation: Recommendation,
+        removable: set[int] | None = None,
+        filters: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(filters=filters)
+        self.recommendation = recommendation
+        self.caption = f"RAG and evidence of {recommendation.number} at each update, newest first"
+        self.cycles = selectors.cycles(recommendation.plan)
+        self.removable = removable or set()
+
+    def url_kwargs(self) -> dict[str, object]:
+        return {"pk": self.recommendation.pk}
+
+    def extra(self) -> Mapping[str, object]:
+        return {"removable": self.removable}
+
+    def columns(self) -> Sequence[Column[HistoryEntry]]:
+        return [
+            Column("Update", lambda entry: entry.cycle.title, row_header=True),
+            Column("Completed", lambda entry: entry.cycle.completed_on or "Open", cell=DATE_OR_TEXT),
+            Column("RAG", lambda entry: rag_words(entry.update.rag if entry.update else None), cell=HISTORY_RAG),
+            Column("Movement", lambda entry: str(entry.movement) if entry.movement else ""),
+            Column(
+                "Lead's proposal",
+                lambda entry: entry.update.proposed_rag.label if entry.update and entry.update.proposed_rag else "",
+            ),
+            Column("Evidence", history_evidence, cell="recommendations/cells/history_evidence.html"),
+        ]
+
+    def query(self) -> list[HistoryEntry]:
+        return list(reversed(selectors.rag_history(self.recommendation, self.cycles)))
+
+
+DATE_OR_TEXT = "recommendations/cells/date_or_text.html"
+HISTORY_RAG = "recommendations/cells/history_rag.html"
+
+
+def history_evidence(entry: HistoryEntry) -> str:
+    return evidence_lines(entry.update.evidence.all()) if entry.update else ""

@@ -1,0 +1,91 @@
+"""The reports app's lists, each one row source (dscb.lists): the recommendations behind
+a figure on the RAG dashboard, and the published reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from django.http import Http404
+
+from dscb.lists import Column, RowSource
+from recommendations.lists import LEAD, NUMBER, RAG, TEXT
+from recommendations.selectors import RecommendationRow
+from reports import selectors
+from reports.document import NOT_YET_RATED, link_value
+from reports.models import PublishedReport
+
+# The figures on the RAG dashboard link here: each query parameter narrows the list.
+ROW_FILTERS: dict[str, Callable[[RecommendationRow, str], bool]] = {
+    "rag": lambda row, value: link_value(row.rag.pk if row.rag else None) == value,
+    "open_rag": lambda row, value: link_value(row.open_rag.pk if row.open_rag else None) == value,
+    "from": lambda row, value: link_value(row.previous_rag.pk if row.previous_rag else None) == value,
+    "section": lambda row, value: str(row.recommendation.section.number) == value,
+    "lead": lambda row, value: str(row.recommendation.lead_id or "none") == value,
+    "overdue": lambda row, value: row.overdue,
+    "not_rated": lambda row, value: row.rag is None,
+}
+NOT_UPDATED = "not_updated"
+
+
+class RagList(RowSource[RecommendationRow]):
+    """The recommendations behind a figure on the RAG dashboard; at least one filter."""
+
+    name = "recommendations"
+    url_name = "reports:rag_list_download"
+
+    def __init__(self, *, figures: selectors.RagFigures, filters: Mapping[str, str] | None = None) -> None:
+        self.figures = figures
+        super().__init__(filters=filters)
+        if not self.filters:
+            raise Http404("No figure chosen.")
+        self.caption = self.describe()
+
+    def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
+        return {name: query[name] for name in (*ROW_FILTERS, NOT_UPDATED) if name in query}
+
+    def columns(self) -> Sequence[Column[RecommendationRow]]:
+        return [NUMBER, TEXT, LEAD, Column("RAG", RAG.value, cell=RAG.cell)]
+
+    def query(self) -> list[RecommendationRow]:
+        rows = self.figures.rows
+        for name, value in self.filters.items():
+            if name == NOT_UPDATED:
+                not_updated = {row.recommendation.pk for row in self.figures.not_updated}
+                rows = [row for row in rows if row.recommendation.pk in not_updated]
+            else:
+                rows = [row for row in rows if ROW_FILTERS[name](row, value)]
+        return rows
+
+    def describe(self) -> str:
+        """The list's heading, in words: "Recommendations rated Amber from audit 2"."""
+        figures = self.figures
+        labels = {"none": NOT_YET_RATED} | {link_value(status.pk): status.label for status in figures.statuses}
+        leads = {str(lead_id or "none"): name for name, lead_id, _ in figures.by_lead()}
+        words = {
+            "rag": lambda value: "not yet rated" if value == "none" else f"rated {labels.get(value, value)}",
+            "open_rag": lambda value: f"rated {labels.get(value, value)} in the open update",
+            "from": lambda value: f"rated {labels.get(value, value)} in the update before",
+            "section": lambda value: f"from audit {value}",
+            "lead": lambda value: f"led by {leads.get(value, 'nobody named')}",
+            "overdue": lambda value: "overdue",
+            "not_rated": lambda value: "not yet rated",
+            NOT_UPDATED: lambda value: "not updated in the open update",
+        }
+        return "Recommendations " + ", ".join(words[name](value) for name, value in self.filters.items())
+
+
+class PublishedReports(RowSource[PublishedReport]):
+    name = "published-reports"
+    caption = "Published reports, newest first"
+    url_name = "reports:published_list_download"
+
+    def columns(self) -> Sequence[Column[PublishedReport]]:
+        return [
+            Column("Report", lambda item: item.title, cell="reports/cells/published_title.html"),
+            Column("Audits", lambda item: item.period),
+            Column("Action plan update", lambda item: item.cycle_title),
+            Column("Published", lambda item: item.published_at.date(), cell="reports/cells/published_on.html"),
+        ]
+
+    def query(self) -> list[PublishedReport]:
+        return list(PublishedReport.objects.select_related("published_by"))
