@@ -131,7 +131,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def round_source(request: HttpRequest, pk: int, source: type[InRound]) -> InRound:
     """One of a round's lists, for whoever may open the round, filtered as asked."""
-    audit_round = access.audit_round_for(request.user, pk)
+    audit_round = round_for(request.user, pk)
     return source(user=request.user, audit_round=audit_round, filters=request.GET)
 
 
