@@ -27,7 +27,7 @@ from audits.forms import (
     ReopenCaseForm,
 )
 from audits.lists import FeedbackStillToGive, InRound, RoundCases, RoundEscalations, RoundList
-from audits.models import AuditCase, CaseRecord, Escalation, InquiryParticipant
+from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
 from dscb import access, lists
 from dscb.access import Action
 from dscb.forms import save_or_report
