@@ -78,7 +78,9 @@ def plausible(
     if name in CREATES:
         _args, submission = CREATES[name].setup()
         data |= {field: value if isinstance(value, list) else [str(value)] for field, value in submission.items()}
-    if name == "recommendations:recommendation_create":  # a section of the sample plan, not the table's own
+    if name in ("recommendations:recommendation_create", "recommendations:recommendation_edit"):
+        # A section of the sample plan, and a number in it: RecommendationFactory numbers
+        # every recommendation 1.n, whatever its section, which the service refuses.
         section = Recommendation.objects.get(**kwargs["recommendations:recommendation_edit"]).section
         data |= {"section": [str(section.pk)], "number": [f"{section.number}.9"]}
     data.pop("csrfmiddlewaretoken", None)  # the client sends its own
