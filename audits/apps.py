@@ -11,6 +11,9 @@ class AuditsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from audits import home_panel, models
+        from dscb import navigation
+        from dscb.access import Action
+        from dscb.navigation import NavItem
 
         not_history = ["version", "updated_at", "updated_by"]
         for model in (models.Theme, models.Grade, models.ChecklistQuestion):
@@ -27,3 +30,6 @@ class AuditsConfig(AppConfig):
         ):
             auditlog.register(model)
         home_panel.register()
+        navigation.register(
+            NavItem("Case audits", "audits:round_list", Action.VIEW_AUDITS, section="/audits/"),
+        )

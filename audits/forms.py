@@ -34,7 +34,6 @@ from audits.services import (
     grade_key,
     rating_key,
 )
-from dscb import access
 from dscb.access import Action
 from dscb.concurrency import EditConflict
 from dscb.forms import (
@@ -47,6 +46,7 @@ from dscb.forms import (
     gds_helper,
 )
 from dscb.models import Agency, User
+from dscb.selectors import people_who_can
 from dscb.validators import validate_no_identifying_details
 
 
@@ -132,7 +132,7 @@ class AuditRoundForm(FieldsOnly, VersionedForm):
         self.fields["kind"].choices = AuditRound.Kind.choices
         self.fields["title"].help_text = "For example, September 2010 (Integrated Children's Service)."
         self.fields["agencies"].queryset = Agency.objects.active()
-        self.fields["auditors"].queryset = access.people_who_can(Action.EDIT_CASE_RECORDS)
+        self.fields["auditors"].queryset = people_who_can(Action.EDIT_CASE_RECORDS)
         self.fields["auditors"].label_from_instance = lambda user: (
             f"{user.get_full_name()} ({user.agency.short_name})" if user.agency_id else user.get_full_name()
         )

@@ -21,9 +21,9 @@ from audits.models import (
     RecordGrade,
     Theme,
 )
-from dscb import access
 from dscb.access import Action
 from dscb.models import User
+from dscb.selectors import people_who_can
 
 HISTORY_ROWS = 50
 
@@ -104,7 +104,7 @@ def feedback_owed(*, rounds: QuerySet[AuditRound]) -> list[FeedbackOwed]:
 
 def feedback_givers(audit_round: AuditRound) -> list[User]:
     """Who may have given feedback: the audit team and the round's own auditors."""
-    team = access.people_who_can(Action.MANAGE_AUDITS)
+    team = people_who_can(Action.MANAGE_AUDITS)
     return list((team | audit_round.auditors.filter(is_active=True)).distinct().order_by("full_name", "email"))
 
 

@@ -3,7 +3,9 @@
 Views never test roles. They name the action they perform and ask this module, which
 either lets them through, raises ``PermissionDenied`` (the person may know the page
 exists but may not use it) or, for objects outside a person's scope, ``Http404``.
-The table below is data: the permission-matrix test imports it.
+The table below is data: the permission-matrix test imports it. This module imports no
+models (the roles are in ``dscb.roles``; people are chosen in ``dscb.selectors``), so
+models may ask it and every app may import it (the contract in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.contrib.auth.views import redirect_to_login
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, resolve_url
 
-from dscb.models import Role
+from dscb.roles import Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -82,18 +85,12 @@ def can(user: User | AnonymousUser, action: Action) -> bool:
     return allowed is None or not allowed.isdisjoint(user.roles)
 
 
-def people_who_can(action: Action) -> QuerySet[User]:
-    """Active people whose roles let them do ``action``: for choosing auditors, leads."""
-    from dscb.models import ROLE_FIELDS, User
-
-    people = User.objects.filter(is_active=True)
-    allowed = POLICY[action]
-    if allowed is None:
-        return people
-    any_role = Q()
-    for role in allowed:
-        any_role |= Q(**{ROLE_FIELDS[role]: True})
-    return people.filter(any_role)
+def redirect_to_login(next_url: str) -> HttpResponseRedirect:
+    """Django's own (``django.contrib.auth.views``) imports the auth forms, which need the
+    user model loaded: this module is imported while models load, so it has its own."""
+    query = QueryDict(mutable=True)
+    query[REDIRECT_FIELD_NAME] = next_url
+    return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{query.urlencode(safe='/')}")
 
 
 def require(user: User | AnonymousUser, action: Action) -> None:

@@ -88,20 +88,21 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
-# Pages a signed-in person may reach before their session has passed MFA.
-MFA_EXEMPT_URL_NAMES = frozenset(
-    {
-        "account_login",
-        "account_logout",
-        "account_reauthenticate",
-        "mfa_activate_totp",
-        "mfa_reauthenticate",
-        "accessibility",
-        "privacy",
-        # A style sheet every page links to, the MFA set-up page included.
-        "recommendations:scale_styles",
-    }
-)
+# Pages a signed-in person may reach before their session has passed MFA. The sections
+# add theirs (a style sheet every page links to, say) with ``exempt_from_mfa``.
+MFA_EXEMPT_URL_NAMES = {
+    "account_login",
+    "account_logout",
+    "account_reauthenticate",
+    "mfa_activate_totp",
+    "mfa_reauthenticate",
+    "accessibility",
+    "privacy",
+}
+
+
+def exempt_from_mfa(*url_names: str) -> None:
+    MFA_EXEMPT_URL_NAMES.update(url_names)
 
 
 def session_passed_mfa(request: HttpRequest) -> bool:

@@ -8,7 +8,12 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from dscb import access
 from dscb.concurrency import Versioned
+from dscb.roles import ROLE_FIELDS, Role
+
+# Role and ROLE_FIELDS live in dscb.roles, model-free for the access policy; many import them from here.
+__all__ = ["ROLE_FIELDS", "Agency", "FormSubmission", "ReferenceQuerySet", "Role", "User", "UserManager"]
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -32,29 +37,6 @@ class Agency(Versioned):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Role(models.TextChoices):
-    """What a person does for the board. A person may hold several roles."""
-
-    ADMINISTRATOR = "administrator", "Administrator"
-    AUDIT_TEAM = "audit_team", "Audit team member"
-    AGENCY_AUDITOR = "agency_auditor", "Agency auditor"
-    PROFESSIONAL_LEAD = "professional_lead", "Professional lead"
-    EXECUTIVE = "executive", "Executive member"
-    BOARD_MEMBER = "board_member", "Board member"
-
-
-# One boolean column per role: no extra query to learn a user's roles, and the
-# database can insist that an agency auditor belongs to an agency.
-ROLE_FIELDS: dict[Role, str] = {
-    Role.ADMINISTRATOR: "is_administrator",
-    Role.AUDIT_TEAM: "is_audit_team",
-    Role.AGENCY_AUDITOR: "is_agency_auditor",
-    Role.PROFESSIONAL_LEAD: "is_professional_lead",
-    Role.EXECUTIVE: "is_executive",
-    Role.BOARD_MEMBER: "is_board_member",
-}
 
 
 class UserManager(BaseUserManager["User"]):
@@ -141,8 +123,6 @@ class User(AbstractBaseUser, Versioned):
     # The Django admin asks these; the answer comes from the one access policy.
     @property
     def is_staff(self) -> bool:
-        from dscb import access
-
         return access.can(self, access.Action.ADMINISTER)
 
     @property

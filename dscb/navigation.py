@@ -1,5 +1,7 @@
 """The service navigation: each entry names the action it needs, so people see only
-what the access policy lets them use. Later sections add their entries here."""
+what the access policy lets them use. ``dscb`` knows nothing of the sections: each
+registers its entries when its app is ready (in INSTALLED_APPS order), between the
+board's own first and last entries."""
 
 from __future__ import annotations
 
@@ -20,20 +22,22 @@ class NavItem:
     section: str = ""
 
 
-NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("Home", "home", Action.USE_SERVICE),
-    NavItem("Case audits", "audits:round_list", Action.VIEW_AUDITS, section="/audits/"),
-    NavItem("My recommendations", "recommendations:mine", Action.LEAD_RECOMMENDATIONS, section="/action-plan/mine/"),
-    NavItem("Action plan", "recommendations:plan", Action.VIEW_ACTION_PLAN, section="/action-plan/"),
-    NavItem("Dashboards", "reports:audit_dashboard", Action.VIEW_AUDIT_DASHBOARD, section="/dashboards/"),
-    NavItem("Reports", "reports:report_list", Action.READ_PUBLISHED_REPORTS, section="/reports/"),
+FIRST: tuple[NavItem, ...] = (NavItem("Home", "home", Action.USE_SERVICE),)
+SECTIONS: list[NavItem] = []
+LAST: tuple[NavItem, ...] = (
     NavItem("Administration", "admin:index", Action.ADMINISTER, section="/admin/"),
     NavItem("Your account", "account", Action.USE_SERVICE, section="/account/"),
 )
 
 
+def register(*items: NavItem) -> None:
+    for item in items:
+        if item not in SECTIONS:
+            SECTIONS.append(item)
+
+
 def items_for(user: object, path: str) -> list[dict[str, object]]:
-    visible = [item for item in NAVIGATION if access.can(user, item.action)]  # type: ignore[arg-type]
+    visible = [item for item in (*FIRST, *SECTIONS, *LAST) if access.can(user, item.action)]  # type: ignore[arg-type]
     urls = {item: reverse(item.url_name) for item in visible}
     # The current section is the one whose address matches the page most closely.
     matching = [item for item in visible if path == urls[item] or (item.section and path.startswith(item.section))]

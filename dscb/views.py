@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from dscb import access, home_panels
 from dscb.access import Action
-from dscb.models import Role
+from dscb.roles import Role
 
 ROLE_DUTIES = {
     Role.ADMINISTRATOR: "Manage people, their roles, the agencies and the reference scales.",

@@ -10,6 +10,9 @@ class RecommendationsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from dscb import middleware, navigation
+        from dscb.access import Action
+        from dscb.navigation import NavItem
         from recommendations import home_panel, models
 
         not_history = ["version", "updated_at", "updated_by"]
@@ -26,3 +29,11 @@ class RecommendationsConfig(AppConfig):
         auditlog.register(models.Evidence)
         auditlog.register(models.Reminder)
         home_panel.register()
+        navigation.register(
+            NavItem(
+                "My recommendations", "recommendations:mine", Action.LEAD_RECOMMENDATIONS, section="/action-plan/mine/"
+            ),
+            NavItem("Action plan", "recommendations:plan", Action.VIEW_ACTION_PLAN, section="/action-plan/"),
+        )
+        # A style sheet every page links to, the MFA set-up page included.
+        middleware.exempt_from_mfa("recommendations:scale_styles")

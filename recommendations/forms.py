@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audits.models import AuditRound
-from dscb import access
 from dscb.access import Action
 from dscb.concurrency import EditConflict
 from dscb.forms import (
@@ -25,6 +24,7 @@ from dscb.forms import (
     gds_helper,
 )
 from dscb.models import Agency
+from dscb.selectors import people_who_can
 from dscb.validators import validate_no_identifying_details
 from recommendations.models import NUMBER_PATTERN, ActionPlan, PlanSection, RagStatus, Recommendation, ReviewCycle
 from recommendations.uploads import ALLOWED_DESCRIPTION, validate_evidence_file
@@ -94,7 +94,7 @@ class RecommendationForm(VersionedForm):
         self.fields["kind"].choices = Recommendation.Kind.choices
         self.fields["state"].choices = Recommendation.State.choices
         self.fields["agencies"].queryset = Agency.objects.active()
-        self.fields["lead"].queryset = access.people_who_can(Action.LEAD_RECOMMENDATIONS)
+        self.fields["lead"].queryset = people_who_can(Action.LEAD_RECOMMENDATIONS)
         self.fields["lead"].empty_label = "No lead yet"
         self.fields["number"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
         self.helper = gds_helper(

@@ -10,6 +10,9 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from dscb import navigation
+        from dscb.access import Action
+        from dscb.navigation import NavItem
         from reports import models
 
         not_history = ["version", "updated_at", "updated_by"]
@@ -17,3 +20,7 @@ class ReportsConfig(AppConfig):
         auditlog.register(models.NarrativeSection, exclude_fields=not_history)
         # The figures are stored with the documents; the history says who published what, when.
         auditlog.register(models.PublishedReport, exclude_fields=["figures"])
+        navigation.register(
+            NavItem("Dashboards", "reports:audit_dashboard", Action.VIEW_AUDIT_DASHBOARD, section="/dashboards/"),
+            NavItem("Reports", "reports:report_list", Action.READ_PUBLISHED_REPORTS, section="/reports/"),
+        )

@@ -124,7 +124,8 @@ ROLE_PERSONAS: dict[str, Role] = {
     "executive": Role.EXECUTIVE,
     "board_member": Role.BOARD_MEMBER,
 }
-PERSONAS = ("anonymous", *ROLE_PERSONAS, "without_mfa", "deactivated")
+# "no_role": an active account the board has given no role yet.
+PERSONAS = ("anonymous", *ROLE_PERSONAS, "no_role", "without_mfa", "deactivated")
 
 
 @pytest.fixture
@@ -136,6 +137,8 @@ def persona_client(db) -> Callable[[str], Client]:
             return client
         if persona in ROLE_PERSONAS:
             return sign_in(client, make_user(ROLE_PERSONAS[persona]))
+        if persona == "no_role":
+            return sign_in(client, make_user())
         if persona == "without_mfa":
             # Signed in with a password only, and no authenticator set up yet.
             return sign_in(client, UserFactory(is_audit_team=True), mfa=False)

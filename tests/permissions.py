@@ -31,6 +31,11 @@ NOT_ALLOWED = Outcome(405)
 LOGIN = Outcome(302, "account_login")
 MFA_SETUP = Outcome(302, "mfa_activate_totp")
 HOME = Outcome(302, "home")
+# For a POST: a redirect, anywhere but to sign in, and the database changed.
+SAVED = Outcome(302, "(saved: the database changed)")
+# For a POST: any answer but a refusal; whether anything changed is not this walk's concern.
+ANSWERED = Outcome(200, "(answered: not refused)")
+REFUSALS = frozenset({LOGIN, MFA_SETUP, DENIED, NOT_FOUND, NOT_ALLOWED})
 
 
 def redirect(url_name: str) -> Outcome:
@@ -40,13 +45,20 @@ def redirect(url_name: str) -> Outcome:
 Row = dict[str, Outcome]
 
 
-def row(*, anonymous: Outcome, without_mfa: Outcome, roles: dict[Role, Outcome] | Outcome) -> Row:
-    """A deactivated person's session no longer signs them in: they fare as anonymous."""
+def row(
+    *, anonymous: Outcome, without_mfa: Outcome, roles: dict[Role, Outcome] | Outcome, no_role: Outcome | None = None
+) -> Row:
+    """A deactivated person's session no longer signs them in: they fare as anonymous.
+    Someone with no role fares as every role does, when all fare alike."""
     by_role = roles if isinstance(roles, dict) else dict.fromkeys(Role, roles)
+    if no_role is None:
+        assert not isinstance(roles, dict), "say what someone with no role gets"
+        no_role = roles
     return {
         "anonymous": anonymous,
         "deactivated": anonymous,
         "without_mfa": without_mfa,
+        "no_role": no_role,
         **{persona: by_role[role] for persona, role in ROLE_PERSONAS.items()},
     }
 
@@ -67,6 +79,7 @@ def for_action(action: Action, outcome: Outcome = OK, *, refused: Outcome = DENI
         anonymous=LOGIN,
         without_mfa=MFA_SETUP,
         roles={role: outcome if allowed is None or role in allowed else refused for role in Role},
+        no_role=outcome if allowed is None else refused,
     )
 
 
@@ -82,6 +95,7 @@ def case_page(*, audit_team: Outcome = OK, agency_auditor: Outcome = OK) -> Row:
         anonymous=LOGIN,
         without_mfa=MFA_SETUP,
         roles=dict.fromkeys(Role, NOT_FOUND) | {Role.AUDIT_TEAM: audit_team, Role.AGENCY_AUDITOR: agency_auditor},
+        no_role=NOT_FOUND,
     )
 
 
@@ -219,3 +233,79 @@ for model, outcomes in ADMIN_MODELS.items():
         MATRIX[f"admin:{model}_{view}"] = administrators(outcome)
 
 assert all(set(r) == set(PERSONAS) for r in MATRIX.values())
+
+
+def like_get(name: str) -> Row:
+    """For pages whose gate does not depend on the method (allauth's, the admin site's):
+    those who may open the page are answered, the rest refused as on a GET."""
+    return {persona: ANSWERED if outcome not in REFUSALS else outcome for persona, outcome in MATRIX[name].items()}
+
+
+# What each persona gets on a POST, for every URL that takes one (tests/test_post_walk.py).
+# Those refused leave the database as it was; those with SAVED change it.
+POSTS: dict[str, Row] = {
+    # Case audits
+    "audits:round_create": for_action(Action.MANAGE_AUDITS, SAVED),
+    "audits:round_edit": case_page(audit_team=SAVED, agency_auditor=DENIED),
+    "audits:case_create": case_page(audit_team=SAVED, agency_auditor=DENIED),
+    "audits:case_edit": case_page(audit_team=SAVED, agency_auditor=DENIED),
+    "audits:case_grades": case_page(audit_team=SAVED, agency_auditor=DENIED),
+    # The sample case has no grades yet: finalising it is refused by the rule, on the case page.
+    "audits:case_finalise": case_page(audit_team=redirect("audits:case_detail"), agency_auditor=DENIED),
+    # Only a finalised case can be re-opened: a draft one sends the person back to it.
+    "audits:case_reopen": case_page(audit_team=redirect("audits:case_detail"), agency_auditor=DENIED),
+    "audits:record_create": case_page(audit_team=SAVED, agency_auditor=SAVED),
+    "audits:record_detail": case_page(audit_team=SAVED, agency_auditor=SAVED),
+    # The form as rendered says no feedback was given yet: nothing to record.
+    "audits:record_feedback": case_page(audit_team=redirect("audits:case_detail"), agency_auditor=DENIED),
+    "audits:escalation_create": case_page(audit_team=SAVED, agency_auditor=DENIED),
+    "audits:escalation_edit": case_page(audit_team=SAVED, agency_auditor=DENIED),
+    "audits:participant_add": case_page(audit_team=SAVED, agency_auditor=DENIED),
+    "audits:participant_remove": case_page(audit_team=SAVED, agency_auditor=DENIED),
+    # The action plan
+    "recommendations:plan_edit": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
+    "recommendations:recommendation_create": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
+    "recommendations:recommendation_edit": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
+    # The sample recommendation is led by the professional lead persona.
+    "recommendations:evidence_add": for_action(Action.ADD_EVIDENCE, SAVED),
+    # A lead removes only what they added; the sample evidence is someone else's.
+    "recommendations:evidence_remove": for_action(Action.ADD_EVIDENCE, SAVED) | {"professional_lead": DENIED},
+    # The sample update is still open: the rule refuses a second one, on the form.
+    "recommendations:cycle_create": for_action(Action.MANAGE_ACTION_PLAN, OK),
+    "recommendations:cycle_ratings": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
+    "recommendations:cycle_complete": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
+    # Reports
+    "reports:report_create": for_action(Action.MANAGE_REPORTS, SAVED),
+    "reports:report_edit": for_action(Action.MANAGE_REPORTS, SAVED),
+    "reports:section_add": for_action(Action.MANAGE_REPORTS, SAVED),
+    "reports:section_edit": for_action(Action.MANAGE_REPORTS, SAVED),
+    "reports:section_remove": for_action(Action.MANAGE_REPORTS, SAVED),
+    "reports:report_publish": for_action(Action.MANAGE_REPORTS, SAVED),
+}
+# Pages that only ever answer a GET (405 to a POST).
+TAKE_NO_POST = {
+    "account_inactive",
+    "account_reset_password_done",
+    "account_reset_password_from_key_done",
+    "mfa_index",
+    "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
+    "admin:jsi18n",
+    "admin:autocomplete",
+    "admin:password_change_done",
+}
+# Sign-in, passwords, two-step verification and the admin site: their gates do not depend
+# on the method.
+POSTS |= {
+    name: like_get(name)
+    for name in MATRIX
+    if name.startswith(("account_", "mfa_", "admin:")) and name not in TAKE_NO_POST
+}
+POSTS |= {
+    # Signing out happens on POST, and leads to sign-in.
+    "account_logout": public(LOGIN),
+    "admin:logout": administrators(LOGIN),
+    # View only: history is never edited, nor anyone's authenticator.
+    "admin:auditlog_logentry_change": administrators(DENIED),
+    "admin:mfa_authenticator_change": administrators(DENIED),
+}

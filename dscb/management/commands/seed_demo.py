@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -21,13 +22,12 @@ class Command(BaseCommand):
                 "Refusing to load demo data: DEBUG is off, so this looks like a real installation. "
                 "Demo accounts share one published password."
             )
-        # Each app brings its own demo data in its `demo.load()`, in INSTALLED_APPS order,
-        # so the accounts exist before the audits that name them.
+        # Each of this project's apps brings its own demo data in its `demo.load()`, in
+        # INSTALLED_APPS order, so the accounts exist before the audits that name them.
         with transaction.atomic():
             for app_config in apps.get_app_configs():
-                if app_config.name in {"dscb", "audits", "recommendations", "reports"} and module_has_submodule(
-                    app_config.module, "demo"
-                ):
+                ours = Path(app_config.path).parent == settings.BASE_DIR
+                if ours and module_has_submodule(app_config.module, "demo"):
                     import_module(f"{app_config.name}.demo").load()
         self.stdout.write(self.style.SUCCESS("Demo accounts (all with the password below):"))
         for account in DEMO_ACCOUNTS:

@@ -1,0 +1,21 @@
+"""Reads about the board's people, for the sections' forms and pages."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from dscb.access import POLICY, Action
+from dscb.models import User
+from dscb.roles import ROLE_FIELDS
+
+
+def people_who_can(action: Action) -> QuerySet[User]:
+    """Active people whose roles let them do ``action``: for choosing auditors, leads."""
+    people = User.objects.filter(is_active=True)
+    allowed = POLICY[action]
+    if allowed is None:
+        return people
+    any_role = Q()
+    for role in allowed:
+        any_role |= Q(**{ROLE_FIELDS[role]: True})
+    return people.filter(any_role)
