@@ -178,31 +178,3 @@ def may_edit_agency_records(user: User | AnonymousUser, agency_id: int) -> bool:
     if can(user, Action.MANAGE_AUDITS):
         return True
     return can(user, Action.EDIT_CASE_RECORDS) and user.agency_id == agency_id
-
-
-# --- The action plan ------------------------------------------------------------------------
-
-
-def may_add_evidence(user: User | AnonymousUser, recommendation: Any) -> bool:
-    """The Executive adds evidence to any recommendation; a lead only to their own."""
-    if can(user, Action.MANAGE_ACTION_PLAN):
-        return True
-    return can(user, Action.ADD_EVIDENCE) and recommendation.lead_id == user.pk
-
-
-def may_remove_evidence(user: User | AnonymousUser, evidence: Any) -> bool:
-    """The Executive removes any evidence; a lead only what they added themselves."""
-    if can(user, Action.MANAGE_ACTION_PLAN):
-        return True
-    return can(user, Action.ADD_EVIDENCE) and evidence.added_by_id == user.pk
-
-
-def recommendation_for(
-    user: User | AnonymousUser, pk: int, *, evidence: bool = False, queryset: QuerySet | None = None
-) -> Any:
-    queryset = queryset if queryset is not None else apps.get_model("recommendations", "Recommendation").objects.all()
-    require(user, Action.VIEW_ACTION_PLAN)
-    recommendation = get_object_or_404(queryset, pk=pk)
-    if evidence and not may_add_evidence(user, recommendation):
-        raise PermissionDenied
-    return recommendation

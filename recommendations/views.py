@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +20,13 @@ from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 from recommendations import selectors, services
+from recommendations.access import (
+    cycle_for,
+    evidence_for,
+    may_add_evidence,
+    may_remove_evidence,
+    recommendation_for,
+)
 from recommendations.forms import (
     ActionPlanForm,
     CompleteCycleForm,
@@ -115,7 +122,7 @@ def recommendation_create(request: HttpRequest) -> HttpResponse:
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    recommendation = access.recommendation_for(
+    recommendation = recommendation_for(
         request.user, pk, queryset=Recommendation.objects.select_related("plan", "section", "lead", "updated_by")
     )
     plan_cycles = selectors.cycles(recommendation.plan)
@@ -136,14 +143,14 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_cycle": plan_cycles.open,
             "changes": selectors.recommendation_changes(recommendation),
             "can_manage": access.can(request.user, Action.MANAGE_ACTION_PLAN),
-            "may_add_evidence": plan_cycles.open is not None and access.may_add_evidence(request.user, recommendation),
+            "may_add_evidence": plan_cycles.open is not None and may_add_evidence(request.user, recommendation),
             # Evidence in the open update that this person may take back.
             "removable": {
                 item.pk
                 for entry in history
                 if entry.cycle.is_open and entry.update
                 for item in entry.update.evidence.all()
-                if access.may_remove_evidence(request.user, item)
+                if may_remove_evidence(request.user, item)
             },
         },
     )
@@ -152,7 +159,9 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
 def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    recommendation = access.recommendation_for(request.user, pk, queryset=Recommendation.objects.select_related("plan"))
+    recommendation = recommendation_for(
+        request.user, pk, write=True, queryset=Recommendation.objects.select_related("plan")
+    )
     form = RecommendationForm(request.POST or None, instance=recommendation, plan=recommendation.plan)
     if form.is_valid() and save_or_report(
         form,
@@ -177,8 +186,8 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.ADD_EVIDENCE)
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    recommendation = access.recommendation_for(
-        request.user, pk, evidence=True, queryset=Recommendation.objects.select_related("plan")
+    recommendation = recommendation_for(
+        request.user, pk, write=True, queryset=Recommendation.objects.select_related("plan")
     )
     cycle = selectors.cycles(recommendation.plan).open
     if cycle is None:
@@ -217,10 +226,8 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.permission_required(Action.ADD_EVIDENCE)
 def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = get_object_or_404(Evidence.objects.select_related("update__recommendation", "update__cycle"), pk=pk)
-    recommendation = access.recommendation_for(request.user, evidence.update.recommendation_id, evidence=True)
-    if not access.may_remove_evidence(request.user, evidence):
-        raise PermissionDenied
+    evidence = evidence_for(request.user, pk, write=True)
+    recommendation = recommendation_for(request.user, evidence.update.recommendation_id, write=True)
     try:
         services.evidence_remove(evidence=evidence)
     except ValidationError as error:
@@ -234,8 +241,7 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.VIEW_ACTION_PLAN, hidden=True)
 @reads_personal_data
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = get_object_or_404(Evidence.objects.exclude(file=""), pk=pk)
-    access.recommendation_for(request.user, evidence.update.recommendation_id)
+    evidence = evidence_for(request.user, pk, queryset=Evidence.objects.exclude(file=""))
     record_read(request, evidence)
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name, content_type=evidence.file_type
@@ -287,7 +293,7 @@ CHECK_BEFORE_COMPLETING = "check"
 def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole plan's RAG for one cycle on one page. Read-only once the cycle is
     completed, or for anyone but the Executive."""
-    cycle = get_object_or_404(ReviewCycle.objects.select_related("plan", "completed_by"), pk=pk)
+    cycle = cycle_for(request.user, pk, queryset=ReviewCycle.objects.select_related("plan", "completed_by"))
     editable = cycle.is_open and access.can(request.user, Action.MANAGE_ACTION_PLAN)
     if request.method == "POST" and not editable:
         raise PermissionDenied
@@ -348,7 +354,7 @@ def cycle_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """Check before completing (GOV.UK's "check your answers"): what is still not yet
     rated and what changed since the last completed update, then an explicit confirm.
     Completing freezes the update for good, so a GET changes nothing."""
-    cycle = get_object_or_404(ReviewCycle.objects.select_related("plan", "completed_by"), pk=pk)
+    cycle = cycle_for(request.user, pk, write=True, queryset=ReviewCycle.objects.select_related("plan", "completed_by"))
     if not cycle.is_open:
         messages.error(request, already_completed(cycle))
         return redirect("recommendations:cycle_ratings", cycle.pk)

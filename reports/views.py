@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -24,6 +24,7 @@ from recommendations import selectors as plan_selectors
 from recommendations.models import ReviewCycle
 from recommendations.selectors import RecommendationRow
 from reports import document, renderers, selectors, services
+from reports.access import published_for, report_for, section_for
 from reports.document import NOT_YET_RATED, link_value
 from reports.forms import NarrativeSectionForm, PeriodForm, ReportForm
 from reports.models import NarrativeSection, PublishedReport, Report
@@ -189,7 +190,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 @access.permission_required(Action.MANAGE_REPORTS)
 @reads_personal_data
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(Report.objects.select_related("cycle", "cycle__plan"), pk=pk)
+    report = report_for(request.user, pk, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     record_read(request, report)
     return render(request, "reports/report_detail.html", report_page_context(report))
 
@@ -197,7 +198,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_REPORTS)
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(Report, pk=pk)
+    report = report_for(request.user, pk, write=True)
     if refused := draft_or_refuse(request, report):
         return refused
     form = ReportForm(request.POST or None, instance=report)
@@ -221,11 +222,11 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_REPORTS)
 def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -> HttpResponse:
-    report = get_object_or_404(Report, pk=pk)
+    report = report_for(request.user, pk, write=True)
     if refused := draft_or_refuse(request, report):
         return refused
     section = (
-        get_object_or_404(NarrativeSection, pk=section_pk, report=report)
+        section_for(request.user, section_pk, write=True, queryset=report.sections.all())
         if section_pk
         else NarrativeSection(report=report, position=report.sections.count() + 1)
     )
@@ -256,7 +257,7 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -
 @require_POST
 @access.permission_required(Action.MANAGE_REPORTS)
 def section_remove(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
-    section = get_object_or_404(NarrativeSection.objects.select_related("report"), pk=section_pk, report_id=pk)
+    section = section_for(request.user, section_pk, write=True, queryset=NarrativeSection.objects.filter(report_id=pk))
     if refused := draft_or_refuse(request, section.report):
         return refused
     try:
@@ -275,7 +276,7 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """The draft as a document, made now from today's data (only published ones are kept)."""
     if kind not in DOWNLOADS:
         raise Http404
-    report = get_object_or_404(Report.objects.select_related("cycle", "cycle__plan"), pk=pk)
+    report = report_for(request.user, pk, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     record_read(request, report)
     built = document.build(report, today=timezone.localdate())
     render_bytes = {"pdf": renderers.pdf, "summary": renderers.summary_pdf, "xlsx": renderers.xlsx}[kind]
@@ -288,7 +289,7 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_POST
 @access.permission_required(Action.MANAGE_REPORTS)
 def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(Report.objects.select_related("cycle", "cycle__plan"), pk=pk)
+    report = report_for(request.user, pk, write=True, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     if refused := draft_or_refuse(request, report):
         return refused
     try:
@@ -306,7 +307,7 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def published_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     if kind not in DOWNLOADS:
         raise Http404
-    published = get_object_or_404(PublishedReport, pk=pk)
+    published = published_for(request.user, pk)
     record_read(request, published)
     stored = {"pdf": published.pdf, "summary": published.summary_pdf, "xlsx": published.xlsx}[kind]
     content_type, _suffix = DOWNLOADS[kind]
