@@ -59,6 +59,8 @@ def _entry(change: Change) -> LogEntry | None:
         action=change.action,
         changes=changes,
         cid=get_cid(),
+        # As auditlog's own: what the object's pages find its history by.
+        additional_data=instance.get_additional_data() if hasattr(instance, "get_additional_data") else None,
     )
     # auditlog sets the actor and address in a pre_save receiver; bulk_create sends none.
     pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default", update_fields=None)

@@ -84,10 +84,15 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and save_or_report(
         form,
         lambda: services.plan_update(
-            plan=form.instance,
+            plan=plan,
             by=request.user,
             expected_version=form.cleaned_data["version"],
-            audit_rounds=form.cleaned_data["audit_rounds"],
+            title=form.cleaned_data["title"],
+            professional_leads=form.cleaned_data["professional_leads"],
+            director_lead=form.cleaned_data["director_lead"],
+            review_frequency=form.cleaned_data["review_frequency"],
+            other_references=form.cleaned_data["other_references"],
+            audit_rounds=list(form.cleaned_data["audit_rounds"]),
         ),
     ):
         messages.success(request, "The action plan's header has been saved.")
@@ -102,12 +107,12 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
 def recommendation_create(request: HttpRequest) -> HttpResponse:
     plan = plan_or_404()
     form = RecommendationForm(request.POST or None, plan=plan)
-    if form.is_valid() and save_or_report(
-        form,
-        lambda: services.recommendation_create(
-            recommendation=form.instance, by=request.user, agencies=form.cleaned_data["agencies"]
-        ),
-    ):
+
+    def create() -> Recommendation:
+        form.instance = services.recommendation_create(plan=plan, by=request.user, values=form.values())
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, create):
         messages.success(request, f"Recommendation {form.instance.number} has been added.")
         return redirect("recommendations:recommendation_detail", form.instance.pk)
     return form_page(
@@ -166,13 +171,13 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and save_or_report(
         form,
         lambda: services.recommendation_update(
-            recommendation=form.instance,
+            recommendation=recommendation,
             by=request.user,
             expected_version=form.cleaned_data["version"],
-            agencies=form.cleaned_data["agencies"],
+            values=form.values(),
         ),
     ):
-        messages.success(request, f"Recommendation {form.instance.number} has been saved.")
+        messages.success(request, f"Recommendation {recommendation.number} has been saved.")
         return redirect("recommendations:recommendation_detail", recommendation.pk)
     return form_page(
         request,
@@ -229,7 +234,7 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = evidence_for(request.user, pk, write=True)
     recommendation = recommendation_for(request.user, evidence.update.recommendation_id, write=True)
     try:
-        services.evidence_remove(evidence=evidence)
+        services.evidence_remove(evidence=evidence, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -271,7 +276,14 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 def cycle_create(request: HttpRequest) -> HttpResponse:
     plan = plan_or_404()
     form = ReviewCycleForm(request.POST or None, plan=plan)
-    if form.is_valid() and save_or_report(form, lambda: services.cycle_open(cycle=form.instance, by=request.user)):
+
+    def open_cycle() -> ReviewCycle:
+        form.instance = services.cycle_open(
+            plan=plan, by=request.user, title=form.cleaned_data["title"], due_on=form.cleaned_data["due_on"]
+        )
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, open_cycle):
         messages.success(request, f"The {form.instance.title} is open: leads can add evidence.")
         return redirect("recommendations:cycle_ratings", form.instance.pk)
     return form_page(

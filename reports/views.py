@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -166,6 +167,10 @@ def draft_or_refuse(request: HttpRequest, report: Report) -> HttpResponse | None
     return None
 
 
+def report_values(form: ReportForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in ("title", "cycle", "period_start", "period_end")}
+
+
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_REPORTS)
 def report_create(request: HttpRequest) -> HttpResponse:
@@ -174,7 +179,12 @@ def report_create(request: HttpRequest) -> HttpResponse:
     if latest:
         initial |= {"period_start": default_period(latest.due_on).start, "period_end": latest.due_on}
     form = ReportForm(request.POST or None, initial=initial)
-    if form.is_valid() and save_or_report(form, lambda: services.report_create(report=form.instance, by=request.user)):
+
+    def create() -> Report:
+        form.instance = services.report_create(by=request.user, **report_values(form))
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, create):
         messages.success(request, "The report has been created. Add its evidence of impact, then publish it.")
         return redirect("reports:report_detail", form.instance.pk)
     return form_page(
@@ -205,7 +215,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and save_or_report(
         form,
         lambda: services.report_update(
-            report=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
+            report=report, by=request.user, expected_version=form.cleaned_data["version"], **report_values(form)
         ),
     ):
         messages.success(request, "The report has been saved.")
@@ -231,16 +241,17 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -
         else NarrativeSection(report=report, position=report.sections.count() + 1)
     )
     form = NarrativeSectionForm(request.POST or None, instance=section)
-    if form.is_valid() and save_or_report(
-        form,
-        lambda: (
-            services.section_update(
-                section=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
+
+    def save() -> NarrativeSection:
+        values = {name: form.cleaned_data[name] for name in ("heading", "body", "position")}
+        if section.pk:
+            return services.section_update(
+                section=section, by=request.user, expected_version=form.cleaned_data["version"], **values
             )
-            if section.pk
-            else services.section_create(section=form.instance, by=request.user)
-        ),
-    ):
+        form.instance = services.section_create(report=report, by=request.user, **values)
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, save):
         messages.success(request, f"“{form.instance.heading}” has been saved.")
         return redirect("reports:report_detail", report.pk)
     return form_page(
@@ -261,7 +272,7 @@ def section_remove(request: HttpRequest, pk: int, section_pk: int) -> HttpRespon
     if refused := draft_or_refuse(request, section.report):
         return refused
     try:
-        services.section_remove(section=section)
+        services.section_remove(section=section, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("reports:report_detail", pk)
