@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from itertools import groupby
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -298,6 +301,32 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 
 # The second button of the ratings form: save, then check before completing.
 CHECK_BEFORE_COMPLETING = "check"
+# Two fields a row, and Django refuses a form of more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+# (1,000): a plan longer than this is rated a section at a time.
+RATINGS_PER_PAGE = 400
+
+
+@dataclass(frozen=True)
+class RatingsPage:
+    number: int
+    rows: list[selectors.RecommendationRow]
+
+    @property
+    def label(self) -> str:
+        first, last = self.rows[0].recommendation, self.rows[-1].recommendation
+        return f"{first.number} to {last.number}" if first != last else first.number
+
+
+def ratings_pages(rows: list[selectors.RecommendationRow]) -> list[RatingsPage]:
+    """All rows on one page while they fit; otherwise a page per section, a section too
+    long for one page split over several."""
+    if len(rows) <= RATINGS_PER_PAGE:
+        return [RatingsPage(1, rows)]
+    chunks: list[list[selectors.RecommendationRow]] = []
+    for _section, section_rows in groupby(rows, key=lambda row: row.recommendation.section_id):
+        listed = list(section_rows)
+        chunks += [listed[start : start + RATINGS_PER_PAGE] for start in range(0, len(listed), RATINGS_PER_PAGE)]
+    return [RatingsPage(number, chunk) for number, chunk in enumerate(chunks, start=1)]
 
 
 @require_http_methods(["GET", "POST"])
@@ -310,7 +339,9 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not editable:
         raise PermissionDenied
     plan_cycles = selectors.cycles(cycle.plan)
-    rows = selectors.recommendation_rows(cycle.plan, plan_cycles, today=timezone.localdate())
+    pages = ratings_pages(selectors.recommendation_rows(cycle.plan, plan_cycles, today=timezone.localdate()))
+    page = pages[min(max(_page_number(request), 1), len(pages)) - 1]
+    rows = page.rows
     updates = {
         update.recommendation_id: update
         for update in cycle.updates.select_related("rag", "proposed_rag").annotate(evidence_count=Count("evidence"))
@@ -336,7 +367,8 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"The ratings have been saved ({saved['changed']} changed).")
             if request.POST.get("then") == CHECK_BEFORE_COMPLETING:
                 return redirect("recommendations:cycle_complete", cycle.pk)
-            return redirect("recommendations:cycle_ratings", cycle.pk)
+            here = reverse("recommendations:cycle_ratings", args=[cycle.pk])
+            return redirect(f"{here}?page={page.number}" if len(pages) > 1 else here)
     return render(
         request,
         "recommendations/cycle_ratings.html",
@@ -354,10 +386,19 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
                 for row in rows
             ],
             "check_before_completing": CHECK_BEFORE_COMPLETING,
+            "pages": pages if len(pages) > 1 else [],
+            "page": page,
             # In a meeting, the rating at the last completed update is the starting point.
             "previous_cycle": plan_cycles.latest_completed if cycle.is_open else None,
         },
     )
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
 
 
 @require_http_methods(["GET", "POST"])
