@@ -27,7 +27,6 @@ from dscb.forms import (
     gds_helper,
 )
 from dscb.models import Agency
-from dscb.validators import validate_no_identifying_details
 from recommendations.models import ActionPlan, PlanSection, RagStatus, Recommendation, ReviewCycle
 from recommendations.services import RecommendationInput
 from recommendations.uploads import ALLOWED_DESCRIPTION
@@ -208,7 +207,6 @@ class EvidenceForm(OnceOnlyForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[validate_no_identifying_details],
         help_text="One point of evidence. Add each point separately.",
     )
     url = forms.URLField(label="Link (optional)", required=False, max_length=500, assume_scheme="https")
