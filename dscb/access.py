@@ -15,13 +15,11 @@ from enum import StrEnum
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect, QueryDict
-from django.shortcuts import get_object_or_404, resolve_url
+from django.shortcuts import resolve_url
 
 from dscb.roles import Role
 
@@ -119,31 +117,3 @@ def permission_required(
         return wrapped
 
     return decorator
-
-
-# --- The action plan ------------------------------------------------------------------------
-
-
-def may_add_evidence(user: User | AnonymousUser, recommendation: Any) -> bool:
-    """The Executive adds evidence to any recommendation; a lead only to their own."""
-    if can(user, Action.MANAGE_ACTION_PLAN):
-        return True
-    return can(user, Action.ADD_EVIDENCE) and recommendation.lead_id == user.pk
-
-
-def may_remove_evidence(user: User | AnonymousUser, evidence: Any) -> bool:
-    """The Executive removes any evidence; a lead only what they added themselves."""
-    if can(user, Action.MANAGE_ACTION_PLAN):
-        return True
-    return can(user, Action.ADD_EVIDENCE) and evidence.added_by_id == user.pk
-
-
-def recommendation_for(
-    user: User | AnonymousUser, pk: int, *, evidence: bool = False, queryset: QuerySet | None = None
-) -> Any:
-    queryset = queryset if queryset is not None else apps.get_model("recommendations", "Recommendation").objects.all()
-    require(user, Action.VIEW_ACTION_PLAN)
-    recommendation = get_object_or_404(queryset, pk=pk)
-    if evidence and not may_add_evidence(user, recommendation):
-        raise PermissionDenied
-    return recommendation

@@ -59,7 +59,7 @@ def _entry(change: Change) -> LogEntry | None:
         action=change.action,
         changes=changes,
         cid=get_cid(),
-        # What lets a page gather the history of everything in it (a case's grades, say).
+        # As auditlog's own: what the object's pages find its history by.
         additional_data=instance.get_additional_data() if hasattr(instance, "get_additional_data") else None,
     )
     # auditlog sets the actor and address in a pre_save receiver; bulk_create sends none.

@@ -8,20 +8,14 @@ recommendations" has something to show. Loaded only by `manage.py seed_demo`."""
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.db import transaction
 
 from audits.models import AuditRound
 from dscb.models import User
-from recommendations.models import (
-    ActionPlan,
-    Evidence,
-    PlanSection,
-    ProgressUpdate,
-    RagStatus,
-    Recommendation,
-    ReviewCycle,
-)
+from recommendations import services
+from recommendations.models import ActionPlan, RagStatus, Recommendation
 from recommendations.seed_plan import HEADER, SECTIONS
 
 ROUND_OF_SECTION = {
@@ -38,6 +32,8 @@ def load() -> None:
 
 @transaction.atomic
 def create_demo_plan() -> None:
+    """Made through the services, as the Executive and the lead would, so the demo obeys
+    every rule of the plan."""
     if ActionPlan.objects.exists():
         return  # Loaded before: running the demo command again adds nothing.
     executive = User.objects.get(email="executive@example.org")
@@ -46,33 +42,24 @@ def create_demo_plan() -> None:
         audit_round.title: audit_round for audit_round in AuditRound.objects.filter(title__in=ROUND_OF_SECTION.values())
     }
     statuses = {status.label: status for status in RagStatus.objects.all()}
-    completed_on = HEADER["update_completed"]
-
-    plan = ActionPlan.objects.create(
-        title=HEADER["title"],
-        professional_leads=HEADER["professional_leads"],
-        director_lead=HEADER["director_lead"],
-        review_frequency=HEADER["timescales"],
-        other_references=HEADER["reference"],
-        updated_by=executive,
-    )
-    plan.audit_rounds.set(rounds.values())
-    march_2011 = ReviewCycle.objects.create(
-        plan=plan,
-        title="March 2011 update",
-        due_on=completed_on,
-        state=ReviewCycle.State.COMPLETED,
-        completed_on=completed_on,
-        completed_by=executive,
-        updated_by=executive,
-    )
-    ReviewCycle.objects.create(
-        plan=plan, title="September 2011 update", due_on=datetime.date(2011, 9, 30), updated_by=executive
-    )
+    completed_on = cast(datetime.date, HEADER["update_completed"])
     rated_at = datetime.datetime.combine(completed_on, datetime.time(12), tzinfo=datetime.UTC)
+
+    plan = services.plan_create(
+        by=executive,
+        title=str(HEADER["title"]),
+        professional_leads=str(HEADER["professional_leads"]),
+        director_lead=str(HEADER["director_lead"]),
+        review_frequency=str(HEADER["timescales"]),
+        other_references=str(HEADER["reference"]),
+        audit_rounds=list(rounds.values()),
+    )
+    march_2011 = services.cycle_open(plan=plan, by=executive, title="March 2011 update", due_on=completed_on)
+    ratings = {}
     for seed_section in SECTIONS:
-        section = PlanSection.objects.create(
+        section = services.section_create(
             plan=plan,
+            by=executive,
             number=seed_section.number,
             title=seed_section.title,
             audit_round=rounds.get(ROUND_OF_SECTION[seed_section.number]),
@@ -80,34 +67,32 @@ def create_demo_plan() -> None:
             shows_target_date=seed_section.last_column == "By When",
         )
         for seed in seed_section.recommendations:
-            major, minor = (int(part) for part in seed.number.split("."))
-            recommendation = Recommendation.objects.create(
+            recommendation = services.recommendation_create(
                 plan=plan,
-                section=section,
-                number=seed.number,
-                number_major=major,
-                number_minor=minor,
-                kind=Recommendation.Kind.RECOMMENDATION
-                if seed_section.item_heading == "Recommendations"
-                else Recommendation.Kind.TASK,
-                text=seed.text,
-                lead=lead,
-                updated_by=executive,
+                by=executive,
+                values=services.RecommendationInput(
+                    section=section,
+                    number=seed.number,
+                    text=seed.text,
+                    kind=Recommendation.Kind.RECOMMENDATION
+                    if seed_section.item_heading == "Recommendations"
+                    else Recommendation.Kind.TASK,
+                    lead=lead,
+                ),
             )
-            update = ProgressUpdate.objects.create(
-                recommendation=recommendation,
-                cycle=march_2011,
-                rag=statuses[seed.rag] if seed.rag else None,
-                rated_by=executive if seed.rag else None,
-                rated_at=rated_at if seed.rag else None,
-            )
-            Evidence.objects.bulk_create(
-                Evidence(
-                    update=update,
-                    position=position,
-                    added_by=executive,
-                    added_at=rated_at,
+            for bullet in seed.evidence:
+                services.evidence_add(
+                    recommendation=recommendation,
+                    cycle=march_2011,
+                    by=executive,
+                    at=rated_at,
                     **({"url": bullet} if bullet.startswith("http") else {"text": bullet}),
                 )
-                for position, bullet in enumerate(seed.evidence, start=1)
-            )
+            ratings[recommendation] = (statuses[seed.rag] if seed.rag else None, "")
+    march_2011.refresh_from_db()
+    services.ratings_save(
+        cycle=march_2011, by=executive, expected_version=march_2011.version, ratings=ratings, at=rated_at
+    )
+    march_2011.refresh_from_db()
+    services.cycle_complete(cycle=march_2011, by=executive, expected_version=march_2011.version, on=completed_on)
+    services.cycle_open(plan=plan, by=executive, title="September 2011 update", due_on=datetime.date(2011, 9, 30))

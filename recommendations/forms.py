@@ -1,4 +1,6 @@
-"""Forms for the action plan. Each accepts only its own fields."""
+"""Forms for the action plan. Each accepts only its own fields and only parses them:
+every rule is the services' (recommendations.services), whose refusals
+``save_or_report`` puts beside the fields."""
 
 from __future__ import annotations
 
@@ -25,14 +27,23 @@ from dscb.forms import (
 )
 from dscb.models import Agency
 from dscb.selectors import people_who_can
-from dscb.validators import validate_no_identifying_details
-from recommendations.models import NUMBER_PATTERN, ActionPlan, PlanSection, RagStatus, Recommendation, ReviewCycle
-from recommendations.uploads import ALLOWED_DESCRIPTION, validate_evidence_file
+from recommendations.models import ActionPlan, PlanSection, RagStatus, Recommendation, ReviewCycle
+from recommendations.services import RecommendationInput
+from recommendations.uploads import ALLOWED_DESCRIPTION
 
 NOT_YET_RATED = "Not yet rated"
 
 
-class ActionPlanForm(VersionedForm):
+class ParseOnlyMixin:
+    """For a model form that only parses what was typed: the model it was given is left
+    as it was (no ``construct_instance``, no model validation), because the service
+    checks and applies the values itself."""
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class ActionPlanForm(ParseOnlyMixin, VersionedForm):
     class Meta:
         model = ActionPlan
         fields = [
@@ -66,7 +77,7 @@ class ActionPlanForm(VersionedForm):
         )
 
 
-class RecommendationForm(VersionedForm):
+class RecommendationForm(ParseOnlyMixin, VersionedForm):
     target_date = UKDateField(label="By when", required=False)
 
     class Meta:
@@ -115,22 +126,21 @@ class RecommendationForm(VersionedForm):
     def clean_number(self) -> str:
         return self.cleaned_data["number"].strip()
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        section, number = cleaned.get("section"), cleaned.get("number")
-        match = NUMBER_PATTERN.fullmatch(number or "")
-        if section and match and int(match.group(1)) != section.number:
-            self.add_error("number", f"A number in section {section.number} starts with {section.number}.")
-        return cleaned
+    def values(self) -> RecommendationInput:
+        data = self.cleaned_data
+        return RecommendationInput(
+            section=data["section"],
+            number=data["number"],
+            text=data["text"],
+            kind=data["kind"],
+            agencies=list(data["agencies"]),
+            lead=data["lead"],
+            target_date=data["target_date"],
+            state=data["state"],
+        )
 
-    def validate_unique(self) -> None:
-        try:
-            self.instance.validate_constraints()
-        except forms.ValidationError:
-            self.add_error("number", "There is already a recommendation with this number in the plan")
 
-
-class ReviewCycleForm(OnceOnlyModelForm):
+class ReviewCycleForm(ParseOnlyMixin, OnceOnlyModelForm):
     due_on = UKDateField(label="Due by", required_message="Enter the date the update is due by")
 
     class Meta:
@@ -143,12 +153,6 @@ class ReviewCycleForm(OnceOnlyModelForm):
         self.instance.plan = plan
         self.fields["title"].help_text = "For example, September 2011 update."
         self.helper = gds_helper(Layout(Field.text("title"), Field("due_on")))
-
-    def validate_unique(self) -> None:
-        try:
-            self.instance.validate_constraints(exclude={"state"})
-        except forms.ValidationError:
-            self.add_error("title", "There is already an update with this title")
 
 
 class RatingsForm(forms.Form):
@@ -183,7 +187,6 @@ class RatingsForm(forms.Form):
                 required=False,
                 max_length=500,
                 initial=note,
-                validators=[validate_no_identifying_details],
                 error_messages={"max_length": f"The note on {recommendation.number} must be 500 characters or fewer"},
             )
 
@@ -204,7 +207,6 @@ class EvidenceForm(OnceOnlyForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[validate_no_identifying_details],
         help_text="One point of evidence. Add each point separately.",
     )
     url = forms.URLField(label="Link (optional)", required=False, max_length=500, assume_scheme="https")
@@ -228,19 +230,6 @@ class EvidenceForm(OnceOnlyForm):
         self.helper = gds_helper(
             Layout(Field.textarea("text", rows=3), Field.text("url"), Field("upload"), Field.select("proposed_rag"))
         )
-
-    def clean_upload(self) -> Any:
-        upload = self.cleaned_data.get("upload")
-        if upload:
-            validate_evidence_file(upload)
-        return upload
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        given = cleaned.get("text") or cleaned.get("url") or cleaned.get("upload") or cleaned.get("proposed_rag")
-        if not given and not self.errors:
-            self.add_error("text", "Enter the evidence, a link or a file, or propose a RAG")
-        return cleaned
 
 
 class CompleteCycleForm(forms.Form):

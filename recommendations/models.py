@@ -10,6 +10,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Cast, StrIndex, Substr
 from django.utils import timezone
 
 from audits.models import AuditRound
@@ -128,9 +130,19 @@ class Recommendation(Versioned):
             )
         ],
     )
-    # The number split into integers, so that lists sort naturally: 2.9 before 2.10.
-    number_major = models.PositiveSmallIntegerField(editable=False, default=0)
-    number_minor = models.PositiveSmallIntegerField(editable=False, default=0)
+    # The number split into integers, so that lists sort naturally: 2.9 before 2.10. The
+    # database derives them, so no way of writing a number (bulk_create included) can
+    # leave them behind.
+    number_major = models.GeneratedField(
+        expression=Cast(Substr("number", 1, StrIndex("number", Value(".")) - 1), models.PositiveSmallIntegerField()),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    number_minor = models.GeneratedField(
+        expression=Cast(Substr("number", StrIndex("number", Value(".")) + 1), models.PositiveSmallIntegerField()),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
     kind = models.CharField(
         max_length=20, choices=RecommendationKind.choices, default=RecommendationKind.RECOMMENDATION
     )
@@ -161,12 +173,6 @@ class Recommendation(Versioned):
 
     def __str__(self) -> str:
         return f"{self.number} {self.text[:60]}"
-
-    def clean(self) -> None:
-        super().clean()
-        match = NUMBER_PATTERN.fullmatch(self.number or "")
-        if match:
-            self.number_major, self.number_minor = (int(part) for part in match.groups())
 
     def get_additional_data(self) -> dict[str, int]:
         return {"recommendation_id": self.pk}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from itertools import groupby
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,6 +22,13 @@ from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 from recommendations import selectors, services
+from recommendations.access import (
+    cycle_for,
+    evidence_for,
+    may_add_evidence,
+    may_remove_evidence,
+    recommendation_for,
+)
 from recommendations.forms import (
     ActionPlanForm,
     CompleteCycleForm,
@@ -82,10 +92,15 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and save_or_report(
         form,
         lambda: services.plan_update(
-            plan=form.instance,
+            plan=plan,
             by=request.user,
             expected_version=form.cleaned_data["version"],
-            audit_rounds=form.cleaned_data["audit_rounds"],
+            title=form.cleaned_data["title"],
+            professional_leads=form.cleaned_data["professional_leads"],
+            director_lead=form.cleaned_data["director_lead"],
+            review_frequency=form.cleaned_data["review_frequency"],
+            other_references=form.cleaned_data["other_references"],
+            audit_rounds=list(form.cleaned_data["audit_rounds"]),
         ),
     ):
         messages.success(request, "The action plan's header has been saved.")
@@ -100,12 +115,12 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
 def recommendation_create(request: HttpRequest) -> HttpResponse:
     plan = plan_or_404()
     form = RecommendationForm(request.POST or None, plan=plan)
-    if form.is_valid() and save_or_report(
-        form,
-        lambda: services.recommendation_create(
-            recommendation=form.instance, by=request.user, agencies=form.cleaned_data["agencies"]
-        ),
-    ):
+
+    def create() -> Recommendation:
+        form.instance = services.recommendation_create(plan=plan, by=request.user, values=form.values())
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, create):
         messages.success(request, f"Recommendation {form.instance.number} has been added.")
         return redirect("recommendations:recommendation_detail", form.instance.pk)
     return form_page(
@@ -120,7 +135,7 @@ def recommendation_create(request: HttpRequest) -> HttpResponse:
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    recommendation = access.recommendation_for(
+    recommendation = recommendation_for(
         request.user, pk, queryset=Recommendation.objects.select_related("plan", "section", "lead", "updated_by")
     )
     history = RecommendationHistory(recommendation=recommendation)
@@ -131,7 +146,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for entry in history.rows
         if entry.cycle.is_open and entry.update
         for item in entry.update.evidence.all()
-        if access.may_remove_evidence(request.user, item)
+        if may_remove_evidence(request.user, item)
     }
     row = selectors.recommendation_rows(
         recommendation.plan,
@@ -149,7 +164,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_cycle": plan_cycles.open,
             "changes": selectors.recommendation_changes(recommendation),
             "can_manage": access.can(request.user, Action.MANAGE_ACTION_PLAN),
-            "may_add_evidence": plan_cycles.open is not None and access.may_add_evidence(request.user, recommendation),
+            "may_add_evidence": plan_cycles.open is not None and may_add_evidence(request.user, recommendation),
         },
     )
 
@@ -157,25 +172,27 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def recommendation_history_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    recommendation = access.recommendation_for(request.user, pk, queryset=Recommendation.objects.select_related("plan"))
+    recommendation = recommendation_for(request.user, pk, queryset=Recommendation.objects.select_related("plan"))
     return lists.download(request, RecommendationHistory(recommendation=recommendation, filters=request.GET), kind)
 
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
 def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    recommendation = access.recommendation_for(request.user, pk, queryset=Recommendation.objects.select_related("plan"))
+    recommendation = recommendation_for(
+        request.user, pk, write=True, queryset=Recommendation.objects.select_related("plan")
+    )
     form = RecommendationForm(request.POST or None, instance=recommendation, plan=recommendation.plan)
     if form.is_valid() and save_or_report(
         form,
         lambda: services.recommendation_update(
-            recommendation=form.instance,
+            recommendation=recommendation,
             by=request.user,
             expected_version=form.cleaned_data["version"],
-            agencies=form.cleaned_data["agencies"],
+            values=form.values(),
         ),
     ):
-        messages.success(request, f"Recommendation {form.instance.number} has been saved.")
+        messages.success(request, f"Recommendation {recommendation.number} has been saved.")
         return redirect("recommendations:recommendation_detail", recommendation.pk)
     return form_page(
         request,
@@ -189,8 +206,8 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.ADD_EVIDENCE)
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    recommendation = access.recommendation_for(
-        request.user, pk, evidence=True, queryset=Recommendation.objects.select_related("plan")
+    recommendation = recommendation_for(
+        request.user, pk, write=True, queryset=Recommendation.objects.select_related("plan")
     )
     cycle = selectors.cycles(recommendation.plan).open
     if cycle is None:
@@ -229,12 +246,10 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.permission_required(Action.ADD_EVIDENCE)
 def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = get_object_or_404(Evidence.objects.select_related("update__recommendation", "update__cycle"), pk=pk)
-    recommendation = access.recommendation_for(request.user, evidence.update.recommendation_id, evidence=True)
-    if not access.may_remove_evidence(request.user, evidence):
-        raise PermissionDenied
+    evidence = evidence_for(request.user, pk, write=True)
+    recommendation = recommendation_for(request.user, evidence.update.recommendation_id, write=True)
     try:
-        services.evidence_remove(evidence=evidence)
+        services.evidence_remove(evidence=evidence, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -246,8 +261,7 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @access.permission_required(Action.VIEW_ACTION_PLAN, hidden=True)
 @reads_personal_data
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = get_object_or_404(Evidence.objects.exclude(file=""), pk=pk)
-    access.recommendation_for(request.user, evidence.update.recommendation_id)
+    evidence = evidence_for(request.user, pk, queryset=Evidence.objects.exclude(file=""))
     record_read(request, evidence)
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name, content_type=evidence.file_type
@@ -277,7 +291,14 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 def cycle_create(request: HttpRequest) -> HttpResponse:
     plan = plan_or_404()
     form = ReviewCycleForm(request.POST or None, plan=plan)
-    if form.is_valid() and save_or_report(form, lambda: services.cycle_open(cycle=form.instance, by=request.user)):
+
+    def open_cycle() -> ReviewCycle:
+        form.instance = services.cycle_open(
+            plan=plan, by=request.user, title=form.cleaned_data["title"], due_on=form.cleaned_data["due_on"]
+        )
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, open_cycle):
         messages.success(request, f"The {form.instance.title} is open: leads can add evidence.")
         return redirect("recommendations:cycle_ratings", form.instance.pk)
     return form_page(
@@ -292,6 +313,32 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 
 # The second button of the ratings form: save, then check before completing.
 CHECK_BEFORE_COMPLETING = "check"
+# Two fields a row, and Django refuses a form of more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+# (1,000): a plan longer than this is rated a section at a time.
+RATINGS_PER_PAGE = 400
+
+
+@dataclass(frozen=True)
+class RatingsPage:
+    number: int
+    rows: list[selectors.RecommendationRow]
+
+    @property
+    def label(self) -> str:
+        first, last = self.rows[0].recommendation, self.rows[-1].recommendation
+        return f"{first.number} to {last.number}" if first != last else first.number
+
+
+def ratings_pages(rows: list[selectors.RecommendationRow]) -> list[RatingsPage]:
+    """All rows on one page while they fit; otherwise a page per section, a section too
+    long for one page split over several."""
+    if len(rows) <= RATINGS_PER_PAGE:
+        return [RatingsPage(1, rows)]
+    chunks: list[list[selectors.RecommendationRow]] = []
+    for _section, section_rows in groupby(rows, key=lambda row: row.recommendation.section_id):
+        listed = list(section_rows)
+        chunks += [listed[start : start + RATINGS_PER_PAGE] for start in range(0, len(listed), RATINGS_PER_PAGE)]
+    return [RatingsPage(number, chunk) for number, chunk in enumerate(chunks, start=1)]
 
 
 @require_http_methods(["GET", "POST"])
@@ -299,16 +346,20 @@ CHECK_BEFORE_COMPLETING = "check"
 def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole plan's RAG for one cycle on one page. Read-only once the cycle is
     completed, or for anyone but the Executive."""
-    cycle = get_object_or_404(ReviewCycle.objects.select_related("plan", "completed_by"), pk=pk)
+    cycle = cycle_for(request.user, pk, queryset=ReviewCycle.objects.select_related("plan", "completed_by"))
     editable = cycle.is_open and access.can(request.user, Action.MANAGE_ACTION_PLAN)
     if request.method == "POST" and not editable:
         raise PermissionDenied
     ratings = CycleRatings(cycle=cycle)
     updates = ratings.updates
+    pages = ratings_pages([item.row for item in ratings.rows])
+    page = pages[min(max(_page_number(request), 1), len(pages)) - 1]
+    on_page = {row.recommendation.pk for row in page.rows}
+    page_items = [item for item in ratings.rows if item.row.recommendation.pk in on_page]
     form = RatingsForm(
         request.POST or None,
         initial={"version": cycle.version},
-        recommendations=[item.row.recommendation for item in ratings.rows],
+        recommendations=[item.row.recommendation for item in page_items],
         statuses=selectors.rag_statuses(),
         current={pk: (update.rag_id, update.rating_note) for pk, update in updates.items()},
     )
@@ -326,7 +377,8 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"The ratings have been saved ({saved['changed']} changed).")
             if request.POST.get("then") == CHECK_BEFORE_COMPLETING:
                 return redirect("recommendations:cycle_complete", cycle.pk)
-            return redirect("recommendations:cycle_ratings", cycle.pk)
+            here = reverse("recommendations:cycle_ratings", args=[cycle.pk])
+            return redirect(f"{here}?page={page.number}" if len(pages) > 1 else here)
     return render(
         request,
         "recommendations/cycle_ratings.html",
@@ -342,20 +394,29 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
                     "field": form[f"rag_{item.row.recommendation.pk}"],
                     "note": form[f"note_{item.row.recommendation.pk}"],
                 }
-                for item in ratings.rows
+                for item in page_items
             ]
             if editable
             else [],
             "check_before_completing": CHECK_BEFORE_COMPLETING,
+            "pages": pages if len(pages) > 1 else [],
+            "page": page,
             "previous_cycle": ratings.previous_cycle,
         },
     )
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+
+
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def cycle_ratings_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    cycle = get_object_or_404(ReviewCycle.objects.select_related("plan"), pk=pk)
+    cycle = cycle_for(request.user, pk, queryset=ReviewCycle.objects.select_related("plan"))
     return lists.download(request, CycleRatings(cycle=cycle, filters=request.GET), kind)
 
 
@@ -365,7 +426,7 @@ def cycle_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """Check before completing (GOV.UK's "check your answers"): what is still not yet
     rated and what changed since the last completed update, then an explicit confirm.
     Completing freezes the update for good, so a GET changes nothing."""
-    cycle = get_object_or_404(ReviewCycle.objects.select_related("plan", "completed_by"), pk=pk)
+    cycle = cycle_for(request.user, pk, write=True, queryset=ReviewCycle.objects.select_related("plan", "completed_by"))
     if not cycle.is_open:
         messages.error(request, already_completed(cycle))
         return redirect("recommendations:cycle_ratings", cycle.pk)

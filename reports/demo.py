@@ -13,7 +13,7 @@ from django.db import transaction
 from dscb.models import User
 from recommendations.models import ReviewCycle
 from reports import services
-from reports.models import NarrativeSection, Report
+from reports.models import Report
 
 TITLE = "Analysis of multi-agency case audits between 2009 \N{EN DASH} 2010"
 CYCLE = "March 2011 update"
@@ -51,16 +51,12 @@ def create_demo_report() -> None:
         return  # Loaded before: running the demo command again adds nothing.
     executive = User.objects.get(email="executive@example.org")
     report = services.report_create(
-        report=Report(
-            title=TITLE,
-            cycle=ReviewCycle.objects.get(title=CYCLE),
-            period_start=PERIOD[0],
-            period_end=PERIOD[1],
-        ),
         by=executive,
+        title=TITLE,
+        cycle=ReviewCycle.objects.get(title=CYCLE),
+        period_start=PERIOD[0],
+        period_end=PERIOD[1],
     )
     for position, (heading, body) in enumerate(EVIDENCE_OF_IMPACT, start=1):
-        services.section_create(
-            section=NarrativeSection(report=report, heading=heading, body=body, position=position), by=executive
-        )
+        services.section_create(report=report, by=executive, heading=heading, body=body, position=position)
     services.publish(report=report, by=executive, today=PUBLISHED_ON)

@@ -1,3 +1,5 @@
+"""Report forms only parse what was typed: the rules are reports.services'."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,11 +8,12 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from dscb.forms import UKDateField, VersionedForm, gds_helper
+from recommendations.forms import ParseOnlyMixin
 from recommendations.models import ReviewCycle
 from reports.models import NarrativeSection, Report
 
 
-class ReportForm(VersionedForm):
+class ReportForm(ParseOnlyMixin, VersionedForm):
     period_start = UKDateField(label="Audits from", required_message="Enter the first date of the audit period")
     period_end = UKDateField(label="Audits to", required_message="Enter the last date of the audit period")
 
@@ -31,15 +34,8 @@ class ReportForm(VersionedForm):
             Layout(Field.text("title"), Field.select("cycle"), Field("period_start"), Field("period_end"), "version")
         )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", "The last date must be on or after the first date")
-        return cleaned
 
-
-class NarrativeSectionForm(VersionedForm):
+class NarrativeSectionForm(ParseOnlyMixin, VersionedForm):
     class Meta:
         model = NarrativeSection
         fields = ["heading", "body", "position"]

@@ -1,5 +1,17 @@
-"""Changes to reports. Publishing freezes a report: its documents and figures are
-stored as they are now and never change, whatever happens to the data afterwards."""
+"""Changes to reports: one named, atomic function each, taking plain values and
+checking every rule itself (refusals are ``ValidationError`` keyed by field). Publishing
+freezes a report: its documents and figures are stored as they are now and never change,
+whatever happens to the data afterwards.
+
+- ``report_create``: by the Executive; a title with no identifying details; an action
+  plan update; the audit period ends on or after it starts.
+- ``report_update``: as ``report_create``; the report is not yet published.
+- ``section_create``, ``section_update``: by the Executive; the report is not yet
+  published; a heading and a body with no identifying details.
+- ``section_remove``: by the Executive; the report is not yet published.
+- ``publish``: by the Executive; the report is not yet published (the database allows one
+  publication per report too).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +22,21 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 
+from dscb.access import Action, can
 from dscb.concurrency import create_versioned, save_versioned
 from dscb.files import files_kept_on_success
 from dscb.models import User
+from recommendations.models import ReviewCycle
 from reports import document, renderers
 from reports.models import NarrativeSection, PublishedReport, Report
 
 ALREADY_PUBLISHED = "This report has been published, so it cannot be changed. Start a new report instead."
+EXECUTIVE_ONLY = "Only the Board Executive can prepare and publish reports."
+
+
+def _refuse_unless_executive(by: User) -> None:
+    if not can(by, Action.MANAGE_REPORTS):
+        raise ValidationError(EXECUTIVE_ONLY, code="not_allowed")
 
 
 def _lock_draft(report: Report) -> Report:
@@ -28,31 +48,60 @@ def _lock_draft(report: Report) -> Report:
     return locked
 
 
+def _check_period(period_start: datetime.date, period_end: datetime.date) -> None:
+    if period_end < period_start:
+        raise ValidationError({"period_end": ["The last date must be on or after the first date"]})
+
+
 @transaction.atomic
-def report_create(*, report: Report, by: User) -> Report:
+def report_create(
+    *, by: User, title: str, cycle: ReviewCycle, period_start: datetime.date, period_end: datetime.date
+) -> Report:
+    _refuse_unless_executive(by)
+    _check_period(period_start, period_end)
+    report = Report(title=title, cycle=cycle, period_start=period_start, period_end=period_end)
     return create_versioned(report, by=by)
 
 
 @transaction.atomic
-def report_update(*, report: Report, by: User, expected_version: int) -> Report:
+def report_update(
+    *,
+    report: Report,
+    by: User,
+    expected_version: int,
+    title: str,
+    cycle: ReviewCycle,
+    period_start: datetime.date,
+    period_end: datetime.date,
+) -> Report:
+    _refuse_unless_executive(by)
     _lock_draft(report)
+    _check_period(period_start, period_end)
+    report.title, report.cycle, report.period_start, report.period_end = title, cycle, period_start, period_end
     return save_versioned(report, expected_version=expected_version, by=by)
 
 
 @transaction.atomic
-def section_create(*, section: NarrativeSection, by: User) -> NarrativeSection:
-    _lock_draft(section.report)
+def section_create(*, report: Report, by: User, heading: str, body: str, position: int) -> NarrativeSection:
+    _refuse_unless_executive(by)
+    _lock_draft(report)
+    section = NarrativeSection(report=report, heading=heading, body=body, position=position)
     return create_versioned(section, by=by)
 
 
 @transaction.atomic
-def section_update(*, section: NarrativeSection, by: User, expected_version: int) -> NarrativeSection:
+def section_update(
+    *, section: NarrativeSection, by: User, expected_version: int, heading: str, body: str, position: int
+) -> NarrativeSection:
+    _refuse_unless_executive(by)
     _lock_draft(section.report)
+    section.heading, section.body, section.position = heading, body, position
     return save_versioned(section, expected_version=expected_version, by=by)
 
 
 @transaction.atomic
-def section_remove(*, section: NarrativeSection) -> None:
+def section_remove(*, section: NarrativeSection, by: User) -> None:
+    _refuse_unless_executive(by)
     _lock_draft(section.report)
     section.delete()
 
@@ -62,6 +111,7 @@ def publish(*, report: Report, by: User, today: datetime.date) -> PublishedRepor
     """Render the report's PDF, board summary and workbook once, and store them with the
     figures behind them. Two Executives publishing at once: the second waits for the
     row lock, then is refused; the database allows one publication per report too."""
+    _refuse_unless_executive(by)
     report = _lock_draft(report)
     built = document.build(report, today=today)
     name = slugify(report.title)[:60] or "report"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -22,9 +23,10 @@ from dscb.views import form_page
 from recommendations import selectors as plan_selectors
 from recommendations.models import ReviewCycle
 from reports import document, renderers, selectors, services
+from reports.access import published_for, report_for, section_for
 from reports.forms import NarrativeSectionForm, PeriodForm, ReportForm
 from reports.lists import PublishedReports, RagList
-from reports.models import NarrativeSection, PublishedReport, Report
+from reports.models import NarrativeSection, Report
 from reports.selectors import Period
 
 # Each download: its content type and how its file name ends ("draft-report-1.pdf").
@@ -134,6 +136,10 @@ def draft_or_refuse(request: HttpRequest, report: Report) -> HttpResponse | None
     return None
 
 
+def report_values(form: ReportForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in ("title", "cycle", "period_start", "period_end")}
+
+
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_REPORTS)
 def report_create(request: HttpRequest) -> HttpResponse:
@@ -142,7 +148,12 @@ def report_create(request: HttpRequest) -> HttpResponse:
     if latest:
         initial |= {"period_start": default_period(latest.due_on).start, "period_end": latest.due_on}
     form = ReportForm(request.POST or None, initial=initial)
-    if form.is_valid() and save_or_report(form, lambda: services.report_create(report=form.instance, by=request.user)):
+
+    def create() -> Report:
+        form.instance = services.report_create(by=request.user, **report_values(form))
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, create):
         messages.success(request, "The report has been created. Add its evidence of impact, then publish it.")
         return redirect("reports:report_detail", form.instance.pk)
     return form_page(
@@ -158,7 +169,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 @access.permission_required(Action.MANAGE_REPORTS)
 @reads_personal_data
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(Report.objects.select_related("cycle", "cycle__plan"), pk=pk)
+    report = report_for(request.user, pk, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     record_read(request, report)
     return render(request, "reports/report_detail.html", report_page_context(report))
 
@@ -166,14 +177,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_REPORTS)
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(Report, pk=pk)
+    report = report_for(request.user, pk, write=True)
     if refused := draft_or_refuse(request, report):
         return refused
     form = ReportForm(request.POST or None, instance=report)
     if form.is_valid() and save_or_report(
         form,
         lambda: services.report_update(
-            report=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
+            report=report, by=request.user, expected_version=form.cleaned_data["version"], **report_values(form)
         ),
     ):
         messages.success(request, "The report has been saved.")
@@ -190,25 +201,26 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_REPORTS)
 def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -> HttpResponse:
-    report = get_object_or_404(Report, pk=pk)
+    report = report_for(request.user, pk, write=True)
     if refused := draft_or_refuse(request, report):
         return refused
     section = (
-        get_object_or_404(NarrativeSection, pk=section_pk, report=report)
+        section_for(request.user, section_pk, write=True, queryset=report.sections.all())
         if section_pk
         else NarrativeSection(report=report, position=report.sections.count() + 1)
     )
     form = NarrativeSectionForm(request.POST or None, instance=section)
-    if form.is_valid() and save_or_report(
-        form,
-        lambda: (
-            services.section_update(
-                section=form.instance, by=request.user, expected_version=form.cleaned_data["version"]
+
+    def save() -> NarrativeSection:
+        values = {name: form.cleaned_data[name] for name in ("heading", "body", "position")}
+        if section.pk:
+            return services.section_update(
+                section=section, by=request.user, expected_version=form.cleaned_data["version"], **values
             )
-            if section.pk
-            else services.section_create(section=form.instance, by=request.user)
-        ),
-    ):
+        form.instance = services.section_create(report=report, by=request.user, **values)
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, save):
         messages.success(request, f"“{form.instance.heading}” has been saved.")
         return redirect("reports:report_detail", report.pk)
     return form_page(
@@ -225,11 +237,11 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -
 @require_POST
 @access.permission_required(Action.MANAGE_REPORTS)
 def section_remove(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
-    section = get_object_or_404(NarrativeSection.objects.select_related("report"), pk=section_pk, report_id=pk)
+    section = section_for(request.user, section_pk, write=True, queryset=NarrativeSection.objects.filter(report_id=pk))
     if refused := draft_or_refuse(request, section.report):
         return refused
     try:
-        services.section_remove(section=section)
+        services.section_remove(section=section, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("reports:report_detail", pk)
@@ -244,7 +256,7 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """The draft as a document, made now from today's data (only published ones are kept)."""
     if kind not in DOWNLOADS:
         raise Http404
-    report = get_object_or_404(Report.objects.select_related("cycle", "cycle__plan"), pk=pk)
+    report = report_for(request.user, pk, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     record_read(request, report)
     built = document.build(report, today=timezone.localdate())
     render_bytes = {"pdf": renderers.pdf, "summary": renderers.summary_pdf, "xlsx": renderers.xlsx}[kind]
@@ -257,7 +269,7 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_POST
 @access.permission_required(Action.MANAGE_REPORTS)
 def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(Report.objects.select_related("cycle", "cycle__plan"), pk=pk)
+    report = report_for(request.user, pk, write=True, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     if refused := draft_or_refuse(request, report):
         return refused
     try:
@@ -275,7 +287,7 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def published_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     if kind not in DOWNLOADS:
         raise Http404
-    published = get_object_or_404(PublishedReport, pk=pk)
+    published = published_for(request.user, pk)
     record_read(request, published)
     stored = {"pdf": published.pdf, "summary": published.summary_pdf, "xlsx": published.xlsx}[kind]
     content_type, _suffix = DOWNLOADS[kind]

@@ -183,8 +183,6 @@ class RecommendationFactory(DjangoModelFactory):
     section = factory.SubFactory(PlanSectionFactory)
     plan = factory.SelfAttribute("section.plan")
     number = factory.Sequence(lambda n: f"1.{n + 1}")
-    number_major = factory.LazyAttribute(lambda o: int(o.number.split(".")[0]))
-    number_minor = factory.LazyAttribute(lambda o: int(o.number.split(".")[1]))
     text = factory.Sequence(lambda n: f"Recommendation {n}")
 
 

@@ -56,7 +56,7 @@ def test_a_publication_that_fails_half_way_leaves_no_file(settings, monkeypatch)
 
 def test_evidence_whose_row_fails_to_save_leaves_no_file(settings, monkeypatch):
     lead = UserFactory(is_professional_lead=True)
-    recommendation = RecommendationFactory()
+    recommendation = RecommendationFactory(lead=lead)
     cycle = ReviewCycleFactory(plan=recommendation.plan)
     save = Evidence.save
 

@@ -411,7 +411,7 @@ def test_an_update_completed_by_someone_else_a_moment_before_the_confirm_is_expl
     # The page reads the update while it is still open; it is completed before the save.
     stale = ReviewCycle.objects.select_related("plan").get(pk=september.pk)
     services.cycle_complete(cycle=september, by=make_user(Role.EXECUTIVE), expected_version=september.version)
-    monkeypatch.setattr(views, "get_object_or_404", lambda *args, **kwargs: stale)
+    monkeypatch.setattr(views, "cycle_for", lambda *args, **kwargs: stale)
     response = executive_client.post(
         reverse("recommendations:cycle_complete", args=[september.pk]), {"version": stale.version}
     )

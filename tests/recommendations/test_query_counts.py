@@ -1,11 +1,15 @@
 """The plan page, the ratings page and the check before completing an update run a fixed
-number of queries, whether the plan holds 32 recommendations or 320."""
+number of queries, whether the plan holds 32 recommendations or 320; so does saving the
+ratings, history included."""
 
 from __future__ import annotations
 
 import datetime
 
 import pytest
+from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dscb.models import Role
@@ -24,6 +28,12 @@ RATINGS_PAGE_QUERIES = 11
 # session, user; cycle with its plan; cycles; recommendations with their agencies; updates
 # compared; the evidence so far; the RAG scale
 CHECK_PAGE_QUERIES = 9
+# The ratings page's 11 queries, then the save: a savepoint; the cycle locked; the active
+# statuses; this cycle's updates with their recommendations; the version claimed, the
+# cycle's checks (its plan, who saved it, its title, one open update, two constraints) and
+# its save with its history; the updates created and changed, one query each; their
+# history, one query (and the content type, when not cached)
+RATINGS_SAVE_QUERIES = 36
 
 
 def build_plan(size: int):
@@ -37,8 +47,6 @@ def build_plan(size: int):
             plan=plan,
             section=sections[index % 4],
             number=f"{index % 4 + 1}.{index // 4 + 1}",
-            number_major=index % 4 + 1,
-            number_minor=index // 4 + 1,
             text=f"Recommendation {index}",
             lead=lead,
         )
@@ -89,3 +97,52 @@ def test_the_check_before_completing_costs_the_same_for_32_or_320_recommendation
     assert queries_for(executive_client, reverse("recommendations:cycle_complete", args=[open_cycle.pk])) == (
         CHECK_PAGE_QUERIES
     )
+
+
+def every_rating(cycle: ReviewCycle, recommendations, *, note: str, page: int | None = None) -> tuple[str, dict]:
+    """The ratings page's URL and a POST of Green, with ``note``, for every one of ``recommendations``."""
+    green = rag("Green")
+    data: dict = {"version": cycle.version}
+    for recommendation in recommendations:
+        data |= {f"rag_{recommendation.pk}": green.pk, f"note_{recommendation.pk}": note}
+    return reverse("recommendations:cycle_ratings", args=[cycle.pk]) + (f"?page={page}" if page else ""), data
+
+
+@pytest.mark.parametrize("size", [32, 320])
+def test_saving_the_ratings_costs_the_same_for_32_or_320_changed_ratings(executive_client, size):
+    plan, open_cycle = build_plan(size)
+    executive = executive_client.user
+    recommendations = list(plan.recommendations.all())
+    # Half the ratings are new in this update, half change one already there.
+    ProgressUpdate.objects.filter(cycle=open_cycle, recommendation__in=recommendations[::2]).update(rag=None)
+    Evidence.objects.filter(update__cycle=open_cycle, update__recommendation__in=recommendations[1::2]).delete()
+    ProgressUpdate.objects.filter(cycle=open_cycle, recommendation__in=recommendations[1::2]).delete()
+    history_before = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    url, data = every_rating(open_cycle, recommendations, note="Agreed at the meeting.")
+    with CaptureQueriesContext(connection) as captured:
+        response = executive_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert len(captured) == RATINGS_SAVE_QUERIES
+    saved = ProgressUpdate.objects.filter(cycle=open_cycle, rag=rag("Green"), rated_by=executive)
+    assert saved.count() == size
+    history = list(LogEntry.objects.get_for_model(ProgressUpdate).filter(pk__gt=history_before))
+    assert len(history) == size
+    assert {(entry.actor_id, entry.additional_data["recommendation_id"] is not None) for entry in history} == {
+        (executive.pk, True)
+    }
+    assert {entry.action for entry in history} == {LogEntry.Action.CREATE, LogEntry.Action.UPDATE}
+
+
+def test_a_plan_of_1600_recommendations_is_rated_a_section_at_a_time(executive_client):
+    plan, open_cycle = build_plan(1600)
+    first = executive_client.get(reverse("recommendations:cycle_ratings", args=[open_cycle.pk]))
+    assert first.status_code == 200
+    assert 'href="?page=4"' in first.content.decode()
+    for page, section in enumerate(plan.sections.order_by("number"), start=1):
+        open_cycle.refresh_from_db()
+        response = executive_client.post(
+            *every_rating(open_cycle, section.recommendations.all(), note="Checked.", page=page)
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert response["Location"].endswith(f"?page={page}")
+    assert ProgressUpdate.objects.filter(cycle=open_cycle, rag=rag("Green"), rating_note="Checked.").count() == 1600

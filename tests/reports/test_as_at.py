@@ -118,8 +118,9 @@ def test_a_report_for_a_later_update_keeps_the_evidence_up_to_it_newest_last(
     ]
     assert before["figures"]["action_plan_update"] == "September 2011 update"
 
-    march_2012 = ReviewCycle(plan=september.plan, title="March 2012 update", due_on=datetime.date(2012, 3, 30))
-    plan_services.cycle_open(cycle=march_2012, by=executive)
+    march_2012 = plan_services.cycle_open(
+        plan=september.plan, by=executive, title="March 2012 update", due_on=datetime.date(2012, 3, 30)
+    )
     work_in(march_2012, by=executive)
 
     after = capture(report, executive_client)

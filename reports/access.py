@@ -1,0 +1,44 @@
+"""Which reports a person may reach. Drafts are the Executive's alone
+(``Action.MANAGE_REPORTS``); published reports are read by the Board
+(``Action.READ_PUBLISHED_REPORTS``) and never changed, so ``write=True`` on one asks for
+the Executive's right and nothing more."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from dscb.access import Action, require
+from reports.models import NarrativeSection, PublishedReport, Report
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from dscb.models import User
+
+
+def report_for(
+    user: User | AnonymousUser, pk: int, *, write: bool = False, queryset: QuerySet[Report] | None = None
+) -> Report:
+    # A draft holds today's figures before the Board has seen them: reading one is
+    # already the Executive's, so ``write`` asks nothing more (a published report's
+    # freeze is a rule of the services, not of access).
+    require(user, Action.MANAGE_REPORTS)
+    return get_object_or_404(queryset if queryset is not None else Report.objects.all(), pk=pk)
+
+
+def section_for(
+    user: User | AnonymousUser, pk: int, *, write: bool = False, queryset: QuerySet[NarrativeSection] | None = None
+) -> NarrativeSection:
+    require(user, Action.MANAGE_REPORTS)
+    queryset = queryset if queryset is not None else NarrativeSection.objects.all()
+    return get_object_or_404(queryset.select_related("report"), pk=pk)
+
+
+def published_for(
+    user: User | AnonymousUser, pk: int, *, write: bool = False, queryset: QuerySet[PublishedReport] | None = None
+) -> PublishedReport:
+    require(user, Action.MANAGE_REPORTS if write else Action.READ_PUBLISHED_REPORTS)
+    return get_object_or_404(queryset if queryset is not None else PublishedReport.objects.all(), pk=pk)
