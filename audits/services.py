@@ -63,11 +63,11 @@ from audits.models import (
     Theme,
     ThemeRating,
 )
-from dscb import access
 from dscb.access import Action
 from dscb.concurrency import EditConflict, create_versioned, save_versioned
 from dscb.history import Change, record_changes, snapshot
 from dscb.models import Agency, User
+from dscb.selectors import people_who_can
 
 CASE_IS_FINALISED = "This case is finalised, so it cannot be changed. Re-open it first, giving the reason."
 
@@ -146,7 +146,7 @@ def _check_round(
     taking_part = set(audit_round.agencies.values_list("pk", flat=True)) if audit_round.pk else set()
     if any(not agency.is_active and agency.pk not in taking_part for agency in agencies):
         refusals.add("agencies", "Select agencies that are still active", "inactive")
-    may_audit = set(access.people_who_can(Action.EDIT_CASE_RECORDS).values_list("pk", flat=True))
+    may_audit = set(people_who_can(Action.EDIT_CASE_RECORDS).values_list("pk", flat=True))
     if any(auditor.pk not in may_audit for auditor in auditors):
         refusals.add("auditors", "Select auditors who may enter case records", "not_an_auditor")
     refusals.check()
