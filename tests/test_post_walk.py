@@ -83,6 +83,9 @@ def plausible(
         # every recommendation 1.n, whatever its section, which the service refuses.
         section = Recommendation.objects.get(**kwargs["recommendations:recommendation_edit"]).section
         data |= {"section": [str(section.pk)], "number": [f"{section.number}.9"]}
+    if name == "audits:record_create":
+        # The sample case already holds the sample agency's record of the child.
+        data["subject"] = ["other_adult"]
     data.pop("csrfmiddlewaretoken", None)  # the client sends its own
     return data
 
