@@ -17,6 +17,7 @@ from audits.models import (
     Escalation,
     Feedback,
     Grade,
+    GradeScale,
     RecordGrade,
     Theme,
 )
@@ -34,6 +35,11 @@ class Scales:
     themes: list[Theme]
     grades: list[Grade]
     questions: list[ChecklistQuestion]
+
+
+def grade_scale() -> GradeScale:
+    """The words for the grades as a whole (one row; its defaults if there is none)."""
+    return GradeScale.objects.order_by("pk").first() or GradeScale()
 
 
 def scales() -> Scales:

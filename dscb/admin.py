@@ -163,6 +163,16 @@ class ReferenceDataAdmin(VersionedAdmin):
         return False
 
 
+class ScaleAdmin(VersionedAdmin):
+    """The one row of a scale's words: changed, never added to or deleted."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not self.model._default_manager.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Agency)
 class AgencyAdmin(ReferenceDataAdmin):
     list_display = ["name", "short_name", "position", "is_active"]

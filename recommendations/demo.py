@@ -13,6 +13,7 @@ from django.db import transaction
 
 from audits.models import AuditRound
 from dscb.models import User
+from recommendations import selectors
 from recommendations.models import (
     ActionPlan,
     Evidence,
@@ -65,6 +66,7 @@ def create_demo_plan() -> None:
         completed_on=completed_on,
         completed_by=executive,
         updated_by=executive,
+        scale=selectors.plan_scale().snapshot(),
     )
     ReviewCycle.objects.create(
         plan=plan, title="September 2011 update", due_on=datetime.date(2011, 9, 30), updated_by=executive

@@ -163,12 +163,13 @@ class RatingsForm(forms.Form):
         recommendations: list[Recommendation],
         statuses: list[RagStatus],
         current: dict[int, tuple[int | None, str]],
+        not_rated: str = NOT_YET_RATED,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.recommendations = recommendations
         self.statuses = {str(status.pk): status for status in statuses}
-        choices = [("", NOT_YET_RATED), *((str(status.pk), status.label) for status in statuses)]
+        choices = [("", not_rated), *((str(status.pk), status.label) for status in statuses)]
         for recommendation in recommendations:
             rag_id, note = current.get(recommendation.pk, (None, ""))
             self.fields[f"rag_{recommendation.pk}"] = forms.ChoiceField(

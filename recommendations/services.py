@@ -129,6 +129,7 @@ def cycle_complete(*, cycle: ReviewCycle, by: User, expected_version: int) -> Re
     cycle.state = ReviewCycle.State.COMPLETED
     cycle.completed_on = timezone.localdate()
     cycle.completed_by = by
+    cycle.scale = selectors.plan_scale_to_keep(cycle)
     return save_versioned(cycle, expected_version=expected_version, by=by)
 
 

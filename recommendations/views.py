@@ -297,11 +297,15 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
         update.recommendation_id: update
         for update in cycle.updates.select_related("rag", "proposed_rag").annotate(evidence_count=Count("evidence"))
     }
+    scale = selectors.plan_scale(cycle)  # a completed update keeps the words it was rated in
+    for update in updates.values():
+        update.rag, update.proposed_rag = scale.status(update.rag), scale.status(update.proposed_rag)
     form = RatingsForm(
         request.POST or None,
         initial={"version": cycle.version},
         recommendations=[row.recommendation for row in rows],
-        statuses=selectors.rag_statuses(),
+        statuses=scale.statuses,
+        not_rated=scale.not_rated,
         current={pk: (update.rag_id, update.rating_note) for pk, update in updates.items()},
     )
     if editable and form.is_valid():
@@ -324,6 +328,7 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
         "recommendations/cycle_ratings.html",
         {
             "cycle": cycle,
+            "scale": scale,
             "form": form,
             "editable": editable,
             "rows": [

@@ -129,7 +129,7 @@ def xlsx(document: ReportDocument) -> bytes:
     for group in document.plan.plan_sections:
         add(plan_sheet)
         add(plan_sheet, f"{group.section.number} {group.section.title}", font=bold)
-        last = "By when" if group.section.shows_target_date else "RAG"
+        last = "By when" if group.section.shows_target_date else document.plan.scale.words.short_name
         add(plan_sheet, "No.", group.section.item_heading, "Evidence", last, "Lead", font=bold)
         for row in group.rows:
             recommendation = row.recommendation
@@ -139,7 +139,7 @@ def xlsx(document: ReportDocument) -> bytes:
             if group.section.shows_target_date:
                 last_value = recommendation.target_date.isoformat() if recommendation.target_date else ""
             else:
-                last_value = row.rag.label if row.rag else "Not yet rated"
+                last_value = row.rag.label if row.rag else document.plan.scale.not_rated
             lead = recommendation.lead.get_full_name() if recommendation.lead else ""
             add(plan_sheet, recommendation.number, recommendation.text, evidence, last_value, lead)
     for column, width in zip("ABCDE", (8, 60, 70, 14, 24), strict=True):

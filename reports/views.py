@@ -24,7 +24,7 @@ from recommendations import selectors as plan_selectors
 from recommendations.models import ReviewCycle
 from recommendations.selectors import RecommendationRow
 from reports import document, renderers, selectors, services
-from reports.document import NOT_YET_RATED, link_value
+from reports.document import link_value
 from reports.forms import NarrativeSectionForm, PeriodForm, ReportForm
 from reports.models import NarrativeSection, PublishedReport, Report
 from reports.selectors import Period
@@ -115,16 +115,19 @@ def rag_list(request: HttpRequest) -> HttpResponse:
 
 def describe(figures: selectors.RagFigures, query: dict, chosen: list[str]) -> str:
     """The list's heading, in words: "Recommendations rated Amber from audit 2"."""
-    labels = {"none": NOT_YET_RATED} | {link_value(status.pk): status.label for status in figures.statuses}
+    not_rated = figures.scale.not_rated
+    labels = {"none": not_rated} | {
+        link_value(status.pk): status.label for status in [*figures.statuses, *figures.open_scale.statuses]
+    }
     leads = {str(lead_id or "none"): name for name, lead_id, _ in figures.by_lead()}
     words = {
-        "rag": lambda value: "not yet rated" if value == "none" else f"rated {labels.get(value, value)}",
+        "rag": lambda value: not_rated.lower() if value == "none" else f"rated {labels.get(value, value)}",
         "open_rag": lambda value: f"rated {labels.get(value, value)} in the open update",
         "from": lambda value: f"rated {labels.get(value, value)} in the update before",
         "section": lambda value: f"from audit {value}",
         "lead": lambda value: f"led by {leads.get(value, 'nobody named')}",
         "overdue": lambda value: "overdue",
-        "not_rated": lambda value: "not yet rated",
+        "not_rated": lambda value: not_rated.lower(),
         "not_updated": lambda value: "not updated in the open update",
     }
     return "Recommendations " + ", ".join(words[name](query[name]) for name in chosen)

@@ -16,14 +16,15 @@ from tests.factories import ActionPlanFactory, rag
 pytestmark = pytest.mark.django_db
 
 # session, user; plan with its audit rounds; cycles; sections; recommendations with their
-# agencies; the updates compared; the evidence so far; the RAG scale
-PLAN_PAGE_QUERIES = 11
+# agencies; the updates compared; the evidence so far; the RAG scale's words and statuses
+PLAN_PAGE_QUERIES = 12
 # session, user; cycle; cycles; recommendations with their agencies; updates compared; the
-# evidence so far; RAG scale (twice: rows and the form's choices); this cycle's updates
-RATINGS_PAGE_QUERIES = 11
+# evidence so far; RAG scale's words and statuses (twice: rows and the form's choices); this
+# cycle's updates
+RATINGS_PAGE_QUERIES = 13
 # session, user; cycle with its plan; cycles; recommendations with their agencies; updates
-# compared; the evidence so far; the RAG scale
-CHECK_PAGE_QUERIES = 9
+# compared; the evidence so far; the RAG scale's words and statuses
+CHECK_PAGE_QUERIES = 10
 
 
 def build_plan(size: int):
