@@ -371,6 +371,7 @@ class ReportDocument:
         spreadsheet's figures sheet shows."""
         audit, rag = self.audits.audit, self.plan.rag
         grade_labels, rag_labels = self.audits.grade_labels, self.plan.rag_labels
+        before_labels = self.plan.labels(rag.previous_scale)
         return {
             "title": self.title,
             "board": self.board_name,
@@ -408,7 +409,7 @@ class ReportDocument:
             "recommendations": rag.total,
             "rag": {rag_labels[key]: value for key, value in self.plan.rag_counts.items()},
             "movement": {
-                f"{rag_labels[before]} to {rag_labels[after]}": n
+                f"{before_labels[before]} to {rag_labels[after]}": n
                 for (before, after), n in sorted(rag.movement().items(), key=str)
             },
             "overdue": [row.recommendation.number for row in rag.overdue],
