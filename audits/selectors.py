@@ -24,6 +24,7 @@ from audits.models import (
 from dscb import access
 from dscb.access import Action
 from dscb.models import User
+from dscb.request_cache import once_per_request
 
 HISTORY_ROWS = 50
 
@@ -37,6 +38,7 @@ class Scales:
     questions: list[ChecklistQuestion]
 
 
+@once_per_request
 def grade_scale() -> GradeScale:
     """The words for the grades as a whole (one row; its defaults if there is none)."""
     return GradeScale.objects.order_by("pk").first() or GradeScale()

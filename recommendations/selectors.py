@@ -13,6 +13,7 @@ from auditlog.models import LogEntry
 from django.db.models import F, Prefetch, QuerySet
 
 from dscb.models import User
+from dscb.request_cache import once_per_request
 from recommendations.models import (
     ActionPlan,
     Evidence,
@@ -114,7 +115,10 @@ class RagScale:
         )
 
 
+@once_per_request
 def plan_words() -> PlanScale:
+    """The words for the plan's scale as a whole, as they are now (one row; its defaults
+    if there is none). Read once a request: every rating tag on a page names them."""
     return PlanScale.objects.order_by("pk").first() or PlanScale()
 
 

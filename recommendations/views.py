@@ -272,7 +272,8 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
         request,
         form,
         title="Open a six-monthly update",
-        intro="While it is open, leads add evidence and you set each recommendation's RAG. Completing it freezes both.",
+        intro=f"While it is open, leads add evidence and you set each recommendation's "
+        f"{selectors.plan_words().short_name}. Completing it freezes both.",
         back_url=reverse("recommendations:cycle_list"),
         submit="Open update",
     )
@@ -304,8 +305,7 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"version": cycle.version},
         recommendations=[row.recommendation for row in rows],
-        statuses=scale.statuses,
-        not_rated=scale.not_rated,
+        scale=scale,
         current={pk: (update.rag_id, update.rating_note) for pk, update in updates.items()},
     )
     if editable and form.is_valid():

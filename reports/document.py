@@ -272,13 +272,18 @@ class RagView:
         return self.ordered_counts(self.rag.counts(open_cycle=True), self.rag.open_scale)
 
     @property
+    def before_labels(self) -> dict[int | None, str]:
+        """The statuses of the cycle before as it named them (with any it no longer has);
+        no rating in the same words as the rest of the table."""
+        return self.labels(self.rag.previous_scale) | {None: self.scale.not_rated}
+
+    @property
     def movement_rows(self) -> list[tuple[str, str, list[tuple[str, int]]]]:
         """From (rows) / to (columns) table of RAG movement since the cycle before: each
         row is the label, the link value and (link value, count) per column."""
         moves = self.rag.movement()
         keys = [*[status.pk for status in self.rag.statuses], None]
-        # Then, as the cycle before named its ratings (with any status it did not have).
-        before_labels = self.labels(self.rag.previous_scale)
+        before_labels = self.before_labels
         return [
             (
                 before_labels[before],
@@ -371,7 +376,7 @@ class ReportDocument:
         spreadsheet's figures sheet shows."""
         audit, rag = self.audits.audit, self.plan.rag
         grade_labels, rag_labels = self.audits.grade_labels, self.plan.rag_labels
-        before_labels = self.plan.labels(rag.previous_scale)
+        before_labels = self.plan.before_labels
         return {
             "title": self.title,
             "board": self.board_name,

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 
+from audits import selectors as audit_selectors
 from audits.models import (
     AuditCase,
     AuditRound,
@@ -226,7 +227,7 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
     )
     return AuditFigures(
         period=period,
-        scale=GradeScale.objects.order_by("pk").first() or GradeScale(),
+        scale=audit_selectors.grade_scale(),
         grades=list(Grade.objects.all()),
         themes=list(Theme.objects.active()),
         questions=list(ChecklistQuestion.objects.active().select_related("theme")),

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 # agencies; the updates compared; the evidence so far; the RAG scale's words and statuses
 PLAN_PAGE_QUERIES = 12
 # session, user; cycle; cycles; recommendations with their agencies; updates compared; the
-# evidence so far; RAG scale's words and statuses (twice: rows and the form's choices); this
-# cycle's updates
-RATINGS_PAGE_QUERIES = 13
+# evidence so far; the RAG scale's words (once a request) and statuses (twice: rows and the
+# form's choices); this cycle's updates
+RATINGS_PAGE_QUERIES = 12
 # session, user; cycle with its plan; cycles; recommendations with their agencies; updates
 # compared; the evidence so far; the RAG scale's words and statuses
 CHECK_PAGE_QUERIES = 10

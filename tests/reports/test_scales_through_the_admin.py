@@ -13,15 +13,18 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audits.models import AuditCase, Grade, GradeScale
+from dscb.models import User
 from recommendations.models import PlanScale, ProgressUpdate, RagStatus, Recommendation, ReviewCycle
 from reports import document
 from reports.models import Report
-from tests.conftest import ROLE_PERSONAS
+from tests.conftest import ROLE_PERSONAS, Client, sign_in
 from tests.reports.conftest import pdf_text
 from tests.test_page_walk import pages_for
 
 ADEQUATE = re.compile(r"\badequate\b", re.IGNORECASE)  # "Inadequate" is still a grade
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The plan scale's old words ("BRAG" is not "RAG"; "app-rag" and "?rag=" are not words a person reads)
+OLD_PLAN_WORDS = re.compile(r"\bRAG\b|\b[Nn]ot yet rated\b")
 
 
 def admin_change(client, obj, **changes: object) -> None:
@@ -88,6 +91,15 @@ def test_renaming_adequate_in_the_admin_leaves_no_page_pdf_or_workbook_saying_ad
     assert saying_adequate == []
 
 
+def saying(pattern: re.Pattern, pages: dict[str, str]) -> list[str]:
+    """Each page where ``pattern`` is found, with the words around it."""
+    return [
+        f"{name}: …{match.string[match.start() - 60 : match.end() + 20]}"
+        for name, text in pages.items()
+        if (match := pattern.search(text))
+    ]
+
+
 def rate(client, cycle: ReviewCycle, ratings: dict[Recommendation, RagStatus | None]) -> None:
     cycle.refresh_from_db()
     data: dict[str, object] = {"version": cycle.version}
@@ -118,7 +130,14 @@ def test_a_blue_green_amber_red_scale_set_in_the_admin_is_counted_and_named_ever
         description="Complete.",
         is_active=True,
     )
-    admin_change(administrator, PlanScale.objects.get(), name="BRAG rating", short_name="BRAG", plural="BRAG ratings")
+    admin_change(
+        administrator,
+        PlanScale.objects.get(),
+        name="BRAG rating",
+        short_name="BRAG",
+        plural="BRAG ratings",
+        not_rated="Awaiting rating",
+    )
 
     status = {s.label: s for s in RagStatus.objects.all()}
     september = ReviewCycle.objects.get(title="September 2011 update")
@@ -133,17 +152,26 @@ def test_a_blue_green_amber_red_scale_set_in_the_admin_is_counted_and_named_ever
     Recommendation.objects.filter(pk__in=[blue[0].pk, green[0].pk]).update(target_date=datetime.date(2011, 1, 1))
     executive = persona_client("executive")
     rate(executive, september, ratings)
+    lead = sign_in(Client(), User.objects.get(email="lead@example.org"))
+    unrated = recommendations[11]
+    open_pages = {
+        "check before completing": executive.get(reverse("recommendations:cycle_complete", args=[september.pk])),
+        "ratings": executive.get(reverse("recommendations:cycle_ratings", args=[september.pk])),
+        "open an update": executive.get(reverse("recommendations:cycle_create")),
+        "add evidence": lead.get(reverse("recommendations:evidence_add", args=[unrated.pk])),
+        "my recommendations (open)": lead.get(reverse("recommendations:mine")),
+    }
     september.refresh_from_db()
     response = executive.post(
         reverse("recommendations:cycle_complete", args=[september.pk]), {"version": september.version}
     )
     assert response.status_code == 302
     not_rated = len(recommendations) - 11
-    words = f"3 Blue, 5 Green, 2 Amber, 1 Red, {not_rated} Not yet rated"
+    words = f"3 Blue, 5 Green, 2 Amber, 1 Red, {not_rated} Awaiting rating"
 
     board = persona_client("board_member")
     dashboard = board.get(reverse("reports:rag_dashboard")).content.decode()
-    for label, n in (("Blue", 3), ("Green", 5), ("Amber", 2), ("Red", 1), ("Not yet rated", not_rated)):
+    for label, n in (("Blue", 3), ("Green", 5), ("Amber", 2), ("Red", 1), ("Awaiting rating", not_rated)):
         assert f">{label}: {n}</a>" in dashboard
     assert "BRAG rating of recommendations, September 2011 update" in dashboard
     assert "By BRAG" in dashboard
@@ -152,11 +180,32 @@ def test_a_blue_green_amber_red_scale_set_in_the_admin_is_counted_and_named_ever
     assert f">{green[0].number}<" in overdue or f"{green[0].number}</" in overdue
     assert f">{blue[0].number}<" not in overdue
 
+    # The plan scale's words, renamed in the admin, are the only ones the plan's pages use.
+    pages = {name: response.content.decode() for name, response in open_pages.items()} | {
+        "RAG dashboard": dashboard,
+        "RAG list, overdue": overdue,
+        **{
+            f"RAG list ?{query}": board.get(reverse("reports:rag_list") + f"?{query}").content.decode()
+            for query in ("rag=none", "not_rated=1", f"rag={status['Blue'].pk}")
+        },
+        "plan": board.get(reverse("recommendations:plan")).content.decode(),
+        "overdue": executive.get(reverse("recommendations:overdue")).content.decode(),
+        "my recommendations": lead.get(reverse("recommendations:mine")).content.decode(),
+        "recommendation": board.get(
+            reverse("recommendations:recommendation_detail", args=[unrated.pk])
+        ).content.decode(),
+    }
+    assert saying(OLD_PLAN_WORDS, pages) == []
+    for name in ("check before completing", "ratings", "RAG list ?rag=none", "plan", "recommendation"):
+        assert re.search(r"\bAwaiting rating\b", pages[name], re.IGNORECASE), name
+    for name in ("ratings", "plan", "overdue", "my recommendations", "recommendation", "add evidence"):
+        assert re.search(r"\bBRAG\b", pages[name]), name
+
     report = Report.objects.create(
         title="Report", cycle=september, period_start=datetime.date(2009, 1, 1), period_end=datetime.date(2011, 9, 30)
     )
     built = document.build(report, today=datetime.date(2011, 10, 1))
-    assert built.figures()["rag"] == {"Blue": 3, "Green": 5, "Amber": 2, "Red": 1, "Not yet rated": not_rated}
+    assert built.figures()["rag"] == {"Blue": 3, "Green": 5, "Amber": 2, "Red": 1, "Awaiting rating": not_rated}
     assert [row.recommendation for row in built.plan.needing_attention] == sorted(
         [green[0], red[0]], key=lambda r: (r.number_major, r.number_minor)
     )
@@ -178,4 +227,5 @@ def test_a_blue_green_amber_red_scale_set_in_the_admin_is_counted_and_named_ever
     assert "Orange" in kept
     ratings_page = board.get(reverse("recommendations:cycle_ratings", args=[march.pk])).content.decode()
     assert ">Orange</strong>" in ratings_page
+    assert "Not yet rated" in ratings_page  # and its words
     assert ProgressUpdate.objects.filter(cycle=march, rag=status["Orange"]).count() == 4
