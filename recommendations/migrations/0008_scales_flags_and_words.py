@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0005_rag_status_versions"),
+        ("recommendations", "0007_recommendation_number_sort_key_generated"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

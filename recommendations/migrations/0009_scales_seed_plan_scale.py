@@ -28,6 +28,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recommendations", "0006_scales_flags_and_words")]
+    dependencies = [("recommendations", "0008_scales_flags_and_words")]
 
     operations = [migrations.RunPython(seed, unseed)]

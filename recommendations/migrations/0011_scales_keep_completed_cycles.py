@@ -41,6 +41,6 @@ def forget(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recommendations", "0008_scales_rag_ranks_best_first")]
+    dependencies = [("recommendations", "0010_scales_rag_ranks_best_first")]
 
     operations = [migrations.RunPython(keep, forget)]

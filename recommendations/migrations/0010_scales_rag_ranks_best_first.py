@@ -18,6 +18,6 @@ def turn_round(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recommendations", "0007_scales_seed_plan_scale")]
+    dependencies = [("recommendations", "0009_scales_seed_plan_scale")]
 
     operations = [migrations.RunPython(turn_round, turn_round)]
