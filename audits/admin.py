@@ -2,13 +2,18 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from audits.models import ChecklistQuestion, Grade, Theme
-from dscb.admin import ReferenceDataAdmin
+from audits.models import ChecklistQuestion, Grade, GradeScale, Theme
+from dscb.admin import ReferenceDataAdmin, ScaleAdmin
 
 
 @admin.register(Theme)
 class ThemeAdmin(ReferenceDataAdmin):
     list_display = ["name", "position", "is_active"]
+
+
+@admin.register(GradeScale)
+class GradeScaleAdmin(ScaleAdmin):
+    list_display = ["name", "plural", "threshold_phrase", "not_rated"]
 
 
 @admin.register(Grade)

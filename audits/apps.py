@@ -16,7 +16,7 @@ class AuditsConfig(AppConfig):
         from dscb.navigation import NavItem
 
         not_history = ["version", "updated_at", "updated_by"]
-        for model in (models.Theme, models.Grade, models.ChecklistQuestion):
+        for model in (models.Theme, models.GradeScale, models.Grade, models.ChecklistQuestion):
             auditlog.register(model, exclude_fields=not_history)
         auditlog.register(models.AuditRound, exclude_fields=not_history, m2m_fields={"agencies", "auditors"})
         for model in (models.AuditCase, models.CaseRecord, models.Escalation, models.Feedback):

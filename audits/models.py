@@ -47,15 +47,39 @@ class Theme(Versioned):
         return self.name
 
 
+class GradeScale(Versioned):
+    """The words the pages and reports use for the grades as a whole. One row, seeded;
+    a board that grades on other descriptors changes these words, not code."""
+
+    name = models.CharField(
+        "name of the scale", max_length=60, default="Ofsted descriptors", help_text="Read as “using the …”."
+    )
+    plural = models.CharField("grades, in the plural", max_length=60, default="grades")
+    threshold_phrase = models.CharField(
+        "threshold, in words",
+        max_length=60,
+        default="adequate or better",
+        help_text="What a grade that meets the threshold is, in a sentence: “cases graded … on each theme”.",
+    )
+    not_rated = models.CharField("no grade, in words", max_length=60, default="Not graded")
+
+    class Meta:
+        verbose_name = "grade scale"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Grade(Versioned):
-    """An Ofsted descriptor. Figures compare grades by rank, never by label, so a
-    board that says "Requires improvement" for "Adequate" changes data, not code."""
+    """A level of the grade scale (GradeScale), best first. Figures compare grades by
+    rank and ask ``meets_threshold``, never the label, so a board that says "Requires
+    improvement" for "Adequate" changes data, not code."""
 
     label = models.CharField(max_length=60, unique=True)
     rank = models.PositiveSmallIntegerField(unique=True, help_text="1 is the best grade.")
     meets_threshold = models.BooleanField(
         "meets the threshold",
-        help_text="Whether this grade counts as “adequate or better”.",
+        help_text="Whether this grade meets the threshold the grade scale names.",
     )
     colour = models.CharField(
         max_length=7, validators=[hex_colour], default="#505a5f", help_text="Background colour, like #00703c."

@@ -18,11 +18,13 @@ from audits.models import (
     Escalation,
     Feedback,
     Grade,
+    GradeScale,
     RecordGrade,
     Theme,
 )
 from dscb.access import Action
 from dscb.models import User
+from dscb.request_cache import once_per_request
 from dscb.selectors import people_who_can
 
 HISTORY_ROWS = 50
@@ -35,6 +37,12 @@ class Scales:
     themes: list[Theme]
     grades: list[Grade]
     questions: list[ChecklistQuestion]
+
+
+@once_per_request
+def grade_scale() -> GradeScale:
+    """The words for the grades as a whole (one row; its defaults if there is none)."""
+    return GradeScale.objects.order_by("pk").first() or GradeScale()
 
 
 def scales() -> Scales:

@@ -341,7 +341,8 @@ def case_grades(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         title="Agree the grades and findings",
         caption=case.reference,
-        intro="Grade the case on each theme using the Ofsted descriptors. You can save part of it and come back.",
+        intro=f"Grade the case on each theme using the {selectors.grade_scale().name}. "
+        "You can save part of it and come back.",
         back_url=reverse("audits:case_detail", args=[case.pk]),
         submit="Save grades and findings",
     )

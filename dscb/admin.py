@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from dscb import request_cache
 from dscb.concurrency import VERSION_FIELDS, EditConflict, Versioned, hold_version, save_versioned
 from dscb.forms import ResetPasswordForm, VersionedForm
 from dscb.models import ROLE_FIELDS, Agency, User
@@ -161,6 +162,20 @@ class ReferenceDataAdmin(VersionedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ScaleAdmin(VersionedAdmin):
+    """The one row of a scale's words: changed, never added to or deleted."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not self.model._default_manager.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Versioned, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        request_cache.forget()  # the words this request read are out of date now
 
 
 @admin.register(Agency)

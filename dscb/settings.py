@@ -113,6 +113,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dscb.request_cache.RequestCacheMiddleware",
     "dscb.middleware.NoStoreMiddleware",
     "dscb.middleware.ErrorReferenceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dscb.context_processors.service",
+                "recommendations.context_processors.plan_scale",
             ],
         },
     },

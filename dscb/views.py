@@ -12,7 +12,7 @@ from dscb.roles import Role
 ROLE_DUTIES = {
     Role.ADMINISTRATOR: "Manage people, their roles, the agencies and the reference scales.",
     Role.AUDIT_TEAM: (
-        "Plan audit rounds, record what each agency's case records show, grade cases on the five themes, "
+        "Plan audit rounds, record what each agency's case records show, grade cases on each theme, "
         "give feedback and escalate cases that need immediate intervention."
     ),
     Role.AGENCY_AUDITOR: "Enter your agency's records for the cases in the audit rounds you are assigned to.",

@@ -16,6 +16,7 @@ class RecommendationsConfig(AppConfig):
         from recommendations import home_panel, models
 
         not_history = ["version", "updated_at", "updated_by"]
+        auditlog.register(models.PlanScale, exclude_fields=not_history)
         auditlog.register(models.RagStatus, exclude_fields=not_history)
         auditlog.register(models.ActionPlan, exclude_fields=not_history, m2m_fields={"audit_rounds"})
         auditlog.register(models.PlanSection)
@@ -24,7 +25,7 @@ class RecommendationsConfig(AppConfig):
             exclude_fields=[*not_history, "number_major", "number_minor"],
             m2m_fields={"agencies"},
         )
-        auditlog.register(models.ReviewCycle, exclude_fields=not_history)
+        auditlog.register(models.ReviewCycle, exclude_fields=[*not_history, "scale"])
         auditlog.register(models.ProgressUpdate)
         auditlog.register(models.Evidence)
         auditlog.register(models.Reminder)

@@ -27,11 +27,11 @@ from dscb.forms import (
 )
 from dscb.models import Agency
 from dscb.selectors import people_who_can
+from recommendations import selectors
 from recommendations.models import ActionPlan, PlanSection, RagStatus, Recommendation, ReviewCycle
+from recommendations.selectors import RagScale
 from recommendations.services import RecommendationInput
 from recommendations.uploads import ALLOWED_DESCRIPTION
-
-NOT_YET_RATED = "Not yet rated"
 
 
 class ParseOnlyMixin:
@@ -156,8 +156,8 @@ class ReviewCycleForm(ParseOnlyMixin, OnceOnlyModelForm):
 
 
 class RatingsForm(forms.Form):
-    """The Executive's RAG for every recommendation in one cycle, on one page: a select
-    per row, one save, an error beside any row that is wrong."""
+    """The Executive's rating of every recommendation in one cycle, on one page, in the
+    cycle's scale: a select per row, one save, an error beside any row that is wrong."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -165,22 +165,25 @@ class RatingsForm(forms.Form):
         self,
         *args: Any,
         recommendations: list[Recommendation],
-        statuses: list[RagStatus],
+        scale: RagScale,
         current: dict[int, tuple[int | None, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.recommendations = recommendations
-        self.statuses = {str(status.pk): status for status in statuses}
-        choices = [("", NOT_YET_RATED), *((str(status.pk), status.label) for status in statuses)]
+        self.statuses = {str(status.pk): status for status in scale.statuses}
+        choices = [("", scale.not_rated), *((str(status.pk), status.label) for status in scale.statuses)]
+        short_name = scale.words.short_name
         for recommendation in recommendations:
             rag_id, note = current.get(recommendation.pk, (None, ""))
             self.fields[f"rag_{recommendation.pk}"] = forms.ChoiceField(
-                label=escaped(f"RAG for {recommendation.number}"),
+                label=escaped(f"{short_name} for {recommendation.number}"),
                 choices=choices,
                 required=False,
                 initial=str(rag_id or ""),
-                error_messages={"invalid_choice": f"Choose a RAG status for {recommendation.number} from the list"},
+                error_messages={
+                    "invalid_choice": f"Choose a {short_name} status for {recommendation.number} from the list"
+                },
             )
             self.fields[f"note_{recommendation.pk}"] = forms.CharField(
                 label=escaped(f"Note on the rating of {recommendation.number} (optional)"),
@@ -212,7 +215,7 @@ class EvidenceForm(OnceOnlyForm):
     url = forms.URLField(label="Link (optional)", required=False, max_length=500, assume_scheme="https")
     upload = forms.FileField(label="File (optional)", required=False)
     proposed_rag = forms.ModelChoiceField(
-        label="Your proposed RAG (optional)",
+        label="Your proposed rating (optional)",  # named by the plan's scale in __init__
         queryset=RagStatus.objects.active(),
         required=False,
         empty_label="No proposal",
@@ -221,6 +224,8 @@ class EvidenceForm(OnceOnlyForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.short_name = selectors.plan_words().short_name
+        self.fields["proposed_rag"].label = escaped(f"Your proposed {self.short_name} (optional)")
         self.fields["upload"].widget.attrs["accept"] = ".pdf,.doc,.docx,.xls,.xlsx,.png,.jpg,.jpeg"
         self.fields[
             "upload"

@@ -14,7 +14,6 @@ from django.utils import timezone
 from dscb.lists import Column, RowSource, Table, build_table
 from dscb.models import User
 from recommendations import selectors
-from recommendations.forms import NOT_YET_RATED
 from recommendations.models import (
     ActionPlan,
     Evidence,
@@ -24,14 +23,28 @@ from recommendations.models import (
     Recommendation,
     ReviewCycle,
 )
-from recommendations.selectors import Cycles, HistoryEntry, RecommendationRow, SectionRows
+from recommendations.selectors import Cycles, HistoryEntry, RagScale, RecommendationRow, SectionRows
 
 DATE = "partials/cells/date.html"
 RAG_CELL = "recommendations/cells/rag.html"
 
 
-def rag_words(rag: RagStatus | None) -> str:
-    return rag.label if rag else NOT_YET_RATED
+def rag_words(rag: RagStatus | None, not_rated: str | None = None) -> str:
+    """A rating's label, or the scale's words for none (as they are now, unless given)."""
+    if rag is not None:
+        return rag.label
+    return not_rated if not_rated is not None else selectors.plan_words().not_rated
+
+
+def rag_column(heading: str = "{short_name} now", *, scale: RagScale | None = None) -> Column[RecommendationRow]:
+    """The rating column, headed and worded in the scale's words: ``scale`` for a completed
+    update's (a report's), else the scale as it is now."""
+    words = scale.words if scale is not None else selectors.plan_words()
+    return Column(
+        heading.format(short_name=words.short_name),
+        lambda row: rag_words(row.rag, words.not_rated),
+        cell=RAG_CELL,
+    )
 
 
 def lead_name(row: RecommendationRow) -> str:
@@ -61,7 +74,6 @@ TEXT = Column[RecommendationRow](
 )
 LEAD = Column[RecommendationRow]("Lead", lead_name)
 TARGET_DATE = Column[RecommendationRow]("By when", lambda row: row.recommendation.target_date, cell=DATE)
-RAG = Column[RecommendationRow]("RAG now", lambda row: rag_words(row.rag), cell=RAG_CELL)
 STATE = Column[RecommendationRow]("State", lambda row: row.recommendation.get_state_display())
 OVERDUE = Column[RecommendationRow]("Overdue", lambda row: row.overdue)
 EVIDENCE = Column[RecommendationRow]("Evidence", evidence_words, cell="recommendations/cells/evidence.html")
@@ -85,7 +97,7 @@ PLAN_TEXT = Column[RecommendationRow]("Recommendation", TEXT.value, cell="recomm
 
 
 def section_columns(
-    section: PlanSection, *, report: bool = False, rated: ReviewCycle | None = None
+    section: PlanSection, *, report: bool = False, rated: ReviewCycle | None = None, scale: RagScale | None = None
 ) -> list[Column[RecommendationRow]]:
     """The plan's table for one section: number, text (headed as the section names its
     items), evidence, then the target date or the RAG, as the section shows."""
@@ -94,17 +106,18 @@ def section_columns(
     if section.shows_target_date:
         last = replace(TARGET_DATE, header_class=width)
     else:
-        last = Column(f"RAG ({rated.title})" if rated else "RAG", RAG.value, cell=RAG_CELL, header_class=width)
+        heading = f"{{short_name}} ({rated.title})" if rated else "{short_name}"
+        last = replace(rag_column(heading, scale=scale), header_class=width)
     return [number, replace(text, heading=section.item_heading), evidence, last]
 
 
-def report_plan_tables(sections: Iterable[SectionRows]) -> list[Table]:
+def report_plan_tables(sections: Iterable[SectionRows], scale: RagScale) -> list[Table]:
     """The six-monthly report's plan (its page and its PDF), one table a section, with the
     plan's columns."""
     return [
         build_table(
             group.rows,
-            section_columns(group.section, report=True),
+            section_columns(group.section, report=True, scale=scale),
             caption=f"{group.section.number} {group.section.title}",
             caption_class="govuk-table__caption--m",
             css_class="app-plan-table",
@@ -113,9 +126,9 @@ def report_plan_tables(sections: Iterable[SectionRows]) -> list[Table]:
     ]
 
 
-def plan_sheet_columns(section: PlanSection) -> list[Column[RecommendationRow]]:
+def plan_sheet_columns(section: PlanSection, scale: RagScale) -> list[Column[RecommendationRow]]:
     """The workbook's plan sheet: the report's columns, and the lead."""
-    return [*section_columns(section, report=True), LEAD]
+    return [*section_columns(section, report=True, scale=scale), LEAD]
 
 
 class PlanList(RowSource[RecommendationRow]):
@@ -131,7 +144,7 @@ class PlanList(RowSource[RecommendationRow]):
         self.cycles = selectors.cycles(plan)
 
     def columns(self) -> Sequence[Column[RecommendationRow]]:
-        return [SECTION, NUMBER, TEXT, LEAD, STATE, EVIDENCE, TARGET_DATE, RAG, OVERDUE]
+        return [SECTION, NUMBER, TEXT, LEAD, STATE, EVIDENCE, TARGET_DATE, rag_column(), OVERDUE]
 
     def query(self) -> list[RecommendationRow]:
         return selectors.recommendation_rows(self.plan, self.cycles, today=timezone.localdate())
@@ -163,7 +176,7 @@ class MyRecommendations(RowSource[RecommendationRow]):
         self.cycles = selectors.cycles(plan)
 
     def columns(self) -> Sequence[Column[RecommendationRow]]:
-        columns = [NUMBER, TEXT, RAG]
+        columns = [NUMBER, TEXT, rag_column()]
         if open_cycle := self.cycles.open:
             columns.append(
                 Column(
@@ -190,7 +203,7 @@ class OverdueList(RowSource[RecommendationRow]):
         self.plan = plan
 
     def columns(self) -> Sequence[Column[RecommendationRow]]:
-        return [NUMBER, TEXT, LEAD, TARGET_DATE, RAG]
+        return [NUMBER, TEXT, LEAD, TARGET_DATE, rag_column()]
 
     def query(self) -> list[RecommendationRow]:
         rows = selectors.recommendation_rows(self.plan, selectors.cycles(self.plan), today=timezone.localdate())
@@ -216,7 +229,8 @@ class CycleRatings(RowSource[RatingRow]):
     def __init__(self, *, cycle: ReviewCycle, filters: Mapping[str, str] | None = None) -> None:
         super().__init__(filters=filters)
         self.cycle = cycle
-        self.caption = f"RAG rating of each recommendation in the {cycle.title}"
+        self.scale = selectors.plan_scale(cycle)  # a completed update keeps the words it was rated in
+        self.caption = f"{self.scale.words.short_name} rating of each recommendation in the {cycle.title}"
         self.cycles: Cycles = selectors.cycles(cycle.plan)
 
     def url_kwargs(self) -> dict[str, object]:
@@ -239,6 +253,7 @@ class CycleRatings(RowSource[RatingRow]):
         ]
         if previous := self.previous_cycle:
             columns.append(Column(previous.title, lambda item: rag_words(item.row.rag), cell=RAG_CELL))
+        words = self.scale.words
         return [
             *columns,
             Column(
@@ -246,7 +261,11 @@ class CycleRatings(RowSource[RatingRow]):
                 lambda item: item.update.proposed_rag.label if item.update and item.update.proposed_rag else "",
                 cell="recommendations/cells/proposal.html",
             ),
-            Column("RAG", lambda item: rag_words(item.rag), cell="recommendations/cells/rating.html"),
+            Column(
+                words.short_name,
+                lambda item: rag_words(item.rag, words.not_rated),
+                cell="recommendations/cells/rating.html",
+            ),
             Column("Note", lambda item: item.update.rating_note if item.update else ""),
         ]
 
@@ -279,7 +298,8 @@ class RecommendationHistory(RowSource[HistoryEntry]):
     ) -> None:
         super().__init__(filters=filters)
         self.recommendation = recommendation
-        self.caption = f"RAG and evidence of {recommendation.number} at each update, newest first"
+        self.words = selectors.plan_words()
+        self.caption = f"{self.words.short_name} and evidence of {recommendation.number} at each update, newest first"
         self.cycles = selectors.cycles(recommendation.plan)
         self.removable = removable or set()
 
@@ -293,7 +313,11 @@ class RecommendationHistory(RowSource[HistoryEntry]):
         return [
             Column("Update", lambda entry: entry.cycle.title, row_header=True),
             Column("Completed", lambda entry: entry.cycle.completed_on or "Open", cell=DATE_OR_TEXT),
-            Column("RAG", lambda entry: rag_words(entry.update.rag if entry.update else None), cell=HISTORY_RAG),
+            Column(
+                self.words.short_name,
+                lambda entry: rag_words(entry.update.rag if entry.update else None),
+                cell=HISTORY_RAG,
+            ),
             Column("Movement", lambda entry: str(entry.movement) if entry.movement else ""),
             Column(
                 "Lead's proposal",

@@ -22,13 +22,42 @@ from dscb.validators import hex_colour, validate_no_identifying_details
 NUMBER_PATTERN = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})")
 
 
+class PlanScale(Versioned):
+    """The words the pages and reports use for the action plan's scale as a whole. One
+    row, seeded; a board that rates Blue / Green / Amber / Red changes these, not code."""
+
+    name = models.CharField("name of the scale", max_length=60, default="RAG rating")
+    short_name = models.CharField("short name", max_length=20, default="RAG", help_text="For column headings.")
+    plural = models.CharField("ratings, in the plural", max_length=60, default="RAG ratings")
+    not_rated = models.CharField("no rating, in words", max_length=60, default="Not yet rated")
+    attention_heading = models.CharField(
+        "needing attention, as a heading",
+        max_length=60,
+        default="Red and overdue",
+        help_text="Heads the list of recommendations rated at a status that needs attention, or overdue.",
+    )
+
+    class Meta:
+        verbose_name = "plan scale"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RagStatus(Versioned):
-    """A rating on the action plan's progress scale, worst first. "Not yet rated" is
-    the absence of a rating, never a status. Colour is never the only cue: every
-    mark of a status also shows its label."""
+    """A rating on the action plan's progress scale, best first. "Not yet rated" is
+    the absence of a rating, never a status. What a status means to the code is in its
+    flags, never in its rank or colour. Colour is never the only cue: every mark of a
+    status also shows its label."""
 
     label = models.CharField(max_length=30, unique=True)
-    rank = models.PositiveSmallIntegerField(unique=True, help_text="1 is the worst status.")
+    rank = models.PositiveSmallIntegerField(unique=True, help_text="1 is the best status.")
+    counts_as_done = models.BooleanField(
+        default=False, help_text="A recommendation rated this is not overdue, whatever its target date."
+    )
+    needs_attention = models.BooleanField(
+        default=False, help_text="Listed with the overdue recommendations for the Board's attention."
+    )
     colour = models.CharField(max_length=7, validators=[hex_colour], help_text="Background colour, like #d4351c.")
     text_colour = models.CharField(
         max_length=7,
@@ -198,6 +227,9 @@ class ReviewCycle(Versioned):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The plan's scale (its words and levels) as it was when completed: renaming a
+    # status later never rewrites what this update said.
+    scale = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-due_on", "-pk"]

@@ -13,15 +13,21 @@ from auditlog.models import LogEntry
 from django.db.models import F, Prefetch, QuerySet
 
 from dscb.models import User
+from dscb.request_cache import once_per_request
 from recommendations.models import (
     ActionPlan,
     Evidence,
+    PlanScale,
     PlanSection,
     ProgressUpdate,
     RagStatus,
     Recommendation,
     ReviewCycle,
 )
+
+# What a kept scale stores of each status (ReviewCycle.scale), besides its id.
+KEPT_LEVEL_FIELDS = ("label", "rank", "colour", "text_colour", "counts_as_done", "needs_attention", "is_active")
+KEPT_WORD_FIELDS = ("name", "short_name", "plural", "not_rated", "attention_heading")
 
 
 class Movement(StrEnum):
@@ -42,9 +48,10 @@ def movement(before: RagStatus | None, after: RagStatus | None) -> Movement:
         return Movement.NEWLY_RATED
     if after is None:
         return Movement.NO_LONGER_RATED
-    if after.rank > before.rank:
-        return Movement.IMPROVED
+    # Every scale is ranked best first.
     if after.rank < before.rank:
+        return Movement.IMPROVED
+    if after.rank > before.rank:
         return Movement.DECLINED
     return Movement.UNCHANGED
 
@@ -55,6 +62,92 @@ def the_plan() -> ActionPlan | None:
 
 def rag_statuses() -> list[RagStatus]:
     return list(RagStatus.objects.active())
+
+
+@dataclass(frozen=True)
+class RagScale:
+    """The plan's scale as a page shows it: its words and its statuses, best first, as
+    they are now or, for a completed update, as they were when it was completed."""
+
+    words: PlanScale
+    statuses: list[RagStatus]
+
+    @cached_property
+    def by_pk(self) -> dict[int, RagStatus]:
+        return {status.pk: status for status in self.statuses}
+
+    def status(self, status: RagStatus | None) -> RagStatus | None:
+        """``status`` as this scale names it (a rating's status read from the database)."""
+        if status is None:
+            return None
+        return self.by_pk.get(status.pk, status)
+
+    @property
+    def not_rated(self) -> str:
+        return self.words.not_rated
+
+    @property
+    def attention_labels(self) -> list[str]:
+        return [status.label for status in self.statuses if status.needs_attention]
+
+    def with_statuses(self, extra: list[RagStatus]) -> RagScale:
+        """This scale with statuses retired since but still used by the ratings shown."""
+        missing = [status for status in extra if status.pk not in self.by_pk]
+        if not missing:
+            return self
+        return RagScale(self.words, sorted([*self.statuses, *missing], key=lambda status: status.rank))
+
+    def snapshot(self) -> dict[str, object]:
+        """What a completed update keeps (ReviewCycle.scale)."""
+        return {
+            **{name: getattr(self.words, name) for name in KEPT_WORD_FIELDS},
+            "levels": [
+                {"pk": status.pk, **{name: getattr(status, name) for name in KEPT_LEVEL_FIELDS}}
+                for status in self.statuses
+            ],
+        }
+
+    @classmethod
+    def from_snapshot(cls, kept: dict) -> RagScale:
+        return cls(
+            PlanScale(**{name: kept[name] for name in KEPT_WORD_FIELDS if name in kept}),
+            [RagStatus(**level) for level in kept.get("levels", [])],
+        )
+
+
+@once_per_request
+def plan_words() -> PlanScale:
+    """The words for the plan's scale as a whole, as they are now (one row; its defaults
+    if there is none). Read once a request: every rating tag on a page names them."""
+    return PlanScale.objects.order_by("pk").first() or PlanScale()
+
+
+def plan_scale(cycle: ReviewCycle | None = None) -> RagScale:
+    """The scale in force for ``cycle``: as kept when it was completed, else as it is now."""
+    if cycle is not None and cycle.scale:
+        return RagScale.from_snapshot(cycle.scale)
+    return RagScale(plan_words(), rag_statuses())
+
+
+def plan_scales(*cycles: ReviewCycle | None) -> list[RagScale]:
+    """``plan_scale`` of each cycle, reading the scale as it is now at most once."""
+    now: list[RagScale] = []
+
+    def of(cycle: ReviewCycle | None) -> RagScale:
+        if cycle is not None and cycle.scale:
+            return RagScale.from_snapshot(cycle.scale)
+        if not now:
+            now.append(plan_scale())
+        return now[0]
+
+    return [of(cycle) for cycle in cycles]
+
+
+def plan_scale_to_keep(cycle: ReviewCycle) -> dict[str, object]:
+    """The scale ``cycle`` keeps when it is completed: the statuses in use now, and any
+    retired one its ratings still use."""
+    used = RagStatus.objects.filter(pk__in=cycle.updates.filter(rag__isnull=False).values("rag_id"))
+    return plan_scale().with_statuses(list(used)).snapshot()
 
 
 @dataclass(frozen=True)
@@ -140,20 +233,17 @@ class SectionRows:
     rows: list[RecommendationRow] = field(default_factory=list)
 
 
-def overdue_rule(*, past_target: bool, state: str, rag_rank: int | None, best_rank: int | None) -> bool:
-    """Overdue: the target date has passed, it is still open, and it is not rated at the
-    top of the scale (Green). The one definition, for lists and for counts."""
-    return past_target and state == Recommendation.State.OPEN and (rag_rank is None or rag_rank != best_rank)
+def overdue_rule(*, past_target: bool, state: str, rag: RagStatus | None) -> bool:
+    """Overdue: the target date has passed, it is still open, and it is not rated at a
+    status that counts as done (Green). The one definition, for lists and for counts."""
+    return past_target and state == Recommendation.State.OPEN and not (rag is not None and rag.counts_as_done)
 
 
-def is_overdue(
-    recommendation: Recommendation, rag: RagStatus | None, *, best_rank: int | None, today: datetime.date
-) -> bool:
+def is_overdue(recommendation: Recommendation, rag: RagStatus | None, *, today: datetime.date) -> bool:
     return overdue_rule(
         past_target=recommendation.target_date is not None and recommendation.target_date < today,
         state=recommendation.state,
-        rag_rank=rag.rank if rag else None,
-        best_rank=best_rank,
+        rag=rag,
     )
 
 
@@ -163,10 +253,10 @@ def recommendation_rows(
     *,
     today: datetime.date,
     recommendations: QuerySet[Recommendation] | None = None,
-    statuses: list[RagStatus] | None = None,
 ) -> list[RecommendationRow]:
     """Every recommendation (or those given) with what the plan page, the dashboards and
-    the report show of it. A fixed number of queries, however many recommendations."""
+    the report show of it, each rating named as its cycle's scale names it. A fixed
+    number of queries, however many recommendations."""
     recommendations = recommendations if recommendations is not None else plan.recommendations.all()
     recommendations = recommendations.select_related("section", "lead").prefetch_related("agencies")
     wanted = recommendations.values("pk")
@@ -193,7 +283,7 @@ def recommendation_rows(
             with_open_evidence.add(item.of_recommendation)
         if item.in_cycle in shown:
             evidence[item.of_recommendation].append(item)
-    best_rank = max((status.rank for status in (statuses if statuses is not None else rag_statuses())), default=None)
+    rated_scale, previous_scale = plan_scales(plan_cycles.rated, plan_cycles.previous or plan_cycles.rated)
 
     def update_in(recommendation: Recommendation, cycle: ReviewCycle | None) -> ProgressUpdate | None:
         return updates.get((recommendation.pk, cycle.pk)) if cycle else None
@@ -202,17 +292,17 @@ def recommendation_rows(
     for recommendation in recommendations:
         latest = update_in(recommendation, plan_cycles.rated)
         previous = update_in(recommendation, plan_cycles.previous)
-        rag = latest.rag if latest else None
+        rag = rated_scale.status(latest.rag if latest else None)
         rows.append(
             RecommendationRow(
                 recommendation=recommendation,
                 rag=rag,
-                previous_rag=previous.rag if previous else None,
+                previous_rag=previous_scale.status(previous.rag if previous else None),
                 open_update=update_in(recommendation, plan_cycles.open),
                 evidence=sorted(
                     evidence.get(recommendation.pk, []), key=lambda item: (shown[item.in_cycle], item.position, item.pk)
                 ),
-                overdue=is_overdue(recommendation, rag, best_rank=best_rank, today=today),
+                overdue=is_overdue(recommendation, rag, today=today),
                 has_open_evidence=recommendation.pk in with_open_evidence,
             )
         )
@@ -284,6 +374,9 @@ def rag_history(recommendation: Recommendation, plan_cycles: Cycles) -> list[His
     seen_completed = False
     for cycle in reversed(plan_cycles.all):
         update = updates.get(cycle.pk)
+        if update is not None and not cycle.is_open:
+            scale = plan_scale(cycle)
+            update.rag, update.proposed_rag = scale.status(update.rag), scale.status(update.proposed_rag)
         rag = update.rag if update else None
         moved = None
         if not cycle.is_open:

@@ -305,7 +305,9 @@ def ratings_save(
         if recommendation.plan_id != cycle.plan_id:
             errors[NON_FIELD_ERRORS] = [f"{recommendation.number} is not in this update's action plan"]
         if rag is not None and rag.pk not in active and (update is None or update.rag_id != rag.pk):
-            errors[rag_key] = [f"Choose a RAG status for {recommendation.number} from the list"]
+            errors[rag_key] = [
+                f"Choose a {selectors.plan_words().short_name} status for {recommendation.number} from the list"
+            ]
         if note_errors := _check_note(note):
             errors[note_key] = note_errors
         before = snapshot(update) if update else None
@@ -337,12 +339,11 @@ def cycle_complete(
     cycle.state = ReviewCycle.State.COMPLETED
     cycle.completed_on = on or timezone.localdate()
     cycle.completed_by = by
+    cycle.scale = selectors.plan_scale_to_keep(cycle)
     return save_versioned(cycle, expected_version=expected_version, by=by)
 
 
 # --- Evidence -------------------------------------------------------------------------------
-
-NOTHING_GIVEN = "Enter the evidence, a link or a file, or propose a RAG"
 
 
 @transaction.atomic
@@ -364,9 +365,11 @@ def evidence_add(
     if cycle.plan_id != recommendation.plan_id:
         raise ValidationError("That update is not of this recommendation's action plan.", code="wrong_plan")
     if not (text or url or upload or proposed_rag):
-        raise ValidationError({"text": [NOTHING_GIVEN]})
+        short_name = selectors.plan_words().short_name
+        raise ValidationError({"text": [f"Enter the evidence, a link or a file, or propose a {short_name}"]})
     if proposed_rag is not None and not proposed_rag.is_active:
-        raise ValidationError({"proposed_rag": ["Choose a RAG status from the list"]})
+        short_name = selectors.plan_words().short_name
+        raise ValidationError({"proposed_rag": [f"Choose a {short_name} status from the list"]})
     cycle = ensure_open(cycle)
     update = _update_for(recommendation, cycle)
     if proposed_rag is not None and update.proposed_rag_id != proposed_rag.pk:

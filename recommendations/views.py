@@ -305,7 +305,8 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
         request,
         form,
         title="Open a six-monthly update",
-        intro="While it is open, leads add evidence and you set each recommendation's RAG. Completing it freezes both.",
+        intro=f"While it is open, leads add evidence and you set each recommendation's "
+        f"{selectors.plan_words().short_name}. Completing it freezes both.",
         back_url=reverse("recommendations:cycle_list"),
         submit="Open update",
     )
@@ -352,6 +353,9 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     ratings = CycleRatings(cycle=cycle)
     updates = ratings.updates
+    scale = ratings.scale
+    for update in updates.values():
+        update.rag, update.proposed_rag = scale.status(update.rag), scale.status(update.proposed_rag)
     pages = ratings_pages([item.row for item in ratings.rows])
     page = pages[min(max(_page_number(request), 1), len(pages)) - 1]
     on_page = {row.recommendation.pk for row in page.rows}
@@ -360,7 +364,7 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"version": cycle.version},
         recommendations=[item.row.recommendation for item in page_items],
-        statuses=selectors.rag_statuses(),
+        scale=scale,
         current={pk: (update.rag_id, update.rating_note) for pk, update in updates.items()},
     )
     if editable and form.is_valid():
@@ -384,6 +388,7 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
         "recommendations/cycle_ratings.html",
         {
             "cycle": cycle,
+            "scale": scale,
             "form": form,
             "editable": editable,
             "ratings": ratings,

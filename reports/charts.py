@@ -173,14 +173,17 @@ def counts_chart(*, title: str, description: str, items: list[tuple[str, int, st
     )
 
 
-def share_chart(*, title: str, description: str, items: list[tuple[str, float | None]], colour: str, key: str) -> Chart:
-    """One bar per item, a share shown as a percentage (items with no share are left out)."""
+def share_chart(
+    *, title: str, description: str, items: list[tuple[str, float | None]], label: str, colour: str, key: str
+) -> Chart:
+    """One bar per item, a share shown as a percentage (items with no share are left out);
+    ``label`` names what the share is of: "Adequate or better"."""
     return Chart(
         title=title,
         description=description,
         bars=[
-            Bar(label, (Segment("Adequate or better", round(value * 100, 1), colour, "#ffffff"),))
-            for label, value in items
+            Bar(bar_label, (Segment(label, round(value * 100, 1), colour, "#ffffff"),))
+            for bar_label, value in items
             if value is not None
         ],
         unit="%",

@@ -10,22 +10,19 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
+from django.utils.text import capfirst
 
 from dscb.lists import Table
 from recommendations import selectors as plan_selectors
 from recommendations.lists import report_plan_tables
 from recommendations.models import ReviewCycle
-from recommendations.selectors import RecommendationRow, SectionRows
+from recommendations.selectors import RagScale, RecommendationRow, SectionRows
 from reports import selectors
 from reports.charts import Bar, Chart, Segment, counts_chart, share_chart
 from reports.models import NarrativeSection, Report
 from reports.selectors import AuditFigures, Period, RagFigures
 
-NOT_YET_RATED = "Not yet rated"
 NOT_RATED_COLOUR = ("#b1b4b6", "#0b0c0c")
-
-
-NO_GRADES_YET = "no grades agreed yet"
 
 
 def number_words(counts: Counter, labels: dict) -> str:
@@ -57,9 +54,10 @@ class RoundLine:
     held_on: datetime.date
     cases: int  # finalised
     overall: str
-    inadequate: int
+    below_threshold: int  # cases graded below the threshold overall
     below_threshold_on_a_theme: int
     checklist: list[tuple[str, float | None]]
+    no_grades_yet: str
     not_finalised: int = 0
 
     @property
@@ -68,7 +66,7 @@ class RoundLine:
 
     @property
     def overall_words(self) -> str:
-        return self.overall or NO_GRADES_YET
+        return self.overall or self.no_grades_yet
 
     @property
     def not_finalised_words(self) -> str:
@@ -83,6 +81,20 @@ class AuditView:
     audit: AuditFigures
 
     @property
+    def no_grades_yet(self) -> str:
+        return f"no {self.audit.scale.plural} agreed yet"
+
+    @property
+    def threshold(self) -> str:
+        """ "adequate or better", as the scale says it."""
+        return self.audit.scale.threshold_phrase
+
+    @property
+    def below_threshold_words(self) -> str:
+        """The grades below the threshold, in words: "inadequate"."""
+        return " or ".join(grade.label.lower() for grade in self.audit.grades if not grade.meets_threshold)
+
+    @property
     def grade_labels(self) -> dict[int, str]:
         return {grade.pk: grade.label for grade in self.audit.grades}
 
@@ -92,7 +104,7 @@ class AuditView:
 
     def grade_words(self, counts: Counter) -> str:
         """ "1 Good, 7 Adequate", or that no grades are agreed yet."""
-        return number_words(self.grade_counts(counts), self.grade_labels) or NO_GRADES_YET
+        return number_words(self.grade_counts(counts), self.grade_labels) or self.no_grades_yet
 
     @property
     def not_counted(self) -> str:
@@ -104,8 +116,9 @@ class AuditView:
         counts = self.grade_counts(self.audit.overall)
         words = self.grade_words(self.audit.overall)
         return counts_chart(
-            title=f"Overall ratings of audit findings of {self.audit.graded} (using Ofsted descriptors)",
-            description=f"Overall grades of the {counted(self.audit.graded, 'case')} audited: {words}.",
+            title=f"Overall ratings of audit findings of {self.audit.graded} (using {self.audit.scale.name})",
+            description=f"Overall {self.audit.scale.plural} of the {counted(self.audit.graded, 'case')} audited: "
+            f"{words}.",
             items=[(grade.label, counts[grade.pk], grade.colour, grade.text_colour) for grade in self.audit.grades],
             key="overall-grades",
         )
@@ -127,50 +140,54 @@ class AuditView:
         description = "; ".join(
             f"{figures.audit_round.title}: {self.grade_words(figures.overall)}" for figures in self.audit.rounds
         )
-        return Chart(title="Overall grades in each round", description=description + ".", bars=bars, key="rounds")
+        title = f"Overall {self.audit.scale.plural} in each round"
+        return Chart(title=title, description=description + ".", bars=bars, key="rounds")
 
     @property
     def trend_chart(self) -> Chart:
-        items = [(f.audit_round.title, self.audit.adequate_or_better(f.overall)) for f in self.audit.rounds]
+        items = [(f.audit_round.title, self.audit.meeting_threshold(f.overall)) for f in self.audit.rounds]
         description = (
-            "; ".join(f"{label}: {round(value * 100)}%" for label, value in items if value is not None) or NO_GRADES_YET
+            "; ".join(f"{label}: {round(value * 100)}%" for label, value in items if value is not None)
+            or self.no_grades_yet
         )
         return share_chart(
-            title="Cases adequate or better overall, by round",
-            description=f"Share of cases graded adequate or better overall in each round: {description}.",
+            title=f"Cases {self.threshold} overall, by round",
+            description=f"Share of cases graded {self.threshold} overall in each round: {description}.",
             items=items,
+            label=capfirst(self.threshold),
             colour="#1d70b8",
             key="trend",
         )
 
     @property
     def theme_rows(self) -> list[tuple[str, list[tuple[str, float | None]], float | None]]:
-        """Per theme: the share adequate or better in each round, and over the period."""
+        """Per theme: the share meeting the threshold in each round, and over the period."""
         totals = self.audit.theme_totals()
         return [
             (
                 theme.name,
                 [
-                    (f.audit_round.title, self.audit.adequate_or_better(f.themes.get(theme.pk, Counter())))
+                    (f.audit_round.title, self.audit.meeting_threshold(f.themes.get(theme.pk, Counter())))
                     for f in self.audit.rounds
                 ],
-                self.audit.adequate_or_better(totals.get(theme.pk, Counter())),
+                self.audit.meeting_threshold(totals.get(theme.pk, Counter())),
             )
             for theme in self.audit.themes
         ]
 
     @property
     def round_lines(self) -> list[RoundLine]:
-        inadequate = {grade.pk for grade in self.audit.grades if not grade.meets_threshold}
+        below = {grade.pk for grade in self.audit.grades if not grade.meets_threshold}
         return [
             RoundLine(
                 title=f.audit_round.title,
                 held_on=f.audit_round.held_on,
                 cases=f.cases,
                 overall=number_words(self.grade_counts(f.overall), self.grade_labels),
-                inadequate=sum(n for grade_id, n in f.overall.items() if grade_id in inadequate),
+                below_threshold=sum(n for grade_id, n in f.overall.items() if grade_id in below),
                 below_threshold_on_a_theme=f.below_threshold_on_a_theme,
                 checklist=[(q.text, f.checklist_yes_share(q.pk)) for q in self.audit.questions],
+                no_grades_yet=self.no_grades_yet,
                 not_finalised=f.not_finalised,
             )
             for f in self.audit.rounds
@@ -196,14 +213,22 @@ class RagView:
         return self.rag.cycles.rated
 
     @property
-    def rag_labels(self) -> dict[int | None, str]:
-        return {None: NOT_YET_RATED} | {status.pk: status.label for status in self.rag.statuses}
+    def scale(self) -> RagScale:
+        """The scale the rated cycle's ratings are named by."""
+        return self.rag.scale
 
-    def ordered_counts(self, counts: Counter) -> Counter:
-        """Every status, worst first, then "not yet rated" (zeros kept)."""
-        return Counter(
-            {**{status.pk: counts.get(status.pk, 0) for status in self.rag.statuses}, None: counts.get(None, 0)}
-        )
+    @property
+    def rag_labels(self) -> dict[int | None, str]:
+        return self.labels(self.scale)
+
+    @staticmethod
+    def labels(scale: RagScale) -> dict[int | None, str]:
+        return {None: scale.not_rated} | {status.pk: status.label for status in scale.statuses}
+
+    def ordered_counts(self, counts: Counter, scale: RagScale | None = None) -> Counter:
+        """Every status, best first, then "not yet rated" (zeros kept)."""
+        statuses = (scale or self.scale).statuses
+        return Counter({**{status.pk: counts.get(status.pk, 0) for status in statuses}, None: counts.get(None, 0)})
 
     @property
     def rag_counts(self) -> Counter:
@@ -213,14 +238,14 @@ class RagView:
     def rag_words(self) -> str:
         return number_words(self.rag_counts, self.rag_labels)
 
-    def chart(self, counts: Counter, *, title: str, key: str) -> Chart:
-        counts = self.ordered_counts(counts)
-        items = [(s.label, counts[s.pk], s.colour, s.text_colour) for s in reversed(self.rag.statuses)]
-        items.append((NOT_YET_RATED, counts[None], *NOT_RATED_COLOUR))
+    def chart(self, counts: Counter, *, scale: RagScale, title: str, key: str) -> Chart:
+        counts = self.ordered_counts(counts, scale)
+        items = [(s.label, counts[s.pk], s.colour, s.text_colour) for s in scale.statuses]
+        items.append((scale.not_rated, counts[None], *NOT_RATED_COLOUR))
         return counts_chart(
             title=title,
-            description=f"The {counted(self.rag.total, 'recommendation')} by RAG rating: "
-            f"{number_words(counts, self.rag_labels)}.",
+            description=f"The {counted(self.rag.total, 'recommendation')} by {scale.words.name}: "
+            f"{number_words(counts, self.labels(scale))}.",
             items=items,
             key=key,
         )
@@ -228,15 +253,31 @@ class RagView:
     @property
     def rag_chart(self) -> Chart:
         cycle = self.cycle
-        title = "RAG rating of recommendations" + (f", {cycle.title}" if cycle else "")
-        return self.chart(self.rag.counts(), title=title, key="rag")
+        title = f"{capfirst(self.scale.words.name)} of recommendations" + (f", {cycle.title}" if cycle else "")
+        return self.chart(self.rag.counts(), scale=self.scale, title=title, key="rag")
 
     @property
     def open_chart(self) -> Chart | None:
         cycle = self.rag.cycles.open
         if cycle is None:
             return None
-        return self.chart(self.rag.counts(open_cycle=True), title=f"RAG rating so far, {cycle.title}", key="rag-open")
+        scale = self.rag.open_scale
+        return self.chart(
+            self.rag.counts(open_cycle=True),
+            scale=scale,
+            title=f"{capfirst(scale.words.name)} so far, {cycle.title}",
+            key="rag-open",
+        )
+
+    @property
+    def open_counts(self) -> Counter:
+        return self.ordered_counts(self.rag.counts(open_cycle=True), self.rag.open_scale)
+
+    @property
+    def before_labels(self) -> dict[int | None, str]:
+        """The statuses of the cycle before as it named them (with any it no longer has);
+        no rating in the same words as the rest of the table."""
+        return self.labels(self.rag.previous_scale) | {None: self.scale.not_rated}
 
     @property
     def movement_rows(self) -> list[tuple[str, str, list[tuple[str, int]]]]:
@@ -244,18 +285,23 @@ class RagView:
         row is the label, the link value and (link value, count) per column."""
         moves = self.rag.movement()
         keys = [*[status.pk for status in self.rag.statuses], None]
+        before_labels = self.before_labels
         return [
             (
-                self.rag_labels[before],
+                before_labels[before],
                 link_value(before),
                 [(link_value(after), moves.get((before, after), 0)) for after in keys],
             )
-            for before in keys
+            for before in [*[status.pk for status in self.rag.previous_scale.statuses], None]
         ]
 
     @property
+    def movement_caption(self) -> str:
+        return f"Recommendations by their {self.scale.words.short_name} then (rows) and now (columns)"
+
+    @property
     def movement_columns(self) -> list[str]:
-        return [*[status.label for status in self.rag.statuses], NOT_YET_RATED]
+        return [*[status.label for status in self.rag.statuses], self.scale.not_rated]
 
     @cached_property
     def plan_sections(self) -> list[SectionRows]:
@@ -264,19 +310,25 @@ class RagView:
     @cached_property
     def plan_tables(self) -> list[Table]:
         """The plan's tables on the report's page and in its PDF, with the plan page's columns."""
-        return report_plan_tables(self.plan_sections)
+        return report_plan_tables(self.plan_sections, self.scale)
 
     @cached_property
-    def red_and_overdue(self) -> list[RecommendationRow]:
-        worst = min((status.rank for status in self.rag.statuses), default=None)
+    def needing_attention(self) -> list[RecommendationRow]:
+        """Rated at a status that needs attention (Red), or overdue: "Red and overdue"."""
         return [
             row
-            for row in self.rag.rows_that_may_be_red_or_overdue()
-            if row.overdue or (row.rag is not None and row.rag.rank == worst)
+            for row in self.rag.rows_that_may_need_attention()
+            if row.overdue or (row.rag is not None and row.rag.needs_attention)
         ]
 
+    @property
+    def none_need_attention(self) -> str:
+        """ "No recommendation is rated Red or overdue." """
+        rated = " or ".join(self.scale.attention_labels)
+        return f"No recommendation is {f'rated {rated} or ' if rated else ''}overdue."
+
     def count_rows(self, groups: list[tuple[str, str, Counter]]) -> list[tuple[str, str, list[tuple[str, int]], int]]:
-        """Rows of counts by RAG (worst first, then not yet rated) for a breakdown table."""
+        """Rows of counts by status (best first, then not yet rated) for a breakdown table."""
         keys = [*[status.pk for status in self.rag.statuses], None]
         return [
             (label, value, [(link_value(key), counts.get(key, 0)) for key in keys], sum(counts.values()))
@@ -335,6 +387,7 @@ class ReportDocument:
         spreadsheet's figures sheet shows."""
         audit, rag = self.audits.audit, self.plan.rag
         grade_labels, rag_labels = self.audits.grade_labels, self.plan.rag_labels
+        before_labels = self.plan.before_labels
         return {
             "title": self.title,
             "board": self.board_name,
@@ -354,13 +407,13 @@ class ReportDocument:
                     "cases": line.cases,
                     "cases_not_finalised_not_counted": line.not_finalised,
                     "overall_grades": line.overall_words,
-                    "inadequate": line.inadequate,
-                    "below_adequate_on_a_theme": line.below_threshold_on_a_theme,
+                    "below_threshold": line.below_threshold,
+                    "below_threshold_on_a_theme": line.below_threshold_on_a_theme,
                     "checklist_yes": dict(line.checklist),
                 }
                 for line in self.audits.round_lines
             ],
-            "themes_adequate_or_better": {name: overall for name, _, overall in self.audits.theme_rows},
+            "themes_meeting_threshold": {name: overall for name, _, overall in self.audits.theme_rows},
             "requests_for_immediate_intervention": audit.escalations_raised,
             "escalations_open": audit.escalations_open,
             "feedback_still_to_give": audit.feedback_owed,
@@ -372,10 +425,26 @@ class ReportDocument:
             "recommendations": rag.total,
             "rag": {rag_labels[key]: value for key, value in self.plan.rag_counts.items()},
             "movement": {
-                f"{rag_labels[before]} to {rag_labels[after]}": n
+                f"{before_labels[before]} to {rag_labels[after]}": n
                 for (before, after), n in sorted(rag.movement().items(), key=str)
             },
             "overdue": [row.recommendation.number for row in rag.overdue],
+            # The words the documents used, as published: renaming a level later changes none of this.
+            "scales": {
+                "grades": {
+                    "name": audit.scale.name,
+                    "threshold": audit.scale.threshold_phrase,
+                    "levels": [grade.label for grade in audit.grades],
+                    "meeting_threshold": [grade.label for grade in audit.grades if grade.meets_threshold],
+                },
+                "plan": {
+                    "name": self.plan.scale.words.name,
+                    "not_rated": self.plan.scale.not_rated,
+                    "levels": [status.label for status in self.plan.scale.statuses],
+                    "done": [status.label for status in self.plan.scale.statuses if status.counts_as_done],
+                    "needs_attention": self.plan.scale.attention_labels,
+                },
+            },
         }
 
 

@@ -8,10 +8,10 @@ from collections.abc import Callable, Mapping, Sequence
 from django.http import Http404
 
 from dscb.lists import Column, RowSource
-from recommendations.lists import LEAD, NUMBER, RAG, TEXT
+from recommendations.lists import LEAD, NUMBER, TEXT, rag_column
 from recommendations.selectors import RecommendationRow
 from reports import selectors
-from reports.document import NOT_YET_RATED, link_value
+from reports.document import link_value
 from reports.models import PublishedReport
 
 # The figures on the RAG dashboard link here: each query parameter narrows the list.
@@ -44,7 +44,7 @@ class RagList(RowSource[RecommendationRow]):
         return {name: query[name] for name in (*ROW_FILTERS, NOT_UPDATED) if name in query}
 
     def columns(self) -> Sequence[Column[RecommendationRow]]:
-        return [NUMBER, TEXT, LEAD, Column("RAG", RAG.value, cell=RAG.cell)]
+        return [NUMBER, TEXT, LEAD, rag_column("{short_name}", scale=self.figures.scale)]
 
     def query(self) -> list[RecommendationRow]:
         rows = self.figures.rows
@@ -59,16 +59,19 @@ class RagList(RowSource[RecommendationRow]):
     def describe(self) -> str:
         """The list's heading, in words: "Recommendations rated Amber from audit 2"."""
         figures = self.figures
-        labels = {"none": NOT_YET_RATED} | {link_value(status.pk): status.label for status in figures.statuses}
+        not_rated = figures.scale.not_rated
+        labels = {"none": not_rated} | {
+            link_value(status.pk): status.label for status in [*figures.statuses, *figures.open_scale.statuses]
+        }
         leads = {str(lead_id or "none"): name for name, lead_id, _ in figures.by_lead()}
         words = {
-            "rag": lambda value: "not yet rated" if value == "none" else f"rated {labels.get(value, value)}",
+            "rag": lambda value: not_rated.lower() if value == "none" else f"rated {labels.get(value, value)}",
             "open_rag": lambda value: f"rated {labels.get(value, value)} in the open update",
             "from": lambda value: f"rated {labels.get(value, value)} in the update before",
             "section": lambda value: f"from audit {value}",
             "lead": lambda value: f"led by {leads.get(value, 'nobody named')}",
             "overdue": lambda value: "overdue",
-            "not_rated": lambda value: "not yet rated",
+            "not_rated": lambda value: not_rated.lower(),
             NOT_UPDATED: lambda value: "not updated in the open update",
         }
         return "Recommendations " + ", ".join(words[name](value) for name, value in self.filters.items())

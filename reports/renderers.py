@@ -123,7 +123,7 @@ def xlsx(document: ReportDocument) -> bytes:
         add(plan_sheet)
         add(plan_sheet, f"{group.section.number} {group.section.title}", font=bold)
         # The same columns as the report's plan table, and the lead.
-        columns = plan_sheet_columns(group.section)
+        columns = plan_sheet_columns(group.section, document.plan.scale)
         add(plan_sheet, *(column.heading for column in columns), font=bold)
         for values in records(group.rows, columns):
             add(plan_sheet, *values)

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 
+from audits import selectors as audit_selectors
 from audits.models import (
     AuditCase,
     AuditRound,
@@ -20,6 +21,7 @@ from audits.models import (
     Escalation,
     Feedback,
     Grade,
+    GradeScale,
     Theme,
     ThemeRating,
 )
@@ -34,7 +36,7 @@ from recommendations.models import (
     Recommendation,
     ReviewCycle,
 )
-from recommendations.selectors import Cycles, RecommendationRow
+from recommendations.selectors import Cycles, RagScale, RecommendationRow
 
 # --- Case audits ----------------------------------------------------------------------------
 
@@ -68,7 +70,7 @@ class RoundFigures:
     records: int = 0
     overall: Counter = field(default_factory=Counter)  # grade id -> cases
     themes: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))  # theme -> grade -> cases
-    below_threshold_on_a_theme: int = 0  # cases with a theme below "adequate"
+    below_threshold_on_a_theme: int = 0  # cases with a theme graded below the threshold
     checklist: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))  # question -> answer -> n
 
     def graded(self) -> int:
@@ -91,6 +93,7 @@ class InquiryFigures:
 @dataclass
 class AuditFigures:
     period: Period
+    scale: GradeScale  # the words for the grades as a whole
     grades: list[Grade]
     themes: list[Theme]
     questions: list[ChecklistQuestion]
@@ -123,7 +126,7 @@ class AuditFigures:
     def graded(self) -> int:
         return sum(self.overall.values())
 
-    def adequate_or_better(self, counts: Counter) -> float | None:
+    def meeting_threshold(self, counts: Counter) -> float | None:
         meeting = {grade.pk for grade in self.grades if grade.meets_threshold}
         return share(sum(n for grade_id, n in counts.items() if grade_id in meeting), sum(counts.values()))
 
@@ -224,6 +227,7 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
     )
     return AuditFigures(
         period=period,
+        scale=audit_selectors.grade_scale(),
         grades=list(Grade.objects.all()),
         themes=list(Theme.objects.active()),
         questions=list(ChecklistQuestion.objects.active().select_related("theme")),
@@ -297,9 +301,15 @@ class RagFigures:
 
     plan: ActionPlan
     cycles: Cycles
-    statuses: list[RagStatus]
+    scale: RagScale  # as the rated cycle names its ratings
     groups: list[RagGroup]
     today: datetime.date
+    previous_scale: RagScale  # as the cycle before it named them
+    open_scale: RagScale  # as the open cycle names them: the scale now
+
+    @property
+    def statuses(self) -> list[RagStatus]:
+        return self.scale.statuses
 
     @property
     def total(self) -> int:
@@ -307,18 +317,13 @@ class RagFigures:
 
     @cached_property
     def rows(self) -> list[RecommendationRow]:
-        return plan_selectors.recommendation_rows(self.plan, self.cycles, today=self.today, statuses=self.statuses)
-
-    @cached_property
-    def _ranks(self) -> dict[int, int]:
-        return {status.pk: status.rank for status in self.statuses}
+        return plan_selectors.recommendation_rows(self.plan, self.cycles, today=self.today)
 
     def _is_overdue(self, group: RagGroup) -> bool:
         return plan_selectors.overdue_rule(
             past_target=group.past_target,
             state=group.state,
-            rag_rank=self._ranks.get(group.rag_id) if group.rag_id else None,
-            best_rank=max(self._ranks.values(), default=None),
+            rag=self.scale.by_pk.get(group.rag_id) if group.rag_id else None,
         )
 
     def _is_not_updated(self, group: RagGroup) -> bool:
@@ -374,21 +379,20 @@ class RagFigures:
 
     # The recommendations behind the figures, for the pages that list them.
 
-    def rows_that_may_be_red_or_overdue(self) -> list[RecommendationRow]:
-        """Rows for the recommendations rated at the bottom of the scale or past their
-        target date: a few, read without reading the whole plan. Whether each is overdue
-        is then decided by the one rule (``RecommendationRow.overdue``)."""
-        worst = min(self.statuses, key=lambda status: status.rank, default=None)
+    def rows_that_may_need_attention(self) -> list[RecommendationRow]:
+        """Rows for the recommendations rated at a status that needs attention or past
+        their target date: a few, read without reading the whole plan. Whether each is
+        overdue is then decided by the one rule (``RecommendationRow.overdue``)."""
+        attention = [status.pk for status in self.statuses if status.needs_attention]
         candidates = (
             Recommendation.objects.filter(plan=self.plan)
             .annotate(rag_id=_rag_in(self.cycles.rated))
-            .filter(Q(rag_id=worst.pk if worst else None) | Q(target_date__lt=self.today))
+            .filter(Q(rag_id__in=attention) | Q(target_date__lt=self.today))
         )
         return plan_selectors.recommendation_rows(
             self.plan,
             self.cycles,
             today=self.today,
-            statuses=self.statuses,
             recommendations=Recommendation.objects.filter(pk__in=candidates.values("pk")),
         )
 
@@ -409,11 +413,21 @@ class RagFigures:
 
 
 def rag_figures(plan: ActionPlan, *, today: datetime.date, as_of: ReviewCycle | None = None) -> RagFigures:
+    """Each cycle's ratings are named by its own scale: as kept when it was completed, or
+    as it is now for the open one. A status retired since is still counted and named."""
     plan_cycles = plan_selectors.cycles(plan, as_of=as_of)
+    groups = rag_groups(plan, plan_cycles, today=today)
+    scales = plan_selectors.plan_scales(plan_cycles.rated, plan_cycles.previous or plan_cycles.rated, None)
+    used = {pk for group in groups for pk in (group.rag_id, group.previous_id, group.open_id) if pk is not None}
+    unnamed = used - {status.pk for scale in scales for status in scale.statuses}
+    retired = list(RagStatus.objects.filter(pk__in=unnamed)) if unnamed else []
+    rated, previous, now = (scale.with_statuses(retired) for scale in scales)
     return RagFigures(
         plan=plan,
         cycles=plan_cycles,
-        statuses=plan_selectors.rag_statuses(),
-        groups=rag_groups(plan, plan_cycles, today=today),
+        scale=rated,
+        groups=groups,
         today=today,
+        previous_scale=previous.with_statuses(rated.statuses),
+        open_scale=now,
     )

@@ -218,12 +218,16 @@ MATRIX: dict[str, Row] = {
 # authenticator can only be removed (to let someone set up a new phone).
 EDITABLE = {"changelist": OK, "add": OK, "change": OK, "history": OK, "delete": DENIED}
 READ_ONLY = {"changelist": OK, "add": DENIED, "change": OK, "history": OK, "delete": DENIED}
+# A scale's words: one row, seeded, changed but never added to or deleted.
+ONE_ROW = {"changelist": OK, "add": DENIED, "change": OK, "history": OK, "delete": DENIED}
 ADMIN_MODELS: dict[str, dict[str, Outcome]] = {
     "dscb_user": EDITABLE,
     "dscb_agency": EDITABLE,
     "audits_theme": EDITABLE,
+    "audits_gradescale": ONE_ROW,
     "audits_grade": EDITABLE,
     "audits_checklistquestion": EDITABLE,
+    "recommendations_planscale": ONE_ROW,
     "recommendations_ragstatus": EDITABLE,
     "auditlog_logentry": READ_ONLY,
     "mfa_authenticator": READ_ONLY | {"delete": OK},

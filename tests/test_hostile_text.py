@@ -50,6 +50,7 @@ import reports.demo
 from audits.models import AuditCase, CaseRecord, CaseReopening, ChecklistAnswer, ChecklistQuestion, Feedback
 from dscb.models import User
 from dscb.services import authenticators_remove
+from recommendations import selectors as plan_selectors
 from recommendations.models import ReviewCycle
 from recommendations.services import send_reminders
 from reports import document, renderers
@@ -103,6 +104,13 @@ IN_THE_PDF = {
     "recommendations.ReviewCycle.title",
     "recommendations.Evidence.text",
     "recommendations.RagStatus.label",
+    "recommendations.PlanScale.name",
+    "recommendations.PlanScale.short_name",
+    "recommendations.PlanScale.not_rated",
+    "recommendations.PlanScale.attention_heading",
+    "audits.GradeScale.name",
+    "audits.GradeScale.plural",
+    "audits.GradeScale.threshold_phrase",
     "audits.AuditRound.title",
     "audits.Grade.label",
     "audits.Theme.name",
@@ -331,6 +339,11 @@ def test_hostile_text_reads_as_typed_on_every_page_pdf_workbook_and_email(
     open_cycle = ReviewCycle.objects.get(state=ReviewCycle.State.OPEN, plan=report.cycle.plan)
     chosen = targets()
     write_payloads(chosen)
+    # A completed update keeps the scale it was rated in: keep the one typed here, so the
+    # report about it names the scale and its statuses with what was typed.
+    for cycle in ReviewCycle.objects.filter(state=ReviewCycle.State.COMPLETED):
+        cycle.scale = plan_selectors.plan_scale_to_keep(cycle)
+        cycle.save(update_fields=["scale"])
     found: Found = {target.name: set() for target in chosen}
 
     problems = page_problems(clients, samples, extra_pages, chosen, found)

@@ -12,9 +12,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from audits.models import ChecklistQuestion, Grade, Theme
+from audits.models import ChecklistQuestion, Grade, GradeScale, Theme
 from dscb.models import Agency, User
-from recommendations.models import RagStatus
+from recommendations.models import PlanScale, RagStatus
 from tests.conftest import PERSONAS
 from tests.factories import (
     MINIMAL_PDF,
@@ -69,8 +69,10 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "dscb_user": someone,
         "dscb_agency": Agency.objects.first(),
         "audits_theme": Theme.objects.first(),
+        "audits_gradescale": GradeScale.objects.first(),
         "audits_grade": Grade.objects.first(),
         "audits_checklistquestion": ChecklistQuestion.objects.first(),
+        "recommendations_planscale": PlanScale.objects.first(),
         "recommendations_ragstatus": RagStatus.objects.first(),
         "auditlog_logentry": LogEntry.objects.first(),
         "mfa_authenticator": Authenticator.objects.filter(user=someone).first(),

@@ -20,11 +20,12 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # session, user, case, the read logged; themes, grades, questions; the round's agencies; records with their
-# grades, answers and feedback; agreed grades, participants, escalations, re-openings, history
-CASE_PAGE_QUERIES = 17
+# grades, answers and feedback; agreed grades, participants, escalations, re-openings, history;
+# the grade scale's words (what is not graded yet is named by them)
+CASE_PAGE_QUERIES = 18
 # session, user, round with its agencies and auditors, the read logged; cases; open escalations;
-# records with their feedback (feedback still to give)
-ROUND_PAGE_QUERIES = 10
+# records with their feedback (feedback still to give); the grade scale's words (cases not graded)
+ROUND_PAGE_QUERIES = 11
 # session, user, rounds with their counts
 ROUND_LIST_QUERIES = 3
 
@@ -70,8 +71,10 @@ def test_the_round_page_costs_the_same_however_many_cases(auditor_client, django
     small = AuditRoundFactory()
     fill_case(AuditCaseFactory(audit_round=small), 2, auditor_client.auditor)
     large = AuditRoundFactory()
-    for _ in range(8):
-        fill_case(AuditCaseFactory(audit_round=large, overall_grade=grade("Adequate")), 5, auditor_client.auditor)
+    for n in range(8):
+        # Both rounds have a case not graded yet: its words are read once, however many there are.
+        overall = grade("Adequate") if n else None
+        fill_case(AuditCaseFactory(audit_round=large, overall_grade=overall), 5, auditor_client.auditor)
     expected = queries_for(auditor_client, reverse("audits:round_detail", args=[small.pk]))
     with django_assert_num_queries(expected):
         auditor_client.get(reverse("audits:round_detail", args=[large.pk]))

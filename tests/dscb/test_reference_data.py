@@ -41,12 +41,12 @@ def test_the_ofsted_grades_are_seeded_best_first_with_the_threshold():
     ]
 
 
-def test_the_rag_statuses_are_seeded_worst_first_and_not_yet_rated_is_not_one():
-    assert list(RagStatus.objects.values_list("label", "rank")) == [
-        ("Red", 1),
-        ("Orange", 2),
-        ("Amber", 3),
-        ("Green", 4),
+def test_the_rag_statuses_are_seeded_best_first_with_their_meaning_and_not_yet_rated_is_not_one():
+    assert list(RagStatus.objects.values_list("label", "rank", "counts_as_done", "needs_attention")) == [
+        ("Green", 1, True, False),
+        ("Amber", 2, False, False),
+        ("Orange", 3, False, False),
+        ("Red", 4, False, True),
     ]
     assert all(status.colour.startswith("#") and status.description for status in RagStatus.objects.all())
     assert not RagStatus.objects.filter(label__icontains="not yet").exists()
@@ -89,7 +89,7 @@ def test_a_rag_colour_must_be_a_hex_colour(admin_client):
         reverse("admin:recommendations_ragstatus_change", args=[red.pk]),
         {
             "label": "Red",
-            "rank": 1,
+            "rank": 4,
             "colour": "red",
             "text_colour": "#ffffff",
             "description": "x",

@@ -20,14 +20,15 @@ from tests.factories import ActionPlanFactory, rag
 pytestmark = pytest.mark.django_db
 
 # session, user; plan with its audit rounds; cycles; sections; recommendations with their
-# agencies; the updates compared; the evidence so far; the RAG scale
-PLAN_PAGE_QUERIES = 11
+# agencies; the updates compared; the evidence so far; the RAG scale's words and statuses
+PLAN_PAGE_QUERIES = 12
 # session, user; cycle; cycles; recommendations with their agencies; updates compared; the
-# evidence so far; RAG scale (twice: rows and the form's choices); this cycle's updates
-RATINGS_PAGE_QUERIES = 11
+# evidence so far; the RAG scale's words (once a request) and statuses (twice: rows and the
+# form's choices); this cycle's updates
+RATINGS_PAGE_QUERIES = 12
 # session, user; cycle with its plan; cycles; recommendations with their agencies; updates
-# compared; the evidence so far; the RAG scale
-CHECK_PAGE_QUERIES = 9
+# compared; the evidence so far; the RAG scale's words and statuses
+CHECK_PAGE_QUERIES = 10
 # The ratings page's 11 queries, then the save: a savepoint; the cycle locked; the active
 # statuses; this cycle's updates with their recommendations; the version claimed, the
 # cycle's checks (its plan, who saved it, its title, one open update, two constraints) and

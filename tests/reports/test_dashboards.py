@@ -21,11 +21,11 @@ pytestmark = pytest.mark.django_db
 
 # session, user; first and last round; rounds; cases; grades below adequate; theme ratings;
 # records per round; checklist answers; escalations; feedback given; most records in a case;
-# grades, themes, questions
-AUDIT_DASHBOARD_QUERIES = 15
-# session, user; plan with its audit rounds; cycles; RAG scale; the plan counted by the
-# database in one grouped query; sections; leads' names
-RAG_DASHBOARD_QUERIES = 9
+# grade scale's words, grades, themes, questions
+AUDIT_DASHBOARD_QUERIES = 16
+# session, user; plan with its audit rounds; cycles; RAG scale's words and statuses; the plan
+# counted by the database in one grouped query; sections; leads' names
+RAG_DASHBOARD_QUERIES = 10
 
 
 def add_cases(count: int) -> None:

@@ -43,10 +43,10 @@ def test_the_march_2011_report_pdf_shows_the_seeds_figures(march_2011_report):
     assert "Overall ratings of audit findings of 36 (using Ofsted descriptors)" in text
     assert "March 2009: 8 cases; overall 3 adequate, 5 inadequate (5 of 8 inadequate)" in text
     assert "September 2010 (Integrated Children's Service): 8 cases; overall 1 good, 7 adequate" in text
-    assert "7 of these cases had an area under the five themes that did not meet the adequate threshold" in text
+    assert "7 of these cases had an area under the 5 themes that was not adequate or better" in text
     assert "2 requests for immediate intervention" in text
     assert "2 families audited using Appreciative Inquiry" in text
-    assert "32 recommendations in the action plan: 1 Red, 4 Orange, 2 Amber, 10 Green, 15 Not yet rated" in text
+    assert "32 recommendations in the action plan: 10 Green, 2 Amber, 4 Orange, 1 Red, 15 Not yet rated" in text
     assert "OFFICIAL-SENSITIVE" in text
     # The action plan table: all 32 rows, in their four sections, in natural order.
     plan = text[text.index("Audit of Multi-Agency Case Audit recommendations", text.index("Evidence of impact")) :]
@@ -79,7 +79,7 @@ def test_the_board_summary_fits_on_two_pages(march_2011_report):
     pdf = renderers.summary_pdf(document.build(march_2011_report, today=MARCH_2011))
     assert int(pdf_info(pdf)["Pages"]) <= 2
     text = squeeze(pdf_text(pdf))
-    assert "32 recommendations: 1 Red, 4 Orange, 2 Amber, 10 Green, 15 Not yet rated" in text
+    assert "32 recommendations: 10 Green, 2 Amber, 4 Orange, 1 Red, 15 Not yet rated" in text
     assert "Red and overdue" in text
     assert "4.4" in text  # the one Red
 
@@ -257,5 +257,5 @@ def test_the_board_summary_lists_the_red_and_the_overdue_and_nothing_else(march_
     Recommendation.objects.filter(number="2.2").update(target_date=past)  # Green: done, not overdue
     Recommendation.objects.filter(number="4.9").update(target_date=past, state="closed")  # closed: not overdue
     built = document.build(march_2011_report, today=MARCH_2011)
-    assert [row.recommendation.number for row in built.plan.red_and_overdue] == ["2.7", "4.4"]
+    assert [row.recommendation.number for row in built.plan.needing_attention] == ["2.7", "4.4"]
     assert built.plan.rag.overdue_count == 1
