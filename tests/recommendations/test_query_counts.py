@@ -29,12 +29,12 @@ RATINGS_PAGE_QUERIES = 12
 # session, user; cycle with its plan; cycles; recommendations with their agencies; updates
 # compared; the evidence so far; the RAG scale's words and statuses
 CHECK_PAGE_QUERIES = 10
-# The ratings page's 11 queries, then the save: a savepoint; the cycle locked; the active
-# statuses; this cycle's updates with their recommendations; the version claimed, the
+# The ratings page's 12 queries (the scale's words among them), then the save: a savepoint;
+# the cycle locked; the active statuses; this cycle's updates with their recommendations; the version claimed, the
 # cycle's checks (its plan, who saved it, its title, one open update, two constraints) and
 # its save with its history; the updates created and changed, one query each; their
 # history, one query (and the content type, when not cached)
-RATINGS_SAVE_QUERIES = 36
+RATINGS_SAVE_QUERIES = 37
 
 
 def build_plan(size: int):
