@@ -4,8 +4,9 @@ to run unless DEBUG is on, so a production installation never has them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
-from django.db import transaction
+from django.db import models, transaction
 
 from dscb.models import Agency, User
 
@@ -22,7 +23,7 @@ class DemoAccount:
 
     @property
     def description(self) -> str:
-        role = str(User._meta.get_field(self.role_field).verbose_name)
+        role = str(cast("models.Field[Any, Any]", User._meta.get_field(self.role_field)).verbose_name)
         return f"{role} ({self.agency_short_name})" if self.agency_short_name else role
 
 

@@ -86,7 +86,7 @@ class User(AbstractBaseUser, Versioned):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         ordering = ["email"]
@@ -158,6 +158,7 @@ class FormSubmission(models.Model):
 
     def made(self) -> models.Model | None:
         """What the first submission created, if it still exists."""
-        if self.content_type_id is None:
+        model = self.content_type.model_class() if self.content_type is not None else None
+        if model is None:
             return None
-        return self.content_type.model_class()._default_manager.filter(pk=self.object_id).first()
+        return model._default_manager.filter(pk=self.object_id).first()
