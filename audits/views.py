@@ -361,7 +361,7 @@ def case_finalise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, f"Case {case.reference} has been finalised. It is now read-only.")
     else:
-        messages.error(request, "The case could not be finalised. " + " ".join(form.non_field_errors()))
+        messages.error(request, "The case could not be finalised. " + " ".join(map(str, form.non_field_errors())))
     return redirect("audits:case_detail", case.pk)
 
 
@@ -423,7 +423,7 @@ def record_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if refused := editable_case(request, case):
         return refused
     form = _record_form(request, case, None)
-    if len(field_as(form, "agency", OfferedChoiceField).choices) == 1:  # only "Select an agency"
+    if not field_as(form, "agency", OfferedChoiceField).offered:  # only "Select an agency"
         raise PermissionDenied  # An agency auditor whose agency is not taking part.
 
     def create() -> CaseRecord:

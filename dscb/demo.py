@@ -4,11 +4,10 @@ to run unless DEBUG is on, so a production installation never has them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
 
-from django.db import models, transaction
+from django.db import transaction
 
-from dscb.models import Agency, User
+from dscb.models import Agency, User, field_label
 
 # Long enough for the password rules, and plainly not a real person's password.
 DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105  # nosec B105
@@ -23,7 +22,7 @@ class DemoAccount:
 
     @property
     def description(self) -> str:
-        role = str(cast("models.Field[Any, Any]", User._meta.get_field(self.role_field)).verbose_name)
+        role = field_label(User, self.role_field)
         return f"{role} ({self.agency_short_name})" if self.agency_short_name else role
 
 

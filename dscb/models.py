@@ -13,7 +13,13 @@ from dscb.concurrency import Versioned
 from dscb.roles import ROLE_FIELDS, Role
 
 # Role and ROLE_FIELDS live in dscb.roles, model-free for the access policy; many import them from here.
-__all__ = ["ROLE_FIELDS", "Agency", "FormSubmission", "ReferenceQuerySet", "Role", "User", "UserManager"]
+__all__ = ["ROLE_FIELDS", "Agency", "FormSubmission", "ReferenceQuerySet", "Role", "User", "UserManager", "field_label"]
+
+
+def field_label(model: type[models.Model] | models.Model, name: str) -> str:
+    """The label (verbose name) of one of ``model``'s own fields."""
+    field = model._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, models.Field) else name
 
 
 class ReferenceQuerySet(models.QuerySet):

@@ -65,7 +65,9 @@ class ActionPlanForm(ParseOnlyMixin, VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field_as(self, "audit_rounds", forms.ModelChoiceField).queryset = AuditRound.objects.filter(kind=AuditRound.Kind.CASE_AUDIT)
+        field_as(self, "audit_rounds", forms.ModelChoiceField).queryset = AuditRound.objects.filter(
+            kind=AuditRound.Kind.CASE_AUDIT
+        )
         self.helper = gds_helper(
             Layout(
                 Field.text("title"),

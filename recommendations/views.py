@@ -368,7 +368,7 @@ def cycle_ratings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         current={pk: (update.rag_id, update.rating_note) for pk, update in updates.items()},
     )
     if editable and form.is_valid():
-        saved = {}
+        saved: dict[str, int] = {}
         if save_or_report(
             form,
             lambda: saved.setdefault(
@@ -456,10 +456,8 @@ def cycle_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def already_completed(cycle: ReviewCycle) -> str:
     who = f" by {cycle.completed_by.get_full_name()}" if cycle.completed_by else ""
-    return (
-        f"The {cycle.title} was already completed on {date_format(cycle.completed_on, 'DATE_FORMAT')}{who}: "
-        "its ratings and evidence are frozen."
-    )
+    when = f" on {date_format(cycle.completed_on, 'DATE_FORMAT')}" if cycle.completed_on else ""
+    return f"The {cycle.title} was already completed{when}{who}: its ratings and evidence are frozen."
 
 
 # --- Lists ----------------------------------------------------------------------------------

@@ -144,7 +144,7 @@ def report_values(form: ReportForm) -> dict[str, Any]:
 @access.permission_required(Action.MANAGE_REPORTS)
 def report_create(request: AuthenticatedRequest) -> HttpResponse:
     latest = ReviewCycle.objects.order_by("-due_on").first()
-    initial = {"cycle": latest.pk if latest else None}
+    initial: dict[str, object] = {"cycle": latest.pk if latest else None}
     if latest:
         initial |= {"period_start": default_period(latest.due_on).start, "period_end": latest.due_on}
     form = ReportForm(request.POST or None, initial=initial)
@@ -295,6 +295,6 @@ def published_download(request: AuthenticatedRequest, pk: int, kind: str) -> Fil
     return FileResponse(
         stored.open("rb"),
         as_attachment=True,
-        filename=stored.name.rsplit("/", 1)[-1].split("-", 1)[-1],
+        filename=(stored.name or "").rsplit("/", 1)[-1].split("-", 1)[-1],
         content_type=content_type,
     )
