@@ -9,6 +9,7 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.db.models import Model
 
         from audits import home_panel, models
         from dscb import navigation
@@ -16,6 +17,7 @@ class AuditsConfig(AppConfig):
         from dscb.navigation import NavItem
 
         not_history = ["version", "updated_at", "updated_by"]
+        model: type[Model]
         for model in (models.Theme, models.GradeScale, models.Grade, models.ChecklistQuestion):
             auditlog.register(model, exclude_fields=not_history)
         auditlog.register(models.AuditRound, exclude_fields=not_history, m2m_fields={"agencies", "auditors"})

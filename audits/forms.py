@@ -5,12 +5,13 @@ lends its fields and initial values: it never changes its instance."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.http import QueryDict
 
 from audits.models import (
     AuditCase,
@@ -43,6 +44,7 @@ from dscb.forms import (
     UKDateField,
     VersionedForm,
     escaped,
+    field_as,
     gds_helper,
 )
 from dscb.models import Agency, User
@@ -110,6 +112,13 @@ class OfferedChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+class AuditorChoiceField(BoundedModelMultipleChoiceField):
+    """Each auditor with their agency, if they have one."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.get_full_name()} ({obj.agency.short_name})" if obj.agency else obj.get_full_name()
+
+
 class AuditRoundForm(FieldsOnly, VersionedForm):
     held_on = UKDateField(label="Date of the audit", required_message="Enter the date of the audit")
 
@@ -121,7 +130,7 @@ class AuditRoundForm(FieldsOnly, VersionedForm):
             "agencies": forms.CheckboxSelectMultiple,
             "auditors": forms.CheckboxSelectMultiple,
         }
-        field_classes = {"agencies": BoundedModelMultipleChoiceField, "auditors": BoundedModelMultipleChoiceField}
+        field_classes = {"agencies": BoundedModelMultipleChoiceField, "auditors": AuditorChoiceField}
         error_messages = {
             "title": {"required": "Enter a title for the round", "unique": "There is already a round with this title"},
             "agencies": {"required": "Select the agencies taking part"},
@@ -129,14 +138,11 @@ class AuditRoundForm(FieldsOnly, VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = AuditRound.Kind.choices
+        field_as(self, "kind", forms.ChoiceField).choices = AuditRound.Kind.choices
         self.fields["title"].help_text = "For example, September 2010 (Integrated Children's Service)."
-        self.fields["agencies"].queryset = Agency.objects.active()
-        self.fields["auditors"].queryset = people_who_can(Action.EDIT_CASE_RECORDS)
-        self.fields["auditors"].label_from_instance = lambda user: (
-            f"{user.get_full_name()} ({user.agency.short_name})" if user.agency_id else user.get_full_name()
-        )
-        self.fields["auditors"].queryset = self.fields["auditors"].queryset.select_related("agency")
+        field_as(self, "agencies", forms.ModelChoiceField).queryset = Agency.objects.active()
+        auditors = people_who_can(Action.EDIT_CASE_RECORDS).select_related("agency")
+        field_as(self, "auditors", AuditorChoiceField).queryset = auditors
         self.helper = gds_helper(
             Layout(
                 Field.text("title"),
@@ -294,8 +300,8 @@ class CaseRecordForm(FieldsOnly, VersionedForm):
         super().__init__(*args, **kwargs)
         self.themes = themes
         self.questions = questions
-        self.fields["subject"].choices = CaseRecord.Subject.choices
-        agency_field = self.fields["agency"]
+        field_as(self, "subject", forms.ChoiceField).choices = CaseRecord.Subject.choices
+        agency_field = field_as(self, "agency", OfferedChoiceField)
         # Offers the agencies ``agencies``; whether one may be chosen is the service's to say.
         agency_field.queryset = Agency.objects.all()
         agency_field.offered = {str(agency.pk): agency for agency in agencies}
@@ -434,7 +440,7 @@ class FeedbackForm(forms.Form):
 
     def take_latest_version(self, conflict: EditConflict) -> None:
         """After a refused save: keep what was typed, but let the next save go through."""
-        data = self.data.copy()
+        data = cast(QueryDict, self.data).copy()
         for feedback in Feedback.objects.filter(record=self.record):
             data[self.add_prefix(f"{feedback.recipient}_version")] = str(feedback.version)
         self.data = data
@@ -468,8 +474,9 @@ class EscalationForm(FieldsOnly, VersionedForm):
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Offers the round's agencies; whether one may be chosen is the service's to say.
-        self.fields["to_agency"].queryset = Agency.objects.all()
-        self.fields["to_agency"].choices = [("", "Select an agency"), *((a.pk, a.name) for a in agencies)]
+        to_agency = field_as(self, "to_agency", forms.ModelChoiceField)
+        to_agency.queryset = Agency.objects.all()
+        to_agency.choices = [("", "Select an agency"), *((a.pk, a.name) for a in agencies)]
         layout = [
             Field("raised_on"),
             Field.select("to_agency"),
@@ -516,6 +523,6 @@ class ParticipantForm(FieldsOnly, OnceOnlyModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.active()
+        field_as(self, "agency", forms.ModelChoiceField).queryset = Agency.objects.active()
         self.fields["role"].help_text = "For example, social worker or health visitor. Never a name."
         self.helper = gds_helper(Layout(Field.select("agency"), Field.text("role")))

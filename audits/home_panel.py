@@ -3,15 +3,14 @@ intervention are never lost from sight."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from audits import selectors
 from dscb import home_panels
-from dscb.access import Action
+from dscb.access import Action, AuthenticatedRequest
 
 
-def escalations_panel(request: HttpRequest) -> dict[str, object]:
+def escalations_panel(request: AuthenticatedRequest) -> dict[str, object]:
     return selectors.escalation_summary(request.user, timezone.localdate())
 
 

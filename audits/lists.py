@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from audits import selectors
-from audits.models import AuditCase, AuditRound, Escalation
+from audits.models import AuditRound, Escalation
 from audits.selectors import FeedbackOwed
 from dscb import access
 from dscb.access import Action
 from dscb.lists import Column, R, RowSource
 from dscb.models import User
+
+if TYPE_CHECKING:
+    from audits.selectors import CountedCase
 
 DATE = "partials/cells/date.html"
 
@@ -57,13 +61,13 @@ class InRound(RowSource[R]):
         return {"can_manage": access.can(self.user, Action.MANAGE_AUDITS)}
 
 
-class RoundCases(InRound[AuditCase]):
+class RoundCases(InRound["CountedCase"]):
     name = "round-cases"
     caption = "Cases in this round and their progress"
     url_name = "audits:round_cases_download"
 
-    def columns(self) -> Sequence[Column[AuditCase]]:
-        columns: list[Column[AuditCase]] = [
+    def columns(self) -> Sequence[Column[CountedCase]]:
+        columns: list[Column[CountedCase]] = [
             Column("Board reference", lambda c: c.reference, cell="audits/cells/case_link.html"),
             Column("Agency records", lambda c: c.record_count, numeric=True),
         ]
@@ -81,7 +85,7 @@ class RoundCases(InRound[AuditCase]):
             Column("Open requests for intervention", lambda c: c.open_escalation_count, numeric=True),
         ]
 
-    def query(self) -> list[AuditCase]:
+    def query(self) -> list[CountedCase]:
         return list(selectors.round_cases(self.audit_round))
 
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from dscb.concurrency import Versioned
-from dscb.models import Agency, ReferenceQuerySet
+from dscb.models import Agency, ReferenceQuerySet, field_label
 from dscb.validators import hex_colour, validate_board_reference, validate_no_identifying_details
 
 # Every free-text field about a case is capped and checked for identifying details.
@@ -229,7 +229,7 @@ class AuditCase(Versioned):
     @property
     def categories(self) -> list[str]:
         fields = ("category_neglect", "category_physical", "category_emotional", "category_sexual")
-        return [str(self._meta.get_field(name).verbose_name) for name in fields if getattr(self, name)]
+        return [field_label(self, name) for name in fields if getattr(self, name)]
 
     def plan_months_at(self, on: datetime.date) -> int:
         """Whole months the plan had run by ``on``."""

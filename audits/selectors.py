@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from auditlog.models import LogEntry
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -26,6 +27,9 @@ from dscb.access import Action
 from dscb.models import User
 from dscb.request_cache import once_per_request
 from dscb.selectors import people_who_can
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 HISTORY_ROWS = 50
 
@@ -70,7 +74,18 @@ def round_page_queryset() -> QuerySet[AuditRound]:
     return AuditRound.objects.prefetch_related("agencies", Prefetch("auditors", User.objects.select_related("agency")))
 
 
-def round_cases(audit_round: AuditRound) -> QuerySet[AuditCase]:
+class CaseCounts(TypedDict):
+    """What ``round_cases`` counts for each case."""
+
+    record_count: int
+    open_escalation_count: int
+
+
+if TYPE_CHECKING:
+    CountedCase: TypeAlias = WithAnnotations[AuditCase, CaseCounts]
+
+
+def round_cases(audit_round: AuditRound) -> QuerySet[CountedCase]:
     return audit_round.cases.select_related("overall_grade").annotate(
         record_count=Count("records", distinct=True),
         open_escalation_count=Count("escalations", filter=Q(escalations__resolved_on__isnull=True), distinct=True),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,14 +23,15 @@ from audits.forms import (
     EscalationForm,
     FeedbackForm,
     FinaliseCaseForm,
+    OfferedChoiceField,
     ParticipantForm,
     ReopenCaseForm,
 )
 from audits.lists import FeedbackStillToGive, InRound, RoundCases, RoundEscalations, RoundList
 from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
 from dscb import access, lists
-from dscb.access import Action
-from dscb.forms import save_or_report
+from dscb.access import Action, AuthenticatedRequest
+from dscb.forms import field_as, save_or_report
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 
@@ -47,7 +48,7 @@ ROUND_FIELDS = ["title", "held_on", "kind", "focus", "agencies", "auditors"]
 ESCALATION_FIELDS = ["raised_on", "to_agency", "to_role", "reason", "due_by"]
 
 
-def typed(form: Form, names: list[str]) -> dict[str, Any]:
+def typed(form: BaseForm, names: list[str]) -> dict[str, Any]:
     """The values ``form`` read for ``names``, as keyword arguments for a service."""
     return {name: form.cleaned_data[name] for name in names}
 
@@ -79,7 +80,7 @@ def record_details(form: CaseRecordForm) -> services.RecordDetails:
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS)
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "audits/round_list.html",
@@ -89,13 +90,13 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS)
-def round_list_download(request: HttpRequest, kind: str) -> HttpResponse:
+def round_list_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     return lists.download(request, RoundList(user=request.user, filters=request.GET), kind)
 
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_AUDITS)
-def round_create(request: HttpRequest) -> HttpResponse:
+def round_create(request: AuthenticatedRequest) -> HttpResponse:
     form = AuditRoundForm(request.POST or None)
 
     def create() -> AuditRound:
@@ -113,7 +114,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def round_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     audit_round = round_for(request.user, pk, queryset=selectors.round_page_queryset())
     record_read(request, audit_round)
     return render(
@@ -129,13 +130,13 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def round_source(request: HttpRequest, pk: int, source: type[InRound]) -> InRound:
+def round_source(request: AuthenticatedRequest, pk: int, source: type[InRound]) -> InRound:
     """One of a round's lists, for whoever may open the round, filtered as asked."""
     audit_round = round_for(request.user, pk)
     return source(user=request.user, audit_round=audit_round, filters=request.GET)
 
 
-def round_list_page(request: HttpRequest, pk: int, source: type[InRound], template: str) -> HttpResponse:
+def round_list_page(request: AuthenticatedRequest, pk: int, source: type[InRound], template: str) -> HttpResponse:
     listed = round_source(request, pk, source)
     record_read(request, listed.audit_round)
     return render(request, template, {"audit_round": listed.audit_round, "source": listed})
@@ -144,41 +145,41 @@ def round_list_page(request: HttpRequest, pk: int, source: type[InRound], templa
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def round_cases_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def round_cases_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
     return lists.download(request, round_source(request, pk, RoundCases), kind)
 
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def feedback_owed(request: HttpRequest, pk: int) -> HttpResponse:
+def feedback_owed(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return round_list_page(request, pk, FeedbackStillToGive, "audits/feedback_owed.html")
 
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def feedback_owed_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def feedback_owed_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
     return lists.download(request, round_source(request, pk, FeedbackStillToGive), kind)
 
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def escalation_list(request: HttpRequest, pk: int) -> HttpResponse:
+def escalation_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return round_list_page(request, pk, RoundEscalations, "audits/escalation_list.html")
 
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def escalation_list_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def escalation_list_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
     return lists.download(request, round_source(request, pk, RoundEscalations), kind)
 
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
-def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def round_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     audit_round = round_for(request.user, pk, write=True)
     form = AuditRoundForm(request.POST or None, instance=audit_round)
     if form.is_valid():
@@ -209,7 +210,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
-def case_create(request: HttpRequest, pk: int) -> HttpResponse:
+def case_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     audit_round = round_for(request.user, pk, write=True)
     form = AuditCaseForm(request.POST or None, audit_round=audit_round)
 
@@ -235,7 +236,7 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for(request.user, pk, queryset=selectors.case_page_queryset())
     record_read(request, case)
     scales = selectors.scales()
@@ -282,7 +283,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
         return refused
@@ -309,7 +310,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def case_grades(request: HttpRequest, pk: int) -> HttpResponse:
+def case_grades(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
         return refused
@@ -350,7 +351,7 @@ def case_grades(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
-def case_finalise(request: HttpRequest, pk: int) -> HttpResponse:
+def case_finalise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     form = FinaliseCaseForm(request.POST)
     if not form.is_valid():
@@ -360,14 +361,14 @@ def case_finalise(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, f"Case {case.reference} has been finalised. It is now read-only.")
     else:
-        messages.error(request, "The case could not be finalised. " + " ".join(form.non_field_errors()))
+        messages.error(request, "The case could not be finalised. " + " ".join(map(str, form.non_field_errors())))
     return redirect("audits:case_detail", case.pk)
 
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def case_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     if not case.is_finalised:
         return redirect("audits:case_detail", case.pk)
@@ -417,12 +418,12 @@ def _record_form(request: HttpRequest, case: AuditCase, record: CaseRecord | Non
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def record_create(request: HttpRequest, pk: int) -> HttpResponse:
+def record_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for(request.user, pk, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
         return refused
     form = _record_form(request, case, None)
-    if len(form.fields["agency"].choices) == 1:  # only "Select an agency"
+    if not field_as(form, "agency", OfferedChoiceField).offered:  # only "Select an agency"
         raise PermissionDenied  # An agency auditor whose agency is not taking part.
 
     def create() -> CaseRecord:
@@ -447,7 +448,7 @@ def record_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def record_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = record_for(request.user, pk, queryset=selectors.record_page_queryset())
     case = record.case
     may_edit = may_edit_agency_records(request.user, record.agency_id) and not case.is_finalised
@@ -505,7 +506,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def record_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def record_feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = record_for(request.user, pk, queryset=selectors.record_page_queryset())
     access.require(request.user, Action.MANAGE_AUDITS)
     given = {feedback.recipient: feedback for feedback in record.feedback.all()}
@@ -538,7 +539,7 @@ def record_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
+def escalation_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     form = EscalationForm(
         request.POST or None,
@@ -566,7 +567,7 @@ def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def escalation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def escalation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     escalation = escalation_for(request.user, pk, write=True)
     case = case_for(request.user, escalation.case_id, queryset=selectors.case_page_queryset())
     form = EscalationForm(request.POST or None, instance=escalation, agencies=list(case.audit_round.agencies.all()))
@@ -599,7 +600,7 @@ def escalation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     if refused := editable_case(request, case):
         return refused
@@ -624,7 +625,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
-def participant_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     participant = participant_for(request.user, pk, write=True)
     case = participant.case
     try:

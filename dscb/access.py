@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
 
 from dscb.roles import Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-    from django.http import HttpRequest, HttpResponse
+    from django.http.response import HttpResponseBase
 
     from dscb.models import User
 
@@ -76,6 +76,12 @@ POLICY: dict[Action, frozenset[Role] | None] = {
 }
 
 
+class AuthenticatedRequest(HttpRequest):
+    """The request a view behind ``permission_required`` receives: someone is signed in."""
+
+    user: User
+
+
 def can(user: User | AnonymousUser, action: Action) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
@@ -98,14 +104,14 @@ def require(user: User | AnonymousUser, action: Action) -> None:
 
 def permission_required(
     action: Action, *, hidden: bool = False
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Decorate a view: anonymous visitors go to sign-in, others need ``action``.
     ``hidden`` pages (a child's case and what is in it) answer 404, not 403, to those
     without it, so nobody outside learns which cases exist."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if hidden and not can(request.user, action):

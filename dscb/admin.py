@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
@@ -23,12 +23,20 @@ from dscb.forms import ResetPasswordForm, VersionedForm
 from dscb.models import ROLE_FIELDS, Agency, User
 from dscb.services import authenticators_remove
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
+
 # Roles are columns on the user, and email addresses are the user's own: neither
 # Django's groups nor allauth's address book are used, so neither is offered.
 admin.site.unregister(Group)
 admin.site.unregister(EmailAddress)
 admin.site.unregister(LogEntry)
 admin.site.unregister(Authenticator)
+
+
+def admin_user(request: HttpRequest) -> User:
+    """The person behind an admin request: the site admits administrators only (admin_site)."""
+    return cast(User, request.user)
 
 
 @admin.register(Authenticator)
@@ -44,10 +52,10 @@ class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
 
     # One at a time and "delete selected" alike: the person is told, the event logged.
     def delete_model(self, request: HttpRequest, obj: Authenticator) -> None:
-        authenticators_remove(authenticators=[obj], by=request.user)
+        authenticators_remove(authenticators=[obj], by=admin_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Authenticator]) -> None:
-        authenticators_remove(authenticators=queryset.select_related("user"), by=request.user)
+        authenticators_remove(authenticators=queryset.select_related("user"), by=admin_user(request))
 
 
 @admin.register(LogEntry)
@@ -63,7 +71,8 @@ class VersionedAdminForm(VersionedForm):
     was typed, and the next save goes through (ASVS 2.3.4)."""
 
     def clean(self) -> dict[str, Any]:
-        cleaned_data = super().clean()
+        super().clean()
+        cleaned_data = self.cleaned_data
         expected = cleaned_data.get("version")
         if expected is not None and self.checks_version():
             try:
@@ -110,7 +119,7 @@ class VersionedAdmin(admin.ModelAdmin):
         # "version" is the form's own hidden field, never the model's (not editable).
         return [*(super().get_exclude(request, obj) or []), "version"]
 
-    def get_fieldsets(self, request: HttpRequest, obj: Versioned | None = None) -> list[tuple[Any, dict[str, Any]]]:
+    def get_fieldsets(self, request: HttpRequest, obj: Versioned | None = None) -> _FieldsetSpec:
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is None or "version" in flatten_fieldsets(fieldsets):
             return fieldsets
@@ -138,7 +147,7 @@ class VersionedAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Versioned, form: Any, change: bool) -> None:
         if not change:
-            obj.updated_by = request.user
+            obj.updated_by = admin_user(request)
             obj.updated_at = timezone.now()
             super().save_model(request, obj, form, change)
             return
@@ -150,7 +159,7 @@ class VersionedAdmin(admin.ModelAdmin):
         save_versioned(
             obj,
             expected_version=form.cleaned_data["version"],
-            by=request.user,
+            by=admin_user(request),
             fields=[name for name in form.fields if name in columns],
         )
 
@@ -206,7 +215,7 @@ class UserAdmin(VersionedAdmin):
     def role_list(self, obj: User) -> str:
         return ", ".join(obj.role_labels) or "None"
 
-    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:  # type: ignore[override]  # this admin's rows are users
         if not change:
             obj.set_unusable_password()
         super().save_model(request, obj, form, change)

@@ -2,18 +2,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from dscb import access
 from dscb.access import Action
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 class BoardAdminSite(admin.AdminSite):
@@ -27,11 +30,11 @@ class BoardAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return access.can(request.user, Action.ADMINISTER)
 
-    def admin_view(self, view: Callable, cacheable: bool = False) -> Callable:
+    def admin_view(self, view: View, cacheable: bool = False) -> View:
         inner = super().admin_view(view, cacheable)
 
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             # Straight to the one sign-in page (with MFA); signed-in non-administrators
             # are refused rather than sent round a sign-in loop.
             if not self.has_permission(request):
@@ -40,9 +43,9 @@ class BoardAdminSite(admin.AdminSite):
                 raise PermissionDenied
             return inner(request, *args, **kwargs)
 
-        return guarded
+        return cast(View, guarded)
 
-    def password_change(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    def password_change(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:  # type: ignore[override]
         # One password-change page, which applies the password rules and notifies the person.
         return redirect("account_change_password")
 

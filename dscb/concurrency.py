@@ -77,9 +77,11 @@ def save_versioned(
     instead of its ``full_clean`` (a caller that has checked the related rows itself)."""
     model = type(instance)
     with transaction.atomic():
-        claimed = model.objects.filter(pk=instance.pk, version=expected_version).update(version=expected_version + 1)
+        claimed = model._default_manager.filter(pk=instance.pk, version=expected_version).update(
+            version=expected_version + 1
+        )
         if not claimed:
-            current = model.objects.select_related("updated_by").get(pk=instance.pk)
+            current = model._default_manager.select_related("updated_by").get(pk=instance.pk)
             raise EditConflict(saved_by=current.updated_by, saved_at=current.updated_at, version=current.version)
         instance.version = expected_version + 1
         instance.updated_by = by

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from dscb.models import Agency, User
+from dscb.models import Agency, User, field_label
 
 # Long enough for the password rules, and plainly not a real person's password.
 DEMO_PASSWORD = "demo-safeguarding-2026"  # noqa: S105  # nosec B105
@@ -22,7 +22,7 @@ class DemoAccount:
 
     @property
     def description(self) -> str:
-        role = str(User._meta.get_field(self.role_field).verbose_name)
+        role = field_label(User, self.role_field)
         return f"{role} ({self.agency_short_name})" if self.agency_short_name else role
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django.core.mail import send_mail
-from django.template import Context
-from django.template.loader import get_template
+from django.template import Context, Engine
 
 
 def render_text(template_name: str, context: dict[str, object]) -> str:
     """A plain-text template, rendered without HTML escaping: in an email, "&lt;" and
     "&#x27;" are not what anyone typed. (The project's one engine escapes by default,
     for pages; nothing here is ever read as HTML.)"""
-    return get_template(template_name).template.render(Context(context, autoescape=False))
+    return Engine.get_default().get_template(template_name).render(Context(context, autoescape=False))
 
 
 def send_text_email(*, template: str, context: dict[str, object], to: list[str]) -> None:

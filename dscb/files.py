@@ -43,7 +43,7 @@ def files_kept_on_success() -> Iterator[_Written]:
     except BaseException:
         for file in written.files:
             # Until it is written, a FieldFile's name is the upload's own name: not ours to delete.
-            if file.name and file._committed:
+            if file.name and file._committed:  # type: ignore[attr-defined]  # set by FieldFile, absent from the stubs
                 file.storage.delete(file.name)
         raise
 

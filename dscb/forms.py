@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from allauth.account import forms as account_forms
 from allauth.core import context
@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils.html import conditional_escape
 
 from dscb.concurrency import EditConflict
@@ -143,6 +144,17 @@ def gds_helper(layout: Layout | None = None) -> FormHelper:
     return helper
 
 
+FieldKind = TypeVar("FieldKind", bound=forms.Field)
+
+
+def field_as(form: forms.BaseForm, name: str, kind: type[FieldKind]) -> FieldKind:
+    """``form.fields[name]``, known to be a ``kind`` (a choice field, to set its choices)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
+
+
 def escaped(text: str) -> str:
     """The GDS pack prints labels and legends unescaped: escape any that hold data."""
     return conditional_escape(text)
@@ -194,7 +206,7 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private in Django, absent from the stubs
 
 
 SUBMISSION_KEY = "submission_key"
@@ -211,7 +223,14 @@ def once_only(form: forms.BaseForm) -> None:
         form.fields[SUBMISSION_KEY].initial = uuid.uuid4()
 
 
-class OnceOnlyMixin:
+# The mixin's methods are the form's: tell the type checker which class they join.
+if TYPE_CHECKING:
+    FormMixinBase = forms.BaseForm
+else:
+    FormMixinBase = object
+
+
+class OnceOnlyMixin(FormMixinBase):
     """For forms that may carry a one-time key (``once_only``): a copy of a form already
     saved is not validated again, only pointed at what the first copy made. (A second
     copy of a form that added a round would otherwise be told that its title is taken,
@@ -271,7 +290,7 @@ class VersionedForm(OnceOnlyMixin, forms.ModelForm):
 
     def take_latest_version(self, conflict: EditConflict) -> None:
         """After a refused save: keep what was typed, but let the next save go through."""
-        data = self.data.copy()
+        data = cast(QueryDict, self.data).copy()
         data[self.add_prefix("version")] = str(conflict.version)
         self.data = data
 
@@ -300,14 +319,14 @@ def _save_once(form: forms.BaseForm, save: Callable[[], object]) -> None:
                     raise ValidationError(ALREADY_SENT, code="already_sent") from None
                 form.instance = made
             return
-        made = save()
-        if isinstance(made, models.Model) and made.pk is not None:
-            submission.content_type = ContentType.objects.get_for_model(made)
-            submission.object_id = made.pk
+        saved = save()
+        if isinstance(saved, models.Model) and saved.pk is not None:
+            submission.content_type = ContentType.objects.get_for_model(saved)
+            submission.object_id = saved.pk
             submission.save(update_fields=["content_type", "object_id"])
 
 
-def save_or_report(form: forms.Form, save: Callable[[], object]) -> bool:
+def save_or_report(form: forms.BaseForm, save: Callable[[], object]) -> bool:
     """Run ``save`` (once only, for a form with a one-time key); if it is refused, put the
     reason on ``form`` (beside the field it concerns, or at the top) and keep everything
     the person typed. True if saved."""

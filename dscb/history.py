@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from auditlog.cid import get_cid
 from auditlog.diff import model_instance_diff
@@ -39,7 +39,10 @@ class Change:
         return LogEntry.Action.UPDATE
 
 
-def snapshot(instance: Model) -> Model:
+M = TypeVar("M", bound=Model)
+
+
+def snapshot(instance: M) -> M:
     """A copy of ``instance`` as it is now, to compare with after changing it."""
     return copy.copy(instance)
 

@@ -7,17 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.http import HttpRequest
-
 from dscb import access
-from dscb.access import Action
+from dscb.access import Action, AuthenticatedRequest
 
 
 @dataclass(frozen=True)
 class HomePanel:
     action: Action
     template: str
-    context: Callable[[HttpRequest], dict[str, object]]
+    context: Callable[[AuthenticatedRequest], dict[str, object]]
 
 
 PANELS: list[HomePanel] = []
@@ -28,7 +26,7 @@ def register(panel: HomePanel) -> None:
         PANELS.append(panel)
 
 
-def panels_for(request: HttpRequest) -> list[dict[str, object]]:
+def panels_for(request: AuthenticatedRequest) -> list[dict[str, object]]:
     return [
         {"template": panel.template, "context": panel.context(request)}
         for panel in PANELS

@@ -52,8 +52,8 @@ class ErrorReferenceMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, EXPECTED_EXCEPTIONS):
             return  # Django answers these with a 4xx page; they are not faults.
-        request.error_reference = secrets.token_hex(4).upper()  # type: ignore[attr-defined]
-        logger.error("Unhandled error, reference %s", request.error_reference, exc_info=exception)
+        request.error_reference = reference = secrets.token_hex(4).upper()  # type: ignore[attr-defined]
+        logger.error("Unhandled error, reference %s", reference, exc_info=exception)
 
 
 SESSION_STARTED_AT = "dscb_started_at"

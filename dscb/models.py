@@ -13,7 +13,13 @@ from dscb.concurrency import Versioned
 from dscb.roles import ROLE_FIELDS, Role
 
 # Role and ROLE_FIELDS live in dscb.roles, model-free for the access policy; many import them from here.
-__all__ = ["ROLE_FIELDS", "Agency", "FormSubmission", "ReferenceQuerySet", "Role", "User", "UserManager"]
+__all__ = ["ROLE_FIELDS", "Agency", "FormSubmission", "ReferenceQuerySet", "Role", "User", "UserManager", "field_label"]
+
+
+def field_label(model: type[models.Model] | models.Model, name: str) -> str:
+    """The label (verbose name) of one of ``model``'s own fields."""
+    field = model._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, models.Field) else name
 
 
 class ReferenceQuerySet(models.QuerySet):
@@ -86,7 +92,7 @@ class User(AbstractBaseUser, Versioned):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         ordering = ["email"]
@@ -158,6 +164,7 @@ class FormSubmission(models.Model):
 
     def made(self) -> models.Model | None:
         """What the first submission created, if it still exists."""
-        if self.content_type_id is None:
+        model = self.content_type.model_class() if self.content_type is not None else None
+        if model is None:
             return None
-        return self.content_type.model_class()._default_manager.filter(pk=self.object_id).first()
+        return model._default_manager.filter(pk=self.object_id).first()

@@ -17,7 +17,8 @@ from typing import Any
 
 from auditlog.signals import accessed
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 logger = logging.getLogger("dscb.security")
 
@@ -30,12 +31,12 @@ def record_read(request: HttpRequest, instance: models.Model) -> None:
     setattr(request, READS, getattr(request, READS, 0) + 1)
 
 
-def reads_personal_data(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def reads_personal_data(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Marks a view that shows a child's case or serves a file: whenever it answers with
     a page or a file, it must have recorded its read."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not getattr(request, READS, 0):
             logger.error("%s showed personal data without recording the read", view.__qualname__)

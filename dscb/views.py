@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from dscb import access, home_panels
-from dscb.access import Action
+from dscb.access import Action, AuthenticatedRequest
 from dscb.roles import Role
 
 ROLE_DUTIES = {
@@ -26,7 +26,7 @@ ROLE_DUTIES = {
 
 @require_safe
 @access.permission_required(Action.USE_SERVICE)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     roles = [role for role in Role if role in request.user.roles]
     return render(
         request,
@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.USE_SERVICE)
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     has_totp = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
     return render(request, "dscb/account.html", {"has_totp": has_totp})
 

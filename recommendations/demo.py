@@ -86,7 +86,8 @@ def create_demo_plan() -> None:
                     cycle=march_2011,
                     by=executive,
                     at=rated_at,
-                    **({"url": bullet} if bullet.startswith("http") else {"text": bullet}),
+                    text="" if bullet.startswith("http") else bullet,
+                    url=bullet if bullet.startswith("http") else "",
                 )
             ratings[recommendation] = (statuses[seed.rag] if seed.rag else None, "")
     march_2011.refresh_from_db()

@@ -4,11 +4,12 @@ every rule is the services' (recommendations.services), whose refusals
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -23,6 +24,7 @@ from dscb.forms import (
     UKDateField,
     VersionedForm,
     escaped,
+    field_as,
     gds_helper,
 )
 from dscb.models import Agency
@@ -63,7 +65,9 @@ class ActionPlanForm(ParseOnlyMixin, VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["audit_rounds"].queryset = AuditRound.objects.filter(kind=AuditRound.Kind.CASE_AUDIT)
+        field_as(self, "audit_rounds", forms.ModelChoiceField).queryset = AuditRound.objects.filter(
+            kind=AuditRound.Kind.CASE_AUDIT
+        )
         self.helper = gds_helper(
             Layout(
                 Field.text("title"),
@@ -99,14 +103,14 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
     def __init__(self, *args: Any, plan: ActionPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
-        self.fields["section"].queryset = PlanSection.objects.filter(plan=plan)
+        field_as(self, "section", forms.ModelChoiceField).queryset = PlanSection.objects.filter(plan=plan)
         self.fields["section"].label = "Source audit"
-        self.fields["section"].empty_label = "Select the audit it comes from"
-        self.fields["kind"].choices = Recommendation.Kind.choices
-        self.fields["state"].choices = Recommendation.State.choices
-        self.fields["agencies"].queryset = Agency.objects.active()
-        self.fields["lead"].queryset = people_who_can(Action.LEAD_RECOMMENDATIONS)
-        self.fields["lead"].empty_label = "No lead yet"
+        field_as(self, "section", forms.ModelChoiceField).empty_label = "Select the audit it comes from"
+        field_as(self, "kind", forms.ChoiceField).choices = Recommendation.Kind.choices
+        field_as(self, "state", forms.ChoiceField).choices = Recommendation.State.choices
+        field_as(self, "agencies", forms.ModelChoiceField).queryset = Agency.objects.active()
+        field_as(self, "lead", forms.ModelChoiceField).queryset = people_who_can(Action.LEAD_RECOMMENDATIONS)
+        field_as(self, "lead", forms.ModelChoiceField).empty_label = "No lead yet"
         self.fields["number"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
         self.helper = gds_helper(
             Layout(
@@ -257,6 +261,6 @@ class CompleteCycleForm(forms.Form):
             f"{who} saved the ratings at {when}, after you opened this page, so the update has not been "
             "completed. Check the ratings below again, then confirm.",
         )
-        data = self.data.copy()
+        data = cast(QueryDict, self.data).copy()
         data["version"] = str(conflict.version)
         self.data = data

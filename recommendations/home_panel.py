@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from dscb import home_panels
-from dscb.access import Action
+from dscb.access import Action, AuthenticatedRequest
 from recommendations import selectors
 
 
-def lead_panel(request: HttpRequest) -> dict[str, object]:
+def lead_panel(request: AuthenticatedRequest) -> dict[str, object]:
     plan = selectors.the_plan()
     if plan is None:
         return {"rows": [], "open_cycle": None}

@@ -300,7 +300,8 @@ def recommendation_rows(
                 previous_rag=previous_scale.status(previous.rag if previous else None),
                 open_update=update_in(recommendation, plan_cycles.open),
                 evidence=sorted(
-                    evidence.get(recommendation.pk, []), key=lambda item: (shown[item.in_cycle], item.position, item.pk)
+                    evidence.get(recommendation.pk, []),
+                    key=lambda item: (shown[item.in_cycle], item.position, item.pk),  # type: ignore[attr-defined]
                 ),
                 overdue=is_overdue(recommendation, rag, today=today),
                 has_open_evidence=recommendation.pk in with_open_evidence,
@@ -408,5 +409,6 @@ def leads_to_remind(cycle: ReviewCycle) -> dict[User, list[Recommendation]]:
     )
     by_lead: dict[User, list[Recommendation]] = {}
     for recommendation in waiting:
-        by_lead.setdefault(recommendation.lead, []).append(recommendation)
+        if recommendation.lead is not None:  # always: the query asks for an active lead
+            by_lead.setdefault(recommendation.lead, []).append(recommendation)
     return by_lead

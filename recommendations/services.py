@@ -55,6 +55,7 @@ from recommendations.models import (
     RagStatus,
     Recommendation,
     Reminder,
+    ReminderKind,
     ReviewCycle,
 )
 from recommendations.uploads import validate_evidence_file
@@ -294,7 +295,7 @@ def ratings_save(
     existing = {update.recommendation_id: update for update in cycle.updates.select_related("recommendation")}
     errors: dict[str, list[str]] = {}
     created: list[ProgressUpdate] = []
-    changed: list[Change] = []
+    changed: list[tuple[ProgressUpdate, ProgressUpdate]] = []  # before, after
     now = at or timezone.now()
     for recommendation, (rag, note) in ratings.items():
         rag_key, note_key = rating_keys(recommendation)
@@ -316,15 +317,15 @@ def ratings_save(
         if before is None:
             created.append(update)
         else:
-            changed.append(Change(before, update))
+            changed.append((before, update))
     _refuse(errors)
     # The version is claimed only once the ratings are known to be good.
     save_versioned(cycle, expected_version=expected_version, by=by)
     if created:
         ProgressUpdate.objects.bulk_create(created)
     if changed:
-        ProgressUpdate.objects.bulk_update([change.after for change in changed], RATED_FIELDS)
-    record_changes([*(Change(None, update) for update in created), *changed])
+        ProgressUpdate.objects.bulk_update([after for _, after in changed], RATED_FIELDS)
+    record_changes([*(Change(None, update) for update in created), *(Change(*pair) for pair in changed)])
     return len(created) + len(changed)
 
 
@@ -385,7 +386,7 @@ def evidence_add(
             except ValidationError as error:
                 raise ValidationError({"upload": error.messages}) from None
             evidence.file = upload
-            evidence.file_name = upload.name[:200]
+            evidence.file_name = (upload.name or "")[:200]
             evidence.file_type = file_type.content_type
             evidence.file_size = upload.size
         evidence.full_clean()
@@ -403,13 +404,13 @@ def evidence_remove(*, evidence: Evidence, by: User) -> None:
     stored = evidence.file
     evidence.delete()
     if stored:
-        transaction.on_commit(lambda: stored.storage.delete(stored.name))
+        transaction.on_commit(lambda: stored.storage.delete(stored.name or ""))
 
 
 # --- Reminders ------------------------------------------------------------------------------
 
 
-def _reminder_kind(cycle: ReviewCycle, today: datetime.date, days_before: int) -> Reminder.Kind | None:
+def _reminder_kind(cycle: ReviewCycle, today: datetime.date, days_before: int) -> ReminderKind | None:
     if today > cycle.due_on:
         return Reminder.Kind.OVERDUE
     if today >= cycle.due_on - datetime.timedelta(days=days_before):
@@ -421,7 +422,7 @@ def send_reminders(*, today: datetime.date, days_before: int) -> list[Reminder]:
     """Email each lead whose recommendations still lack evidence in an open cycle: once
     when the cycle is due within ``days_before`` days, once more when it is overdue.
     Each reminder is recorded first, so nobody gets the same one twice."""
-    sent = []
+    sent: list[Reminder] = []
     for cycle in ReviewCycle.objects.filter(state=ReviewCycle.State.OPEN).select_related("plan"):
         kind = _reminder_kind(cycle, today, days_before)
         if kind is None:

@@ -71,7 +71,7 @@ def sniff(upload: UploadedFile) -> FileType | None:
 
 def validate_evidence_file(upload: UploadedFile) -> FileType:
     limit = settings.EVIDENCE_MAX_UPLOAD_MB * 1024 * 1024
-    if upload.size > limit:
+    if (upload.size or 0) > limit:
         raise ValidationError(
             f"The file must be smaller than {settings.EVIDENCE_MAX_UPLOAD_MB} MB.", code="file_too_large"
         )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from audits.models import Grade
 from dscb import access, lists
-from dscb.access import Action
+from dscb.access import Action, AuthenticatedRequest
 from dscb.concurrency import EditConflict
 from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
@@ -62,7 +62,7 @@ def plan_or_404() -> ActionPlan:
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def plan_detail(request: HttpRequest) -> HttpResponse:
+def plan_detail(request: AuthenticatedRequest) -> HttpResponse:
     plan = plan_or_404()
     source = PlanList(plan=plan)
     return render(
@@ -80,13 +80,13 @@ def plan_detail(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def plan_download(request: HttpRequest, kind: str) -> HttpResponse:
+def plan_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     return lists.download(request, PlanList(plan=plan_or_404(), filters=request.GET), kind)
 
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
-def plan_edit(request: HttpRequest) -> HttpResponse:
+def plan_edit(request: AuthenticatedRequest) -> HttpResponse:
     plan = plan_or_404()
     form = ActionPlanForm(request.POST or None, instance=plan)
     if form.is_valid() and save_or_report(
@@ -112,7 +112,7 @@ def plan_edit(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
-def recommendation_create(request: HttpRequest) -> HttpResponse:
+def recommendation_create(request: AuthenticatedRequest) -> HttpResponse:
     plan = plan_or_404()
     form = RecommendationForm(request.POST or None, plan=plan)
 
@@ -134,7 +134,7 @@ def recommendation_create(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = recommendation_for(
         request.user, pk, queryset=Recommendation.objects.select_related("plan", "section", "lead", "updated_by")
     )
@@ -171,14 +171,14 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def recommendation_history_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def recommendation_history_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
     recommendation = recommendation_for(request.user, pk, queryset=Recommendation.objects.select_related("plan"))
     return lists.download(request, RecommendationHistory(recommendation=recommendation, filters=request.GET), kind)
 
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
-def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = recommendation_for(
         request.user, pk, write=True, queryset=Recommendation.objects.select_related("plan")
     )
@@ -205,7 +205,7 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.ADD_EVIDENCE)
-def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = recommendation_for(
         request.user, pk, write=True, queryset=Recommendation.objects.select_related("plan")
     )
@@ -245,7 +245,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @access.permission_required(Action.ADD_EVIDENCE)
-def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evidence = evidence_for(request.user, pk, write=True)
     recommendation = recommendation_for(request.user, evidence.update.recommendation_id, write=True)
     try:
@@ -260,7 +260,7 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN, hidden=True)
 @reads_personal_data
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     evidence = evidence_for(request.user, pk, queryset=Evidence.objects.exclude(file=""))
     record_read(request, evidence)
     return FileResponse(
@@ -273,7 +273,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def cycle_list(request: HttpRequest) -> HttpResponse:
+def cycle_list(request: AuthenticatedRequest) -> HttpResponse:
     plan = plan_or_404()
     return render(
         request,
@@ -288,7 +288,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
-def cycle_create(request: HttpRequest) -> HttpResponse:
+def cycle_create(request: AuthenticatedRequest) -> HttpResponse:
     plan = plan_or_404()
     form = ReviewCycleForm(request.POST or None, plan=plan)
 
@@ -344,7 +344,7 @@ def ratings_pages(rows: list[selectors.RecommendationRow]) -> list[RatingsPage]:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_ratings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The whole plan's RAG for one cycle on one page. Read-only once the cycle is
     completed, or for anyone but the Executive."""
     cycle = cycle_for(request.user, pk, queryset=ReviewCycle.objects.select_related("plan", "completed_by"))
@@ -368,7 +368,7 @@ def cycle_ratings(request: HttpRequest, pk: int) -> HttpResponse:
         current={pk: (update.rag_id, update.rating_note) for pk, update in updates.items()},
     )
     if editable and form.is_valid():
-        saved = {}
+        saved: dict[str, int] = {}
         if save_or_report(
             form,
             lambda: saved.setdefault(
@@ -420,14 +420,14 @@ def _page_number(request: HttpRequest) -> int:
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def cycle_ratings_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def cycle_ratings_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
     cycle = cycle_for(request.user, pk, queryset=ReviewCycle.objects.select_related("plan"))
     return lists.download(request, CycleRatings(cycle=cycle, filters=request.GET), kind)
 
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
-def cycle_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Check before completing (GOV.UK's "check your answers"): what is still not yet
     rated and what changed since the last completed update, then an explicit confirm.
     Completing freezes the update for good, so a GET changes nothing."""
@@ -456,10 +456,8 @@ def cycle_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def already_completed(cycle: ReviewCycle) -> str:
     who = f" by {cycle.completed_by.get_full_name()}" if cycle.completed_by else ""
-    return (
-        f"The {cycle.title} was already completed on {date_format(cycle.completed_on, 'DATE_FORMAT')}{who}: "
-        "its ratings and evidence are frozen."
-    )
+    when = f" on {date_format(cycle.completed_on, 'DATE_FORMAT')}" if cycle.completed_on else ""
+    return f"The {cycle.title} was already completed{when}{who}: its ratings and evidence are frozen."
 
 
 # --- Lists ----------------------------------------------------------------------------------
@@ -467,7 +465,7 @@ def already_completed(cycle: ReviewCycle) -> str:
 
 @require_safe
 @access.permission_required(Action.LEAD_RECOMMENDATIONS)
-def my_recommendations(request: HttpRequest) -> HttpResponse:
+def my_recommendations(request: AuthenticatedRequest) -> HttpResponse:
     plan = plan_or_404()
     source = MyRecommendations(user=request.user, plan=plan)
     return render(
@@ -479,18 +477,18 @@ def my_recommendations(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.LEAD_RECOMMENDATIONS)
-def my_recommendations_download(request: HttpRequest, kind: str) -> HttpResponse:
+def my_recommendations_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     source = MyRecommendations(user=request.user, plan=plan_or_404(), filters=request.GET)
     return lists.download(request, source, kind)
 
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def overdue(request: HttpRequest) -> HttpResponse:
+def overdue(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "recommendations/overdue.html", {"source": OverdueList(plan=plan_or_404())})
 
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def overdue_download(request: HttpRequest, kind: str) -> HttpResponse:
+def overdue_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     return lists.download(request, OverdueList(plan=plan_or_404(), filters=request.GET), kind)

@@ -228,7 +228,7 @@ class RagView:
     def ordered_counts(self, counts: Counter, scale: RagScale | None = None) -> Counter:
         """Every status, best first, then "not yet rated" (zeros kept)."""
         statuses = (scale or self.scale).statuses
-        return Counter({**{status.pk: counts.get(status.pk, 0) for status in statuses}, None: counts.get(None, 0)})
+        return Counter({status.pk: counts.get(status.pk, 0) for status in statuses} | {None: counts.get(None, 0)})
 
     @property
     def rag_counts(self) -> Counter:

@@ -7,7 +7,7 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
-from dscb.forms import UKDateField, VersionedForm, gds_helper
+from dscb.forms import UKDateField, VersionedForm, field_as, gds_helper
 from recommendations.forms import ParseOnlyMixin
 from recommendations.models import ReviewCycle
 from reports.models import NarrativeSection, Report
@@ -27,8 +27,8 @@ class ReportForm(ParseOnlyMixin, VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cycle"].queryset = ReviewCycle.objects.order_by("-due_on")
-        self.fields["cycle"].empty_label = "Select an update"
+        field_as(self, "cycle", forms.ModelChoiceField).queryset = ReviewCycle.objects.order_by("-due_on")
+        field_as(self, "cycle", forms.ModelChoiceField).empty_label = "Select an update"
         self.fields["title"].help_text = "For example, Analysis of multi-agency case audits between 2009 and 2010."
         self.helper = gds_helper(
             Layout(Field.text("title"), Field.select("cycle"), Field("period_start"), Field("period_end"), "version")
@@ -59,7 +59,8 @@ class PeriodForm(forms.Form):
     end = UKDateField(label="To", required=False)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             self.add_error("end", "The last date must be on or after the first date")

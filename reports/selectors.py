@@ -291,7 +291,8 @@ def rag_groups(plan: ActionPlan, plan_cycles: Cycles, *, today: datetime.date) -
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return [RagGroup(*row[:-2], bool(row[-2]), row[-1]) for row in rows]
+    # mypy takes *row (of unknown length) for every field, so the last two seem one too many.
+    return [RagGroup(*row[:-2], bool(row[-2]), row[-1]) for row in rows]  # type: ignore[call-arg]
 
 
 @dataclass
@@ -342,7 +343,9 @@ class RagFigures:
         return counts
 
     def by_section(self) -> list[tuple[PlanSection, Counter]]:
-        sections = {section.pk: (section, Counter()) for section in self.plan.sections.all()}
+        sections: dict[int, tuple[PlanSection, Counter]] = {
+            section.pk: (section, Counter()) for section in self.plan.sections.all()
+        }
         for group in self.groups:
             sections[group.section_id][1][group.rag_id] += group.n
         return sorted((item for item in sections.values() if item[1]), key=lambda item: item[0].number)
@@ -352,7 +355,9 @@ class RagFigures:
         counts: dict[int | None, Counter] = defaultdict(Counter)
         for group in self.groups:
             counts[group.lead_id][group.rag_id] += group.n
-        names = {user.pk: user.get_full_name() for user in User.objects.filter(pk__in=[pk for pk in counts if pk])}
+        names: dict[int | None, str] = {
+            user.pk: user.get_full_name() for user in User.objects.filter(pk__in=[pk for pk in counts if pk])
+        }
         return sorted(
             ((names.get(lead_id, "No lead"), lead_id, lead_counts) for lead_id, lead_counts in counts.items()),
             key=lambda item: item[0],

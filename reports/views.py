@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from audits.models import AuditRound
 from dscb import access, lists
-from dscb.access import Action
+from dscb.access import Action, AuthenticatedRequest
 from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
@@ -48,7 +48,7 @@ def default_period(today: datetime.date) -> Period:
 
 @require_safe
 @access.permission_required(Action.VIEW_AUDIT_DASHBOARD)
-def audit_dashboard(request: HttpRequest) -> HttpResponse:
+def audit_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     period = default_period(today)
     form = PeriodForm(request.GET or None, initial={"start": period.start, "end": period.end})
@@ -73,7 +73,7 @@ def rag_figures_or_404(today: datetime.date) -> selectors.RagFigures:
 
 @require_safe
 @access.permission_required(Action.VIEW_RAG_DASHBOARD)
-def rag_dashboard(request: HttpRequest) -> HttpResponse:
+def rag_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request, "reports/rag_dashboard.html", {"view": document.RagView(rag_figures_or_404(timezone.localdate()))}
     )
@@ -81,7 +81,7 @@ def rag_dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_RAG_DASHBOARD)
-def rag_list(request: HttpRequest) -> HttpResponse:
+def rag_list(request: AuthenticatedRequest) -> HttpResponse:
     """The recommendations behind a figure on the RAG dashboard."""
     figures = rag_figures_or_404(timezone.localdate())
     source = RagList(figures=figures, filters=request.GET)
@@ -90,7 +90,7 @@ def rag_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_RAG_DASHBOARD)
-def rag_list_download(request: HttpRequest, kind: str) -> HttpResponse:
+def rag_list_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     source = RagList(figures=rag_figures_or_404(timezone.localdate()), filters=request.GET)
     return lists.download(request, source, kind)
 
@@ -100,7 +100,7 @@ def rag_list_download(request: HttpRequest, kind: str) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.READ_PUBLISHED_REPORTS)
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedRequest) -> HttpResponse:
     can_manage = access.can(request.user, Action.MANAGE_REPORTS)
     return render(
         request,
@@ -115,7 +115,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.READ_PUBLISHED_REPORTS)
-def published_list_download(request: HttpRequest, kind: str) -> HttpResponse:
+def published_list_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     return lists.download(request, PublishedReports(filters=request.GET), kind)
 
 
@@ -142,9 +142,9 @@ def report_values(form: ReportForm) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_REPORTS)
-def report_create(request: HttpRequest) -> HttpResponse:
+def report_create(request: AuthenticatedRequest) -> HttpResponse:
     latest = ReviewCycle.objects.order_by("-due_on").first()
-    initial = {"cycle": latest.pk if latest else None}
+    initial: dict[str, object] = {"cycle": latest.pk if latest else None}
     if latest:
         initial |= {"period_start": default_period(latest.due_on).start, "period_end": latest.due_on}
     form = ReportForm(request.POST or None, initial=initial)
@@ -168,7 +168,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 @require_safe
 @access.permission_required(Action.MANAGE_REPORTS)
 @reads_personal_data
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = report_for(request.user, pk, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     record_read(request, report)
     return render(request, "reports/report_detail.html", report_page_context(report))
@@ -176,7 +176,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_REPORTS)
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = report_for(request.user, pk, write=True)
     if refused := draft_or_refuse(request, report):
         return refused
@@ -200,7 +200,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_REPORTS)
-def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -> HttpResponse:
+def section_edit(request: AuthenticatedRequest, pk: int, section_pk: int | None = None) -> HttpResponse:
     report = report_for(request.user, pk, write=True)
     if refused := draft_or_refuse(request, report):
         return refused
@@ -236,7 +236,7 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int | None = None) -
 
 @require_POST
 @access.permission_required(Action.MANAGE_REPORTS)
-def section_remove(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+def section_remove(request: AuthenticatedRequest, pk: int, section_pk: int) -> HttpResponse:
     section = section_for(request.user, section_pk, write=True, queryset=NarrativeSection.objects.filter(report_id=pk))
     if refused := draft_or_refuse(request, section.report):
         return refused
@@ -252,7 +252,7 @@ def section_remove(request: HttpRequest, pk: int, section_pk: int) -> HttpRespon
 @require_safe
 @access.permission_required(Action.MANAGE_REPORTS)
 @reads_personal_data
-def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def report_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
     """The draft as a document, made now from today's data (only published ones are kept)."""
     if kind not in DOWNLOADS:
         raise Http404
@@ -268,7 +268,7 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @require_POST
 @access.permission_required(Action.MANAGE_REPORTS)
-def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def report_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = report_for(request.user, pk, write=True, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     if refused := draft_or_refuse(request, report):
         return refused
@@ -284,7 +284,7 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @access.permission_required(Action.READ_PUBLISHED_REPORTS, hidden=True)
 @reads_personal_data
-def published_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+def published_download(request: AuthenticatedRequest, pk: int, kind: str) -> FileResponse:
     if kind not in DOWNLOADS:
         raise Http404
     published = published_for(request.user, pk)
@@ -295,6 +295,6 @@ def published_download(request: HttpRequest, pk: int, kind: str) -> FileResponse
     return FileResponse(
         stored.open("rb"),
         as_attachment=True,
-        filename=stored.name.rsplit("/", 1)[-1].split("-", 1)[-1],
+        filename=(stored.name or "").rsplit("/", 1)[-1].split("-", 1)[-1],
         content_type=content_type,
     )
