@@ -4,15 +4,14 @@ intervention are never lost from sight."""
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils import timezone
 
-from audits import selectors
+from audits.lists import OpenEscalations
 from dscb import home_panels
 from dscb.access import Action
 
 
 def escalations_panel(request: HttpRequest) -> dict[str, object]:
-    return selectors.escalation_summary(request.user, timezone.localdate())
+    return {"escalations": OpenEscalations(user=request.user)}
 
 
 PANEL = home_panels.HomePanel(

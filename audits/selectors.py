@@ -3,7 +3,6 @@ counts, so a page costs the same number of queries however much data there is.""
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 
 from auditlog.models import LogEntry
@@ -15,7 +14,6 @@ from audits.models import (
     AuditRound,
     CaseRecord,
     ChecklistQuestion,
-    Escalation,
     Feedback,
     Grade,
     RecordGrade,
@@ -69,16 +67,6 @@ def round_cases(audit_round: AuditRound) -> QuerySet[AuditCase]:
     )
 
 
-def escalations_open(*, rounds: QuerySet[AuditRound]) -> list[Escalation]:
-    """Open requests for immediate intervention in ``rounds``, most urgent first."""
-    return list(
-        Escalation.objects.open()
-        .filter(case__audit_round__in=rounds)
-        .select_related("case", "case__audit_round", "to_agency")
-        .order_by("due_by", "pk")
-    )
-
-
 @dataclass(frozen=True)
 class FeedbackOwed:
     record: CaseRecord
@@ -127,10 +115,6 @@ def case_records(case: AuditCase) -> list[CaseRecord]:
 
 def case_ratings(case: AuditCase) -> dict[int, Grade]:
     return {rating.theme_id: rating.grade for rating in case.theme_ratings.select_related("grade")}
-
-
-def case_escalations(case: AuditCase) -> list[Escalation]:
-    return list(case.escalations.select_related("to_agency", "raised_by").order_by("-raised_on", "-pk"))
 
 
 def case_history(case: AuditCase) -> list[LogEntry]:
@@ -196,16 +180,3 @@ def case_completeness(
     for record in records:
         missing += record_completeness(record, scales).missing
     return Completeness(missing)
-
-
-# --- The audit team's home page -------------------------------------------------------------
-
-
-def escalation_summary(user: User, today: datetime.date) -> dict[str, object]:
-    rounds = visible_rounds(user)
-    escalations = escalations_open(rounds=rounds)
-    return {
-        "escalations": escalations,
-        "overdue_count": sum(1 for escalation in escalations if escalation.is_overdue(today)),
-        "today": today,
-    }

@@ -26,7 +26,7 @@ from audits.forms import (
     ParticipantForm,
     ReopenCaseForm,
 )
-from audits.lists import FeedbackStillToGive, InRound, RoundCases, RoundEscalations, RoundList
+from audits.lists import CaseEscalations, FeedbackStillToGive, InRound, RoundCases, RoundEscalations, RoundList
 from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
 from dscb import access, lists
 from dscb.access import Action
@@ -263,7 +263,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "record_rows": record_rows,
             "ratings": [(theme, ratings.get(theme.pk)) for theme in scales.themes],
             "participants": participants,
-            "escalations": selectors.case_escalations(case),
+            "escalations": CaseEscalations(user=request.user, case=case),
             "reopenings": list(case.reopenings.select_related("reopened_by")),
             "completeness": selectors.case_completeness(
                 case, records=records, ratings=ratings, participant_count=len(participants), scales=scales
@@ -273,7 +273,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_add_record": not case.is_finalised
             and any(may_edit_agency_records(request.user, agency.pk) for agency in case.audit_round.agencies.all()),
             "plan_months": case.plan_months_at(case.audit_round.held_on),
-            "today": timezone.localdate(),
             "finalise_form": FinaliseCaseForm(initial={"version": case.version}),
         },
     )
