@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditlog.models import LogEntry
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 
 from audits.access import visible_rounds
 from audits.models import (
@@ -35,12 +35,28 @@ class Scales:
     questions: list[ChecklistQuestion]
 
 
+def active_scales() -> tuple[QuerySet[Theme], QuerySet[Grade], QuerySet[ChecklistQuestion]]:
+    """What may be graded and answered: a question only while its theme is active too."""
+    questions = ChecklistQuestion.objects.active().filter(theme__is_active=True)
+    return Theme.objects.active(), Grade.objects.active(), questions
+
+
 def scales() -> Scales:
-    return Scales(
-        themes=list(Theme.objects.active()),
-        grades=list(Grade.objects.active()),
-        questions=list(ChecklistQuestion.objects.active().filter(theme__is_active=True)),
+    themes, grades, questions = active_scales()
+    return Scales(themes=list(themes), grades=list(grades), questions=list(questions))
+
+
+def active_pks() -> dict[str, set[int]]:
+    """The pks of the active ``themes``, ``grades`` and ``questions``, for a service's checks:
+    one query, whatever the size of the scales."""
+    kinds = ("themes", "grades", "questions")
+    first, *others = (
+        scale.order_by().values_list(Value(kind), "pk") for kind, scale in zip(kinds, active_scales(), strict=True)
     )
+    active: dict[str, set[int]] = {kind: set() for kind in kinds}
+    for kind, pk in first.union(*others, all=True):
+        active[kind].add(pk)
+    return active
 
 
 # --- Rounds ---------------------------------------------------------------------------------

@@ -135,7 +135,11 @@ def round_source(request: HttpRequest, pk: int, source: type[InRound]) -> InRoun
     return source(user=request.user, audit_round=audit_round, filters=request.GET)
 
 
-def round_list_page(request: HttpRequest, pk: int, source: type[InRound], template: str) -> HttpResponse:
+# The round's lists share these two views; each URL names its list (and its page's template).
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def in_round_list(request: HttpRequest, pk: int, source: type[InRound], template: str) -> HttpResponse:
     listed = round_source(request, pk, source)
     record_read(request, listed.audit_round)
     return render(request, template, {"audit_round": listed.audit_round, "source": listed})
@@ -144,36 +148,8 @@ def round_list_page(request: HttpRequest, pk: int, source: type[InRound], templa
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def round_cases_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    return lists.download(request, round_source(request, pk, RoundCases), kind)
-
-
-@require_safe
-@access.permission_required(Action.VIEW_AUDITS, hidden=True)
-@reads_personal_data
-def feedback_owed(request: HttpRequest, pk: int) -> HttpResponse:
-    return round_list_page(request, pk, FeedbackStillToGive, "audits/feedback_owed.html")
-
-
-@require_safe
-@access.permission_required(Action.VIEW_AUDITS, hidden=True)
-@reads_personal_data
-def feedback_owed_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    return lists.download(request, round_source(request, pk, FeedbackStillToGive), kind)
-
-
-@require_safe
-@access.permission_required(Action.VIEW_AUDITS, hidden=True)
-@reads_personal_data
-def escalation_list(request: HttpRequest, pk: int) -> HttpResponse:
-    return round_list_page(request, pk, RoundEscalations, "audits/escalation_list.html")
-
-
-@require_safe
-@access.permission_required(Action.VIEW_AUDITS, hidden=True)
-@reads_personal_data
-def escalation_list_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    return lists.download(request, round_source(request, pk, RoundEscalations), kind)
+def in_round_download(request: HttpRequest, pk: int, kind: str, source: type[InRound]) -> HttpResponse:
+    return lists.download(request, round_source(request, pk, source), kind)
 
 
 @require_http_methods(["GET", "POST"])
