@@ -3,15 +3,13 @@ intervention are never lost from sight."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-
-from audits import selectors
+from audits.lists import OpenEscalations
 from dscb import home_panels
 from dscb.access import Action, AuthenticatedRequest
 
 
 def escalations_panel(request: AuthenticatedRequest) -> dict[str, object]:
-    return selectors.escalation_summary(request.user, timezone.localdate())
+    return {"escalations": OpenEscalations(user=request.user)}
 
 
 PANEL = home_panels.HomePanel(

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, ClassVar
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audits import selectors
-from audits.models import AuditRound, Escalation
+from audits.access import visible_rounds
+from audits.models import AuditCase, AuditRound, Escalation
 from audits.selectors import FeedbackOwed
 from dscb import access
 from dscb.access import Action
@@ -116,32 +119,85 @@ def escalation_status(escalation: Escalation, today: datetime.date) -> str:
     return "Acknowledged" if escalation.acknowledged_on else "Open"
 
 
-class RoundEscalations(InRound[Escalation]):
-    """The round's requests for immediate intervention; ``?open=1`` keeps the open ones."""
+class Escalations(RowSource[Escalation]):
+    """Requests for immediate intervention, one row definition wherever they are listed;
+    each subclass says whose: a round's, a case's, or the open ones a person can see."""
 
     name = "requests-for-intervention"
     heading = "Requests for immediate intervention"
     caption = "Requests for immediate intervention"
-    url_name = "audits:escalation_list_download"
+    user: User
+    show_case = True
+    ordering: ClassVar[tuple[str, ...]] = ("due_by", "pk")  # most urgent first
 
-    def __init__(self, *, user: User, audit_round: AuditRound, filters: Mapping[str, str] | None = None) -> None:
-        super().__init__(user=user, audit_round=audit_round, filters=filters)
-        self.today = timezone.localdate()
+    @cached_property
+    def today(self) -> datetime.date:
+        return timezone.localdate()
 
-    def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
-        return {"open": "1"} if query.get("open") == "1" else {}
+    def extra(self) -> Mapping[str, object]:
+        return {"can_manage": access.can(self.user, Action.MANAGE_AUDITS)}
 
     def columns(self) -> Sequence[Column[Escalation]]:
+        case: list[Column[Escalation]] = [
+            Column("Case", lambda e: e.case.reference, cell="audits/cells/escalation_case.html")
+        ]
         return [
-            Column("Case", lambda e: e.case.reference, cell="audits/cells/escalation_case.html"),
+            *(case if self.show_case else []),
             Column("To", lambda e: f"{e.to_agency.short_name}, {e.to_role}"),
             Column("Raised", lambda e: e.raised_on, cell=DATE),
             Column("Due by", lambda e: e.due_by, cell=DATE),
             Column("Status", lambda e: escalation_status(e, self.today), cell="audits/cells/escalation_status.html"),
         ]
 
+    def escalations(self) -> QuerySet[Escalation]:
+        raise NotImplementedError
+
     def query(self) -> list[Escalation]:
+        return list(self.escalations().select_related("case", "to_agency").order_by(*self.ordering))
+
+
+class RoundEscalations(InRound[Escalation], Escalations):
+    """The round's requests; ``?open=1`` keeps the open ones."""
+
+    url_name = "audits:escalation_list_download"
+
+    def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
+        return {"open": "1"} if query.get("open") == "1" else {}
+
+    def escalations(self) -> QuerySet[Escalation]:
         escalations = Escalation.objects.filter(case__audit_round=self.audit_round)
-        if self.filters.get("open"):
-            escalations = escalations.open()
-        return list(escalations.select_related("case", "to_agency").order_by("due_by", "pk"))
+        return escalations.open() if self.filters.get("open") else escalations
+
+
+class CaseEscalations(Escalations):
+    """Every request raised on a case, open or resolved, newest first."""
+
+    show_case = False
+    ordering = ("-raised_on", "-pk")
+
+    def __init__(self, *, user: User, case: AuditCase) -> None:
+        super().__init__()
+        self.user = user
+        self.case = case
+
+    def escalations(self) -> QuerySet[Escalation]:
+        return Escalation.objects.filter(case=self.case)
+
+
+class OpenEscalations(Escalations):
+    """The open requests in every round a person can see (their home page panel)."""
+
+    def __init__(self, *, user: User) -> None:
+        super().__init__()
+        self.user = user
+
+    def extra(self) -> Mapping[str, object]:
+        # A summary: a request is updated from its case or its round.
+        return {"can_manage": False}
+
+    def escalations(self) -> QuerySet[Escalation]:
+        return Escalation.objects.open().filter(case__audit_round__in=visible_rounds(self.user))
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for escalation in self.rows if escalation.is_overdue(self.today))

@@ -3,12 +3,11 @@ counts, so a page costs the same number of queries however much data there is.""
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from auditlog.models import LogEntry
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 
 from audits.access import visible_rounds
 from audits.models import (
@@ -16,7 +15,6 @@ from audits.models import (
     AuditRound,
     CaseRecord,
     ChecklistQuestion,
-    Escalation,
     Feedback,
     Grade,
     GradeScale,
@@ -49,12 +47,28 @@ def grade_scale() -> GradeScale:
     return GradeScale.objects.order_by("pk").first() or GradeScale()
 
 
+def active_scales() -> tuple[QuerySet[Theme], QuerySet[Grade], QuerySet[ChecklistQuestion]]:
+    """What may be graded and answered: a question only while its theme is active too."""
+    questions = ChecklistQuestion.objects.active().filter(theme__is_active=True)
+    return Theme.objects.active(), Grade.objects.active(), questions
+
+
 def scales() -> Scales:
-    return Scales(
-        themes=list(Theme.objects.active()),
-        grades=list(Grade.objects.active()),
-        questions=list(ChecklistQuestion.objects.active().filter(theme__is_active=True)),
+    themes, grades, questions = active_scales()
+    return Scales(themes=list(themes), grades=list(grades), questions=list(questions))
+
+
+def active_pks() -> dict[str, set[int]]:
+    """The pks of the active ``themes``, ``grades`` and ``questions``, for a service's checks:
+    one query, whatever the size of the scales."""
+    kinds = ("themes", "grades", "questions")
+    first, *others = (
+        scale.order_by().values_list(Value(kind), "pk") for kind, scale in zip(kinds, active_scales(), strict=True)
     )
+    active: dict[str, set[int]] = {kind: set() for kind in kinds}
+    for kind, pk in first.union(*others, all=True):
+        active[kind].add(pk)
+    return active
 
 
 # --- Rounds ---------------------------------------------------------------------------------
@@ -89,16 +103,6 @@ def round_cases(audit_round: AuditRound) -> QuerySet[CountedCase]:
     return audit_round.cases.select_related("overall_grade").annotate(
         record_count=Count("records", distinct=True),
         open_escalation_count=Count("escalations", filter=Q(escalations__resolved_on__isnull=True), distinct=True),
-    )
-
-
-def escalations_open(*, rounds: QuerySet[AuditRound]) -> list[Escalation]:
-    """Open requests for immediate intervention in ``rounds``, most urgent first."""
-    return list(
-        Escalation.objects.open()
-        .filter(case__audit_round__in=rounds)
-        .select_related("case", "case__audit_round", "to_agency")
-        .order_by("due_by", "pk")
     )
 
 
@@ -150,10 +154,6 @@ def case_records(case: AuditCase) -> list[CaseRecord]:
 
 def case_ratings(case: AuditCase) -> dict[int, Grade]:
     return {rating.theme_id: rating.grade for rating in case.theme_ratings.select_related("grade")}
-
-
-def case_escalations(case: AuditCase) -> list[Escalation]:
-    return list(case.escalations.select_related("to_agency", "raised_by").order_by("-raised_on", "-pk"))
 
 
 def case_history(case: AuditCase) -> list[LogEntry]:
@@ -219,16 +219,3 @@ def case_completeness(
     for record in records:
         missing += record_completeness(record, scales).missing
     return Completeness(missing)
-
-
-# --- The audit team's home page -------------------------------------------------------------
-
-
-def escalation_summary(user: User, today: datetime.date) -> dict[str, object]:
-    rounds = visible_rounds(user)
-    escalations = escalations_open(rounds=rounds)
-    return {
-        "escalations": escalations,
-        "overdue_count": sum(1 for escalation in escalations if escalation.is_overdue(today)),
-        "today": today,
-    }

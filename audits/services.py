@@ -43,7 +43,6 @@ from typing import TypeVar
 from auditlog.context import disable_auditlog
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Value
 
 from audits import selectors
 from audits.access import may_edit_agency_records
@@ -313,36 +312,6 @@ def _write_in_bulk(
     ]
 
 
-@dataclass(frozen=True)
-class _Active:
-    """The pks of the active themes, grades and questions: what may be graded and answered."""
-
-    themes: set[int]
-    grades: set[int]
-    questions: set[int]
-
-
-def _active() -> _Active:
-    """One query, whatever the size of the scales."""
-    rows = (
-        Theme.objects.active()
-        .order_by()
-        .values_list(Value("theme"), "pk")
-        .union(
-            Grade.objects.active().order_by().values_list(Value("grade"), "pk"),
-            ChecklistQuestion.objects.active()
-            .filter(theme__is_active=True)
-            .order_by()
-            .values_list(Value("question"), "pk"),
-            all=True,
-        )
-    )
-    active: dict[str, set[int]] = {"theme": set(), "grade": set(), "question": set()}
-    for kind, pk in rows:
-        active[kind].add(pk)
-    return _Active(themes=active["theme"], grades=active["grade"], questions=active["question"])
-
-
 @transaction.atomic
 def case_agree_grades(
     *,
@@ -360,14 +329,14 @@ def case_agree_grades(
     _lock_case(case)
     if case.audit_round.is_appreciative_inquiry:
         raise ValidationError("Appreciative Inquiry cases are not graded.", code="not_graded")
-    active = _active()
+    active = selectors.active_pks()
     refusals = Refusals()
     for theme, grade in theme_grades.items():
-        if grade is not None and theme.pk not in active.themes:
+        if grade is not None and theme.pk not in active["themes"]:
             refusals.add(rating_key(theme), f"{theme.name} is no longer a theme: leave it ungraded", "inactive")
-        elif grade is not None and grade.pk not in active.grades:
+        elif grade is not None and grade.pk not in active["grades"]:
             refusals.add(rating_key(theme), "Select one of the grades shown", "inactive")
-    if overall_grade is not None and overall_grade.pk not in active.grades:
+    if overall_grade is not None and overall_grade.pk not in active["grades"]:
         refusals.add("overall_grade", "Select one of the grades shown", "inactive")
     refusals.check()
     case.overall_grade = overall_grade
@@ -451,18 +420,18 @@ def _check_record(
             f"This case already has a record of {agency.short_name}'s records of {subject}: change that one",
             "duplicate",
         )
-    active = _active()
+    active = selectors.active_pks()
     for theme, grade in details.grades.items():
         if grade is None:
             continue
         if case.audit_round.is_appreciative_inquiry:
             refusals.add(grade_key(theme), "Appreciative Inquiry cases are not graded", "not_graded")
-        elif theme.pk not in active.themes:
+        elif theme.pk not in active["themes"]:
             refusals.add(grade_key(theme), f"{theme.name} is no longer a theme: leave it ungraded", "inactive")
-        elif grade.pk not in active.grades:
+        elif grade.pk not in active["grades"]:
             refusals.add(grade_key(theme), "Select one of the grades shown", "inactive")
     for question, (answer, comment) in details.answers.items():
-        if answer and question.pk not in active.questions:
+        if answer and question.pk not in active["questions"]:
             refusals.add(answer_key(question), f"“{question.text}” is no longer asked", "inactive")
         elif comment and not answer:
             # A comment alone would be lost: ask for the answer it belongs to.

@@ -1,24 +1,35 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import URLPattern, path
 
 from audits import views
+from audits.lists import FeedbackStillToGive, InRound, RoundCases, RoundEscalations
 from dscb import lists  # noqa: F401  (registers the "listkind" path converter)
 
 app_name = "audits"
+
+
+def in_round(name: str, part: str, source: type[InRound], *, page: str | None = None) -> list[URLPattern]:
+    """One of a round's lists: its downloads, and its page where it has one of its own."""
+    download = path(
+        f"rounds/<int:pk>/{part}.<listkind:kind>", views.in_round_download, {"source": source}, name=f"{name}_download"
+    )
+    if page is None:
+        return [download]
+    return [
+        path(f"rounds/<int:pk>/{part}/", views.in_round_list, {"source": source, "template": page}, name=name),
+        download,
+    ]
+
 
 urlpatterns = [
     path("", views.round_list, name="round_list"),
     path("rounds.<listkind:kind>", views.round_list_download, name="round_list_download"),
     path("rounds/new/", views.round_create, name="round_create"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
-    path("rounds/<int:pk>/cases.<listkind:kind>", views.round_cases_download, name="round_cases_download"),
-    path("rounds/<int:pk>/feedback/", views.feedback_owed, name="feedback_owed"),
-    path("rounds/<int:pk>/feedback.<listkind:kind>", views.feedback_owed_download, name="feedback_owed_download"),
-    path("rounds/<int:pk>/escalations/", views.escalation_list, name="escalation_list"),
-    path(
-        "rounds/<int:pk>/escalations.<listkind:kind>", views.escalation_list_download, name="escalation_list_download"
-    ),
+    *in_round("round_cases", "cases", RoundCases),
+    *in_round("feedback_owed", "feedback", FeedbackStillToGive, page="audits/feedback_owed.html"),
+    *in_round("escalation_list", "escalations", RoundEscalations, page="audits/escalation_list.html"),
     path("rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
     path("rounds/<int:pk>/cases/new/", views.case_create, name="case_create"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),

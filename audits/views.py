@@ -27,7 +27,7 @@ from audits.forms import (
     ParticipantForm,
     ReopenCaseForm,
 )
-from audits.lists import FeedbackStillToGive, InRound, RoundCases, RoundEscalations, RoundList
+from audits.lists import CaseEscalations, FeedbackStillToGive, InRound, RoundCases, RoundEscalations, RoundList
 from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
 from dscb import access, lists
 from dscb.access import Action, AuthenticatedRequest
@@ -136,7 +136,11 @@ def round_source(request: AuthenticatedRequest, pk: int, source: type[InRound]) 
     return source(user=request.user, audit_round=audit_round, filters=request.GET)
 
 
-def round_list_page(request: AuthenticatedRequest, pk: int, source: type[InRound], template: str) -> HttpResponse:
+# The round's lists share these two views; each URL names its list (and its page's template).
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def in_round_list(request: AuthenticatedRequest, pk: int, source: type[InRound], template: str) -> HttpResponse:
     listed = round_source(request, pk, source)
     record_read(request, listed.audit_round)
     return render(request, template, {"audit_round": listed.audit_round, "source": listed})
@@ -145,36 +149,8 @@ def round_list_page(request: AuthenticatedRequest, pk: int, source: type[InRound
 @require_safe
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 @reads_personal_data
-def round_cases_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
-    return lists.download(request, round_source(request, pk, RoundCases), kind)
-
-
-@require_safe
-@access.permission_required(Action.VIEW_AUDITS, hidden=True)
-@reads_personal_data
-def feedback_owed(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return round_list_page(request, pk, FeedbackStillToGive, "audits/feedback_owed.html")
-
-
-@require_safe
-@access.permission_required(Action.VIEW_AUDITS, hidden=True)
-@reads_personal_data
-def feedback_owed_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
-    return lists.download(request, round_source(request, pk, FeedbackStillToGive), kind)
-
-
-@require_safe
-@access.permission_required(Action.VIEW_AUDITS, hidden=True)
-@reads_personal_data
-def escalation_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return round_list_page(request, pk, RoundEscalations, "audits/escalation_list.html")
-
-
-@require_safe
-@access.permission_required(Action.VIEW_AUDITS, hidden=True)
-@reads_personal_data
-def escalation_list_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
-    return lists.download(request, round_source(request, pk, RoundEscalations), kind)
+def in_round_download(request: AuthenticatedRequest, pk: int, kind: str, source: type[InRound]) -> HttpResponse:
+    return lists.download(request, round_source(request, pk, source), kind)
 
 
 @require_http_methods(["GET", "POST"])
@@ -264,7 +240,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "record_rows": record_rows,
             "ratings": [(theme, ratings.get(theme.pk)) for theme in scales.themes],
             "participants": participants,
-            "escalations": selectors.case_escalations(case),
+            "escalations": CaseEscalations(user=request.user, case=case),
             "reopenings": list(case.reopenings.select_related("reopened_by")),
             "completeness": selectors.case_completeness(
                 case, records=records, ratings=ratings, participant_count=len(participants), scales=scales
@@ -274,7 +250,6 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "may_add_record": not case.is_finalised
             and any(may_edit_agency_records(request.user, agency.pk) for agency in case.audit_round.agencies.all()),
             "plan_months": case.plan_months_at(case.audit_round.held_on),
-            "today": timezone.localdate(),
             "finalise_form": FinaliseCaseForm(initial={"version": case.version}),
         },
     )

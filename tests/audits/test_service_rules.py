@@ -37,6 +37,7 @@ from tests.factories import (
     grade,
     police,
 )
+from tests.service_rules import every_row
 
 pytestmark = pytest.mark.django_db
 
@@ -54,15 +55,11 @@ WRITTEN = (
 )
 
 
-def _state() -> dict[str, object]:
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in WRITTEN}
-
-
 @contextmanager
 def refused(key: str | None, code: str) -> Iterator[None]:
     """The block is refused on ``key`` (None: the whole thing) with ``code``, and leaves
     every row as it was."""
-    before = _state()
+    before = every_row(WRITTEN)
     with pytest.raises(ValidationError) as error:
         yield
     errors = (
@@ -71,7 +68,7 @@ def refused(key: str | None, code: str) -> Iterator[None]:
     key = key or NON_FIELD_ERRORS
     assert key in errors, errors
     assert code in [item.code for item in errors[key]], [item.code for item in errors[key]]
-    assert _state() == before
+    assert every_row(WRITTEN) == before
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 import pytest
 from auditlog.models import LogEntry
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audits.models import AuditRound
@@ -34,35 +33,15 @@ from tests.factories import (
     ReviewCycleFactory,
     rag,
 )
+from tests.service_rules import refusal_check
 
 pytestmark = pytest.mark.django_db
 
 IDENTIFYING = "Date of birth 12/03/2008"
 
 
-def everything() -> tuple[int, ...]:
-    return (
-        ActionPlan.objects.count(),
-        PlanSection.objects.count(),
-        Recommendation.objects.count(),
-        ReviewCycle.objects.count(),
-        ProgressUpdate.objects.count(),
-        Evidence.objects.count(),
-        LogEntry.objects.count(),
-        *ReviewCycle.objects.order_by("pk").values_list("version", flat=True),
-        *Recommendation.objects.order_by("pk").values_list("version", flat=True),
-    )
-
-
-def refused(save: Callable[[], object], field: str | None = None) -> ValidationError:
-    """Run ``save``: it must be refused (beside ``field``, if given) and leave the database as it was."""
-    before = everything()
-    with pytest.raises(ValidationError) as caught:
-        save()
-    if field is not None:
-        assert field in caught.value.error_dict, caught.value
-    assert everything() == before
-    return caught.value
+# What the plan's services write, the history included: a refusal leaves every row as it was.
+refused = refusal_check([ActionPlan, PlanSection, Recommendation, ReviewCycle, ProgressUpdate, Evidence, LogEntry])
 
 
 @pytest.fixture
