@@ -142,7 +142,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dscb.context_processors.service",
-                "recommendations.context_processors.plan_scale",
             ],
         },
     },

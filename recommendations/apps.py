@@ -10,11 +10,13 @@ class RecommendationsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from dscb import middleware, navigation
+        from dscb import context_processors, middleware, navigation
         from dscb.access import Action
         from dscb.navigation import NavItem
+        from recommendations import context_processors as plan_context
         from recommendations import home_panel, models
 
+        context_processors.register(plan_context.plan_scale)
         not_history = ["version", "updated_at", "updated_by"]
         auditlog.register(models.PlanScale, exclude_fields=not_history)
         auditlog.register(models.RagStatus, exclude_fields=not_history)

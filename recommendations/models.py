@@ -261,10 +261,10 @@ class ProgressUpdate(models.Model):
     recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="updates")
     cycle = models.ForeignKey(ReviewCycle, on_delete=models.PROTECT, related_name="updates")
     rag = models.ForeignKey(
-        RagStatus, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="RAG"
+        RagStatus, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="rating"
     )
     proposed_rag = models.ForeignKey(
-        RagStatus, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="proposed RAG"
+        RagStatus, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="proposed rating"
     )
     rating_note = models.CharField(
         "note on the rating", max_length=500, blank=True, validators=[validate_no_identifying_details]

@@ -373,10 +373,10 @@ def rag_history(recommendation: Recommendation, plan_cycles: Cycles) -> list[His
     history = []
     previous_rag: RagStatus | None = None
     seen_completed = False
-    for cycle in reversed(plan_cycles.all):
+    cycles = list(reversed(plan_cycles.all))
+    for cycle, scale in zip(cycles, plan_scales(*cycles), strict=True):
         update = updates.get(cycle.pk)
         if update is not None and not cycle.is_open:
-            scale = plan_scale(cycle)
             update.rag, update.proposed_rag = scale.status(update.rag), scale.status(update.proposed_rag)
         rag = update.rag if update else None
         moved = None

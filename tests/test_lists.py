@@ -311,18 +311,19 @@ def test_the_rag_lists_filters_narrow_the_download_as_they_narrow_the_page(clien
     assert 0 < len(rows) < 8
 
 
-# Queries per download, whatever the number of rows: session and user, then the list's own.
+# Queries per download, whatever the number of rows: session and user, the scale's words and
+# statuses where the list names them, then the list's own.
 DOWNLOAD_QUERIES = {
     "audits:round_list_download": 3,
     "audits:round_cases_download": 5,
     "audits:feedback_owed_download": 6,
     "audits:escalation_list_download": 5,
-    "recommendations:plan_download": 10,
-    "recommendations:mine_download": 10,
-    "recommendations:overdue_download": 10,
-    "reports:rag_list_download": 12,
-    "recommendations:cycle_ratings_download": 10,
-    "recommendations:recommendation_history_download": 6,
+    "recommendations:plan_download": 11,
+    "recommendations:mine_download": 11,
+    "recommendations:overdue_download": 11,
+    "reports:rag_list_download": 14,
+    "recommendations:cycle_ratings_download": 12,
+    "recommendations:recommendation_history_download": 8,
     "reports:published_list_download": 3,
 }
 
