@@ -36,12 +36,12 @@ def rag_words(rag: RagStatus | None, not_rated: str | None = None) -> str:
     return not_rated if not_rated is not None else selectors.plan_words().not_rated
 
 
-def rag_column(heading: str = "{short_name} now", *, scale: RagScale | None = None) -> Column[RecommendationRow]:
-    """The rating column, headed and worded in the scale's words: ``scale`` for a completed
-    update's (a report's), else the scale as it is now."""
+def rag_column(after: str = " now", *, scale: RagScale | None = None) -> Column[RecommendationRow]:
+    """The rating column, headed by the scale's short name and ``after``, and worded in the
+    scale's words: ``scale`` for a completed update's (a report's), else the scale now."""
     words = scale.words if scale is not None else selectors.plan_words()
     return Column(
-        heading.format(short_name=words.short_name),
+        words.short_name + after,
         lambda row: rag_words(row.rag, words.not_rated),
         cell=RAG_CELL,
     )
@@ -106,8 +106,7 @@ def section_columns(
     if section.shows_target_date:
         last = replace(TARGET_DATE, header_class=width)
     else:
-        heading = f"{{short_name}} ({rated.title})" if rated else "{short_name}"
-        last = replace(rag_column(heading, scale=scale), header_class=width)
+        last = replace(rag_column(f" ({rated.title})" if rated else "", scale=scale), header_class=width)
     return [number, replace(text, heading=section.item_heading), evidence, last]
 
 

@@ -44,7 +44,7 @@ class RagList(RowSource[RecommendationRow]):
         return {name: query[name] for name in (*ROW_FILTERS, NOT_UPDATED) if name in query}
 
     def columns(self) -> Sequence[Column[RecommendationRow]]:
-        return [NUMBER, TEXT, LEAD, rag_column("{short_name}", scale=self.figures.scale)]
+        return [NUMBER, TEXT, LEAD, rag_column("", scale=self.figures.scale)]
 
     def query(self) -> list[RecommendationRow]:
         rows = self.figures.rows
