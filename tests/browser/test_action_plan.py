@@ -279,15 +279,15 @@ def test_executive_rates_an_update_with_the_keyboard_alone(
     page.keyboard.type("Amber")
     tab_to(page, _rag_select(page, "1.3"), at_most=3)  # left "Not yet rated"
     tab_to(page, _rag_select(page, "2.1"), at_most=3)
-    page.keyboard.press("ArrowDown")  # Not yet rated -> Red
+    page.keyboard.type("Red")
     tab_to(page, _note(page, "2.1"))
     page.keyboard.type(NHS_NUMBER_NOTE)
     tab_to(page, _rag_select(page, "2.2"), at_most=2)
-    page.keyboard.press("ArrowUp")  # Orange -> Red
-    page.keyboard.press("ArrowUp")  # Red -> Not yet rated
+    for _step in range(3):  # the scale is best first: Orange -> Amber -> Green -> Not yet rated
+        page.keyboard.press("ArrowUp")
     tab_to(page, _rag_select(page, "2.10"), at_most=3)
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")  # Not yet rated -> Red -> Orange
+    for _step in range(3):  # Not yet rated -> Green -> Amber -> Orange
+        page.keyboard.press("ArrowDown")
 
     def expect_choices_kept() -> None:
         for number in recommendations:
@@ -361,11 +361,11 @@ def test_executive_rates_an_update_with_the_keyboard_alone(
     expect(page.get_by_role("main").get_by_role("button")).to_have_count(0)
     table = page.get_by_role("table", name="RAG rating of each recommendation in the September 2011 update")
     expect(table.get_by_role("columnheader")).to_have_text(
-        ["No.", "Recommendation", "Evidence this update", "Lead's proposal", "RAG"]
+        ["No.", "Recommendation", "Evidence this update", "Lead's proposal", "RAG", "Note"]
     )
     for number, label in {**chosen, "1.3": None}.items():
         row = table.get_by_role("row").filter(has=page.get_by_role("link", name=number, exact=True))
-        expect(row.get_by_role("cell").last).to_contain_text(label or "Not yet rated")
+        expect(row.get_by_role("cell").nth(4)).to_contain_text(label or "Not yet rated")
     expect(table).to_contain_text("Seen at home by the social worker")
     cycle.refresh_from_db()
     assert (cycle.state, cycle.completed_by) == (ReviewCycle.State.COMPLETED, executive)
@@ -621,8 +621,8 @@ def test_professional_lead_adds_a_pdf_as_evidence_downloads_it_and_removes_it(
     expect(page.get_by_role("alert")).to_contain_text(
         "Your evidence for 2.10 has been added to the September 2011 update."
     )
-    this_update = page.locator("h3", has_text="September 2011 update").locator("xpath=following-sibling::dl[1]")
-    expect(this_update).to_contain_text("Lead's proposal")
+    history = page.get_by_role("table").filter(has=page.get_by_role("columnheader", name="Lead's proposal"))
+    this_update = history.get_by_role("row").filter(has=page.get_by_role("rowheader", name="September 2011 update"))
     expect(this_update).to_contain_text("Amber")
     expect(this_update).to_contain_text("Not yet rated")  # a proposal is not the Executive's rating
     expect(page.get_by_role("main")).to_contain_text("Minutes of the core group audit, September 2011.")
