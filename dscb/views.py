@@ -17,9 +17,7 @@ ROLE_DUTIES = {
     ),
     Role.AGENCY_AUDITOR: "Enter your agency's records for the cases in the audit rounds you are assigned to.",
     Role.PROFESSIONAL_LEAD: "Keep the evidence for the recommendations you lead up to date before each update.",
-    Role.EXECUTIVE: (
-        "Own the action plan: recommendations, their rating at each six-monthly update, leads and dates."
-    ),
+    Role.EXECUTIVE: ("Own the action plan: recommendations, their rating at each six-monthly update, leads and dates."),
     Role.BOARD_MEMBER: "Read the dashboards and download the published six-monthly reports.",
 }
 
