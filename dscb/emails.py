@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+from smtplib import SMTPException
+from typing import TYPE_CHECKING
+
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.template import Context, Engine
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from dscb.models import SentEmail, User
+
+logger = logging.getLogger(__name__)
 
 
 def render_text(template_name: str, context: dict[str, object]) -> str:
@@ -13,14 +25,54 @@ def render_text(template_name: str, context: dict[str, object]) -> str:
     return Engine.get_default().get_template(template_name).render(Context(context, autoescape=False))
 
 
-def send_text_email(*, template: str, context: dict[str, object], to: list[str]) -> None:
-    """Send ``<template>_subject.txt`` and ``<template>_message.txt``. The subject is one
-    line whatever the text in it holds: a line break in a header is refused (header
+def render_subject(template: str, context: dict[str, object]) -> str:
+    """One line whatever the text in it holds: a line break in a header is refused (header
     injection), so a title typed with one would otherwise stop the email."""
-    subject = " ".join(render_text(f"{template}_subject.txt", context).split())
+    return " ".join(render_text(f"{template}_subject.txt", context).split())
+
+
+def send_text_email(*, template: str, context: dict[str, object], to: list[str]) -> None:
+    """Send ``<template>_subject.txt`` and ``<template>_message.txt``."""
     send_mail(
-        subject=subject,
+        subject=render_subject(template, context),
         message=render_text(f"{template}_message.txt", context),
         from_email=None,
         recipient_list=to,
     )
+
+
+def send_once(*, key: str, template: str, context: dict[str, object], to: User) -> SentEmail | None:
+    """Send one of the service's emails about the work to one person, unless the email
+    with this ``key`` has gone already; record it, so it never goes twice and the person
+    sees it on their account page. Nobody inactive or without an address is emailed.
+
+    The record and the sending succeed or fail together; a mail server that is down
+    fails only the email (logged), never the work that asked for it."""
+    from dscb.models import SentEmail
+
+    if not to.is_active or not to.email:
+        return None
+    context = {"person": to, **context}
+    subject = render_subject(template, context)
+    try:
+        with transaction.atomic():
+            sent = SentEmail.objects.create(key=key, recipient=to, address=to.email, subject=subject[:300])
+            send_mail(
+                subject=subject,
+                message=render_text(f"{template}_message.txt", context),
+                from_email=None,
+                recipient_list=[to.email],
+            )
+    except IntegrityError:
+        return None  # sent before
+    except (SMTPException, OSError):
+        logger.exception("Email %s to user %s could not be sent", key, to.pk)
+        return None
+    logger.info("Email %s sent to user %s", key, to.pk)
+    return sent
+
+
+def send_to_each(*, key: str, template: str, context: dict[str, object], people: Iterable[User]) -> list[SentEmail]:
+    """``send_once`` to each person, the key made personal: ``<key>:to:<person>``."""
+    sent = (send_once(key=f"{key}:to:{person.pk}", template=template, context=context, to=person) for person in people)
+    return [email for email in sent if email is not None]

@@ -13,7 +13,17 @@ from dscb.concurrency import Versioned
 from dscb.roles import ROLE_FIELDS, Role
 
 # Role and ROLE_FIELDS live in dscb.roles, model-free for the access policy; many import them from here.
-__all__ = ["ROLE_FIELDS", "Agency", "FormSubmission", "ReferenceQuerySet", "Role", "User", "UserManager", "field_label"]
+__all__ = [
+    "ROLE_FIELDS",
+    "Agency",
+    "FormSubmission",
+    "ReferenceQuerySet",
+    "Role",
+    "SentEmail",
+    "User",
+    "UserManager",
+    "field_label",
+]
 
 
 def field_label(model: type[models.Model] | models.Model, name: str) -> str:
@@ -168,3 +178,23 @@ class FormSubmission(models.Model):
         if model is None:
             return None
         return model._default_manager.filter(pk=self.object_id).first()
+
+
+class SentEmail(models.Model):
+    """An email the service sent about the work, recorded as it goes so that none is sent
+    twice (its key names what it was about and for whom) and each person can see on
+    their account page what they were sent. Written once, never changed."""
+
+    key = models.CharField(max_length=200, unique=True, help_text="What it was about, and for whom.")
+    recipient = models.ForeignKey("User", on_delete=models.PROTECT, related_name="emails_sent")
+    address = models.EmailField("sent to", max_length=254)
+    subject = models.CharField(max_length=300)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = "email sent"
+        verbose_name_plural = "emails sent"
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.address} at {self.sent_at:%Y-%m-%d %H:%M}"

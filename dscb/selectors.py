@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from dscb.access import POLICY, Action
-from dscb.models import User
+from dscb.models import SentEmail, User
 from dscb.roles import ROLE_FIELDS
 
 
@@ -19,3 +19,11 @@ def people_who_can(action: Action) -> QuerySet[User]:
     for role in allowed:
         any_role |= Q(**{ROLE_FIELDS[role]: True})
     return people.filter(any_role)
+
+
+EMAILS_SHOWN = 50
+
+
+def emails_sent_to(person: User) -> list[SentEmail]:
+    """The latest emails the service sent the person, newest first."""
+    return list(SentEmail.objects.filter(recipient=person).only("subject", "sent_at", "address")[:EMAILS_SHOWN])

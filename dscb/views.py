@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from dscb import access, home_panels
+from dscb import access, home_panels, selectors
 from dscb.access import Action, AuthenticatedRequest
 from dscb.roles import Role
 
@@ -41,7 +41,15 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 @access.permission_required(Action.USE_SERVICE)
 def account(request: AuthenticatedRequest) -> HttpResponse:
     has_totp = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
-    return render(request, "dscb/account.html", {"has_totp": has_totp})
+    return render(
+        request,
+        "dscb/account.html",
+        {
+            "has_totp": has_totp,
+            "emails": selectors.emails_sent_to(request.user),
+            "emails_shown": selectors.EMAILS_SHOWN,
+        },
+    )
 
 
 @require_safe

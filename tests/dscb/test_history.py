@@ -12,14 +12,17 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from dscb.models import Agency, FormSubmission, Role
+from dscb.models import Agency, FormSubmission, Role, SentEmail
 from reports.models import NarrativeSection, PublishedReport, Report
 from tests.conftest import sign_in
 from tests.factories import ReviewCycleFactory
 
 OUR_APPS = ("dscb", "audits", "recommendations", "reports")
 # Models that hold no one's data and that nobody edits.
-WITHOUT_HISTORY = {FormSubmission: "the one-time keys of forms already sent"}
+WITHOUT_HISTORY = {
+    FormSubmission: "the one-time keys of forms already sent",
+    SentEmail: "emails sent, written once and never changed",
+}
 
 
 def test_every_model_people_change_keeps_its_history():
