@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import groupby
 
 from django.db.models import Count
 from django.utils import timezone
@@ -213,14 +214,43 @@ class OverdueList(RowSource[RecommendationRow]):
 class RatingRow:
     row: RecommendationRow
     update: ProgressUpdate | None
+    # Last time's rating and note (``row.rag``, ``row.rating_note``) are this row's
+    # starting point in the open update: shown, pre-selected, and not a rating until confirmed.
+    carried: bool = False
 
     @property
     def rag(self) -> RagStatus | None:
         return self.update.rag if self.update else None
 
+    @property
+    def recommendation(self) -> Recommendation:
+        return self.row.recommendation
+
+
+# Two fields a row, and Django refuses a form of more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+# (1,000): a plan longer than this is rated a section at a time.
+RATINGS_PER_PAGE = 400
+
+
+@dataclass(frozen=True)
+class RatingsPage:
+    number: int
+    rows: list[RatingRow]
+
+    @property
+    def label(self) -> str:
+        first, last = self.rows[0].recommendation, self.rows[-1].recommendation
+        return f"{first.number} to {last.number}" if first != last else first.number
+
+    @property
+    def carried(self) -> list[RatingRow]:
+        return [item for item in self.rows if item.carried]
+
 
 class CycleRatings(RowSource[RatingRow]):
-    """A cycle's ratings, read-only: what the Executive set for each recommendation."""
+    """A cycle's ratings: what the Executive set for each recommendation, each named in
+    the cycle's scale, and in an open update last time's rating as each row's starting
+    point. The ratings page rates them a page at a time."""
 
     name = "ratings"
     url_name = "recommendations:cycle_ratings_download"
@@ -228,7 +258,7 @@ class CycleRatings(RowSource[RatingRow]):
     def __init__(self, *, cycle: ReviewCycle, filters: Mapping[str, str] | None = None) -> None:
         super().__init__(filters=filters)
         self.cycle = cycle
-        self.scale = selectors.plan_scale(cycle)  # a completed update keeps the words it was rated in
+        [self.scale] = selectors.plan_scales(cycle)  # a completed update keeps the words it was rated in
         self.caption = f"{self.scale.words.short_name} rating of each recommendation in the {cycle.title}"
         self.cycles: Cycles = selectors.cycles(cycle.plan)
 
@@ -270,8 +300,9 @@ class CycleRatings(RowSource[RatingRow]):
 
     @cached_property
     def updates(self) -> dict[int, ProgressUpdate]:
+        """This cycle's updates by recommendation id, named in its scale."""
         return {
-            update.recommendation_id: update
+            update.recommendation_id: self.scale.name_update(update)
             for update in self.cycle.updates.select_related("rag", "proposed_rag").annotate(
                 evidence_count=Count("evidence")
             )
@@ -279,7 +310,39 @@ class CycleRatings(RowSource[RatingRow]):
 
     def query(self) -> list[RatingRow]:
         rows = selectors.recommendation_rows(self.cycle.plan, self.cycles, today=timezone.localdate())
-        return [RatingRow(row, self.updates.get(row.recommendation.pk)) for row in rows]
+        carries = self.previous_cycle is not None
+        active = self.scale.by_pk  # an open update's scale is the scale now: its active statuses
+
+        def carried(row: RecommendationRow, update: ProgressUpdate | None) -> bool:
+            last = selectors.LastTime(row.rag.pk, row.rating_note) if carries and row.rag else None
+            return selectors.starting_point(update, last, active) is not None
+
+        return [
+            RatingRow(row, update, carried(row, update))
+            for row in rows
+            for update in [self.updates.get(row.recommendation.pk)]
+        ]
+
+    @cached_property
+    def pages(self) -> list[RatingsPage]:
+        """All rows on one page while they fit; otherwise a page per section, a section
+        too long for one page split over several."""
+        rows = self.rows
+        if len(rows) <= RATINGS_PER_PAGE:
+            return [RatingsPage(1, rows)]
+        chunks: list[list[RatingRow]] = []
+        for _section, section_rows in groupby(rows, key=lambda item: item.recommendation.section_id):
+            listed = list(section_rows)
+            chunks += [listed[start : start + RATINGS_PER_PAGE] for start in range(0, len(listed), RATINGS_PER_PAGE)]
+        return [RatingsPage(number, chunk) for number, chunk in enumerate(chunks, start=1)]
+
+    def page(self, number: str | None) -> RatingsPage:
+        """The page asked for (``?page=``), the nearest one if there is no such page."""
+        try:
+            asked = int(number or "1")
+        except ValueError:
+            asked = 1
+        return self.pages[min(max(asked, 1), len(self.pages)) - 1]
 
 
 class RecommendationHistory(RowSource[HistoryEntry]):
