@@ -381,6 +381,16 @@ class CompletionCheck:
         return [row for row in self.rows if row.open_rag is None]
 
     @cached_property
+    def unconfirmed(self) -> set[int]:
+        """Of the unrated, those the ratings page shows starting from last time's rating,
+        not yet confirmed (by recommendation id)."""
+        return {
+            row.recommendation.pk
+            for row in self.unrated
+            if row.rag is not None and not (row.open_update and row.open_update.rating_note)
+        }
+
+    @cached_property
     def changed(self) -> list[RecommendationRow]:
         """Rated in this cycle, differently from before (those left unrated are listed
         apart, with the rating they had)."""

@@ -378,7 +378,12 @@ def ratings_confirm(
     last_time = selectors.last_ratings(cycle)
     every_untouched = recommendations is None
     if recommendations is None:
-        recommendations = list(cycle.plan.recommendations.filter(pk__in=list(last_time)))
+        existing = {update.recommendation_id: update for update in cycle.updates.all()}
+        active = {status.pk for status in RagStatus.objects.active()}
+        still_carried = [
+            pk for pk, last in last_time.items() if selectors.starting_point(existing.get(pk), last, active)
+        ]
+        recommendations = list(cycle.plan.recommendations.filter(pk__in=still_carried))
     ids = [recommendation.pk for recommendation in recommendations]
     statuses = RagStatus.objects.in_bulk([last.rag_id for last in last_time.values()])
     ratings = {
