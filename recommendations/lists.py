@@ -48,6 +48,10 @@ def rag_column(after: str = " now", *, scale: RagScale | None = None) -> Column[
     )
 
 
+# The Executive's note on a rating, shown beside it.
+NOTE_HEADING = "Executive's note"
+
+
 def lead_name(row: RecommendationRow) -> str:
     lead = row.recommendation.lead
     return lead.get_full_name() if lead else ""
@@ -93,6 +97,9 @@ REPORT_EVIDENCE = Column[RecommendationRow](
     header_class="app-plan-table__evidence",
 )
 
+NOTE = Column[RecommendationRow](NOTE_HEADING, lambda row: row.rating_note)
+RAG_AND_NOTE = "recommendations/cells/rag_and_note.html"
+
 # The plan page's text cell adds the lead, the state and whether it is overdue.
 PLAN_TEXT = Column[RecommendationRow]("Recommendation", TEXT.value, cell="recommendations/cells/plan_text.html")
 
@@ -107,7 +114,9 @@ def section_columns(
     if section.shows_target_date:
         last = replace(TARGET_DATE, header_class=width)
     else:
-        last = replace(rag_column(f" ({rated.title})" if rated else "", scale=scale), header_class=width)
+        rating = rag_column(f" ({rated.title})" if rated else "", scale=scale)
+        # The report prints the Executive's note under the rating it explains.
+        last = replace(rating, header_class=width, cell=RAG_AND_NOTE if report else rating.cell)
     return [number, replace(text, heading=section.item_heading), evidence, last]
 
 
@@ -127,8 +136,12 @@ def report_plan_tables(sections: Iterable[SectionRows], scale: RagScale) -> list
 
 
 def plan_sheet_columns(section: PlanSection, scale: RagScale) -> list[Column[RecommendationRow]]:
-    """The workbook's plan sheet: the report's columns, and the lead."""
-    return [*section_columns(section, report=True, scale=scale), LEAD]
+    """The workbook's plan sheet: the report's columns, the Executive's note beside the
+    rating, and the lead."""
+    columns = section_columns(section, report=True, scale=scale)
+    if not section.shows_target_date:
+        columns.append(NOTE)
+    return [*columns, LEAD]
 
 
 class PlanList(RowSource[RecommendationRow]):
@@ -142,6 +155,12 @@ class PlanList(RowSource[RecommendationRow]):
         super().__init__(filters=filters)
         self.plan = plan
         self.cycles = selectors.cycles(plan)
+
+    @cached_property
+    def scale(self) -> RagScale:
+        """The scale the ratings shown are named in (the latest completed update's), for the key."""
+        [scale] = selectors.plan_scales(self.cycles.latest_completed)
+        return scale
 
     def columns(self) -> Sequence[Column[RecommendationRow]]:
         return [SECTION, NUMBER, TEXT, LEAD, STATE, EVIDENCE, TARGET_DATE, rag_column(), OVERDUE]
@@ -380,6 +399,7 @@ class RecommendationHistory(RowSource[HistoryEntry]):
                 lambda entry: rag_words(entry.update.rag if entry.update else None),
                 cell=HISTORY_RAG,
             ),
+            Column(NOTE_HEADING, lambda entry: entry.update.rating_note if entry.update else ""),
             Column("Movement", lambda entry: str(entry.movement) if entry.movement else ""),
             Column(
                 "Lead's proposal",

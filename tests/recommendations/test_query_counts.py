@@ -20,8 +20,9 @@ from tests.factories import ActionPlanFactory, rag
 pytestmark = pytest.mark.django_db
 
 # session, user; plan with its audit rounds; cycles; sections; recommendations with their
-# agencies; the updates compared; the evidence so far; the RAG scale's words and statuses
-PLAN_PAGE_QUERIES = 12
+# agencies; the updates compared; the evidence so far; the RAG scale's words and statuses (twice here: the rows and
+# the key; a completed update keeps its scale, so the key of a real plan reads none)
+PLAN_PAGE_QUERIES = 13
 # session, user; cycle; cycles; recommendations with their agencies; updates compared; the
 # evidence so far; the RAG scale's words (once a request) and statuses (twice: rows and the
 # form's choices); this cycle's updates
