@@ -159,11 +159,18 @@ class ReviewCycleForm(ParseOnlyMixin, OnceOnlyModelForm):
         self.helper = gds_helper(Layout(Field.text("title"), Field("due_on")))
 
 
+# The value of the ratings form's "confirm" button that confirms every row left as last time's.
+CONFIRM_UNTOUCHED = "untouched"
+
+
 class RatingsForm(forms.Form):
     """The Executive's rating of every recommendation in one cycle, on one page, in the
-    cycle's scale: a select per row, one save, an error beside any row that is wrong."""
+    cycle's scale: a select per row, one save, an error beside any row that is wrong.
+    ``current`` is each row's starting point (last time's, where it is carried forward);
+    the button pressed says what is confirmed: a row's id, or every row left untouched."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    confirm = forms.CharField(required=False, max_length=20)
 
     def __init__(
         self,
@@ -206,6 +213,13 @@ class RatingsForm(forms.Form):
             )
             for recommendation in self.recommendations
         }
+
+    def confirmations(self) -> tuple[set[int], bool]:
+        """The rows confirmed as last time's (by id), and whether every untouched row is."""
+        value = self.cleaned_data.get("confirm") or ""
+        if value == CONFIRM_UNTOUCHED:
+            return set(), True
+        return ({int(value)} if value.isdigit() else set()), False
 
 
 class EvidenceForm(OnceOnlyForm):

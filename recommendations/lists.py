@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import groupby
 
 from django.db.models import Count
 from django.utils import timezone
@@ -45,6 +46,10 @@ def rag_column(after: str = " now", *, scale: RagScale | None = None) -> Column[
         lambda row: rag_words(row.rag, words.not_rated),
         cell=RAG_CELL,
     )
+
+
+# The Executive's note on a rating, shown beside it.
+NOTE_HEADING = "Executive's note"
 
 
 def lead_name(row: RecommendationRow) -> str:
@@ -92,6 +97,9 @@ REPORT_EVIDENCE = Column[RecommendationRow](
     header_class="app-plan-table__evidence",
 )
 
+NOTE = Column[RecommendationRow](NOTE_HEADING, lambda row: row.rating_note)
+RAG_AND_NOTE = "recommendations/cells/rag_and_note.html"
+
 # The plan page's text cell adds the lead, the state and whether it is overdue.
 PLAN_TEXT = Column[RecommendationRow]("Recommendation", TEXT.value, cell="recommendations/cells/plan_text.html")
 
@@ -106,7 +114,9 @@ def section_columns(
     if section.shows_target_date:
         last = replace(TARGET_DATE, header_class=width)
     else:
-        last = replace(rag_column(f" ({rated.title})" if rated else "", scale=scale), header_class=width)
+        rating = rag_column(f" ({rated.title})" if rated else "", scale=scale)
+        # The report prints the Executive's note under the rating it explains.
+        last = replace(rating, header_class=width, cell=RAG_AND_NOTE if report else rating.cell)
     return [number, replace(text, heading=section.item_heading), evidence, last]
 
 
@@ -126,8 +136,12 @@ def report_plan_tables(sections: Iterable[SectionRows], scale: RagScale) -> list
 
 
 def plan_sheet_columns(section: PlanSection, scale: RagScale) -> list[Column[RecommendationRow]]:
-    """The workbook's plan sheet: the report's columns, and the lead."""
-    return [*section_columns(section, report=True, scale=scale), LEAD]
+    """The workbook's plan sheet: the report's columns, the Executive's note beside the
+    rating, and the lead."""
+    columns = section_columns(section, report=True, scale=scale)
+    if not section.shows_target_date:
+        columns.append(NOTE)
+    return [*columns, LEAD]
 
 
 class PlanList(RowSource[RecommendationRow]):
@@ -141,6 +155,12 @@ class PlanList(RowSource[RecommendationRow]):
         super().__init__(filters=filters)
         self.plan = plan
         self.cycles = selectors.cycles(plan)
+
+    @cached_property
+    def scale(self) -> RagScale:
+        """The scale the ratings shown are named in (the latest completed update's), for the key."""
+        [scale] = selectors.plan_scales(self.cycles.latest_completed)
+        return scale
 
     def columns(self) -> Sequence[Column[RecommendationRow]]:
         return [SECTION, NUMBER, TEXT, LEAD, STATE, EVIDENCE, TARGET_DATE, rag_column(), OVERDUE]
@@ -213,14 +233,43 @@ class OverdueList(RowSource[RecommendationRow]):
 class RatingRow:
     row: RecommendationRow
     update: ProgressUpdate | None
+    # Last time's rating and note (``row.rag``, ``row.rating_note``) are this row's
+    # starting point in the open update: shown, pre-selected, and not a rating until confirmed.
+    carried: bool = False
 
     @property
     def rag(self) -> RagStatus | None:
         return self.update.rag if self.update else None
 
+    @property
+    def recommendation(self) -> Recommendation:
+        return self.row.recommendation
+
+
+# Two fields a row, and Django refuses a form of more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+# (1,000): a plan longer than this is rated a section at a time.
+RATINGS_PER_PAGE = 400
+
+
+@dataclass(frozen=True)
+class RatingsPage:
+    number: int
+    rows: list[RatingRow]
+
+    @property
+    def label(self) -> str:
+        first, last = self.rows[0].recommendation, self.rows[-1].recommendation
+        return f"{first.number} to {last.number}" if first != last else first.number
+
+    @property
+    def carried(self) -> list[RatingRow]:
+        return [item for item in self.rows if item.carried]
+
 
 class CycleRatings(RowSource[RatingRow]):
-    """A cycle's ratings, read-only: what the Executive set for each recommendation."""
+    """A cycle's ratings: what the Executive set for each recommendation, each named in
+    the cycle's scale, and in an open update last time's rating as each row's starting
+    point. The ratings page rates them a page at a time."""
 
     name = "ratings"
     url_name = "recommendations:cycle_ratings_download"
@@ -228,7 +277,7 @@ class CycleRatings(RowSource[RatingRow]):
     def __init__(self, *, cycle: ReviewCycle, filters: Mapping[str, str] | None = None) -> None:
         super().__init__(filters=filters)
         self.cycle = cycle
-        self.scale = selectors.plan_scale(cycle)  # a completed update keeps the words it was rated in
+        [self.scale] = selectors.plan_scales(cycle)  # a completed update keeps the words it was rated in
         self.caption = f"{self.scale.words.short_name} rating of each recommendation in the {cycle.title}"
         self.cycles: Cycles = selectors.cycles(cycle.plan)
 
@@ -270,8 +319,9 @@ class CycleRatings(RowSource[RatingRow]):
 
     @cached_property
     def updates(self) -> dict[int, ProgressUpdate]:
+        """This cycle's updates by recommendation id, named in its scale."""
         return {
-            update.recommendation_id: update
+            update.recommendation_id: self.scale.name_update(update)
             for update in self.cycle.updates.select_related("rag", "proposed_rag").annotate(
                 evidence_count=Count("evidence")
             )
@@ -279,7 +329,39 @@ class CycleRatings(RowSource[RatingRow]):
 
     def query(self) -> list[RatingRow]:
         rows = selectors.recommendation_rows(self.cycle.plan, self.cycles, today=timezone.localdate())
-        return [RatingRow(row, self.updates.get(row.recommendation.pk)) for row in rows]
+        carries = self.previous_cycle is not None
+        active = self.scale.by_pk  # an open update's scale is the scale now: its active statuses
+
+        def carried(row: RecommendationRow, update: ProgressUpdate | None) -> bool:
+            last = selectors.LastTime(row.rag.pk, row.rating_note) if carries and row.rag else None
+            return selectors.starting_point(update, last, active) is not None
+
+        return [
+            RatingRow(row, update, carried(row, update))
+            for row in rows
+            for update in [self.updates.get(row.recommendation.pk)]
+        ]
+
+    @cached_property
+    def pages(self) -> list[RatingsPage]:
+        """All rows on one page while they fit; otherwise a page per section, a section
+        too long for one page split over several."""
+        rows = self.rows
+        if len(rows) <= RATINGS_PER_PAGE:
+            return [RatingsPage(1, rows)]
+        chunks: list[list[RatingRow]] = []
+        for _section, section_rows in groupby(rows, key=lambda item: item.recommendation.section_id):
+            listed = list(section_rows)
+            chunks += [listed[start : start + RATINGS_PER_PAGE] for start in range(0, len(listed), RATINGS_PER_PAGE)]
+        return [RatingsPage(number, chunk) for number, chunk in enumerate(chunks, start=1)]
+
+    def page(self, number: str | None) -> RatingsPage:
+        """The page asked for (``?page=``), the nearest one if there is no such page."""
+        try:
+            asked = int(number or "1")
+        except ValueError:
+            asked = 1
+        return self.pages[min(max(asked, 1), len(self.pages)) - 1]
 
 
 class RecommendationHistory(RowSource[HistoryEntry]):
@@ -317,6 +399,7 @@ class RecommendationHistory(RowSource[HistoryEntry]):
                 lambda entry: rag_words(entry.update.rag if entry.update else None),
                 cell=HISTORY_RAG,
             ),
+            Column(NOTE_HEADING, lambda entry: entry.update.rating_note if entry.update else ""),
             Column("Movement", lambda entry: str(entry.movement) if entry.movement else ""),
             Column(
                 "Lead's proposal",

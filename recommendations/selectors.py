@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Container
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
 from auditlog.models import LogEntry
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, Subquery
 
 from dscb.models import User
 from dscb.request_cache import once_per_request
@@ -26,7 +27,16 @@ from recommendations.models import (
 )
 
 # What a kept scale stores of each status (ReviewCycle.scale), besides its id.
-KEPT_LEVEL_FIELDS = ("label", "rank", "colour", "text_colour", "counts_as_done", "needs_attention", "is_active")
+KEPT_LEVEL_FIELDS = (
+    "label",
+    "rank",
+    "colour",
+    "text_colour",
+    "counts_as_done",
+    "needs_attention",
+    "is_active",
+    "description",
+)
 KEPT_WORD_FIELDS = ("name", "short_name", "plural", "not_rated", "attention_heading")
 
 
@@ -82,6 +92,12 @@ class RagScale:
             return None
         return self.by_pk.get(status.pk, status)
 
+    def name_update(self, update: ProgressUpdate) -> ProgressUpdate:
+        """``update``'s rating and the lead's proposal as this scale names them: the one
+        place a page renames what it read from the database into a kept scale's words."""
+        update.rag, update.proposed_rag = self.status(update.rag), self.status(update.proposed_rag)
+        return update
+
     @property
     def not_rated(self) -> str:
         return self.words.not_rated
@@ -122,22 +138,16 @@ def plan_words() -> PlanScale:
     return PlanScale.objects.order_by("pk").first() or PlanScale()
 
 
-def plan_scale(cycle: ReviewCycle | None = None) -> RagScale:
-    """The scale in force for ``cycle``: as kept when it was completed, else as it is now."""
-    if cycle is not None and cycle.scale:
-        return RagScale.from_snapshot(cycle.scale)
-    return RagScale(plan_words(), rag_statuses())
-
-
 def plan_scales(*cycles: ReviewCycle | None) -> list[RagScale]:
-    """``plan_scale`` of each cycle, reading the scale as it is now at most once."""
+    """The scale in force for each of ``cycles``: as kept when it was completed, else (an
+    open cycle, or None) as it is now, read at most once. ``plan_scales(None)``: the scale now."""
     now: list[RagScale] = []
 
     def of(cycle: ReviewCycle | None) -> RagScale:
         if cycle is not None and cycle.scale:
             return RagScale.from_snapshot(cycle.scale)
         if not now:
-            now.append(plan_scale())
+            now.append(RagScale(plan_words(), rag_statuses()))
         return now[0]
 
     return [of(cycle) for cycle in cycles]
@@ -147,7 +157,8 @@ def plan_scale_to_keep(cycle: ReviewCycle) -> dict[str, object]:
     """The scale ``cycle`` keeps when it is completed: the statuses in use now, and any
     retired one its ratings still use."""
     used = RagStatus.objects.filter(pk__in=cycle.updates.filter(rag__isnull=False).values("rag_id"))
-    return plan_scale().with_statuses(list(used)).snapshot()
+    [now] = plan_scales(None)
+    return now.with_statuses(list(used)).snapshot()
 
 
 @dataclass(frozen=True)
@@ -207,6 +218,7 @@ class RecommendationRow:
     evidence: list[Evidence]
     overdue: bool
     has_open_evidence: bool = False  # in the open cycle, whatever cycle the page is as of
+    rating_note: str = ""  # the Executive's note on ``rag``
 
     @property
     def movement(self) -> Movement:
@@ -305,9 +317,49 @@ def recommendation_rows(
                 ),
                 overdue=is_overdue(recommendation, rag, today=today),
                 has_open_evidence=recommendation.pk in with_open_evidence,
+                rating_note=latest.rating_note if latest else "",
             )
         )
     return rows
+
+
+# --- Carry forward: last time's rating is where a new update starts, never a rating itself ----
+
+
+@dataclass(frozen=True)
+class LastTime:
+    """A recommendation's rating and note at the last completed update."""
+
+    rag_id: int
+    note: str
+
+
+def starting_point(update: ProgressUpdate | None, last: LastTime | None, active: Container[int]) -> LastTime | None:
+    """Last time's rating and note, shown as the starting point of a row that nothing
+    is decided on yet in the open update (no rating, no note), while its status is still
+    on the scale. The ratings page and ``services.ratings_save`` both ask this, so a row
+    shown as carried is the row the save treats as carried."""
+    if last is None or last.rag_id not in active:
+        return None
+    if update is not None and (update.rag_id is not None or update.rating_note):
+        return None
+    return last
+
+
+def last_ratings(cycle: ReviewCycle) -> dict[int, LastTime]:
+    """Each recommendation's rating at the plan's latest completed update (as
+    ``Cycles.latest_completed``), by recommendation id: one query."""
+    latest = (
+        ReviewCycle.objects.filter(plan_id=cycle.plan_id, state=ReviewCycle.State.COMPLETED)
+        .order_by("-due_on", "-pk")
+        .values("pk")[:1]
+    )
+    return {
+        recommendation_id: LastTime(rag_id, note)
+        for recommendation_id, rag_id, note in ProgressUpdate.objects.filter(
+            cycle__in=Subquery(latest), rag__isnull=False
+        ).values_list("recommendation_id", "rag_id", "rating_note")
+    }
 
 
 @dataclass
@@ -327,6 +379,16 @@ class CompletionCheck:
     @cached_property
     def unrated(self) -> list[RecommendationRow]:
         return [row for row in self.rows if row.open_rag is None]
+
+    @cached_property
+    def unconfirmed(self) -> set[int]:
+        """Of the unrated, those the ratings page shows starting from last time's rating,
+        not yet confirmed (by recommendation id)."""
+        return {
+            row.recommendation.pk
+            for row in self.unrated
+            if row.rag is not None and not (row.open_update and row.open_update.rating_note)
+        }
 
     @cached_property
     def changed(self) -> list[RecommendationRow]:
@@ -377,7 +439,7 @@ def rag_history(recommendation: Recommendation, plan_cycles: Cycles) -> list[His
     for cycle, scale in zip(cycles, plan_scales(*cycles), strict=True):
         update = updates.get(cycle.pk)
         if update is not None and not cycle.is_open:
-            update.rag, update.proposed_rag = scale.status(update.rag), scale.status(update.proposed_rag)
+            scale.name_update(update)
         rag = update.rag if update else None
         moved = None
         if not cycle.is_open:

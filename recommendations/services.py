@@ -16,6 +16,10 @@ form, the demo loader or any importer gets the same refusals.
 - ``ratings_save``: by the Executive; the update is open; each recommendation is in the
   update's plan; a new RAG is an active status; the note is at most 500 characters with
   no identifying details. Written in bulk: a fixed number of queries, history included.
+  Nothing is rated silently: a row shown starting from last time's rating and note, given
+  back unchanged, stays not yet rated unless confirmed; only such a row can be confirmed.
+- ``ratings_confirm``: ``ratings_save`` confirming last time's rating for the rows given
+  (or every row still starting from last time's).
 - ``cycle_complete``: by the Executive; the update is open. Then it is frozen for good.
 - ``evidence_add``: by the Executive or the recommendation's lead; the update is open and
   the recommendation's plan's; something is given (words, a link, a file or a proposed
@@ -27,7 +31,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -282,18 +286,31 @@ def ratings_save(
     cycle: ReviewCycle,
     by: User,
     expected_version: int,
-    ratings: dict[Recommendation, tuple[RagStatus | None, str]],
+    ratings: Mapping[Recommendation, tuple[RagStatus | None, str]],
+    carried: Collection[int] = (),
+    confirm: Collection[int] = (),
+    confirm_untouched: bool = False,
     at: datetime.datetime | None = None,
 ) -> int:
     """The Executive's RAG (and a note on it) for every recommendation in the open
     cycle, in one save: all or nothing. Returns how many ratings changed. One query per
     table whatever the number of ratings (``bulk_create``/``bulk_update``, and their
-    history in one more)."""
+    history in one more).
+
+    Nothing is rated silently: a row the page showed starting from last time's rating
+    and note (its recommendation's id in ``carried``, and ``selectors.starting_point``
+    agrees), given back unchanged, stays not yet rated unless confirmed: its id is in
+    ``confirm``, or ``confirm_untouched`` confirms every such row. Only such a row can
+    be confirmed; it takes last time's rating and note, with who confirmed it and when."""
     _refuse_unless_executive(by)
     cycle = ensure_open(cycle)
     active = {status.pk for status in RagStatus.objects.active()}
     existing = {update.recommendation_id: update for update in cycle.updates.select_related("recommendation")}
+    last_time = selectors.last_ratings(cycle)
+    given = {recommendation.pk for recommendation in ratings}
     errors: dict[str, list[str]] = {}
+    if unknown := [pk for pk in confirm if pk not in given]:
+        errors[NON_FIELD_ERRORS] = [f"There is no rating {pk} on this page to confirm" for pk in unknown]
     created: list[ProgressUpdate] = []
     changed: list[tuple[ProgressUpdate, ProgressUpdate]] = []  # before, after
     now = at or timezone.now()
@@ -301,7 +318,24 @@ def ratings_save(
         rag_key, note_key = rating_keys(recommendation)
         update = existing.get(recommendation.pk)
         was = (update.rag_id, update.rating_note) if update else (None, "")
-        if was == ((rag.pk if rag else None), note):
+        value = ((rag.pk if rag else None), note)
+        shown_carried = recommendation.pk in carried or recommendation.pk in confirm
+        start = selectors.starting_point(update, last_time.get(recommendation.pk), active) if shown_carried else None
+        untouched = start is not None and value == (start.rag_id, start.note)
+        confirmed = recommendation.pk in confirm
+        if confirmed and start is None and was == value and was[0] is not None:
+            continue  # confirmed a moment ago: the rating is already last time's
+        if confirmed and not untouched:
+            errors[rag_key] = [
+                f"{recommendation.number} has no rating from last time to confirm"
+                if start is None
+                else f"{recommendation.number} was changed from last time's rating: save the change, or set it "
+                "back to confirm last time's"
+            ]
+            continue
+        if untouched and not (confirmed or confirm_untouched):
+            continue
+        if not untouched and was == value:
             continue
         if recommendation.plan_id != cycle.plan_id:
             errors[NON_FIELD_ERRORS] = [f"{recommendation.number} is not in this update's action plan"]
@@ -327,6 +361,47 @@ def ratings_save(
         ProgressUpdate.objects.bulk_update([after for _, after in changed], RATED_FIELDS)
     record_changes([*(Change(None, update) for update in created), *(Change(*pair) for pair in changed)])
     return len(created) + len(changed)
+
+
+def ratings_confirm(
+    *,
+    cycle: ReviewCycle,
+    by: User,
+    expected_version: int,
+    recommendations: Sequence[Recommendation] | None = None,
+    at: datetime.datetime | None = None,
+) -> int:
+    """Confirm last time's rating and note, unchanged, for ``recommendations`` (None:
+    every row of the open update still starting from last time's): ``ratings_save``
+    with nothing changed, so every rule of a save applies."""
+    _refuse_unless_executive(by)
+    last_time = selectors.last_ratings(cycle)
+    every_untouched = recommendations is None
+    if recommendations is None:
+        existing = {update.recommendation_id: update for update in cycle.updates.all()}
+        active = {status.pk for status in RagStatus.objects.active()}
+        still_carried = [
+            pk for pk, last in last_time.items() if selectors.starting_point(existing.get(pk), last, active)
+        ]
+        recommendations = list(cycle.plan.recommendations.filter(pk__in=still_carried))
+    ids = [recommendation.pk for recommendation in recommendations]
+    statuses = RagStatus.objects.in_bulk([last.rag_id for last in last_time.values()])
+    ratings = {
+        recommendation: (
+            (statuses[last.rag_id], last.note) if (last := last_time.get(recommendation.pk)) else (None, "")
+        )
+        for recommendation in recommendations
+    }
+    return ratings_save(
+        cycle=cycle,
+        by=by,
+        expected_version=expected_version,
+        ratings=ratings,
+        carried=ids,
+        confirm=() if every_untouched else ids,
+        confirm_untouched=every_untouched,
+        at=at,
+    )
 
 
 @transaction.atomic

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from itertools import groupby
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -30,6 +27,7 @@ from recommendations.access import (
     recommendation_for,
 )
 from recommendations.forms import (
+    CONFIRM_UNTOUCHED,
     ActionPlanForm,
     CompleteCycleForm,
     EvidenceForm,
@@ -314,32 +312,6 @@ def cycle_create(request: AuthenticatedRequest) -> HttpResponse:
 
 # The second button of the ratings form: save, then check before completing.
 CHECK_BEFORE_COMPLETING = "check"
-# Two fields a row, and Django refuses a form of more than DATA_UPLOAD_MAX_NUMBER_FIELDS
-# (1,000): a plan longer than this is rated a section at a time.
-RATINGS_PER_PAGE = 400
-
-
-@dataclass(frozen=True)
-class RatingsPage:
-    number: int
-    rows: list[selectors.RecommendationRow]
-
-    @property
-    def label(self) -> str:
-        first, last = self.rows[0].recommendation, self.rows[-1].recommendation
-        return f"{first.number} to {last.number}" if first != last else first.number
-
-
-def ratings_pages(rows: list[selectors.RecommendationRow]) -> list[RatingsPage]:
-    """All rows on one page while they fit; otherwise a page per section, a section too
-    long for one page split over several."""
-    if len(rows) <= RATINGS_PER_PAGE:
-        return [RatingsPage(1, rows)]
-    chunks: list[list[selectors.RecommendationRow]] = []
-    for _section, section_rows in groupby(rows, key=lambda row: row.recommendation.section_id):
-        listed = list(section_rows)
-        chunks += [listed[start : start + RATINGS_PER_PAGE] for start in range(0, len(listed), RATINGS_PER_PAGE)]
-    return [RatingsPage(number, chunk) for number, chunk in enumerate(chunks, start=1)]
 
 
 @require_http_methods(["GET", "POST"])
@@ -352,29 +324,34 @@ def cycle_ratings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not editable:
         raise PermissionDenied
     ratings = CycleRatings(cycle=cycle)
-    updates = ratings.updates
-    scale = ratings.scale
-    for update in updates.values():
-        update.rag, update.proposed_rag = scale.status(update.rag), scale.status(update.proposed_rag)
-    pages = ratings_pages([item.row for item in ratings.rows])
-    page = pages[min(max(_page_number(request), 1), len(pages)) - 1]
-    on_page = {row.recommendation.pk for row in page.rows}
-    page_items = [item for item in ratings.rows if item.row.recommendation.pk in on_page]
+    page = ratings.page(request.GET.get("page"))
     form = RatingsForm(
         request.POST or None,
         initial={"version": cycle.version},
-        recommendations=[item.row.recommendation for item in page_items],
-        scale=scale,
-        current={pk: (update.rag_id, update.rating_note) for pk, update in updates.items()},
+        recommendations=[item.recommendation for item in page.rows],
+        scale=ratings.scale,
+        current={
+            item.recommendation.pk: (item.row.rag.pk, item.row.rating_note)
+            if item.carried and item.row.rag
+            else ((item.update.rag_id, item.update.rating_note) if item.update else (None, ""))
+            for item in page.rows
+        },
     )
     if editable and form.is_valid():
         saved: dict[str, int] = {}
+        confirm, confirm_untouched = form.confirmations()
         if save_or_report(
             form,
             lambda: saved.setdefault(
                 "changed",
                 services.ratings_save(
-                    cycle=cycle, by=request.user, expected_version=form.cleaned_data["version"], ratings=form.ratings()
+                    cycle=cycle,
+                    by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    ratings=form.ratings(),
+                    carried=[item.recommendation.pk for item in page.carried],
+                    confirm=confirm,
+                    confirm_untouched=confirm_untouched,
                 ),
             ),
         ):
@@ -382,40 +359,35 @@ def cycle_ratings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if request.POST.get("then") == CHECK_BEFORE_COMPLETING:
                 return redirect("recommendations:cycle_complete", cycle.pk)
             here = reverse("recommendations:cycle_ratings", args=[cycle.pk])
-            return redirect(f"{here}?page={page.number}" if len(pages) > 1 else here)
+            return redirect(f"{here}?page={page.number}" if len(ratings.pages) > 1 else here)
     return render(
         request,
         "recommendations/cycle_ratings.html",
         {
             "cycle": cycle,
-            "scale": scale,
+            "scale": ratings.scale,
             "form": form,
             "editable": editable,
             "ratings": ratings,
             "rows": [
                 {
+                    "item": item,
                     "row": item.row,
                     "update": item.update,
-                    "field": form[f"rag_{item.row.recommendation.pk}"],
-                    "note": form[f"note_{item.row.recommendation.pk}"],
+                    "field": form[f"rag_{item.recommendation.pk}"],
+                    "note": form[f"note_{item.recommendation.pk}"],
                 }
-                for item in page_items
+                for item in page.rows
             ]
             if editable
             else [],
             "check_before_completing": CHECK_BEFORE_COMPLETING,
-            "pages": pages if len(pages) > 1 else [],
+            "confirm_untouched": CONFIRM_UNTOUCHED,
+            "pages": ratings.pages if len(ratings.pages) > 1 else [],
             "page": page,
             "previous_cycle": ratings.previous_cycle,
         },
     )
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("page", "1"))
-    except ValueError:
-        return 1
 
 
 @require_safe

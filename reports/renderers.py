@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -127,8 +127,22 @@ def xlsx(document: ReportDocument) -> bytes:
         add(plan_sheet, *(column.heading for column in columns), font=bold)
         for values in records(group.rows, columns):
             add(plan_sheet, *values)
-    for column, width in zip("ABCDE", (8, 60, 70, 14, 24), strict=True):
+    for column, width in zip("ABCDEF", (8, 60, 70, 14, 40, 24), strict=True):
         plan_sheet.column_dimensions[column].width = width
+
+    # The key to the plan's scale, in the words the ratings were given in.
+    scale = document.plan.scale
+    key_sheet = workbook.create_sheet("Key")
+    add(key_sheet, f"Key to the {scale.words.name}", font=bold)
+    add(key_sheet, scale.words.short_name, "What it means", font=bold)
+    for status in scale.statuses:
+        add(key_sheet, status.label, status.description)
+        swatch = key_sheet.cell(row=key_sheet.max_row, column=1)
+        swatch.fill = PatternFill("solid", fgColor=status.colour.lstrip("#"))
+        swatch.font = Font(bold=True, color=status.text_colour.lstrip("#"))
+    add(key_sheet, scale.not_rated, f"No {scale.words.short_name} set in this update.")
+    key_sheet.column_dimensions["A"].width = 24
+    key_sheet.column_dimensions["B"].width = 80
 
     figures_sheet = workbook.create_sheet("Figures")
     add(figures_sheet, "Figure", "Value", font=bold)

@@ -221,7 +221,7 @@ def _nhs_number_in_a_note(number: str) -> Action:
 
     def submit(page: Page) -> None:
         _note(page, number).fill(NHS_NUMBER_NOTE)
-        page.get_by_role("button", name="Save ratings").click()
+        page.get_by_role("button", name="Save ratings").first.click()
         _expect_error_summary(page, NHS_NUMBER_MESSAGE)
         expect(page.locator(".govuk-form-group--error")).to_have_count(1)
 
@@ -270,24 +270,24 @@ def test_executive_rates_an_update_with_the_keyboard_alone(
 
     # Each row, in order: its number (a link), its RAG, its note. Type a label to choose
     # it in a closed native select, or step with the arrow keys.
-    chosen = {"1.1": "Green", "1.2": "Amber", "2.1": "Red", "2.2": None, "2.10": "Orange"}
+    # A row showing last time's rating also has its confirm button after the note.
+    chosen = {"1.1": "Green", "1.2": "Green", "2.1": "Red", "2.2": None, "2.10": "Orange"}
     tab_to(page, _rag_select(page, "1.1"), at_most=40)
     page.keyboard.type("Green")
     tab_to(page, _note(page, "1.1"))
     page.keyboard.type("Agreed at the March meeting")
-    tab_to(page, _rag_select(page, "1.2"), at_most=2)
-    page.keyboard.type("Amber")
-    tab_to(page, _rag_select(page, "1.3"), at_most=3)  # left "Not yet rated"
+    tab_to(page, _rag_select(page, "1.2"), at_most=3)
+    page.keyboard.type("Green")  # Amber last time
+    tab_to(page, _rag_select(page, "1.3"), at_most=4)  # left "Not yet rated"
     tab_to(page, _rag_select(page, "2.1"), at_most=3)
     page.keyboard.type("Red")
     tab_to(page, _note(page, "2.1"))
     page.keyboard.type(NHS_NUMBER_NOTE)
-    tab_to(page, _rag_select(page, "2.2"), at_most=2)
+    tab_to(page, _rag_select(page, "2.2"), at_most=3)
     for _step in range(3):  # the scale is best first: Orange -> Amber -> Green -> Not yet rated
         page.keyboard.press("ArrowUp")
     tab_to(page, _rag_select(page, "2.10"), at_most=3)
-    for _step in range(3):  # Not yet rated -> Green -> Amber -> Orange
-        page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")  # Red, last time's -> Orange
 
     def expect_choices_kept() -> None:
         for number in recommendations:
@@ -296,7 +296,7 @@ def test_executive_rates_an_update_with_the_keyboard_alone(
         expect(_note(page, "1.1")).to_have_value("Agreed at the March meeting")
 
     expect_choices_kept()
-    tab_to(page, page.get_by_role("button", name="Save ratings"), at_most=3)
+    tab_to(page, page.get_by_role("button", name="Save ratings").last, at_most=3)
     page.keyboard.press("Enter")
 
     # Refused: the error summary has focus and links to the note; the message also sits
@@ -322,7 +322,7 @@ def test_executive_rates_an_update_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     expect(_note(page, "2.1")).to_be_focused()
     replace_text(page, "Seen at home by the social worker")
-    tab_to(page, page.get_by_role("button", name="Save ratings"), at_most=10)
+    tab_to(page, page.get_by_role("button", name="Save ratings").last, at_most=10)
     page.keyboard.press("Enter")
 
     arrive(page, ratings_url, "September 2011 update")
@@ -333,7 +333,7 @@ def test_executive_rates_an_update_with_the_keyboard_alone(
     }
     assert saved == {
         "1.1": ("Green", "Agreed at the March meeting"),
-        "1.2": ("Amber", ""),  # already held the lead's proposal and evidence
+        "1.2": ("Green", ""),  # already held the lead's proposal and evidence
         "2.1": ("Red", "Seen at home by the social worker"),
         "2.2": (None, ""),  # its Orange taken away: not yet rated
         "2.10": ("Orange", ""),

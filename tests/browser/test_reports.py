@@ -172,7 +172,7 @@ def test_board_member_downloads_a_published_report(
     assert "OFFICIAL-SENSITIVE" in text
 
     workbook = load_workbook(io.BytesIO(download("Spreadsheet (XLSX)", f"{slug}.xlsx")), read_only=True)
-    assert workbook.sheetnames == ["Action plan", "Figures"]
+    assert workbook.sheetnames == ["Action plan", "Key", "Figures"]
     figures = {row[0]: row[1] for row in workbook["Figures"].iter_rows(min_row=2, values_only=True)}
     assert figures["children_audited"] == 36
     workbook.close()

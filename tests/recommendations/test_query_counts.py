@@ -20,8 +20,9 @@ from tests.factories import ActionPlanFactory, rag
 pytestmark = pytest.mark.django_db
 
 # session, user; plan with its audit rounds; cycles; sections; recommendations with their
-# agencies; the updates compared; the evidence so far; the RAG scale's words and statuses
-PLAN_PAGE_QUERIES = 12
+# agencies; the updates compared; the evidence so far; the RAG scale's words and statuses (twice here: the rows and
+# the key; a completed update keeps its scale, so the key of a real plan reads none)
+PLAN_PAGE_QUERIES = 13
 # session, user; cycle; cycles; recommendations with their agencies; updates compared; the
 # evidence so far; the RAG scale's words (once a request) and statuses (twice: rows and the
 # form's choices); this cycle's updates
@@ -30,11 +31,12 @@ RATINGS_PAGE_QUERIES = 12
 # compared; the evidence so far; the RAG scale's words and statuses
 CHECK_PAGE_QUERIES = 10
 # The ratings page's 12 queries (the scale's words among them), then the save: a savepoint;
-# the cycle locked; the active statuses; this cycle's updates with their recommendations; the version claimed, the
+# the cycle locked; the active statuses; this cycle's updates with their recommendations; last time's ratings (the
+# rows that start from them); the version claimed, the
 # cycle's checks (its plan, who saved it, its title, one open update, two constraints) and
 # its save with its history; the updates created and changed, one query each; their
 # history, one query (and the content type, when not cached)
-RATINGS_SAVE_QUERIES = 37
+RATINGS_SAVE_QUERIES = 38
 
 
 def build_plan(size: int):

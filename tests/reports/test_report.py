@@ -88,7 +88,7 @@ def test_page_pdf_and_workbook_show_the_same_figures(march_2011_report, client):
     built = document.build(march_2011_report, today=MARCH_2011)
     figures = built.figures()
     workbook = load_workbook(io.BytesIO(renderers.xlsx(built)))
-    assert workbook.sheetnames == ["Action plan", "Figures"]
+    assert workbook.sheetnames == ["Action plan", "Key", "Figures"]
     sheet = {row[0]: row[1] for row in workbook["Figures"].iter_rows(min_row=2, values_only=True)}
     assert sheet["children_audited"] == figures["children_audited"] == 36
     assert sheet["requests_for_immediate_intervention"] == 2
