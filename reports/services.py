@@ -70,6 +70,7 @@ def _report_changed(report: Report, by: User) -> None:
     """A change to a report's sections moves the report's version on, so publishing
     after a check made before it is refused."""
     Report.objects.filter(pk=report.pk).update(version=F("version") + 1, updated_at=timezone.now(), updated_by=by)
+    report.refresh_from_db(fields=["version", "updated_at", "updated_by"])
 
 
 def _check_reason(model_field: str, reason: str, missing: str, *, key: str = "reason") -> str:
