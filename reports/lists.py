@@ -3,6 +3,7 @@ a figure on the RAG dashboard, and the published reports."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -82,8 +83,8 @@ class RagList(RowSource[RecommendationRow]):
         return "Recommendations " + ", ".join(words[name](value) for name, value in self.filters.items())
 
 
-def on(moment: object) -> str:
-    return date_format(localtime(moment), "j F Y")  # type: ignore[arg-type]
+def on(moment: datetime.datetime) -> str:
+    return date_format(localtime(moment), "j F Y")
 
 
 def publication_status(item: PublishedReport) -> str:
