@@ -28,6 +28,7 @@ class RecommendationsConfig(AppConfig):
             m2m_fields={"agencies"},
         )
         auditlog.register(models.ReviewCycle, exclude_fields=[*not_history, "scale"])
+        auditlog.register(models.CycleReopening)
         auditlog.register(models.ProgressUpdate)
         auditlog.register(models.Evidence)
         auditlog.register(models.Reminder)

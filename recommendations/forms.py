@@ -278,3 +278,25 @@ class CompleteCycleForm(forms.Form):
         data = cast(QueryDict, self.data).copy()
         data["version"] = str(conflict.version)
         self.data = data
+
+
+class ReopenCycleForm(forms.Form):
+    """Why a completed update is re-opened. It carries the version of the update the
+    person saw, so an update changed since (completed again, re-opened) stops it."""
+
+    reason = forms.CharField(
+        label="Why are you re-opening this update?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown on the update's pages and kept in its history. Do not name a child or family.",
+        error_messages={"required": "Enter why the update is being re-opened"},
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value"), OUT_OF_DATE),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(Field.textarea("reason", rows=4)))

@@ -214,8 +214,9 @@ class CycleState(models.TextChoices):
 
 class ReviewCycle(Versioned):
     """One six-monthly update ("Update completed 4 March 2011"): open while leads add
-    evidence and the Executive rates, then completed, and frozen for good. Its version
-    covers the ratings page as a whole: two people saving it at once conflict."""
+    evidence and the Executive rates, then completed, and frozen unless the Executive
+    re-opens it with a reason (``CycleReopening``). Its version covers the ratings page as
+    a whole: two people saving it at once conflict."""
 
     State = CycleState
 
@@ -252,6 +253,23 @@ class ReviewCycle(Versioned):
     @property
     def is_open(self) -> bool:
         return self.state == CycleState.OPEN
+
+
+class CycleReopening(models.Model):
+    """A completed update re-opened by the Executive to put a mistake right: why, by whom
+    and when. Each re-opening is kept, however many there are."""
+
+    cycle = models.ForeignKey(ReviewCycle, on_delete=models.PROTECT, related_name="reopenings")
+    reason = models.TextField(max_length=2000, validators=[validate_no_identifying_details])
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reopened_at", "pk"]
+        verbose_name = "re-opening of an update"
+
+    def __str__(self) -> str:
+        return f"{self.cycle} re-opened on {self.reopened_at:%d/%m/%Y}"
 
 
 class ProgressUpdate(models.Model):

@@ -20,7 +20,11 @@ form, the demo loader or any importer gets the same refusals.
   back unchanged, stays not yet rated unless confirmed; only such a row can be confirmed.
 - ``ratings_confirm``: ``ratings_save`` confirming last time's rating for the rows given
   (or every row still starting from last time's).
-- ``cycle_complete``: by the Executive; the update is open. Then it is frozen for good.
+- ``cycle_complete``: by the Executive; the update is open. Then it is frozen, and keeps
+  the plan's scale as it is then.
+- ``cycle_reopen``: by the Executive; the update is completed; a reason, with no
+  identifying details; no other update of the plan is open. Each re-opening is kept
+  (``CycleReopening``); the kept scale is cleared and kept again on completing.
 - ``evidence_add``: by the Executive or the recommendation's lead; the update is open and
   the recommendation's plan's; something is given (words, a link, a file or a proposed
   RAG); a file is of an allowed kind; a proposed RAG is an active status.
@@ -53,6 +57,7 @@ from recommendations.access import may_add_evidence, may_remove_evidence
 from recommendations.models import (
     NUMBER_PATTERN,
     ActionPlan,
+    CycleReopening,
     Evidence,
     PlanSection,
     ProgressUpdate,
@@ -68,6 +73,7 @@ logger = logging.getLogger(__name__)
 
 EXECUTIVE_ONLY = "Only the Board Executive can change the action plan."
 CYCLE_ALREADY_OPEN = "Another update is still open. Complete it before opening a new one."
+REOPEN_NEEDS_REASON = "Enter why the update is being re-opened"
 
 
 def _refuse_unless_executive(by: User) -> None:
@@ -417,6 +423,50 @@ def cycle_complete(
     cycle.completed_by = by
     cycle.scale = selectors.plan_scale_to_keep(cycle)
     return save_versioned(cycle, expected_version=expected_version, by=by)
+
+
+def _refuse_while_another_is_open(cycle: ReviewCycle) -> None:
+    other = ReviewCycle.objects.filter(plan_id=cycle.plan_id, state=ReviewCycle.State.OPEN).exclude(pk=cycle.pk)
+    if open_cycle := other.first():
+        raise ValidationError(
+            f"The {open_cycle.title} is open. Complete it before re-opening the {cycle.title}: "
+            "one update of a plan is open at a time.",
+            code="cycle_already_open",
+        )
+
+
+@transaction.atomic
+def cycle_reopen(
+    *, cycle: ReviewCycle, by: User, reason: str, expected_version: int, at: datetime.datetime | None = None
+) -> CycleReopening:
+    """Re-open a completed update to put a mistake right; it is then completed again as
+    any open update. What was published from it stays as published: the reports say
+    that the update was re-opened afterwards."""
+    _refuse_unless_executive(by)
+    locked = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
+    if locked.is_open:
+        raise ValidationError(f"The {locked.title} is open already.", code="cycle_open")
+    reopening = CycleReopening(cycle=locked, reason=reason.strip(), reopened_by=by, reopened_at=at or timezone.now())
+    try:
+        reopening.full_clean()
+    except ValidationError as error:
+        messages = error.message_dict.get("reason")
+        if messages is None:
+            raise
+        raise ValidationError({"reason": [REOPEN_NEEDS_REASON] if not reopening.reason else messages}) from None
+    _refuse_while_another_is_open(locked)
+    cycle.state, cycle.completed_on, cycle.completed_by = ReviewCycle.State.OPEN, None, None
+    # The scale is kept again when the update is completed again.
+    cycle.scale = None
+    try:
+        with transaction.atomic():
+            save_versioned(cycle, expected_version=expected_version, by=by)
+    except IntegrityError:  # another update opened at the same moment
+        _refuse_while_another_is_open(cycle)
+        raise
+    reopening.save()
+    # email: leads of the plan's recommendations, the update is open again and why
+    return reopening
 
 
 # --- Evidence -------------------------------------------------------------------------------

@@ -32,4 +32,5 @@ urlpatterns = [
     path("updates/<int:pk>/", views.cycle_ratings, name="cycle_ratings"),
     path("updates/<int:pk>/ratings.<listkind:kind>", views.cycle_ratings_download, name="cycle_ratings_download"),
     path("updates/<int:pk>/complete/", views.cycle_complete, name="cycle_complete"),
+    path("updates/<int:pk>/reopen/", views.cycle_reopen, name="cycle_reopen"),
 ]

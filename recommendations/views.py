@@ -33,6 +33,7 @@ from recommendations.forms import (
     EvidenceForm,
     RatingsForm,
     RecommendationForm,
+    ReopenCycleForm,
     ReviewCycleForm,
 )
 from recommendations.lists import CycleRatings, MyRecommendations, OverdueList, PlanList, RecommendationHistory
@@ -386,6 +387,8 @@ def cycle_ratings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "pages": ratings.pages if len(ratings.pages) > 1 else [],
             "page": page,
             "previous_cycle": ratings.previous_cycle,
+            "reopenings": cycle.reopenings.select_related("reopened_by"),
+            "may_reopen": not cycle.is_open and access.can(request.user, Action.MANAGE_ACTION_PLAN),
         },
     )
 
@@ -423,6 +426,38 @@ def cycle_complete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "recommendations/cycle_complete.html",
         {"check": selectors.completion_check(cycle, today=timezone.localdate()), "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_ACTION_PLAN)
+def cycle_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Re-open a completed update, with a reason, to put a mistake right."""
+    cycle = cycle_for(request.user, pk, write=True, queryset=ReviewCycle.objects.select_related("plan"))
+    if cycle.is_open:
+        messages.error(request, f"The {cycle.title} is open already.")
+        return redirect("recommendations:cycle_ratings", cycle.pk)
+    form = ReopenCycleForm(request.POST or None, initial={"version": cycle.version})
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.cycle_reopen(
+            cycle=cycle,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        ),
+    ):
+        messages.success(request, f"The {cycle.title} is open again. Complete it again when it is put right.")
+        return redirect("recommendations:cycle_ratings", cycle.pk)
+    return form_page(
+        request,
+        form,
+        title=f"Re-open the {cycle.title}",
+        caption="Action plan",
+        intro="Leads can add evidence and you can change ratings again until you complete it again. "
+        "Reports already published from it stay as published, and say that it was re-opened.",
+        back_url=reverse("recommendations:cycle_ratings", args=[cycle.pk]),
+        submit="Re-open the update",
     )
 
 

@@ -59,4 +59,4 @@ def create_demo_report() -> None:
     )
     for position, (heading, body) in enumerate(EVIDENCE_OF_IMPACT, start=1):
         services.section_create(report=report, by=executive, heading=heading, body=body, position=position)
-    services.publish(report=report, by=executive, today=PUBLISHED_ON)
+    services.publish(report=report, by=executive, today=PUBLISHED_ON, expected_version=report.version)

@@ -7,7 +7,7 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
-from dscb.forms import UKDateField, VersionedForm, field_as, gds_helper
+from dscb.forms import OUT_OF_DATE, OnceOnlyForm, UKDateField, VersionedForm, field_as, gds_helper
 from recommendations.forms import ParseOnlyMixin
 from recommendations.models import ReviewCycle
 from reports.models import NarrativeSection, Report
@@ -65,3 +65,42 @@ class PeriodForm(forms.Form):
         if start and end and end < start:
             self.add_error("end", "The last date must be on or after the first date")
         return cleaned
+
+
+class PublishForm(OnceOnlyForm):
+    """The confirm at the end of the check before publishing. It carries the version of
+    the report as checked (a report changed since is refused) and a one-time key (sent
+    twice, it publishes once). A report already published needs a reason to replace it."""
+
+    replacement_reason = forms.CharField(
+        label="Why does this publication replace the current one?",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Board members see it beside both publications. Do not name a child or family.",
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value"), OUT_OF_DATE),
+    )
+
+    def __init__(self, *args: Any, replacing: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not replacing:
+            del self.fields["replacement_reason"]
+        self.helper = gds_helper(Layout(Field.textarea("replacement_reason", rows=3)) if replacing else Layout())
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing this publication?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Board members see it beside the publication, which stays listed. Do not name a child or family.",
+        error_messages={"required": "Enter why the publication is being withdrawn"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(Field.textarea("reason", rows=4)))

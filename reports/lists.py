@@ -3,12 +3,18 @@ a figure on the RAG dashboard, and the published reports."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from dscb.lists import Column, RowSource
 from recommendations.lists import LEAD, NUMBER, TEXT, rag_column
+from recommendations.models import CycleReopening
 from recommendations.selectors import RecommendationRow
 from reports import selectors
 from reports.document import link_value
@@ -77,6 +83,57 @@ class RagList(RowSource[RecommendationRow]):
         return "Recommendations " + ", ".join(words[name](value) for name, value in self.filters.items())
 
 
+def on(moment: datetime.datetime) -> str:
+    return date_format(localtime(moment), "j F Y")
+
+
+def publication_status(item: PublishedReport) -> str:
+    """Current, or withdrawn or replaced, when and why, in words."""
+    if item.withdrawn_at is not None:
+        return f"Withdrawn on {on(item.withdrawn_at)}: {item.withdrawal_reason}"
+    if item.replaced_at is not None:
+        newer = getattr(item, "replaced_by", None)
+        why = f": {newer.replacement_reason}" if newer is not None and newer.replacement_reason else ""
+        return f"Replaced on {on(item.replaced_at)}{why}"
+    return "Current"
+
+
+def reopened_after(item: PublishedReport) -> list[CycleReopening]:
+    """Re-openings of the report's update since this was published (prefetched by
+    ``with_notes``): what was published no longer shows the update as it is now."""
+    return [reopening for reopening in item.report.cycle.reopenings.all() if reopening.reopened_at > item.published_at]
+
+
+@dataclass(frozen=True)
+class PublicationNotes:
+    """What the Board needs to know about a publication beside its documents: whether it
+    is current, and whether its update was re-opened since. A list's file prints it in words."""
+
+    publication: PublishedReport
+    status: str
+    reopenings: list[CycleReopening]
+
+    @classmethod
+    def of(cls, item: PublishedReport) -> PublicationNotes:
+        return cls(item, publication_status(item), reopened_after(item))
+
+    def reopened_words(self) -> list[str]:
+        return [
+            f"The update was re-opened afterwards, on {on(reopening.reopened_at)}: {reopening.reason}"
+            for reopening in self.reopenings
+        ]
+
+    def __str__(self) -> str:
+        return " ".join([self.status, *self.reopened_words()])
+
+
+def with_notes(publications: QuerySet[PublishedReport]) -> QuerySet[PublishedReport]:
+    """Publications with what ``publication_status`` and ``reopened_after`` read: two queries."""
+    return publications.select_related("published_by", "replaced_by", "report__cycle").prefetch_related(
+        Prefetch("report__cycle__reopenings", queryset=CycleReopening.objects.select_related("reopened_by"))
+    )
+
+
 class PublishedReports(RowSource[PublishedReport]):
     name = "published-reports"
     caption = "Published reports, newest first"
@@ -88,7 +145,12 @@ class PublishedReports(RowSource[PublishedReport]):
             Column("Audits", lambda item: item.period),
             Column("Action plan update", lambda item: item.cycle_title),
             Column("Published", lambda item: item.published_at.date(), cell="reports/cells/published_on.html"),
+            Column(
+                "Status",
+                PublicationNotes.of,
+                cell="reports/cells/publication_status.html",
+            ),
         ]
 
     def query(self) -> list[PublishedReport]:
-        return list(PublishedReport.objects.select_related("published_by"))
+        return list(with_notes(PublishedReport.objects.all()))

@@ -57,9 +57,17 @@ def published_upload_to(instance: PublishedReport, filename: str) -> str:
     return f"reports/{uuid.uuid4().hex}-{filename}"
 
 
+class PublishedReportQuerySet(models.QuerySet["PublishedReport"]):
+    def current(self) -> PublishedReportQuerySet:
+        """Neither withdrawn nor replaced: what the Board reads now (at most one a report)."""
+        return self.filter(withdrawn_at__isnull=True, replaced_at__isnull=True)
+
+
 class PublishedReport(models.Model):
     """What the Board saw: the PDF, the spreadsheet, the two-page summary and the figures
-    behind them, stored when published and never changed afterwards."""
+    behind them, stored when published and never changed afterwards. Never deleted
+    either: a publication put right is withdrawn (with a reason) or replaced by a newer
+    publication of the same report, and stays downloadable, marked as such."""
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="publications")
     title = models.CharField(max_length=200)
@@ -71,10 +79,35 @@ class PublishedReport(models.Model):
     summary_pdf = models.FileField(upload_to=published_upload_to, max_length=200)
     xlsx = models.FileField(upload_to=published_upload_to, max_length=200)
     figures = models.JSONField(help_text="The figures behind the documents, as published.")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(max_length=2000, blank=True, validators=[validate_no_identifying_details])
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    # On the newer publication: the one it replaced, and why.
+    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by")
+    replacement_reason = models.TextField(max_length=2000, blank=True, validators=[validate_no_identifying_details])
+
+    objects = PublishedReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["report"], name="one_publication_per_report")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=models.Q(withdrawn_at__isnull=True, replaced_at__isnull=True),
+                name="one_current_publication_per_report",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawal_reason=""),
+                name="published_report_withdrawn_with_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} (published {self.published_at:%d/%m/%Y})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_at is None and self.replaced_at is None

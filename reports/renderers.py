@@ -87,6 +87,11 @@ def render_pdf(template: str, document: ReportDocument) -> bytes:
     return pdf_html(render_to_string(template, {"document": document})).write_pdf(pdf_variant="pdf/ua-1")
 
 
+def pdf_page_count(document: ReportDocument) -> int:
+    """The report PDF's pages, as laid out for ``pdf``: counted, not estimated."""
+    return len(pdf_html(render_to_string("reports/pdf/report.html", {"document": document})).render().pages)
+
+
 def pdf(document: ReportDocument) -> bytes:
     return render_pdf("reports/pdf/report.html", document)
 

@@ -5,12 +5,17 @@ whatever happens to the data afterwards.
 
 - ``report_create``: by the Executive; a title with no identifying details; an action
   plan update; the audit period ends on or after it starts.
-- ``report_update``: as ``report_create``; the report is not yet published.
-- ``section_create``, ``section_update``: by the Executive; the report is not yet
-  published; a heading and a body with no identifying details.
-- ``section_remove``: by the Executive; the report is not yet published.
-- ``publish``: by the Executive; the report is not yet published (the database allows one
-  publication per report too).
+- ``report_update``: as ``report_create``; the report has no current publication (never
+  published, or its publication withdrawn).
+- ``section_create``, ``section_update``: by the Executive; the report has no current
+  publication; a heading and a body with no identifying details. A change to a section
+  is a change to the report (its version moves on), so a check before publishing sees it.
+- ``section_remove``: by the Executive; the report has no current publication.
+- ``publish``: by the Executive; the report is as checked (its version); if it has a
+  current publication, a reason for replacing it, with no identifying details: the new
+  publication replaces it (the database allows one current publication per report).
+- ``withdraw``: by the Executive; the publication is current; a reason with no
+  identifying details. Nothing is deleted: it stays downloadable, marked withdrawn.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.text import slugify
 
 from dscb.access import Action, can
@@ -30,7 +37,12 @@ from recommendations.models import ReviewCycle
 from reports import document, renderers
 from reports.models import NarrativeSection, PublishedReport, Report
 
-ALREADY_PUBLISHED = "This report has been published, so it cannot be changed. Start a new report instead."
+ALREADY_PUBLISHED = (
+    "This report has been published, so it cannot be changed. To correct it, withdraw the publication "
+    "with a reason: the report can then be changed and published again."
+)
+REPLACEMENT_NEEDS_REASON = "Enter why this publication replaces the current one"
+WITHDRAWAL_NEEDS_REASON = "Enter why the publication is being withdrawn"
 EXECUTIVE_ONLY = "Only the Board Executive can prepare and publish reports."
 
 
@@ -43,9 +55,33 @@ def _lock_draft(report: Report) -> Report:
     """Read the report again under a row lock: a report published a moment ago, by
     someone else, is not changed or published again."""
     locked = Report.objects.select_for_update().select_related("cycle", "cycle__plan").get(pk=report.pk)
-    if locked.publications.exists():
+    if is_frozen(locked):
         raise ValidationError(ALREADY_PUBLISHED, code="published")
     return locked
+
+
+def is_frozen(report: Report) -> bool:
+    """A report with a current publication is what the Board reads: it is not changed.
+    Withdrawn, it may be corrected and published again."""
+    return report.publications.current().exists()
+
+
+def _report_changed(report: Report, by: User) -> None:
+    """A change to a report's sections moves the report's version on, so publishing
+    after a check made before it is refused."""
+    Report.objects.filter(pk=report.pk).update(version=F("version") + 1, updated_at=timezone.now(), updated_by=by)
+    report.refresh_from_db(fields=["version", "updated_at", "updated_by"])
+
+
+def _check_reason(model_field: str, reason: str, missing: str, *, key: str = "reason") -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({key: [missing]})
+    try:
+        PublishedReport._meta.get_field(model_field).clean(reason, None)
+    except ValidationError as error:
+        raise ValidationError({key: error.messages}) from None
+    return reason
 
 
 def _check_period(period_start: datetime.date, period_end: datetime.date) -> None:
@@ -86,7 +122,9 @@ def section_create(*, report: Report, by: User, heading: str, body: str, positio
     _refuse_unless_executive(by)
     _lock_draft(report)
     section = NarrativeSection(report=report, heading=heading, body=body, position=position)
-    return create_versioned(section, by=by)
+    create_versioned(section, by=by)
+    _report_changed(report, by)
+    return section
 
 
 @transaction.atomic
@@ -96,7 +134,9 @@ def section_update(
     _refuse_unless_executive(by)
     _lock_draft(section.report)
     section.heading, section.body, section.position = heading, body, position
-    return save_versioned(section, expected_version=expected_version, by=by)
+    save_versioned(section, expected_version=expected_version, by=by)
+    _report_changed(section.report, by)
+    return section
 
 
 @transaction.atomic
@@ -104,15 +144,28 @@ def section_remove(*, section: NarrativeSection, by: User) -> None:
     _refuse_unless_executive(by)
     _lock_draft(section.report)
     section.delete()
+    _report_changed(section.report, by)
 
 
 @transaction.atomic
-def publish(*, report: Report, by: User, today: datetime.date) -> PublishedReport:
+def publish(
+    *, report: Report, by: User, today: datetime.date, expected_version: int, replacement_reason: str = ""
+) -> PublishedReport:
     """Render the report's PDF, board summary and workbook once, and store them with the
-    figures behind them. Two Executives publishing at once: the second waits for the
-    row lock, then is refused; the database allows one publication per report too."""
+    figures behind them. ``expected_version`` is the report's as checked before
+    publishing: a report changed since is refused (``EditConflict``). A report already
+    published is published again only to replace its current publication, with a
+    reason; the one replaced stays, marked as replaced. Two Executives publishing at
+    once: the second waits for the row lock, then is refused."""
     _refuse_unless_executive(by)
-    report = _lock_draft(report)
+    locked = Report.objects.select_for_update().select_related("cycle", "cycle__plan").get(pk=report.pk)
+    current = locked.publications.current().select_for_update().first()
+    reason = ""
+    if current is not None:
+        reason = _check_reason(
+            "replacement_reason", replacement_reason, REPLACEMENT_NEEDS_REASON, key="replacement_reason"
+        )
+    report = save_versioned(locked, expected_version=expected_version, by=by, fields=[])
     built = document.build(report, today=today)
     name = slugify(report.title)[:60] or "report"
     published = PublishedReport(
@@ -122,7 +175,12 @@ def publish(*, report: Report, by: User, today: datetime.date) -> PublishedRepor
         cycle_title=built.cycle.title if built.cycle else "",
         published_by=by,
         figures=built.figures(),
+        replaces=current,
+        replacement_reason=reason,
     )
+    if current is not None:
+        current.replaced_at = published.published_at
+        current.save(update_fields=["replaced_at"])
     documents = [
         (published.pdf, f"{name}.pdf", renderers.pdf),
         (published.summary_pdf, f"{name}-board-summary.pdf", renderers.summary_pdf),
@@ -134,4 +192,27 @@ def publish(*, report: Report, by: User, today: datetime.date) -> PublishedRepor
             stored.save(file_name, ContentFile(render(built)), save=False)
         published.full_clean()
         published.save()
+    # email: board members, a report was published (or replaced, and why)
     return published
+
+
+@transaction.atomic
+def withdraw(
+    *, published: PublishedReport, by: User, reason: str, at: datetime.datetime | None = None
+) -> PublishedReport:
+    """Withdraw the current publication of a report, with a reason. It is never deleted:
+    board members still see it, marked withdrawn, and may download it. The report can
+    then be corrected and published again."""
+    _refuse_unless_executive(by)
+    locked = PublishedReport.objects.select_for_update().get(pk=published.pk)
+    if not locked.is_current:
+        raise ValidationError(
+            "Only the current publication of a report can be withdrawn: this one has been withdrawn or replaced.",
+            code="not_current",
+        )
+    locked.withdrawal_reason = _check_reason("withdrawal_reason", reason, WITHDRAWAL_NEEDS_REASON)
+    locked.withdrawn_at = at or timezone.now()
+    locked.withdrawn_by = by
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    # email: board members, the publication was withdrawn and why
+    return locked

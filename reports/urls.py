@@ -22,5 +22,6 @@ urlpatterns = [
     path("reports/<int:pk>/sections/<int:section_pk>/remove/", views.section_remove, name="section_remove"),
     path("reports/<int:pk>/download/<str:kind>/", views.report_download, name="report_download"),
     path("reports/<int:pk>/publish/", views.report_publish, name="report_publish"),
+    path("published/<int:pk>/withdraw/", views.published_withdraw, name="published_withdraw"),
     path("published/<int:pk>/<str:kind>/", views.published_download, name="published_download"),
 ]

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audits.models import AuditRound
@@ -24,9 +25,9 @@ from recommendations import selectors as plan_selectors
 from recommendations.models import ReviewCycle
 from reports import document, renderers, selectors, services
 from reports.access import published_for, report_for, section_for
-from reports.forms import NarrativeSectionForm, PeriodForm, ReportForm
-from reports.lists import PublishedReports, RagList
-from reports.models import NarrativeSection, Report
+from reports.forms import NarrativeSectionForm, PeriodForm, PublishForm, ReportForm, WithdrawForm
+from reports.lists import PublicationNotes, PublishedReports, RagList, with_notes
+from reports.models import NarrativeSection, PublishedReport, Report
 from reports.selectors import Period
 
 # Each download: its content type and how its file name ends ("draft-report-1.pdf").
@@ -107,7 +108,14 @@ def report_list(request: AuthenticatedRequest) -> HttpResponse:
         "reports/report_list.html",
         {
             "published": PublishedReports(),
-            "drafts": Report.objects.filter(publications__isnull=True).select_related("cycle") if can_manage else [],
+            # Never published, or withdrawn: the reports the Executive may still change.
+            "drafts": (
+                Report.objects.exclude(pk__in=PublishedReport.objects.current().values("report_id")).select_related(
+                    "cycle"
+                )
+                if can_manage
+                else []
+            ),
             "can_manage": can_manage,
         },
     )
@@ -120,17 +128,19 @@ def published_list_download(request: AuthenticatedRequest, kind: str) -> HttpRes
 
 
 def report_page_context(report: Report) -> dict[str, object]:
+    publications = [PublicationNotes.of(item) for item in with_notes(report.publications.all())]
     return {
         "report": report,
         "document": document.build(report, today=timezone.localdate()),
-        "published": report.publications.first(),
+        "published": next((notes.publication for notes in publications if notes.publication.is_current), None),
+        "publications": publications,
     }
 
 
 def draft_or_refuse(request: HttpRequest, report: Report) -> HttpResponse | None:
-    """A published report is what the Board saw: it is not changed or published again.
-    Start a new report for the next update instead."""
-    if report.publications.exists():
+    """A report with a current publication is what the Board reads: it is not changed
+    (services.is_frozen). Withdrawn, it may be corrected and published again."""
+    if services.is_frozen(report):
         messages.error(request, services.ALREADY_PUBLISHED)
         return redirect("reports:report_detail", report.pk)
     return None
@@ -266,19 +276,73 @@ def report_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpRe
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_REPORTS)
 def report_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Check before publishing (GOV.UK "check your answers"): what will be published, the
+    PDF's pages counted from the PDF as it will be laid out, then an explicit confirm,
+    which carries the report's version as checked."""
     report = report_for(request.user, pk, write=True, queryset=Report.objects.select_related("cycle", "cycle__plan"))
-    if refused := draft_or_refuse(request, report):
-        return refused
-    try:
-        services.publish(report=report, by=request.user, today=timezone.localdate())
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("reports:report_detail", report.pk)
-    messages.success(request, "The report has been published. Board members can now download it.")
-    return redirect("reports:report_list")
+    current = report.publications.current().first()
+    form = PublishForm(request.POST or None, initial={"version": report.version}, replacing=current is not None)
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.publish(
+            report=report,
+            by=request.user,
+            today=timezone.localdate(),
+            expected_version=form.cleaned_data["version"],
+            replacement_reason=form.cleaned_data.get("replacement_reason", ""),
+        ),
+    ):
+        messages.success(
+            request,
+            "The new publication replaces the one before. Board members can now download it."
+            if current
+            else "The report has been published. Board members can now download it.",
+        )
+        return redirect("reports:report_list")
+    built = document.build(report, today=timezone.localdate())
+    return render(
+        request,
+        "reports/publish_check.html",
+        {
+            "report": report,
+            "document": built,
+            "pages": renderers.pdf_page_count(built),
+            "current": current,
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_REPORTS)
+def published_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    published = published_for(request.user, pk, write=True, queryset=PublishedReport.objects.select_related("report"))
+    if not published.is_current:
+        messages.error(request, "This publication has already been withdrawn or replaced.")
+        return redirect("reports:report_list")
+    form = WithdrawForm(request.POST or None)
+    if form.is_valid() and save_or_report(
+        form, lambda: services.withdraw(published=published, by=request.user, reason=form.cleaned_data["reason"])
+    ):
+        messages.success(
+            request,
+            f"“{published.title}” has been withdrawn. Board members still see it, marked withdrawn, with your reason.",
+        )
+        return redirect("reports:report_detail", published.report_id)
+    return form_page(
+        request,
+        form,
+        title="Withdraw this publication",
+        caption=published.title,
+        intro=f"Published on {date_format(timezone.localtime(published.published_at), 'j F Y')}. It is not deleted: "
+        "board members still see it, marked withdrawn, and can download it. You can then correct the report and "
+        "publish it again.",
+        back_url=reverse("reports:report_detail", args=[published.report_id]),
+        submit="Withdraw the publication",
+    )
 
 
 @require_safe

@@ -184,6 +184,8 @@ MATRIX: dict[str, Row] = {
     "recommendations:cycle_ratings_download": for_action(Action.VIEW_ACTION_PLAN),
     # GET: the check before completing (an open update); completing itself is a POST.
     "recommendations:cycle_complete": for_action(Action.MANAGE_ACTION_PLAN),
+    # The sample completed update, of a plan of its own: re-opening asks why.
+    "recommendations:cycle_reopen": for_action(Action.MANAGE_ACTION_PLAN),
     # Dashboards and reports
     "reports:audit_dashboard": for_action(Action.VIEW_AUDIT_DASHBOARD),
     "reports:rag_dashboard": for_action(Action.VIEW_RAG_DASHBOARD),
@@ -198,9 +200,11 @@ MATRIX: dict[str, Row] = {
     "reports:section_edit": for_action(Action.MANAGE_REPORTS),
     "reports:section_remove": post_only(),
     "reports:report_download": for_action(Action.MANAGE_REPORTS),
-    "reports:report_publish": post_only(),
+    # GET: the check before publishing; publishing itself is a POST.
+    "reports:report_publish": for_action(Action.MANAGE_REPORTS),
     # Published documents answer 404 to anyone who may not read them.
     "reports:published_download": for_action(Action.READ_PUBLISHED_REPORTS, refused=NOT_FOUND),
+    "reports:published_withdraw": for_action(Action.MANAGE_REPORTS),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
     "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},
@@ -278,6 +282,7 @@ POSTS: dict[str, Row] = {
     "recommendations:cycle_create": for_action(Action.MANAGE_ACTION_PLAN, OK),
     "recommendations:cycle_ratings": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
     "recommendations:cycle_complete": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
+    "recommendations:cycle_reopen": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
     # Reports
     "reports:report_create": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:report_edit": for_action(Action.MANAGE_REPORTS, SAVED),
@@ -285,6 +290,7 @@ POSTS: dict[str, Row] = {
     "reports:section_edit": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:section_remove": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:report_publish": for_action(Action.MANAGE_REPORTS, SAVED),
+    "reports:published_withdraw": for_action(Action.MANAGE_REPORTS, SAVED),
 }
 # Pages that only ever answer a GET (405 to a POST).
 TAKE_NO_POST = {

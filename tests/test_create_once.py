@@ -17,7 +17,7 @@ from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, Inquiry
 from dscb.forms import SUBMISSION_KEY
 from dscb.models import Agency, Role
 from recommendations.models import Evidence, Recommendation, ReviewCycle
-from reports.models import NarrativeSection, Report
+from reports.models import NarrativeSection, PublishedReport, Report
 from tests.conftest import sign_in
 from tests.factories import (
     AuditCaseFactory,
@@ -113,6 +113,11 @@ def section_add():
     return [report.pk], {"heading": "Golden Rules", "body": "Recognised by the children's workforce.", "position": "1"}
 
 
+def report_publish():
+    report = ReportFactory()
+    return [report.pk], {"version": str(report.version)}
+
+
 CREATES: dict[str, Create] = {
     "audits:round_create": Create(Role.AUDIT_TEAM, AuditRound, round_create),
     "audits:case_create": Create(Role.AUDIT_TEAM, AuditCase, case_create),
@@ -124,6 +129,7 @@ CREATES: dict[str, Create] = {
     "recommendations:evidence_add": Create(Role.EXECUTIVE, Evidence, evidence_add),
     "reports:report_create": Create(Role.EXECUTIVE, Report, report_create),
     "reports:section_add": Create(Role.EXECUTIVE, NarrativeSection, section_add),
+    "reports:report_publish": Create(Role.EXECUTIVE, PublishedReport, report_publish),
 }
 
 
@@ -144,10 +150,11 @@ def test_a_create_form_sent_three_times_creates_one_thing(name, client, user_wit
 
 # Rounds, cases, agency records, recommendations, updates and reports are unique by title,
 # reference, agency and whose records, or number: a second one is refused on its own terms.
+# A second publication of a report needs a reason to replace the first, and a fresh version.
 MAY_BE_ADDED_TWICE = sorted(
     name
     for name, create in CREATES.items()
-    if create.model not in (AuditRound, AuditCase, CaseRecord, Recommendation, ReviewCycle, Report)
+    if create.model not in (AuditRound, AuditCase, CaseRecord, Recommendation, ReviewCycle, Report, PublishedReport)
 )
 
 

@@ -57,8 +57,8 @@ NEITHER_VERSION_NOR_KEY = {
     "audits:participant_remove": "removal",
     "reports:section_remove": "removal",
     "recommendations:evidence_remove": "removal",
-    # The service refuses a second publication under a row lock, and the database too.
-    "reports:report_publish": "publication",
+    # A second withdrawal finds the publication withdrawn already.
+    "reports:published_withdraw": "withdrawal",
     # The admin site: its change forms carry the version (dscb.admin.VersionedAdmin).
     "admin:logout": "sign-out",
     "admin:auditlog_logentry_change": "view only: history is never edited",

@@ -14,7 +14,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 
 from audits.models import ChecklistQuestion, Grade, GradeScale, Theme
 from dscb.models import Agency, User
-from recommendations.models import PlanScale, RagStatus
+from recommendations.models import PlanScale, RagStatus, ReviewCycle
 from tests.conftest import PERSONAS
 from tests.factories import (
     MINIMAL_PDF,
@@ -77,6 +77,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "auditlog_logentry": LogEntry.objects.first(),
         "mfa_authenticator": Authenticator.objects.filter(user=someone).first(),
     }
+    completed = ReviewCycleFactory(state=ReviewCycle.State.COMPLETED, completed_on=cycle.due_on)
     report = ReportFactory(cycle=cycle)
     section = NarrativeSectionFactory(report=report)
     published = PublishedReportFactory(report__cycle=cycle)  # a report of its own: the sample draft stays a draft
@@ -90,6 +91,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "reports:report_download": {"pk": report.pk, "kind": "summary"},
         "reports:report_publish": {"pk": report.pk},
         "reports:published_download": {"pk": published.pk, "kind": "pdf"},
+        "reports:published_withdraw": {"pk": published.pk},
         "account_reset_password_from_key": {"uidb36": "1z", "key": "not-a-real-key"},
         "audits:round_detail": {"pk": audit_round.pk},
         "audits:round_edit": {"pk": audit_round.pk},
@@ -113,6 +115,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "recommendations:evidence_remove": {"pk": evidence.pk},
         "recommendations:cycle_ratings": {"pk": cycle.pk},
         "recommendations:cycle_complete": {"pk": cycle.pk},
+        "recommendations:cycle_reopen": {"pk": completed.pk},
         # Lists as CSV: the walk reads their text for case data (tests/test_page_walk.py).
         "audits:round_list_download": {"kind": "csv"},
         "audits:round_cases_download": {"pk": audit_round.pk, "kind": "csv"},

@@ -49,7 +49,12 @@ def test_a_publication_that_fails_half_way_leaves_no_file(settings, monkeypatch)
 
     monkeypatch.setattr(renderers, "xlsx", broken_workbook)
     with pytest.raises(Fault):
-        report_services.publish(report=report, by=UserFactory(is_executive=True), today=datetime.date(2011, 3, 4))
+        report_services.publish(
+            report=report,
+            by=UserFactory(is_executive=True),
+            today=datetime.date(2011, 3, 4),
+            expected_version=report.version,
+        )
     assert not PublishedReport.objects.exists()
     assert stored_files(settings) == []
 

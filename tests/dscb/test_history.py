@@ -62,7 +62,7 @@ def test_a_report_keeps_who_created_changed_and_published_it(client, user_with_r
         reverse("reports:section_edit", args=[report.pk, section.pk]),
         {"heading": "MASH", "body": "Better words", "position": 1, "version": 1},
     )
-    client.post(reverse("reports:report_publish", args=[report.pk]))
+    client.post(reverse("reports:report_publish", args=[report.pk]), {"version": Report.objects.get().version})
     create, update = LogEntry.Action.CREATE, LogEntry.Action.UPDATE
     assert history_of(report) == [(create, executive.pk), (update, executive.pk)]
     assert history_of(section) == [(create, executive.pk), (update, executive.pk)]

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 PLAN_PAGE_QUERIES = 13
 # session, user; cycle; cycles; recommendations with their agencies; updates compared; the
 # evidence so far; the RAG scale's words (once a request) and statuses (twice: rows and the
-# form's choices); this cycle's updates
-RATINGS_PAGE_QUERIES = 12
+# form's choices); this cycle's updates; its re-openings
+RATINGS_PAGE_QUERIES = 13
 # session, user; cycle with its plan; cycles; recommendations with their agencies; updates
 # compared; the evidence so far; the RAG scale's words and statuses
 CHECK_PAGE_QUERIES = 10

@@ -120,7 +120,9 @@ def test_spreadsheet_cells_are_never_formulas(march_2011_report):
 
 def test_a_published_report_never_changes_even_when_the_data_does(march_2011_report, client):
     executive = make_user(Role.EXECUTIVE)
-    published = services.publish(report=march_2011_report, by=executive, today=MARCH_2011)
+    published = services.publish(
+        report=march_2011_report, by=executive, today=MARCH_2011, expected_version=march_2011_report.version
+    )
     with published.pdf.open("rb") as stored:
         pdf_before = stored.read()
     with published.xlsx.open("rb") as stored:
@@ -147,7 +149,9 @@ MAGIC = {".pdf": b"%PDF", ".xlsx": b"PK"}
 
 def test_every_download_is_named_with_the_extension_of_its_content(march_2011_report, client):
     executive = make_user(Role.EXECUTIVE)
-    published = services.publish(report=march_2011_report, by=executive, today=MARCH_2011)
+    published = services.publish(
+        report=march_2011_report, by=executive, today=MARCH_2011, expected_version=march_2011_report.version
+    )
     draft = Report.objects.create(
         title="Draft", cycle=march_2011_report.cycle, period_start=MARCH_2011, period_end=MARCH_2011
     )
@@ -177,7 +181,12 @@ def test_every_download_is_named_with_the_extension_of_its_content(march_2011_re
 
 
 def test_board_members_see_published_reports_but_never_drafts(march_2011_report, client):
-    services.publish(report=march_2011_report, by=make_user(Role.EXECUTIVE), today=MARCH_2011)
+    services.publish(
+        report=march_2011_report,
+        by=make_user(Role.EXECUTIVE),
+        today=MARCH_2011,
+        expected_version=march_2011_report.version,
+    )
     sign_in(client, make_user(Role.BOARD_MEMBER))
     listing = client.get(reverse("reports:report_list")).content.decode()
     assert march_2011_report.title in listing
@@ -238,9 +247,16 @@ def test_a_report_period_must_run_forwards(demo, client):
 
 def test_a_published_report_is_neither_changed_nor_published_again(march_2011_report, client):
     executive = make_user(Role.EXECUTIVE)
-    services.publish(report=march_2011_report, by=executive, today=MARCH_2011)
+    services.publish(
+        report=march_2011_report, by=executive, today=MARCH_2011, expected_version=march_2011_report.version
+    )
     sign_in(client, executive)
-    assert client.post(reverse("reports:report_publish", args=[march_2011_report.pk])).status_code == 302
+    # Publishing again replaces the publication, and only with a reason.
+    response = client.post(
+        reverse("reports:report_publish", args=[march_2011_report.pk]),
+        {"version": PublishedReport.objects.get().report.version},
+    )
+    assert "Enter why this publication replaces the current one" in response.content.decode()
     assert PublishedReport.objects.count() == 1
     client.post(
         reverse("reports:section_add", args=[march_2011_report.pk]),
