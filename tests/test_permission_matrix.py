@@ -111,6 +111,9 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "recommendations:evidence_add": {"pk": recommendation.pk},
         "recommendations:evidence_download": {"pk": evidence.pk},
         "recommendations:evidence_remove": {"pk": evidence.pk},
+        "recommendations:evidence_mark_in_error": {"pk": evidence.pk},
+        "recommendations:closure_propose": {"pk": recommendation.pk},
+        "recommendations:closure_decide": {"pk": recommendation.pk},
         "recommendations:cycle_ratings": {"pk": cycle.pk},
         "recommendations:cycle_complete": {"pk": cycle.pk},
         # Lists as CSV: the walk reads their text for case data (tests/test_page_walk.py).

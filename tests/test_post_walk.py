@@ -83,6 +83,8 @@ def plausible(
         # every recommendation 1.n, whatever its section, which the service refuses.
         section = Recommendation.objects.get(**kwargs["recommendations:recommendation_edit"]).section
         data |= {"section": [str(section.pk)], "number": [f"{section.number}.9"]}
+    if name == "recommendations:closure_propose":
+        data["impact_statement"] = ["Strategy discussions now include every agency: the spring audit found all did."]
     if name == "audits:record_create":
         # The sample case already holds the sample agency's record of the child.
         data["subject"] = ["other_adult"]
