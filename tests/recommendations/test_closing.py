@@ -418,3 +418,10 @@ def test_the_rag_dashboard_counts_open_proposed_and_closed(client, recommendatio
     ]
     page = sign_in(client, executive).get(reverse("reports:rag_dashboard")).content.decode()
     assert "Proposed for closure" in page
+
+
+def test_evidence_of_no_recorded_adder_is_still_marked_by_the_executive(march, recommendation, executive):
+    evidence = evidence_in(march, recommendation, "From the old spreadsheet.", by=None)
+    mark(evidence, executive)()
+    evidence.refresh_from_db()
+    assert evidence.in_error
