@@ -57,6 +57,8 @@ NEITHER_VERSION_NOR_KEY = {
     "audits:participant_remove": "removal",
     "reports:section_remove": "removal",
     "recommendations:evidence_remove": "removal",
+    # The service refuses marking evidence a second time.
+    "recommendations:evidence_mark_in_error": "marked once",
     # The service refuses a second publication under a row lock, and the database too.
     "reports:report_publish": "publication",
     # The admin site: its change forms carry the version (dscb.admin.VersionedAdmin).
