@@ -22,15 +22,26 @@ if TYPE_CHECKING:
     from dscb.models import User
 
 
+def is_lead(user: User | AnonymousUser, recommendation: Recommendation) -> bool:
+    """Whether ``user`` leads ``recommendation``: the one place that says so."""
+    return user.pk is not None and recommendation.lead_id == user.pk
+
+
 def may_add_evidence(user: User | AnonymousUser, recommendation: Recommendation) -> bool:
     """The Executive adds evidence to any recommendation; a lead only to their own."""
     if can(user, Action.MANAGE_ACTION_PLAN):
         return True
-    return can(user, Action.ADD_EVIDENCE) and recommendation.lead_id == user.pk
+    return can(user, Action.ADD_EVIDENCE) and is_lead(user, recommendation)
+
+
+def may_propose_closure(user: User | AnonymousUser, recommendation: Recommendation) -> bool:
+    """The Executive, or the recommendation's lead, proposes closing it on evidence of impact."""
+    return may_add_evidence(user, recommendation)
 
 
 def may_remove_evidence(user: User | AnonymousUser, evidence: Evidence) -> bool:
-    """The Executive removes any evidence; a lead only what they added themselves."""
+    """The Executive removes any evidence, or marks it as added in error; a lead only what
+    they added themselves."""
     if can(user, Action.MANAGE_ACTION_PLAN):
         return True
     return can(user, Action.ADD_EVIDENCE) and evidence.added_by_id == user.pk
@@ -63,7 +74,7 @@ def cycle_for(
 def evidence_for(
     user: User | AnonymousUser, pk: int, *, write: bool = False, queryset: QuerySet[Evidence] | None = None
 ) -> Evidence:
-    """``write``: to remove it: the Executive, or the lead who added it."""
+    """``write``: to remove it or mark it as added in error: the Executive, or the lead who added it."""
     require(user, Action.VIEW_ACTION_PLAN)
     queryset = queryset if queryset is not None else Evidence.objects.all()
     evidence = get_object_or_404(queryset.select_related("update__recommendation", "update__cycle"), pk=pk)

@@ -86,10 +86,9 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
 
     class Meta:
         model = Recommendation
-        fields = ["section", "number", "kind", "text", "agencies", "lead", "target_date", "state"]
+        fields = ["section", "number", "kind", "text", "agencies", "lead", "target_date"]
         widgets = {
             "kind": forms.RadioSelect,
-            "state": forms.RadioSelect,
             "agencies": forms.CheckboxSelectMultiple,
             "text": forms.Textarea(attrs={"rows": 4}),
         }
@@ -107,7 +106,6 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
         self.fields["section"].label = "Source audit"
         field_as(self, "section", forms.ModelChoiceField).empty_label = "Select the audit it comes from"
         field_as(self, "kind", forms.ChoiceField).choices = Recommendation.Kind.choices
-        field_as(self, "state", forms.ChoiceField).choices = Recommendation.State.choices
         field_as(self, "agencies", forms.ModelChoiceField).queryset = Agency.objects.active()
         field_as(self, "lead", forms.ModelChoiceField).queryset = people_who_can(Action.LEAD_RECOMMENDATIONS)
         field_as(self, "lead", forms.ModelChoiceField).empty_label = "No lead yet"
@@ -121,11 +119,10 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
                 Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
                 Field.select("lead"),
                 Field("target_date"),
-                Field.radios("state", legend_size=Size.SMALL, inline=True),
                 "version",
             )
         )
-        self.order_fields(["section", "number", "kind", "text", "agencies", "lead", "target_date", "state"])
+        self.order_fields(["section", "number", "kind", "text", "agencies", "lead", "target_date"])
 
     def clean_number(self) -> str:
         return self.cleaned_data["number"].strip()
@@ -140,7 +137,6 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
             agencies=list(data["agencies"]),
             lead=data["lead"],
             target_date=data["target_date"],
-            state=data["state"],
         )
 
 
@@ -300,3 +296,74 @@ class ReopenCycleForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Layout(Field.textarea("reason", rows=4)))
+
+
+class EvidenceInErrorForm(forms.Form):
+    reason = forms.CharField(
+        label="Why was it added in error?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown beside the evidence. Do not name a child or family.",
+        error_messages={"required": "Enter why the evidence was added in error"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(Field.textarea("reason", rows=3)))
+
+
+class ClosureProposeForm(forms.Form):
+    """Carries the recommendation's version: a proposal made after someone else's change is refused."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value"), OUT_OF_DATE),
+    )
+    impact_statement = forms.CharField(
+        label="Statement of impact",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What has changed for children and families because of this recommendation, and how you know. "
+        "Do not name a child or family.",
+        error_messages={"required": "Enter the statement of impact: what changed because of it"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(Field.textarea("impact_statement", rows=6), "version"))
+
+
+class ClosureDecision:
+    ACCEPT = "accept"
+    RETURN = "return"
+
+
+class ClosureDecideForm(forms.Form):
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value"), OUT_OF_DATE),
+    )
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[
+            (ClosureDecision.ACCEPT, "Accept: close the recommendation"),
+            (ClosureDecision.RETURN, "Return it to the lead"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to accept or return the proposal"},
+    )
+    reason = forms.CharField(
+        label="Why are you returning it? (if you return it)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to the lead. Do not name a child or family.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Layout(Field.radios("decision", legend_size=Size.MEDIUM), Field.textarea("reason", rows=3), "version")
+        )

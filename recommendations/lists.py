@@ -57,16 +57,32 @@ def lead_name(row: RecommendationRow) -> str:
     return lead.get_full_name() if lead else ""
 
 
-def evidence_lines(evidence: Iterable[Evidence]) -> str:
-    """Each point of evidence on a line of its own, as the seed's evidence column."""
+def evidence_lines(evidence: Iterable[Evidence], *, marked: bool = False) -> str:
+    """Each point of evidence on a line of its own, as the seed's evidence column.
+    ``marked``: each says the update it was added in, and whether it was added in error."""
     return "\n".join(
-        " ".join(part for part in (item.text, item.url, item.file_name and f"({item.file_name})") if part)
+        " ".join(
+            part
+            for part in (
+                marked and f"[{evidence_update_title(item)}]",
+                item.in_error and f"[Added in error: {item.marked_in_error_reason}]",
+                item.text,
+                item.url,
+                item.file_name and f"({item.file_name})",
+            )
+            if part
+        )
         for item in evidence
     )
 
 
+def evidence_update_title(item: Evidence) -> str:
+    """The title of the update the evidence was added in (annotated by the selectors)."""
+    return getattr(item, "in_cycle_title", "")
+
+
 def evidence_words(row: RecommendationRow) -> str:
-    return evidence_lines(row.evidence)
+    return evidence_lines(row.evidence, marked=row.evidence_spans_updates)
 
 
 # --- Columns of a recommendation row, shared by every recommendation table -----------------
@@ -328,7 +344,9 @@ class CycleRatings(RowSource[RatingRow]):
         }
 
     def query(self) -> list[RatingRow]:
-        rows = selectors.recommendation_rows(self.cycle.plan, self.cycles, today=timezone.localdate())
+        rows = selectors.recommendation_rows(
+            self.cycle.plan, self.cycles, today=timezone.localdate(), recommendations=selectors.rated_in(self.cycle)
+        )
         carries = self.previous_cycle is not None
         active = self.scale.by_pk  # an open update's scale is the scale now: its active statuses
 

@@ -139,8 +139,12 @@ class RecommendationKind(models.TextChoices):
 
 
 class RecommendationState(models.TextChoices):
+    """Closing is a decision on evidence of impact: the lead (or the Executive) proposes
+    it, the Executive accepts it or returns it. ("Completed" was never used: a
+    recommendation done is closed.)"""
+
     OPEN = "open", "Open"
-    COMPLETED = "completed", "Completed"
+    PROPOSED = "proposed", "Proposed for closure"
     CLOSED = "closed", "Closed"
 
 
@@ -187,6 +191,28 @@ class Recommendation(Versioned):
     )
     target_date = models.DateField("by when", null=True, blank=True)
     state = models.CharField(max_length=20, choices=RecommendationState.choices, default=RecommendationState.OPEN)
+    impact_statement = models.TextField(
+        "statement of impact",
+        max_length=5000,
+        blank=True,
+        validators=[validate_no_identifying_details],
+        help_text="What changed because of it: the evidence of impact closure rests on.",
+    )
+    closure_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closure_proposed_at = models.DateTimeField(null=True, blank=True)
+    closure_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closure_decided_at = models.DateTimeField(null=True, blank=True)
+    closure_return_reason = models.TextField(
+        "why closure was not accepted", max_length=2000, blank=True, validators=[validate_no_identifying_details]
+    )
+    # The update the closure belongs to: the open one when it was accepted, else the latest.
+    closed_in = models.ForeignKey(
+        "ReviewCycle", on_delete=models.PROTECT, null=True, blank=True, related_name="closed_recommendations"
+    )
 
     class Meta:
         ordering = ["number_major", "number_minor"]
@@ -205,6 +231,14 @@ class Recommendation(Versioned):
 
     def get_additional_data(self) -> dict[str, int]:
         return {"recommendation_id": self.pk}
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == RecommendationState.CLOSED
+
+    @property
+    def is_proposed_for_closure(self) -> bool:
+        return self.state == RecommendationState.PROPOSED
 
 
 class CycleState(models.TextChoices):
@@ -325,12 +359,25 @@ class Evidence(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
+    # Once its update is completed evidence is never removed, only marked: the page keeps
+    # showing it, struck through, and reports of later updates leave it out.
+    marked_in_error_at = models.DateTimeField("marked as added in error", null=True, blank=True)
+    marked_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    marked_in_error_reason = models.TextField(
+        "why it was added in error", max_length=2000, blank=True, validators=[validate_no_identifying_details]
+    )
 
     class Meta:
         ordering = ["position", "pk"]
         verbose_name_plural = "evidence"
         constraints = [
-            models.CheckConstraint(condition=~models.Q(text="", url="", file=""), name="evidence_has_something")
+            models.CheckConstraint(condition=~models.Q(text="", url="", file=""), name="evidence_has_something"),
+            models.CheckConstraint(
+                condition=models.Q(marked_in_error_at__isnull=True) | ~models.Q(marked_in_error_reason=""),
+                name="evidence_in_error_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -338,6 +385,10 @@ class Evidence(models.Model):
 
     def get_additional_data(self) -> dict[str, int]:
         return {"recommendation_id": self.update.recommendation_id}
+
+    @property
+    def in_error(self) -> bool:
+        return self.marked_in_error_at is not None
 
 
 class ReminderKind(models.TextChoices):

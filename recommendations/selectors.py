@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from auditlog.models import LogEntry
-from django.db.models import F, Prefetch, QuerySet, Subquery
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery
 
 from dscb.models import User
 from dscb.request_cache import once_per_request
@@ -234,6 +234,11 @@ class RecommendationRow:
         return movement(self.rag, self.open_rag)
 
     @property
+    def evidence_spans_updates(self) -> bool:
+        """Its evidence comes from more than one update: then each point says which."""
+        return len({getattr(item, "in_cycle", None) for item in self.evidence}) > 1
+
+    @property
     def needs_evidence(self) -> bool:
         """In the open cycle, with no evidence yet."""
         return not self.has_open_evidence
@@ -246,9 +251,9 @@ class SectionRows:
 
 
 def overdue_rule(*, past_target: bool, state: str, rag: RagStatus | None) -> bool:
-    """Overdue: the target date has passed, it is still open, and it is not rated at a
+    """Overdue: the target date has passed, it is not closed, and it is not rated at a
     status that counts as done (Green). The one definition, for lists and for counts."""
-    return past_target and state == Recommendation.State.OPEN and not (rag is not None and rag.counts_as_done)
+    return past_target and state != Recommendation.State.CLOSED and not (rag is not None and rag.counts_as_done)
 
 
 def is_overdue(recommendation: Recommendation, rag: RagStatus | None, *, today: datetime.date) -> bool:
@@ -257,6 +262,13 @@ def is_overdue(recommendation: Recommendation, rag: RagStatus | None, *, today: 
         state=recommendation.state,
         rag=rag,
     )
+
+
+def shows_evidence(item: Evidence, as_of: ReviewCycle | None) -> bool:
+    """Evidence marked as added in error is left out of every list and report but the
+    report of the update it was added in, which shows it marked (a published copy of that
+    report is frozen as it was anyway). The recommendation's own page shows it, marked."""
+    return not item.in_error or (as_of is not None and as_of.pk == item.in_cycle)  # type: ignore[attr-defined]
 
 
 def recommendation_rows(
@@ -288,12 +300,16 @@ def recommendation_rows(
     with_open_evidence: set[int] = set()
     for item in (
         Evidence.objects.filter(update__cycle__in=read, update__recommendation__in=wanted)
-        .annotate(of_recommendation=F("update__recommendation_id"), in_cycle=F("update__cycle_id"))
+        .annotate(
+            of_recommendation=F("update__recommendation_id"),
+            in_cycle=F("update__cycle_id"),
+            in_cycle_title=F("update__cycle__title"),
+        )
         .order_by()
     ):
         if item.in_cycle == open_pk:
             with_open_evidence.add(item.of_recommendation)
-        if item.in_cycle in shown:
+        if item.in_cycle in shown and shows_evidence(item, plan_cycles.as_of):
             evidence[item.of_recommendation].append(item)
     rated_scale, previous_scale = plan_scales(plan_cycles.rated, plan_cycles.previous or plan_cycles.rated)
 
@@ -405,8 +421,17 @@ def completion_check(cycle: ReviewCycle, *, today: datetime.date) -> CompletionC
     return CompletionCheck(
         cycle=cycle,
         previous=plan_cycles.latest_completed,
-        rows=recommendation_rows(cycle.plan, plan_cycles, today=today),
+        rows=recommendation_rows(cycle.plan, plan_cycles, today=today, recommendations=rated_in(cycle)),
     )
+
+
+def rated_in(cycle: ReviewCycle) -> QuerySet[Recommendation]:
+    """The recommendations ``cycle`` rates: all of its plan's but those closed in it or
+    in an update before it (a closed one leaves the ratings from then on)."""
+    closed_by_then = ReviewCycle.objects.filter(plan=cycle.plan_id).filter(
+        Q(due_on__lt=cycle.due_on) | Q(due_on=cycle.due_on, pk__lte=cycle.pk)
+    )
+    return cycle.plan.recommendations.exclude(closed_in__in=closed_by_then)
 
 
 def rows_by_section(plan: ActionPlan, rows: list[RecommendationRow]) -> list[SectionRows]:
@@ -429,7 +454,7 @@ def rag_history(recommendation: Recommendation, plan_cycles: Cycles) -> list[His
     updates = {
         update.cycle_id: update
         for update in recommendation.updates.select_related("rag", "proposed_rag", "rated_by").prefetch_related(
-            Prefetch("evidence", Evidence.objects.select_related("added_by"))
+            Prefetch("evidence", Evidence.objects.select_related("added_by", "marked_in_error_by"))
         )
     }
     history = []
@@ -447,6 +472,28 @@ def rag_history(recommendation: Recommendation, plan_cycles: Cycles) -> list[His
             previous_rag, seen_completed = rag, True
         history.append(HistoryEntry(cycle=cycle, update=update, movement=moved))
     return history
+
+
+@dataclass(frozen=True)
+class EvidenceGroup:
+    """The evidence added in one update, newest first."""
+
+    cycle: ReviewCycle
+    items: list[Evidence]
+
+
+def evidence_by_update(history: list[HistoryEntry]) -> list[EvidenceGroup]:
+    """All of a recommendation's evidence, grouped by the update it was added in, in the
+    order of ``history`` (newest first for the page); updates without any are left out.
+    Reads nothing more: ``rag_history`` fetched the evidence."""
+    groups = []
+    for entry in history:
+        items = list(entry.update.evidence.all()) if entry.update else []
+        if items:
+            groups.append(
+                EvidenceGroup(entry.cycle, sorted(items, key=lambda item: (item.added_at, item.pk), reverse=True))
+            )
+    return groups
 
 
 def recommendation_changes(recommendation: Recommendation) -> list[LogEntry]:

@@ -29,6 +29,15 @@ form, the demo loader or any importer gets the same refusals.
   the recommendation's plan's; something is given (words, a link, a file or a proposed
   RAG); a file is of an allowed kind; a proposed RAG is an active status.
 - ``evidence_remove``: by the Executive or whoever added it; the update is open.
+- ``evidence_mark_in_error``: by the Executive or whoever added it; its update is
+  completed (while open, it is removed instead); not marked already; a reason, with no
+  identifying details. It stays on the recommendation's page, marked.
+- ``closure_propose``: by the Executive or the recommendation's lead; it is open; a
+  statement of impact, with no identifying details.
+- ``closure_accept``: by the Executive; it is proposed for closure. It is closed in the
+  open update, or the latest if none is open, and leaves that update's ratings.
+- ``closure_return``: by the Executive; it is proposed for closure; a reason, with no
+  identifying details. It is open again.
 """
 
 from __future__ import annotations
@@ -53,7 +62,7 @@ from dscb.files import files_kept_on_success
 from dscb.history import Change, record_changes, snapshot
 from dscb.models import Agency, User
 from recommendations import selectors
-from recommendations.access import may_add_evidence, may_remove_evidence
+from recommendations.access import may_add_evidence, may_propose_closure, may_remove_evidence
 from recommendations.models import (
     NUMBER_PATTERN,
     ActionPlan,
@@ -191,7 +200,6 @@ class RecommendationInput:
     agencies: Sequence[Agency] = ()
     lead: User | None = None
     target_date: datetime.date | None = None
-    state: str = Recommendation.State.OPEN
 
 
 def _check_recommendation(plan: ActionPlan, values: RecommendationInput, recommendation: Recommendation) -> None:
@@ -215,13 +223,13 @@ def _check_recommendation(plan: ActionPlan, values: RecommendationInput, recomme
 
 
 def _apply(recommendation: Recommendation, values: RecommendationInput) -> None:
+    # The state is not among them: it changes only by closure (closure_propose/accept/return).
     recommendation.section = values.section
     recommendation.number = values.number.strip()
     recommendation.text = values.text
     recommendation.kind = values.kind
     recommendation.lead = values.lead
     recommendation.target_date = values.target_date
-    recommendation.state = values.state
 
 
 @transaction.atomic
@@ -321,6 +329,8 @@ def ratings_save(
     changed: list[tuple[ProgressUpdate, ProgressUpdate]] = []  # before, after
     now = at or timezone.now()
     for recommendation, (rag, note) in ratings.items():
+        if recommendation.is_closed:
+            continue  # closed on evidence of impact: it has left the update's ratings
         rag_key, note_key = rating_keys(recommendation)
         update = existing.get(recommendation.pk)
         was = (update.rag_id, update.rating_note) if update else (None, "")
@@ -530,6 +540,140 @@ def evidence_remove(*, evidence: Evidence, by: User) -> None:
     evidence.delete()
     if stored:
         transaction.on_commit(lambda: stored.storage.delete(stored.name or ""))
+
+
+@transaction.atomic
+def evidence_mark_in_error(
+    *, evidence: Evidence, by: User, reason: str, at: datetime.datetime | None = None
+) -> Evidence:
+    """Once its update is completed, evidence is never removed: it is marked, with why."""
+    if not may_remove_evidence(by, evidence):
+        raise ValidationError(
+            "Only the Executive and whoever added it can mark evidence as added in error.", code="not_allowed"
+        )
+    evidence = Evidence.objects.select_for_update().select_related("update__cycle").get(pk=evidence.pk)
+    if evidence.update.cycle.is_open:
+        raise ValidationError(
+            f"The {evidence.update.cycle.title} is still open: remove the evidence instead.", code="cycle_open"
+        )
+    if evidence.in_error:
+        raise ValidationError("This evidence is already marked as added in error.", code="already_marked")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Enter why the evidence was added in error"]})
+    try:
+        Evidence._meta.get_field("marked_in_error_reason").clean(reason, evidence)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from None
+    # Only these fields are checked: evidence from before today's rules (no one named as
+    # having added it) is still marked.
+    evidence.marked_in_error_at = at or timezone.now()
+    evidence.marked_in_error_by = by
+    evidence.marked_in_error_reason = reason
+    evidence.save(update_fields=["marked_in_error_at", "marked_in_error_by", "marked_in_error_reason"])
+    return evidence
+
+
+# --- Closing on evidence of impact ----------------------------------------------------------
+
+
+def _check_text(field: str, model_field: str, value: str) -> None:
+    try:
+        Recommendation._meta.get_field(model_field).run_validators(value)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+
+
+@transaction.atomic
+def closure_propose(
+    *, recommendation: Recommendation, by: User, expected_version: int, impact_statement: str
+) -> Recommendation:
+    """The lead, or the Executive, proposes closing it, saying what changed because of it."""
+    if not may_propose_closure(by, recommendation):
+        raise ValidationError(
+            "Only the Executive and the recommendation's lead can propose closing it.", code="not_allowed"
+        )
+    if recommendation.state != Recommendation.State.OPEN:
+        raise ValidationError(
+            f"Recommendation {recommendation.number} is {recommendation.get_state_display().lower()}: "
+            "only an open one can be proposed for closure.",
+            code="not_open",
+        )
+    impact_statement = impact_statement.strip()
+    if not impact_statement:
+        raise ValidationError({"impact_statement": ["Enter the statement of impact: what changed because of it"]})
+    _check_text("impact_statement", "impact_statement", impact_statement)
+    recommendation.state = Recommendation.State.PROPOSED
+    recommendation.impact_statement = impact_statement
+    recommendation.closure_proposed_by = by
+    recommendation.closure_proposed_at = timezone.now()
+    save_versioned(recommendation, expected_version=expected_version, by=by, fields=CLOSURE_FIELDS)
+    # email: the Executive, that closure of this recommendation is proposed and awaits their decision
+    return recommendation
+
+
+CLOSURE_FIELDS = [
+    "state",
+    "impact_statement",
+    "closure_proposed_by",
+    "closure_proposed_at",
+    "closure_decided_by",
+    "closure_decided_at",
+    "closure_return_reason",
+    "closed_in",
+]
+
+
+def _refuse_unless_proposed(recommendation: Recommendation) -> None:
+    if recommendation.state != Recommendation.State.PROPOSED:
+        raise ValidationError(
+            f"Recommendation {recommendation.number} is not proposed for closure.", code="not_proposed"
+        )
+
+
+@transaction.atomic
+def closure_accept(
+    *, recommendation: Recommendation, by: User, expected_version: int, at: datetime.datetime | None = None
+) -> Recommendation:
+    """The Executive closes it: it leaves the update's ratings and shows in the report's
+    "closed this period"."""
+    _refuse_unless_executive(by)
+    _refuse_unless_proposed(recommendation)
+    plan_cycles = selectors.cycles(recommendation.plan)
+    recommendation.state = Recommendation.State.CLOSED
+    recommendation.closed_in = plan_cycles.open or (plan_cycles.all[0] if plan_cycles.all else None)
+    recommendation.closure_decided_by = by
+    recommendation.closure_decided_at = at or timezone.now()
+    recommendation.closure_return_reason = ""
+    save_versioned(recommendation, expected_version=expected_version, by=by, fields=CLOSURE_FIELDS)
+    # email: the recommendation's lead(s), that closure was accepted
+    return recommendation
+
+
+@transaction.atomic
+def closure_return(
+    *,
+    recommendation: Recommendation,
+    by: User,
+    expected_version: int,
+    reason: str,
+    at: datetime.datetime | None = None,
+) -> Recommendation:
+    """The Executive returns the proposal with a reason: it is open again, the statement
+    of impact kept to improve on."""
+    _refuse_unless_executive(by)
+    _refuse_unless_proposed(recommendation)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Enter why closure is not accepted"]})
+    _check_text("reason", "closure_return_reason", reason)
+    recommendation.state = Recommendation.State.OPEN
+    recommendation.closure_decided_by = by
+    recommendation.closure_decided_at = at or timezone.now()
+    recommendation.closure_return_reason = reason
+    save_versioned(recommendation, expected_version=expected_version, by=by, fields=CLOSURE_FIELDS)
+    # email: the recommendation's lead(s), that closure was returned, and why
+    return recommendation
 
 
 # --- Reminders ------------------------------------------------------------------------------

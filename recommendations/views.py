@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from audits.models import Grade
 from dscb import access, lists
@@ -23,14 +23,19 @@ from recommendations.access import (
     cycle_for,
     evidence_for,
     may_add_evidence,
+    may_propose_closure,
     may_remove_evidence,
     recommendation_for,
 )
 from recommendations.forms import (
     CONFIRM_UNTOUCHED,
     ActionPlanForm,
+    ClosureDecideForm,
+    ClosureDecision,
+    ClosureProposeForm,
     CompleteCycleForm,
     EvidenceForm,
+    EvidenceInErrorForm,
     RatingsForm,
     RecommendationForm,
     ReopenCycleForm,
@@ -135,18 +140,21 @@ def recommendation_create(request: AuthenticatedRequest) -> HttpResponse:
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def recommendation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     recommendation = recommendation_for(
-        request.user, pk, queryset=Recommendation.objects.select_related("plan", "section", "lead", "updated_by")
+        request.user,
+        pk,
+        queryset=Recommendation.objects.select_related(
+            "plan",
+            "section",
+            "lead",
+            "updated_by",
+            "closed_in",
+            "closure_proposed_by",
+            "closure_decided_by",
+        ),
     )
     history = RecommendationHistory(recommendation=recommendation)
     plan_cycles = history.cycles
-    # Evidence in the open update that this person may take back.
-    history.removable = {
-        item.pk
-        for entry in history.rows
-        if entry.cycle.is_open and entry.update
-        for item in entry.update.evidence.all()
-        if may_remove_evidence(request.user, item)
-    }
+    evidence = selectors.evidence_by_update(history.rows)
     row = selectors.recommendation_rows(
         recommendation.plan,
         plan_cycles,
@@ -160,10 +168,29 @@ def recommendation_detail(request: AuthenticatedRequest, pk: int) -> HttpRespons
             "recommendation": recommendation,
             "row": row,
             "history": history,
+            "evidence": evidence,
+            # What this person may do to each point: remove it while its update is open,
+            # mark it as added in error once the update is completed.
+            "removable": {
+                item.pk
+                for group in evidence
+                if group.cycle.is_open
+                for item in group.items
+                if may_remove_evidence(request.user, item)
+            },
+            "markable": {
+                item.pk
+                for group in evidence
+                if not group.cycle.is_open
+                for item in group.items
+                if not item.in_error and may_remove_evidence(request.user, item)
+            },
             "open_cycle": plan_cycles.open,
             "changes": selectors.recommendation_changes(recommendation),
             "can_manage": access.can(request.user, Action.MANAGE_ACTION_PLAN),
             "may_add_evidence": plan_cycles.open is not None and may_add_evidence(request.user, recommendation),
+            "may_propose_closure": recommendation.state == Recommendation.State.OPEN
+            and may_propose_closure(request.user, recommendation),
         },
     )
 
@@ -242,18 +269,162 @@ def evidence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @access.permission_required(Action.ADD_EVIDENCE)
 def evidence_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Check, then remove: only while its update is open (then it is marked instead)."""
     evidence = evidence_for(request.user, pk, write=True)
-    recommendation = recommendation_for(request.user, evidence.update.recommendation_id, write=True)
-    try:
-        services.evidence_remove(evidence=evidence, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "The evidence has been removed.")
-    return redirect("recommendations:recommendation_detail", recommendation.pk)
+    recommendation = evidence.update.recommendation
+    back = redirect("recommendations:recommendation_detail", recommendation.pk)
+    if not evidence.update.cycle.is_open:
+        messages.error(
+            request,
+            f"The {evidence.update.cycle.title} is completed: its evidence cannot be removed, "
+            "only marked as added in error.",
+        )
+        return back
+    if request.method == "POST":
+        try:
+            services.evidence_remove(evidence=evidence, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The evidence has been removed.")
+        return back
+    return render(
+        request,
+        "recommendations/evidence_action.html",
+        {
+            "evidence": evidence,
+            "recommendation": recommendation,
+            "title": "Are you sure you want to remove this evidence?",
+            "intro": f"It was added to the {evidence.update.cycle.title}, which is still open. "
+            "Removing it cannot be undone.",
+            "submit": "Remove evidence",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.ADD_EVIDENCE)
+def evidence_mark_in_error(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Evidence of a completed update stays: it is marked as added in error, with why."""
+    evidence = evidence_for(
+        request.user, pk, write=True, queryset=Evidence.objects.select_related("update__recommendation__plan")
+    )
+    recommendation = evidence.update.recommendation
+    cycle = evidence.update.cycle
+    if cycle.is_open or evidence.in_error:
+        messages.error(
+            request,
+            f"The {cycle.title} is still open: remove the evidence instead."
+            if cycle.is_open
+            else "This evidence is already marked as added in error.",
+        )
+        return redirect("recommendations:recommendation_detail", recommendation.pk)
+    form = EvidenceInErrorForm(request.POST or None)
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.evidence_mark_in_error(evidence=evidence, by=request.user, reason=form.cleaned_data["reason"]),
+    ):
+        messages.success(request, "The evidence has been marked as added in error.")
+        return redirect("recommendations:recommendation_detail", recommendation.pk)
+    return render(
+        request,
+        "recommendations/evidence_action.html",
+        {
+            "evidence": evidence,
+            "recommendation": recommendation,
+            "form": form,
+            "title": "Mark evidence as added in error",
+            "intro": f"The {cycle.title} is completed, so its evidence stays on the recommendation's page, "
+            "struck through with your reason. Reports of later updates leave it out.",
+            "submit": "Mark as added in error",
+        },
+    )
+
+
+# --- Closing on evidence of impact ----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.ADD_EVIDENCE)
+def closure_propose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    recommendation = recommendation_for(
+        request.user, pk, write=True, queryset=Recommendation.objects.select_related("plan")
+    )
+    back_url = reverse("recommendations:recommendation_detail", args=[recommendation.pk])
+    if recommendation.state != Recommendation.State.OPEN:
+        messages.error(
+            request, f"Recommendation {recommendation.number} is {recommendation.get_state_display().lower()}."
+        )
+        return redirect(back_url)
+    form = ClosureProposeForm(
+        request.POST or None,
+        initial={"version": recommendation.version, "impact_statement": recommendation.impact_statement},
+    )
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.closure_propose(
+            recommendation=recommendation,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            impact_statement=form.cleaned_data["impact_statement"],
+        ),
+    ):
+        messages.success(
+            request, f"Closing {recommendation.number} has been proposed: the Executive will accept or return it."
+        )
+        return redirect(back_url)
+    return form_page(
+        request,
+        form,
+        title=f"Propose closing {recommendation.number}",
+        caption=recommendation.text[:120],
+        intro="A recommendation is closed on evidence of impact: say what has changed because of it. "
+        "The Executive accepts the proposal or returns it with a reason.",
+        back_url=back_url,
+        submit="Propose closure",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_ACTION_PLAN)
+def closure_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    recommendation = recommendation_for(
+        request.user,
+        pk,
+        write=True,
+        queryset=Recommendation.objects.select_related("plan", "section", "closure_proposed_by"),
+    )
+    back_url = reverse("recommendations:recommendation_detail", args=[recommendation.pk])
+    if recommendation.state != Recommendation.State.PROPOSED:
+        messages.error(request, f"Recommendation {recommendation.number} is not proposed for closure.")
+        return redirect(back_url)
+    form = ClosureDecideForm(request.POST or None, initial={"version": recommendation.version})
+
+    def decide() -> Recommendation:
+        data = form.cleaned_data
+        if data["decision"] == ClosureDecision.ACCEPT:
+            return services.closure_accept(
+                recommendation=recommendation, by=request.user, expected_version=data["version"]
+            )
+        return services.closure_return(
+            recommendation=recommendation, by=request.user, expected_version=data["version"], reason=data["reason"]
+        )
+
+    if form.is_valid() and save_or_report(form, decide):
+        if recommendation.is_closed:
+            closed_in = f" in the {recommendation.closed_in.title}" if recommendation.closed_in else ""
+            messages.success(request, f"Recommendation {recommendation.number} is closed{closed_in}.")
+        else:
+            messages.success(request, f"Closing {recommendation.number} has been returned to the lead.")
+        return redirect(back_url)
+    return render(
+        request,
+        "recommendations/closure_decide.html",
+        {"recommendation": recommendation, "form": form, "back_url": back_url},
+    )
 
 
 @require_safe

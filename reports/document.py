@@ -313,6 +313,16 @@ class RagView:
         return report_plan_tables(self.plan_sections, self.scale)
 
     @cached_property
+    def closed_this_period(self) -> list[RecommendationRow]:
+        """Closed on evidence of impact in the rated update (the report's own)."""
+        cycle = self.cycle
+        if cycle is None:
+            return []
+        return [
+            row for row in self.rag.rows if row.recommendation.closed_in_id == cycle.pk and row.recommendation.is_closed
+        ]
+
+    @cached_property
     def needing_attention(self) -> list[RecommendationRow]:
         """Rated at a status that needs attention (Red), or overdue: "Red and overdue"."""
         return [
@@ -429,6 +439,7 @@ class ReportDocument:
                 for (before, after), n in sorted(rag.movement().items(), key=str)
             },
             "overdue": [row.recommendation.number for row in rag.overdue],
+            "closed_this_period": [row.recommendation.number for row in self.plan.closed_this_period],
             # The words the documents used, as published: renaming a level later changes none of this.
             "scales": {
                 "grades": {

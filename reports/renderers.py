@@ -132,6 +132,11 @@ def xlsx(document: ReportDocument) -> bytes:
         add(plan_sheet, *(column.heading for column in columns), font=bold)
         for values in records(group.rows, columns):
             add(plan_sheet, *values)
+    add(plan_sheet)
+    add(plan_sheet, "Closed this period", font=bold)
+    add(plan_sheet, "No.", "Recommendation", "Statement of impact", font=bold)
+    for row in document.plan.closed_this_period:
+        add(plan_sheet, row.recommendation.number, row.recommendation.text, row.recommendation.impact_statement)
     for column, width in zip("ABCDEF", (8, 60, 70, 14, 40, 24), strict=True):
         plan_sheet.column_dimensions[column].width = width
 

@@ -370,6 +370,14 @@ class RagFigures:
             moves[(group.previous_id, group.rag_id)] += group.n
         return moves
 
+    def state_counts(self) -> list[tuple[str, str, int]]:
+        """(state, its words, how many) for every state, open first: open, proposed for
+        closure, closed."""
+        counts: Counter = Counter()
+        for group in self.groups:
+            counts[group.state] += group.n
+        return [(state.value, state.label, counts[state.value]) for state in Recommendation.State]
+
     @property
     def overdue_count(self) -> int:
         return sum(group.n for group in self.groups if self._is_overdue(group))

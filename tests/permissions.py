@@ -177,7 +177,20 @@ MATRIX: dict[str, Row] = {
     "recommendations:evidence_add": for_action(Action.ADD_EVIDENCE),
     # Downloads answer 404 to anyone who may not read the plan: nothing to learn from them.
     "recommendations:evidence_download": for_action(Action.VIEW_ACTION_PLAN, refused=NOT_FOUND),
-    "recommendations:evidence_remove": post_only(),
+    # GET: the check before removing; a lead removes only what they added, and the sample
+    # evidence is someone else's.
+    "recommendations:evidence_remove": for_action(Action.ADD_EVIDENCE) | {"professional_lead": DENIED},
+    # The sample evidence's update is open: it is removed, not marked; back to the recommendation.
+    "recommendations:evidence_mark_in_error": for_action(
+        Action.ADD_EVIDENCE, redirect("recommendations:recommendation_detail")
+    )
+    | {"professional_lead": DENIED},
+    # The sample recommendation is open and led by the professional lead persona.
+    "recommendations:closure_propose": for_action(Action.ADD_EVIDENCE),
+    # Only a recommendation proposed for closure is decided on: back to the open sample.
+    "recommendations:closure_decide": for_action(
+        Action.MANAGE_ACTION_PLAN, redirect("recommendations:recommendation_detail")
+    ),
     "recommendations:cycle_list": for_action(Action.VIEW_ACTION_PLAN),
     "recommendations:cycle_create": for_action(Action.MANAGE_ACTION_PLAN),
     "recommendations:cycle_ratings": for_action(Action.VIEW_ACTION_PLAN),
@@ -278,6 +291,15 @@ POSTS: dict[str, Row] = {
     "recommendations:evidence_add": for_action(Action.ADD_EVIDENCE, SAVED),
     # A lead removes only what they added; the sample evidence is someone else's.
     "recommendations:evidence_remove": for_action(Action.ADD_EVIDENCE, SAVED) | {"professional_lead": DENIED},
+    "recommendations:evidence_mark_in_error": for_action(
+        Action.ADD_EVIDENCE, redirect("recommendations:recommendation_detail")
+    )
+    | {"professional_lead": DENIED},
+    # plausible() gives a statement of impact.
+    "recommendations:closure_propose": for_action(Action.ADD_EVIDENCE, SAVED),
+    "recommendations:closure_decide": for_action(
+        Action.MANAGE_ACTION_PLAN, redirect("recommendations:recommendation_detail")
+    ),
     # The sample update is still open: the rule refuses a second one, on the form.
     "recommendations:cycle_create": for_action(Action.MANAGE_ACTION_PLAN, OK),
     "recommendations:cycle_ratings": for_action(Action.MANAGE_ACTION_PLAN, SAVED),

@@ -59,6 +59,10 @@ NEITHER_VERSION_NOR_KEY = {
     "recommendations:evidence_remove": "removal",
     # A second withdrawal finds the publication withdrawn already.
     "reports:published_withdraw": "withdrawal",
+    # The service refuses marking evidence a second time.
+    "recommendations:evidence_mark_in_error": "marked once",
+    # The service refuses a second publication under a row lock, and the database too.
+    "reports:report_publish": "publication",
     # The admin site: its change forms carry the version (dscb.admin.VersionedAdmin).
     "admin:logout": "sign-out",
     "admin:auditlog_logentry_change": "view only: history is never edited",

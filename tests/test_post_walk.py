@@ -85,6 +85,8 @@ def plausible(
         data |= {"section": [str(section.pk)], "number": [f"{section.number}.9"]}
     if name in ("recommendations:cycle_reopen", "reports:published_withdraw"):
         data["reason"] = ["A rating was entered against the wrong recommendation."]
+    if name == "recommendations:closure_propose":
+        data["impact_statement"] = ["Strategy discussions now include every agency: the spring audit found all did."]
     if name == "audits:record_create":
         # The sample case already holds the sample agency's record of the child.
         data["subject"] = ["other_adult"]

@@ -645,8 +645,10 @@ def test_professional_lead_adds_a_pdf_as_evidence_downloads_it_and_removes_it(
     with open(download.path(), "rb") as downloaded:
         assert downloaded.read() == MINIMAL_PDF
 
-    # Added by mistake: the lead takes it back (a form that once lost its CSRF token).
-    page.get_by_role("button", name="Remove this evidence").click()
+    # Added by mistake: the lead takes it back, after a check (a form that once lost its CSRF token).
+    page.get_by_role("link", name="Remove this evidence").click()
+    arrive(page, f"{live_server.url}/action-plan/evidence/{evidence.pk}/remove/", "Are you sure")
+    page.get_by_role("button", name="Remove evidence").click()
     arrive(page, detail_url, "Recommendation 2.10")
     expect(page.get_by_role("alert")).to_contain_text("The evidence has been removed.")
     expect(page.get_by_role("main")).not_to_contain_text("Minutes of the core group audit, September 2011.")

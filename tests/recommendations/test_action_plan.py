@@ -514,12 +514,12 @@ def test_a_recommendations_rag_history_across_cycles(executive_client, plan):
     assert "Improved since the update before" in page
 
 
-def test_overdue_means_target_passed_and_not_green_or_completed(executive_client, plan):
+def test_overdue_means_target_passed_and_not_green_or_closed(executive_client, plan):
     section = PlanSectionFactory(plan=plan, number=1)
     past = datetime.date(2011, 1, 1)
     late = RecommendationFactory(section=section, number="1.1", target_date=past)
     green = RecommendationFactory(section=section, number="1.2", target_date=past)
-    done = RecommendationFactory(section=section, number="1.3", target_date=past, state=Recommendation.State.COMPLETED)
+    done = RecommendationFactory(section=section, number="1.3", target_date=past, state=Recommendation.State.CLOSED)
     RecommendationFactory(section=section, number="1.4", target_date=datetime.date(2099, 1, 1))
     cycle = completed(ReviewCycleFactory(plan=plan), datetime.date(2011, 3, 4))
     ProgressUpdateFactory(recommendation=green, cycle=cycle, rag=rag("Green"))
