@@ -10,7 +10,7 @@ import dscb.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recommendations", "0012_rating_names_in_the_scales_words"),
+        ("recommendations", "0013_carry_kept_descriptions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

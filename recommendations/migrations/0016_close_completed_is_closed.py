@@ -21,6 +21,6 @@ def closed_to_completed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recommendations", "0013_close_evidence_in_error_and_closure")]
+    dependencies = [("recommendations", "0015_close_evidence_in_error_and_closure")]
 
     operations = [migrations.RunPython(completed_to_closed, closed_to_completed)]

@@ -10,7 +10,7 @@ import dscb.validators
 class Migration(migrations.Migration):
     dependencies = [
         ("dscb", "0006_admin_versions"),
-        ("recommendations", "0012_rating_names_in_the_scales_words"),
+        ("recommendations", "0014_fix_cycle_reopenings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recommendations", "0014_close_completed_is_closed")]
+    dependencies = [("recommendations", "0016_close_completed_is_closed")]
 
     operations = [
         migrations.AddConstraint(
