@@ -6,9 +6,11 @@ import logging
 from smtplib import SMTPException
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template import Context, Engine
+from django.urls import reverse
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
     from dscb.models import SentEmail, User
 
 logger = logging.getLogger(__name__)
+
+
+def link_to(view_name: str, *args: object) -> str:
+    """The full address of one of the service's pages, for an email."""
+    return settings.SITE_URL.rstrip("/") + reverse(view_name, args=args)
 
 
 def render_text(template_name: str, context: dict[str, object]) -> str:

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from dscb.access import POLICY, Action
 from dscb.models import SentEmail, User
-from dscb.roles import ROLE_FIELDS
+from dscb.roles import ROLE_FIELDS, Role
 
 
 def people_who_can(action: Action) -> QuerySet[User]:
@@ -19,6 +19,11 @@ def people_who_can(action: Action) -> QuerySet[User]:
     for role in allowed:
         any_role |= Q(**{ROLE_FIELDS[role]: True})
     return people.filter(any_role)
+
+
+def people_with_role(role: Role) -> QuerySet[User]:
+    """Active people who hold ``role``: whom the service tells of what concerns that role."""
+    return User.objects.filter(is_active=True, **{ROLE_FIELDS[role]: True}).order_by("pk")
 
 
 EMAILS_SHOWN = 50
