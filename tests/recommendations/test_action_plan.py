@@ -336,7 +336,7 @@ def test_save_and_check_saves_the_ratings_then_shows_what_is_unrated_and_what_ch
     assert re.search(r"Amber.*Red.*Declined", row_of(changed, "1.2"), re.DOTALL)
     assert "Recommendation one point 1." not in changed  # listed as not yet rated instead
     assert "Recommendation one point 3." not in changed  # not rated then, not rated now
-    assert "freezes its ratings and evidence for good" in page
+    assert "freezes its ratings and evidence" in page
     assert "Confirm and complete the update" in page
     assert f'name="version" value="{september.version + 1}"' in page
     september.refresh_from_db()

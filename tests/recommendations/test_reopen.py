@@ -123,6 +123,6 @@ def test_the_update_page_costs_the_same_however_often_it_was_reopened(client, ex
         CycleReopening(cycle=completed, reason=f"Reason {n}", reopened_by=executive) for n in range(size)
     )
     sign_in(client, executive)
-    # session, user; cycle; cycles; recommendations; updates compared; evidence; the scale's
-    # words (its levels are the update's own, kept); its re-openings with who re-opened them
-    assert queries_for(client, reverse("recommendations:cycle_ratings", args=[completed.pk])) == 9
+    # session, user; cycle; cycles; recommendations; updates compared; evidence (the scale is
+    # the update's own, kept); its re-openings with who re-opened them
+    assert queries_for(client, reverse("recommendations:cycle_ratings", args=[completed.pk])) == 8
