@@ -22,11 +22,19 @@ if TYPE_CHECKING:
     from dscb.models import User
 
 
+def is_lead(user: User | AnonymousUser, recommendation: Recommendation) -> bool:
+    """Whether ``user`` is one of the recommendation's leads (a role lead is nobody's
+    account). Reads ``leads`` as prefetched, if it was: lists prefetch them once."""
+    if user.pk is None:
+        return False
+    return any(lead.person_id == user.pk for lead in recommendation.leads.all())
+
+
 def may_add_evidence(user: User | AnonymousUser, recommendation: Recommendation) -> bool:
     """The Executive adds evidence to any recommendation; a lead only to their own."""
     if can(user, Action.MANAGE_ACTION_PLAN):
         return True
-    return can(user, Action.ADD_EVIDENCE) and recommendation.lead_id == user.pk
+    return can(user, Action.ADD_EVIDENCE) and is_lead(user, recommendation)
 
 
 def may_remove_evidence(user: User | AnonymousUser, evidence: Evidence) -> bool:

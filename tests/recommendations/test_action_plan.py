@@ -621,16 +621,18 @@ def settings_media_not_served(client, evidence) -> bool:
     )
 
 
-def test_an_update_with_evidence_needs_nothing_more_from_its_lead(client, lead, plan):
+def test_an_update_with_evidence_and_a_proposal_needs_nothing_more_from_its_lead(client, lead, plan):
     mine = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=lead)
     waiting = RecommendationFactory(section=mine.section, number="1.2", lead=lead)
     cycle = ReviewCycleFactory(plan=plan)
-    services.evidence_add(recommendation=mine, cycle=cycle, by=lead, text="Done")
+    services.evidence_add(recommendation=mine, cycle=cycle, by=lead, text="Done", proposed_rag=rag("Green"))
     page = sign_in(client, lead).get(reverse("recommendations:mine")).content.decode()
     assert page.count("Needs evidence") == 1
     home = client.get(reverse("home")).content.decode()
     assert f'recommendations/{waiting.pk}/evidence/"' in home
     assert f'recommendations/{mine.pk}/evidence/"' not in home
+    assert "1.2: add evidence and propose a RAG" in home
+    assert "Nothing to do" in home
 
 
 def test_the_plan_page_shows_all_the_evidence_so_far_newest_last(executive_client, lead, plan):
