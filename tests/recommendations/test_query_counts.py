@@ -12,29 +12,37 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dscb.models import Role
-from recommendations.models import Evidence, PlanSection, ProgressUpdate, Recommendation, ReviewCycle
+from dscb.models import Agency, Role
+from recommendations.models import (
+    Evidence,
+    PlanSection,
+    ProgressUpdate,
+    Recommendation,
+    RecommendationLead,
+    ReviewCycle,
+)
 from tests.conftest import make_user, queries_for, sign_in
 from tests.factories import ActionPlanFactory, rag
 
 pytestmark = pytest.mark.django_db
 
 # session, user; plan with its audit rounds; cycles; sections; recommendations with their
-# agencies; the updates compared; the evidence so far; the RAG scale's words and statuses
-PLAN_PAGE_QUERIES = 12
-# session, user; cycle; cycles; recommendations with their agencies; updates compared; the
+# agencies and leads; the updates compared; the evidence so far; the RAG scale's words and
+# statuses; the lead and agency filters' choices
+PLAN_PAGE_QUERIES = 15
+# session, user; cycle; cycles; recommendations with their agencies and leads; updates compared; the
 # evidence so far; the RAG scale's words (once a request) and statuses (twice: rows and the
 # form's choices); this cycle's updates
-RATINGS_PAGE_QUERIES = 12
-# session, user; cycle with its plan; cycles; recommendations with their agencies; updates
+RATINGS_PAGE_QUERIES = 13
+# session, user; cycle with its plan; cycles; recommendations with their agencies and leads; updates
 # compared; the evidence so far; the RAG scale's words and statuses
-CHECK_PAGE_QUERIES = 10
-# The ratings page's 12 queries (the scale's words among them), then the save: a savepoint;
+CHECK_PAGE_QUERIES = 11
+# The ratings page's 13 queries (the scale's words among them), then the save: a savepoint;
 # the cycle locked; the active statuses; this cycle's updates with their recommendations; the version claimed, the
 # cycle's checks (its plan, who saved it, its title, one open update, two constraints) and
 # its save with its history; the updates created and changed, one query each; their
 # history, one query (and the content type, when not cached)
-RATINGS_SAVE_QUERIES = 37
+RATINGS_SAVE_QUERIES = 38
 
 
 def build_plan(size: int):
@@ -42,16 +50,26 @@ def build_plan(size: int):
     completed update, with an open update under way."""
     plan = ActionPlanFactory()
     sections = [PlanSection.objects.create(plan=plan, number=n, title=f"Audit {n}") for n in range(1, 5)]
-    lead = make_user(Role.PROFESSIONAL_LEAD)
+    person = make_user(Role.PROFESSIONAL_LEAD)
     recommendations = Recommendation.objects.bulk_create(
         Recommendation(
             plan=plan,
             section=sections[index % 4],
             number=f"{index % 4 + 1}.{index // 4 + 1}",
             text=f"Recommendation {index}",
-            lead=lead,
         )
         for index in range(size)
+    )
+    police = Agency.objects.get(short_name="Police")
+    RecommendationLead.objects.bulk_create(
+        lead
+        for recommendation in recommendations
+        for lead in (
+            RecommendationLead(recommendation=recommendation, person=person, position=1),
+            RecommendationLead(
+                recommendation=recommendation, role_title="Head of Safeguarding", agency=police, position=2
+            ),
+        )
     )
     completed = ReviewCycle.objects.create(
         plan=plan,
