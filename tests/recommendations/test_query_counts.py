@@ -165,3 +165,23 @@ def test_a_plan_of_1600_recommendations_is_rated_a_section_at_a_time(executive_c
         assert response.status_code == 302, response.content.decode()[:2000]
         assert response["Location"].endswith(f"?page={page}")
     assert ProgressUpdate.objects.filter(cycle=open_cycle, rag=rag("Green"), rating_note="Checked.").count() == 1600
+
+
+@pytest.mark.parametrize("size", [32, 320])
+def test_the_plan_page_filtered_by_lead_and_agency_costs_the_same(executive_client, size):
+    build_plan(size)
+    police = Agency.objects.get(short_name="Police")
+    url = reverse("recommendations:plan") + f"?lead={police.pk}%3AHead+of+Safeguarding&agency={police.pk}"
+    assert queries_for(executive_client, url) == PLAN_PAGE_QUERIES
+
+
+# session, user; the open updates; the lead's open recommendations in them, with whether
+# each has evidence and a proposal; the scale's words; the navigation's
+HOME_QUERIES = 0
+
+
+@pytest.mark.parametrize("size", [32, 320])
+def test_the_leads_to_do_list_costs_the_same_for_32_or_320_recommendations(client, size):
+    build_plan(size)
+    lead = RecommendationLead.objects.filter(person__isnull=False).select_related("person").first().person
+    assert queries_for(sign_in(client, lead), reverse("home")) == HOME_QUERIES

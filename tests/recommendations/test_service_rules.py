@@ -31,6 +31,7 @@ from tests.factories import (
     AuditRoundFactory,
     PlanSectionFactory,
     RecommendationFactory,
+    RecommendationLeadFactory,
     ReviewCycleFactory,
     rag,
 )
@@ -416,8 +417,7 @@ def evidence(cycle, recommendation, lead) -> Evidence:
 
 def test_evidence_is_removed_only_by_whoever_added_it_or_the_executive(evidence, recommendation):
     other_lead = make_user(Role.PROFESSIONAL_LEAD)
-    recommendation.lead = other_lead
-    recommendation.save()
+    RecommendationLeadFactory(recommendation=recommendation, person=other_lead)
     refused(lambda: services.evidence_remove(evidence=evidence, by=other_lead))
 
 
