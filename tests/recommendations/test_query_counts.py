@@ -176,8 +176,8 @@ def test_the_plan_page_filtered_by_lead_and_agency_costs_the_same(executive_clie
 
 
 # session, user; the open updates; the lead's open recommendations in them, with whether
-# each has evidence and a proposal; the scale's words; the navigation's
-HOME_QUERIES = 0
+# each has evidence and a proposal; the scale's words
+HOME_QUERIES = 5
 
 
 @pytest.mark.parametrize("size", [32, 320])
