@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 
 
 def is_lead(user: User | AnonymousUser, recommendation: Recommendation) -> bool:
-    """Whether ``user`` leads ``recommendation``: the one place that says so."""
-    return user.pk is not None and recommendation.lead_id == user.pk
+    """Whether ``user`` is one of the recommendation's leads (a role lead is nobody's
+    account). Reads ``leads`` as prefetched, if it was: lists prefetch them once."""
+    if user.pk is None:
+        return False
+    return any(lead.person_id == user.pk for lead in recommendation.leads.all())
 
 
 def may_add_evidence(user: User | AnonymousUser, recommendation: Recommendation) -> bool:

@@ -27,6 +27,8 @@ class RecommendationsConfig(AppConfig):
             exclude_fields=[*not_history, "number_major", "number_minor"],
             m2m_fields={"agencies"},
         )
+        # Who leads it: a lead added, removed or moved is history of the recommendation.
+        auditlog.register(models.RecommendationLead)
         auditlog.register(models.ReviewCycle, exclude_fields=[*not_history, "scale"])
         auditlog.register(models.CycleReopening)
         auditlog.register(models.ProgressUpdate)

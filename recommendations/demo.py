@@ -3,7 +3,9 @@ recommendations in their four sections with their evidence, and their RAG in the
 completed on 4 March 2011 (10 Green, 4 Orange, 2 Amber, 1 Red, 15 not yet rated). Then
 an open September 2011 update with nothing rated yet. No earlier ratings are invented.
 The seed names no lead per recommendation: the demo lead leads them all, so that "My
-recommendations" has something to show. Loaded only by `manage.py seed_demo`."""
+recommendations" has something to show; where the seed's evidence names the role that
+does the work, that role (in its agency, without an account) leads it too. Loaded only
+by `manage.py seed_demo`."""
 
 from __future__ import annotations
 
@@ -13,10 +15,18 @@ from typing import cast
 from django.db import transaction
 
 from audits.models import AuditRound
-from dscb.models import User
+from dscb.models import Agency, User
 from recommendations import services
 from recommendations.models import ActionPlan, RagStatus, Recommendation
 from recommendations.seed_plan import HEADER, SECTIONS
+
+# Roles the seed's evidence names as doing the work: (role, agency's short name).
+ROLE_LEADS = {
+    "1.2": [("ISRU Operation Manager", "ICS")],
+    "1.4": [("ISRU Operation Manager", "ICS")],
+    "1.5": [("ISRU Operation Manager", "ICS")],
+    "4.2": [("Lead for social work governance", "ICS")],
+}
 
 ROUND_OF_SECTION = {
     1: "March 2009",
@@ -42,6 +52,7 @@ def create_demo_plan() -> None:
         audit_round.title: audit_round for audit_round in AuditRound.objects.filter(title__in=ROUND_OF_SECTION.values())
     }
     statuses = {status.label: status for status in RagStatus.objects.all()}
+    agencies = {agency.short_name: agency for agency in Agency.objects.all()}
     completed_on = cast(datetime.date, HEADER["update_completed"])
     rated_at = datetime.datetime.combine(completed_on, datetime.time(12), tzinfo=datetime.UTC)
 
@@ -77,7 +88,13 @@ def create_demo_plan() -> None:
                     kind=Recommendation.Kind.RECOMMENDATION
                     if seed_section.item_heading == "Recommendations"
                     else Recommendation.Kind.TASK,
-                    lead=lead,
+                    leads=[
+                        services.LeadInput(person=lead),
+                        *(
+                            services.LeadInput(role_title=role, agency=agencies[agency])
+                            for role, agency in ROLE_LEADS.get(seed.number, [])
+                        ),
+                    ],
                 ),
             )
             for bullet in seed.evidence:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from crispy_forms_gds.layout import Field, Layout, Size
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.conf import settings
 from django.http import QueryDict
@@ -27,12 +27,12 @@ from dscb.forms import (
     field_as,
     gds_helper,
 )
-from dscb.models import Agency
+from dscb.models import Agency, User
 from dscb.selectors import people_who_can
 from recommendations import selectors
 from recommendations.models import ActionPlan, PlanSection, RagStatus, Recommendation, ReviewCycle
 from recommendations.selectors import RagScale
-from recommendations.services import RecommendationInput
+from recommendations.services import LeadInput, RecommendationInput
 from recommendations.uploads import ALLOWED_DESCRIPTION
 
 
@@ -81,12 +81,27 @@ class ActionPlanForm(ParseOnlyMixin, VersionedForm):
         )
 
 
+# Rows for roles without an account: this many empty ones, or one more than are named.
+ROLE_ROWS = 3
+
+
+def role_keys(row: int) -> tuple[str, str]:
+    return f"role_title_{row}", f"role_agency_{row}"
+
+
 class RecommendationForm(ParseOnlyMixin, VersionedForm):
     target_date = UKDateField(label="By when", required=False)
+    people = BoundedModelMultipleChoiceField(
+        label="People who lead it",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="People with an account here. Each can add its evidence.",
+    )
 
     class Meta:
         model = Recommendation
-        fields = ["section", "number", "kind", "text", "agencies", "lead", "target_date"]
+        fields = ["section", "number", "kind", "text", "agencies", "target_date"]
         widgets = {
             "kind": forms.RadioSelect,
             "agencies": forms.CheckboxSelectMultiple,
@@ -107,9 +122,8 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
         field_as(self, "section", forms.ModelChoiceField).empty_label = "Select the audit it comes from"
         field_as(self, "kind", forms.ChoiceField).choices = Recommendation.Kind.choices
         field_as(self, "agencies", forms.ModelChoiceField).queryset = Agency.objects.active()
-        field_as(self, "lead", forms.ModelChoiceField).queryset = people_who_can(Action.LEAD_RECOMMENDATIONS)
-        field_as(self, "lead", forms.ModelChoiceField).empty_label = "No lead yet"
         self.fields["number"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        self._add_lead_fields()
         self.helper = gds_helper(
             Layout(
                 Field.select("section"),
@@ -117,15 +131,75 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
                 Field.radios("kind", legend_size=Size.SMALL, inline=True),
                 Field.textarea("text", rows=4),
                 Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
-                Field.select("lead"),
+                HTML('<h2 class="govuk-heading-m">Leads</h2>'),
+                Field.checkboxes("people", legend_size=Size.SMALL, small=True),
+                Fieldset(
+                    HTML(
+                        '<p class="govuk-hint">A role in an agency, for a lead without an account here. '
+                        "Leave a row empty if it is not needed.</p>"
+                    ),
+                    *[
+                        Field.text(key, field_width=20) if key.startswith("role_title") else Field.select(key)
+                        for row in range(self.role_rows)
+                        for key in role_keys(row)
+                    ],
+                    legend="Roles who lead it",
+                    legend_size=Size.SMALL,
+                ),
                 Field("target_date"),
                 "version",
             )
         )
-        self.order_fields(["section", "number", "kind", "text", "agencies", "lead", "target_date"])
+        self.order_fields(["section", "number", "kind", "text", "agencies", "people"])
+
+    def _add_lead_fields(self) -> None:
+        """The people who lead it (ticked), and a row per role: its title and agency."""
+        leads = list(self.instance.leads.select_related("agency")) if self.instance.pk else []
+        people = [lead for lead in leads if lead.person_id]
+        roles = [lead for lead in leads if not lead.person_id]
+        self.lead_positions = {lead.person_id: lead.position for lead in people}
+        # Someone already leading it stays listed, even if they could not be chosen now.
+        field_as(self, "people", forms.ModelMultipleChoiceField).queryset = people_who_can(
+            Action.LEAD_RECOMMENDATIONS
+        ) | User.objects.filter(pk__in=self.lead_positions)
+        self.fields["people"].initial = list(self.lead_positions)
+        agencies = Agency.objects.active() | Agency.objects.filter(pk__in=[lead.agency_id for lead in roles])
+        self.role_rows = max(ROLE_ROWS, len(roles) + 1)
+        for row in range(self.role_rows):
+            title_key, agency_key = role_keys(row)
+            named = roles[row] if row < len(roles) else None
+            self.fields[title_key] = forms.CharField(
+                label=f"Role {row + 1}",
+                required=False,
+                max_length=150,
+                initial=named.role_title if named else "",
+                help_text="For example, Head of Safeguarding." if row == 0 else "",
+                error_messages={"max_length": "A role must be 150 characters or fewer"},
+            )
+            self.fields[agency_key] = forms.ModelChoiceField(
+                label=f"Agency of role {row + 1}",
+                queryset=agencies,
+                required=False,
+                empty_label="Choose the agency",
+                initial=named.agency_id if named else None,
+            )
 
     def clean_number(self) -> str:
         return self.cleaned_data["number"].strip()
+
+    def leads(self) -> list[LeadInput]:
+        """The people ticked (in the order they were named before), then each role row filled in."""
+        data = self.cleaned_data
+        people = sorted(
+            data["people"], key=lambda person: (self.lead_positions.get(person.pk, 10_000), person.get_full_name())
+        )
+        leads = [LeadInput(person=person, field="people") for person in people]
+        for row in range(self.role_rows):
+            title_key, agency_key = role_keys(row)
+            title, agency = data.get(title_key, "").strip(), data.get(agency_key)
+            if title or agency:
+                leads.append(LeadInput(role_title=title, agency=agency, field=title_key, agency_field=agency_key))
+        return leads
 
     def values(self) -> RecommendationInput:
         data = self.cleaned_data
@@ -135,7 +209,7 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
             text=data["text"],
             kind=data["kind"],
             agencies=list(data["agencies"]),
-            lead=data["lead"],
+            leads=self.leads(),
             target_date=data["target_date"],
         )
 

@@ -1,8 +1,7 @@
-"""The professional lead's panel on the home page: what the open update still needs."""
+"""The professional lead's panel on the home page: a to-do list of what each open update
+still needs from them, recommendation by recommendation."""
 
 from __future__ import annotations
-
-from django.utils import timezone
 
 from dscb import home_panels
 from dscb.access import Action, AuthenticatedRequest
@@ -10,18 +9,8 @@ from recommendations import selectors
 
 
 def lead_panel(request: AuthenticatedRequest) -> dict[str, object]:
-    plan = selectors.the_plan()
-    if plan is None:
-        return {"rows": [], "open_cycle": None}
-    plan_cycles = selectors.cycles(plan)
-    rows = selectors.recommendation_rows(
-        plan, plan_cycles, today=timezone.localdate(), recommendations=selectors.led_by(request.user, plan)
-    )
-    return {
-        "open_cycle": plan_cycles.open,
-        "led": len(rows),
-        "needing_evidence": [row for row in rows if row.needs_evidence] if plan_cycles.open else [],
-    }
+    updates = selectors.lead_to_do(request.user)
+    return {"updates": updates, "short_name": selectors.plan_words().short_name if updates else ""}
 
 
 PANEL = home_panels.HomePanel(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import groupby
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from dscb.lists import Column, RowSource, Table, build_table
@@ -53,8 +53,8 @@ NOTE_HEADING = "Executive's note"
 
 
 def lead_name(row: RecommendationRow) -> str:
-    lead = row.recommendation.lead
-    return lead.get_full_name() if lead else ""
+    """ "Alex Smith; Head of Safeguarding, Police" (the rows prefetch the leads)."""
+    return row.recommendation.lead_names
 
 
 def evidence_lines(evidence: Iterable[Evidence], *, marked: bool = False) -> str:
@@ -160,7 +160,36 @@ def plan_sheet_columns(section: PlanSection, scale: RagScale) -> list[Column[Rec
     return [*columns, LEAD]
 
 
-class PlanList(RowSource[RecommendationRow]):
+class LeadAndAgencyFilters:
+    """A recommendation list's ``lead`` and ``agency`` filters, kept in the page's URL:
+    the recommendations led by someone, or that an agency is responsible for or leads."""
+
+    filters: dict[str, str]
+
+    def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
+        filters: dict[str, str] = {}
+        if (lead := selectors.parse_lead_filter(query.get("lead", ""))) is not None:
+            filters["lead"] = lead
+        if (agency := query.get("agency", "")).isdigit() and len(agency) < 10:
+            filters["agency"] = agency
+        return filters
+
+    def filtered(self, recommendations: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+        return selectors.filter_by_lead_and_agency(
+            recommendations, lead=self.filters.get("lead"), agency=self.filters.get("agency")
+        )
+
+    def filter_choices(self, plan: ActionPlan) -> dict[str, object]:
+        """What the filter form offers (two queries)."""
+        return {
+            "leads": [(selectors.NO_LEAD, "No lead"), *selectors.lead_choices(plan)],
+            "agencies": [(str(agency.pk), agency.name) for agency in selectors.agency_choices()],
+            "lead": self.filters.get("lead", ""),
+            "agency": self.filters.get("agency", ""),
+        }
+
+
+class PlanList(LeadAndAgencyFilters, RowSource[RecommendationRow]):
     """The whole action plan; the page shows it section by section."""
 
     name = "action-plan"
@@ -182,7 +211,12 @@ class PlanList(RowSource[RecommendationRow]):
         return [SECTION, NUMBER, TEXT, LEAD, STATE, EVIDENCE, TARGET_DATE, rag_column(), OVERDUE]
 
     def query(self) -> list[RecommendationRow]:
-        return selectors.recommendation_rows(self.plan, self.cycles, today=timezone.localdate())
+        return selectors.recommendation_rows(
+            self.plan,
+            self.cycles,
+            today=timezone.localdate(),
+            recommendations=self.filtered(self.plan.recommendations.all()),
+        )
 
     def sections(self) -> list[tuple[PlanSection, Table]]:
         """Each section with its table, from the same rows."""
@@ -199,7 +233,7 @@ class PlanList(RowSource[RecommendationRow]):
         ]
 
 
-class MyRecommendations(RowSource[RecommendationRow]):
+class MyRecommendations(LeadAndAgencyFilters, RowSource[RecommendationRow]):
     name = "my-recommendations"
     caption = "Recommendations you lead and what the open update still needs"
     url_name = "recommendations:mine_download"
@@ -224,11 +258,14 @@ class MyRecommendations(RowSource[RecommendationRow]):
 
     def query(self) -> list[RecommendationRow]:
         return selectors.recommendation_rows(
-            self.plan, self.cycles, today=timezone.localdate(), recommendations=selectors.led_by(self.user, self.plan)
+            self.plan,
+            self.cycles,
+            today=timezone.localdate(),
+            recommendations=self.filtered(selectors.led_by(self.user, self.plan)),
         )
 
 
-class OverdueList(RowSource[RecommendationRow]):
+class OverdueList(LeadAndAgencyFilters, RowSource[RecommendationRow]):
     name = "overdue-recommendations"
     caption = "Overdue recommendations"
     url_name = "recommendations:overdue_download"
@@ -241,7 +278,12 @@ class OverdueList(RowSource[RecommendationRow]):
         return [NUMBER, TEXT, LEAD, TARGET_DATE, rag_column()]
 
     def query(self) -> list[RecommendationRow]:
-        rows = selectors.recommendation_rows(self.plan, selectors.cycles(self.plan), today=timezone.localdate())
+        rows = selectors.recommendation_rows(
+            self.plan,
+            selectors.cycles(self.plan),
+            today=timezone.localdate(),
+            recommendations=self.filtered(self.plan.recommendations.all()),
+        )
         return [row for row in rows if row.overdue]
 
 
@@ -282,7 +324,7 @@ class RatingsPage:
         return [item for item in self.rows if item.carried]
 
 
-class CycleRatings(RowSource[RatingRow]):
+class CycleRatings(LeadAndAgencyFilters, RowSource[RatingRow]):
     """A cycle's ratings: what the Executive set for each recommendation, each named in
     the cycle's scale, and in an open update last time's rating as each row's starting
     point. The ratings page rates them a page at a time."""
@@ -345,7 +387,10 @@ class CycleRatings(RowSource[RatingRow]):
 
     def query(self) -> list[RatingRow]:
         rows = selectors.recommendation_rows(
-            self.cycle.plan, self.cycles, today=timezone.localdate(), recommendations=selectors.rated_in(self.cycle)
+            self.cycle.plan,
+            self.cycles,
+            today=timezone.localdate(),
+            recommendations=self.filtered(selectors.rated_in(self.cycle)),
         )
         carries = self.previous_cycle is not None
         active = self.scale.by_pk  # an open update's scale is the scale now: its active statuses

@@ -181,14 +181,6 @@ class Recommendation(Versioned):
     )
     text = models.TextField(max_length=5000, validators=[validate_no_identifying_details])
     agencies = models.ManyToManyField(Agency, blank=True, related_name="+", verbose_name="responsible agencies")
-    lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="recommendations_led",
-        verbose_name="lead",
-    )
     target_date = models.DateField("by when", null=True, blank=True)
     state = models.CharField(max_length=20, choices=RecommendationState.choices, default=RecommendationState.OPEN)
     impact_statement = models.TextField(
@@ -239,6 +231,59 @@ class Recommendation(Versioned):
     @property
     def is_proposed_for_closure(self) -> bool:
         return self.state == RecommendationState.PROPOSED
+
+    @property
+    def lead_names(self) -> str:
+        """ "Alex Smith; Head of Safeguarding, Police": read from ``leads`` prefetched."""
+        return "; ".join(str(lead) for lead in self.leads.all())
+
+
+class RecommendationLead(models.Model):
+    """One of a recommendation's leads: a person with an account, or a role in an agency
+    named as the board names it ("Head of Safeguarding, Police") for someone without one."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="leads")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="recommendations_led"
+    )
+    role_title = models.CharField("role", max_length=150, blank=True, help_text="For example, Head of Safeguarding.")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "lead"
+        constraints = [
+            # A person, or a role in a named agency; never both.
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False, role_title="")
+                | (models.Q(person__isnull=True, agency__isnull=False) & ~models.Q(role_title="")),
+                name="recommendation_lead_person_or_role",
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation", "person"],
+                condition=models.Q(person__isnull=False),
+                name="recommendation_lead_person_once",
+            ),
+            models.UniqueConstraint(
+                fields=["recommendation", "role_title", "agency"],
+                condition=models.Q(person__isnull=True),
+                name="recommendation_lead_role_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.person is not None:
+            return self.person.get_full_name()
+        return f"{self.role_title}, {self.agency.name}" if self.agency else self.role_title
+
+    @property
+    def key(self) -> str:
+        """How a filter names this lead in a URL: the person's id, or the agency's id and the role."""
+        return str(self.person_id) if self.person_id else f"{self.agency_id}:{self.role_title}"
+
+    def get_additional_data(self) -> dict[str, int]:
+        return {"recommendation_id": self.recommendation_id}
 
 
 class CycleState(models.TextChoices):

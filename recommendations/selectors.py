@@ -11,9 +11,9 @@ from enum import StrEnum
 from functools import cached_property
 
 from auditlog.models import LogEntry
-from django.db.models import F, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from dscb.models import User
+from dscb.models import Agency, User
 from dscb.request_cache import once_per_request
 from recommendations.models import (
     ActionPlan,
@@ -23,6 +23,7 @@ from recommendations.models import (
     ProgressUpdate,
     RagStatus,
     Recommendation,
+    RecommendationLead,
     ReviewCycle,
 )
 
@@ -282,7 +283,7 @@ def recommendation_rows(
     the report show of it, each rating named as its cycle's scale names it. A fixed
     number of queries, however many recommendations."""
     recommendations = recommendations if recommendations is not None else plan.recommendations.all()
-    recommendations = recommendations.select_related("section", "lead").prefetch_related("agencies")
+    recommendations = recommendations.select_related("section").prefetch_related("agencies", leads_prefetch())
     wanted = recommendations.values("pk")
     compared = [c for c in (plan_cycles.rated, plan_cycles.previous, plan_cycles.open) if c]
     updates = {
@@ -504,20 +505,142 @@ def recommendation_changes(recommendation: Recommendation) -> list[LogEntry]:
     )
 
 
+def leads_prefetch() -> Prefetch:
+    """A recommendation's leads with their names, read once for a whole list."""
+    return Prefetch("leads", RecommendationLead.objects.select_related("person", "agency"))
+
+
 def led_by(user: User, plan: ActionPlan) -> QuerySet[Recommendation]:
-    return plan.recommendations.filter(lead=user)
+    """The plan's recommendations ``user`` is one of the leads of."""
+    return plan.recommendations.filter(leads__person=user)
+
+
+NO_LEAD = "none"
+
+
+def parse_lead_filter(value: str) -> str | None:
+    """A lead as a filter names it (``RecommendationLead.key``): a person's id, or an
+    agency's id and a role ("3:Head of Safeguarding"), or ``none``. None if it is neither."""
+    if value == NO_LEAD or value.isdigit():
+        return value
+    agency, _, role = value.partition(":")
+    if agency.isdigit() and role.strip():
+        return value
+    return None
+
+
+def filter_by_lead_and_agency(
+    recommendations: QuerySet[Recommendation], *, lead: str | None = None, agency: str | None = None
+) -> QuerySet[Recommendation]:
+    """Those led by ``lead`` (a ``parse_lead_filter`` value), and those an agency is
+    responsible for or leads (``agency``: its id). Subqueries, so no row is repeated."""
+    if lead == NO_LEAD:
+        recommendations = recommendations.exclude(leads__isnull=False)
+    elif lead and lead.isdigit():
+        recommendations = recommendations.filter(
+            pk__in=RecommendationLead.objects.filter(person_id=int(lead)).values("recommendation_id")
+        )
+    elif lead:
+        agency_id, _, role = lead.partition(":")
+        recommendations = recommendations.filter(
+            pk__in=RecommendationLead.objects.filter(person__isnull=True, agency_id=agency_id, role_title=role).values(
+                "recommendation_id"
+            )
+        )
+    if agency:
+        responsible = Recommendation.agencies.through.objects.filter(agency_id=agency).values("recommendation_id")
+        leading = RecommendationLead.objects.filter(agency_id=agency).values("recommendation_id")
+        recommendations = recommendations.filter(Q(pk__in=responsible) | Q(pk__in=leading))
+    return recommendations
+
+
+def lead_choices(plan: ActionPlan) -> list[tuple[str, str]]:
+    """Every lead named in the plan, once, by name: (filter value, name)."""
+    names = {
+        lead.key: str(lead)
+        for lead in RecommendationLead.objects.filter(recommendation__plan=plan).select_related("person", "agency")
+    }
+    return sorted(names.items(), key=lambda item: item[1].lower())
+
+
+def agency_choices() -> list[Agency]:
+    return list(Agency.objects.all())
 
 
 def leads_to_remind(cycle: ReviewCycle) -> dict[User, list[Recommendation]]:
-    """Leads with open recommendations that have no evidence yet in ``cycle``."""
+    """People leading open recommendations that have no evidence yet in ``cycle``. A role
+    lead has no account, so nobody to email."""
     with_evidence = ProgressUpdate.objects.filter(cycle=cycle, evidence__isnull=False).values("recommendation_id")
     waiting = (
-        Recommendation.objects.filter(plan=cycle.plan, state=Recommendation.State.OPEN, lead__is_active=True)
-        .exclude(pk__in=with_evidence)
-        .select_related("lead")
+        RecommendationLead.objects.filter(
+            recommendation__plan=cycle.plan,
+            recommendation__state=Recommendation.State.OPEN,
+            person__is_active=True,
+        )
+        .exclude(recommendation__in=with_evidence)
+        .select_related("person", "recommendation")
+        .order_by("recommendation__number_major", "recommendation__number_minor", "person_id")
     )
     by_lead: dict[User, list[Recommendation]] = {}
-    for recommendation in waiting:
-        if recommendation.lead is not None:  # always: the query asks for an active lead
-            by_lead.setdefault(recommendation.lead, []).append(recommendation)
+    for lead in waiting:
+        if lead.person is not None:  # always: the query asks for an active person
+            by_lead.setdefault(lead.person, []).append(lead.recommendation)
     return by_lead
+
+
+@dataclass(frozen=True)
+class ToDo:
+    """What the open update still needs from a lead for one recommendation they lead."""
+
+    recommendation: Recommendation
+    needs_evidence: bool  # none added in this update yet
+    needs_proposal: bool  # no rating proposed in this update yet
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not (self.needs_evidence or self.needs_proposal)
+
+
+@dataclass(frozen=True)
+class OpenUpdateToDo:
+    cycle: ReviewCycle
+    items: list[ToDo]
+
+    @property
+    def outstanding(self) -> int:
+        return sum(1 for item in self.items if not item.nothing_to_do)
+
+
+def lead_to_do(user: User) -> list[OpenUpdateToDo]:
+    """For each open update, the open recommendations ``user`` leads in its plan and what
+    each still needs from them. Two queries, however many."""
+    open_cycles = {
+        cycle.plan_id: cycle
+        for cycle in ReviewCycle.objects.filter(state=ReviewCycle.State.OPEN).select_related("plan").order_by("due_on")
+    }
+    if not open_cycles:
+        return []
+    # One open update a plan: the open update's rows are those of the recommendation's plan.
+    in_open_update = ProgressUpdate.objects.filter(recommendation=OuterRef("pk"), cycle__state=ReviewCycle.State.OPEN)
+    led = (
+        Recommendation.objects.filter(plan_id__in=open_cycles, state=Recommendation.State.OPEN, leads__person=user)
+        .annotate(
+            has_evidence=Exists(
+                Evidence.objects.filter(
+                    update__recommendation=OuterRef("pk"), update__cycle__state=ReviewCycle.State.OPEN
+                )
+            ),
+            has_proposal=Exists(in_open_update.filter(proposed_rag__isnull=False)),
+        )
+        .order_by("plan_id", "number_major", "number_minor")
+    )
+    items: dict[int, list[ToDo]] = defaultdict(list)
+    for recommendation in led:
+        items[recommendation.plan_id].append(
+            ToDo(
+                recommendation,
+                needs_evidence=not recommendation.has_evidence,
+                needs_proposal=not recommendation.has_proposal,
+            )
+        )
+    return [OpenUpdateToDo(cycle, items[plan_id]) for plan_id, cycle in open_cycles.items() if items[plan_id]]

@@ -8,8 +8,11 @@ form, the demo loader or any importer gets the same refusals.
   plan; its source round is a case audit.
 - ``recommendation_create``, ``recommendation_update`` (``RecommendationInput``): by the
   Executive; the section is the plan's; the number reads like 2.10, starts with its
-  section's number and is unique in the plan; the lead is someone who may lead
-  recommendations; agencies newly named are active; no identifying details in the text.
+  section's number and is unique in the plan; agencies newly named are active; no
+  identifying details in the text. Leads (``LeadInput``, any number): each a person or a
+  role in an agency, never both; a person newly named is active and may lead
+  recommendations; a role has an agency (newly named: active) and at most 150
+  characters; nobody is named twice. Each change of lead is kept in the history.
   The sort key (2.9 before 2.10) is the database's, derived from the number.
 - ``cycle_open``: by the Executive; a title unique in the plan and a due date; one open
   update per plan.
@@ -46,11 +49,13 @@ import datetime
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Field
 from django.urls import reverse
 from django.utils import timezone
 
@@ -72,6 +77,7 @@ from recommendations.models import (
     ProgressUpdate,
     RagStatus,
     Recommendation,
+    RecommendationLead,
     Reminder,
     ReminderKind,
     ReviewCycle,
@@ -190,6 +196,93 @@ def section_create(
 
 
 @dataclass(frozen=True)
+class LeadInput:
+    """One lead: a person with an account, or a role in an agency ("Head of
+    Safeguarding", Police) for someone without one. ``field`` and ``agency_field`` name
+    where a refusal of this lead is reported (a form's fields)."""
+
+    person: User | None = None
+    role_title: str = ""
+    agency: Agency | None = None
+    field: str = "leads"
+    agency_field: str = ""
+
+    @property
+    def identity(self) -> tuple[int | None, str, int | None]:
+        if self.person is not None:
+            return (self.person.pk, "", None)
+        return (None, self.role_title.strip(), self.agency.pk if self.agency else None)
+
+    @property
+    def name(self) -> str:
+        if self.person is not None:
+            return self.person.get_full_name()
+        return ", ".join(part for part in (self.role_title.strip(), self.agency.name if self.agency else "") if part)
+
+
+def _identity(lead: RecommendationLead) -> tuple[int | None, str, int | None]:
+    return (lead.person_id, "", None) if lead.person_id else (None, lead.role_title, lead.agency_id)
+
+
+ROLE_TITLE_MAX = RecommendationLead._meta.get_field("role_title").max_length or 150
+
+
+def _check_leads(leads: Sequence[LeadInput], recommendation: Recommendation) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    named_before = {_identity(lead) for lead in recommendation.leads.all()} if recommendation.pk else set()
+    agencies_before = {lead.agency_id for lead in recommendation.leads.all()} if recommendation.pk else set()
+    seen: set[tuple[int | None, str, int | None]] = set()
+    for lead in leads:
+        role = lead.role_title.strip()
+        agency_field = lead.agency_field or lead.field
+        problems: list[tuple[str, str]] = []
+        if lead.person is not None and role:
+            problems.append((lead.field, "Name a person or a role, not both"))
+        elif lead.person is not None:
+            may_lead = lead.person.is_active and can(lead.person, Action.LEAD_RECOMMENDATIONS)
+            if not may_lead and lead.identity not in named_before:
+                problems.append((lead.field, f"{lead.person.get_full_name()} cannot lead recommendations"))
+        elif not role:
+            problems.append((lead.field, "Choose a person or enter a role"))
+        else:
+            if len(role) > ROLE_TITLE_MAX:
+                problems.append((lead.field, f"A role must be {ROLE_TITLE_MAX} characters or fewer"))
+            if lead.agency is None:
+                problems.append((agency_field, f"Choose the agency of the {role}"))
+        if lead.agency is not None and not lead.agency.is_active and lead.agency.pk not in agencies_before:
+            problems.append((agency_field, "Choose an agency that is still active"))
+        if not problems and lead.identity in seen:
+            problems.append((lead.field, f"{lead.name} is named twice as a lead"))
+        seen.add(lead.identity)
+        for key, message in problems:
+            errors.setdefault(key, []).append(message)
+    return errors
+
+
+def _set_leads(recommendation: Recommendation, leads: Sequence[LeadInput]) -> None:
+    """Make the recommendation's leads these, in this order. Each lead added or removed
+    is saved on its own, so the history keeps it."""
+    existing = {_identity(lead): lead for lead in recommendation.leads.all()}
+    wanted = {lead.identity: (position, lead) for position, lead in enumerate(leads, start=1)}
+    for identity, lead in existing.items():
+        if identity not in wanted:
+            lead.delete()
+    for identity, (position, given) in wanted.items():
+        kept = existing.get(identity)
+        if kept is None:
+            RecommendationLead.objects.create(
+                recommendation=recommendation,
+                person=given.person,
+                role_title="" if given.person else given.role_title.strip(),
+                agency=given.agency,
+                position=position,
+            )
+        elif kept.position != position:
+            kept.position = position
+            kept.save(update_fields=["position"])
+
+
+@dataclass(frozen=True)
 class RecommendationInput:
     """What a recommendation says, as typed or imported."""
 
@@ -198,7 +291,7 @@ class RecommendationInput:
     text: str
     kind: str = Recommendation.Kind.RECOMMENDATION
     agencies: Sequence[Agency] = ()
-    lead: User | None = None
+    leads: Sequence[LeadInput] = ()
     target_date: datetime.date | None = None
 
 
@@ -214,8 +307,8 @@ def _check_recommendation(plan: ActionPlan, values: RecommendationInput, recomme
         errors["number"] = [f"A number in section {section.number} starts with {section.number}."]
     elif Recommendation.objects.filter(plan=plan, number=number).exclude(pk=recommendation.pk).exists():
         errors["number"] = ["There is already a recommendation with this number in the plan"]
-    if values.lead is not None and not (values.lead.is_active and can(values.lead, Action.LEAD_RECOMMENDATIONS)):
-        errors["lead"] = ["Choose a professional lead"]
+    for key, messages in _check_leads(values.leads, recommendation).items():
+        errors.setdefault(key, []).extend(messages)
     named_before = set(recommendation.agencies.values_list("pk", flat=True)) if recommendation.pk else set()
     if any(not agency.is_active and agency.pk not in named_before for agency in values.agencies):
         errors["agencies"] = ["Choose agencies that are still active"]
@@ -228,7 +321,6 @@ def _apply(recommendation: Recommendation, values: RecommendationInput) -> None:
     recommendation.number = values.number.strip()
     recommendation.text = values.text
     recommendation.kind = values.kind
-    recommendation.lead = values.lead
     recommendation.target_date = values.target_date
 
 
@@ -240,6 +332,7 @@ def recommendation_create(*, plan: ActionPlan, by: User, values: RecommendationI
     _apply(recommendation, values)
     create_versioned(recommendation, by=by)
     recommendation.agencies.set(values.agencies)
+    _set_leads(recommendation, values.leads)
     return recommendation
 
 
@@ -252,6 +345,7 @@ def recommendation_update(
     _apply(recommendation, values)
     save_versioned(recommendation, expected_version=expected_version, by=by)
     recommendation.agencies.set(values.agencies)
+    _set_leads(recommendation, values.leads)
     return recommendation
 
 
@@ -579,7 +673,8 @@ def evidence_mark_in_error(
 
 def _check_text(field: str, model_field: str, value: str) -> None:
     try:
-        Recommendation._meta.get_field(model_field).run_validators(value)
+        model_field_object = cast("Field[Any, Any]", Recommendation._meta.get_field(model_field))
+        model_field_object.run_validators(value)
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from None
 
@@ -688,8 +783,9 @@ def _reminder_kind(cycle: ReviewCycle, today: datetime.date, days_before: int) -
 
 
 def send_reminders(*, today: datetime.date, days_before: int) -> list[Reminder]:
-    """Email each lead whose recommendations still lack evidence in an open cycle: once
-    when the cycle is due within ``days_before`` days, once more when it is overdue.
+    """Email each person leading recommendations that still lack evidence in an open
+    cycle (a role lead has no account, so gets none): once when the cycle is due within
+    ``days_before`` days, once more when it is overdue.
     Each reminder is recorded first, so nobody gets the same one twice."""
     sent: list[Reminder] = []
     for cycle in ReviewCycle.objects.filter(state=ReviewCycle.State.OPEN).select_related("plan"):

@@ -68,7 +68,7 @@ def plan_or_404() -> ActionPlan:
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def plan_detail(request: AuthenticatedRequest) -> HttpResponse:
     plan = plan_or_404()
-    source = PlanList(plan=plan)
+    source = PlanList(plan=plan, filters=request.GET)
     return render(
         request,
         "recommendations/plan_detail.html",
@@ -76,6 +76,7 @@ def plan_detail(request: AuthenticatedRequest) -> HttpResponse:
             "plan": plan,
             "cycles": source.cycles,
             "source": source,
+            "filter_choices": source.filter_choices(plan),
             "can_manage": access.can(request.user, Action.MANAGE_ACTION_PLAN),
             "is_lead": access.can(request.user, Action.LEAD_RECOMMENDATIONS),
         },
@@ -143,14 +144,8 @@ def recommendation_detail(request: AuthenticatedRequest, pk: int) -> HttpRespons
         request.user,
         pk,
         queryset=Recommendation.objects.select_related(
-            "plan",
-            "section",
-            "lead",
-            "updated_by",
-            "closed_in",
-            "closure_proposed_by",
-            "closure_decided_by",
-        ),
+            "plan", "section", "updated_by", "closed_in", "closure_proposed_by", "closure_decided_by"
+        ).prefetch_related(selectors.leads_prefetch()),
     )
     history = RecommendationHistory(recommendation=recommendation)
     plan_cycles = history.cycles
@@ -663,7 +658,11 @@ def my_recommendations_download(request: AuthenticatedRequest, kind: str) -> Htt
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def overdue(request: AuthenticatedRequest) -> HttpResponse:
-    return render(request, "recommendations/overdue.html", {"source": OverdueList(plan=plan_or_404())})
+    plan = plan_or_404()
+    source = OverdueList(plan=plan, filters=request.GET)
+    return render(
+        request, "recommendations/overdue.html", {"source": source, "filter_choices": source.filter_choices(plan)}
+    )
 
 
 @require_safe

@@ -356,7 +356,7 @@ class RagView:
 
     @property
     def by_lead(self) -> list[tuple[str, str, list[tuple[str, int]], int]]:
-        return self.count_rows([(name, str(lead_id or "none"), counts) for name, lead_id, counts in self.rag.by_lead()])
+        return self.count_rows(self.rag.by_lead())
 
 
 def link_value(rag_id: int | None) -> str:

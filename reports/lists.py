@@ -13,9 +13,10 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from dscb.lists import Column, RowSource
+from dscb.models import Agency
 from recommendations.lists import LEAD, NUMBER, TEXT, rag_column
-from recommendations.models import CycleReopening
-from recommendations.selectors import RecommendationRow
+from recommendations.models import CycleReopening, Recommendation
+from recommendations.selectors import NO_LEAD, RecommendationRow
 from reports import selectors
 from reports.document import link_value
 from reports.models import PublishedReport
@@ -26,11 +27,26 @@ ROW_FILTERS: dict[str, Callable[[RecommendationRow, str], bool]] = {
     "open_rag": lambda row, value: link_value(row.open_rag.pk if row.open_rag else None) == value,
     "from": lambda row, value: link_value(row.previous_rag.pk if row.previous_rag else None) == value,
     "section": lambda row, value: str(row.recommendation.section.number) == value,
-    "lead": lambda row, value: str(row.recommendation.lead_id or "none") == value,
+    "lead": lambda row, value: value in lead_keys(row.recommendation),
+    "agency": lambda row, value: value in agency_keys(row.recommendation),
     "overdue": lambda row, value: row.overdue,
     "not_rated": lambda row, value: row.rag is None,
 }
 NOT_UPDATED = "not_updated"
+
+
+def lead_keys(recommendation: Recommendation) -> set[str]:
+    return {lead.key for lead in recommendation.leads.all()} or {NO_LEAD}
+
+
+def agency_named(value: str) -> Agency | None:
+    return Agency.objects.filter(pk=value).first() if value.isdigit() and len(value) < 10 else None
+
+
+def agency_keys(recommendation: Recommendation) -> set[str]:
+    """The agencies responsible for it or leading it."""
+    agencies = {agency.pk for agency in recommendation.agencies.all()}
+    return {str(pk) for pk in agencies | {lead.agency_id for lead in recommendation.leads.all() if lead.agency_id}}
 
 
 class RagList(RowSource[RecommendationRow]):
@@ -69,13 +85,14 @@ class RagList(RowSource[RecommendationRow]):
         labels = {"none": not_rated} | {
             link_value(status.pk): status.label for status in [*figures.statuses, *figures.open_scale.statuses]
         }
-        leads = {str(lead_id or "none"): name for name, lead_id, _ in figures.by_lead()}
+        leads = {key: name for name, key, _ in figures.by_lead()} if "lead" in self.filters else {}
         words = {
             "rag": lambda value: not_rated.lower() if value == "none" else f"rated {labels.get(value, value)}",
             "open_rag": lambda value: f"rated {labels.get(value, value)} in the open update",
             "from": lambda value: f"rated {labels.get(value, value)} in the update before",
             "section": lambda value: f"from audit {value}",
             "lead": lambda value: f"led by {leads.get(value, 'nobody named')}",
+            "agency": lambda value: f"of {agency_named(value) or 'no agency named'}",
             "overdue": lambda value: "overdue",
             "not_rated": lambda value: not_rated.lower(),
             NOT_UPDATED: lambda value: "not updated in the open update",

@@ -25,7 +25,6 @@ from audits.models import (
     Theme,
     ThemeRating,
 )
-from dscb.models import User
 from recommendations import selectors as plan_selectors
 from recommendations.models import (
     ActionPlan,
@@ -252,7 +251,6 @@ class RagGroup:
     """How many recommendations share one combination of what the figures count."""
 
     section_id: int
-    lead_id: int | None
     state: str
     rag_id: int | None  # in the rated cycle; None: not yet rated
     previous_id: int | None  # in the completed cycle before it
@@ -269,7 +267,7 @@ def _rag_in(cycle: ReviewCycle | None) -> Subquery | Value:
 
 
 def rag_groups(plan: ActionPlan, plan_cycles: Cycles, *, today: datetime.date) -> list[RagGroup]:
-    """The action plan counted in one query by the database: by section, lead, state,
+    """The action plan counted in one query by the database: by section, state,
     RAG now, before and in the open cycle, target passed, evidence in the open cycle."""
     open_cycle = plan_cycles.open
     open_evidence = (
@@ -277,7 +275,7 @@ def rag_groups(plan: ActionPlan, plan_cycles: Cycles, *, today: datetime.date) -
         if open_cycle
         else Value(False)
     )
-    fields = ["section_id", "lead_id", "state", "rag_id", "previous_id", "open_id", "past_target", "open_evidence"]
+    fields = ["section_id", "state", "rag_id", "previous_id", "open_id", "past_target", "open_evidence"]
     rows = (
         Recommendation.objects.filter(plan=plan)
         .annotate(
@@ -350,18 +348,36 @@ class RagFigures:
             sections[group.section_id][1][group.rag_id] += group.n
         return sorted((item for item in sections.values() if item[1]), key=lambda item: item[0].number)
 
-    def by_lead(self) -> list[tuple[str, int | None, Counter]]:
-        """(lead's name, lead's id or None, counts by RAG id), by name."""
-        counts: dict[int | None, Counter] = defaultdict(Counter)
-        for group in self.groups:
-            counts[group.lead_id][group.rag_id] += group.n
-        names: dict[int | None, str] = {
-            user.pk: user.get_full_name() for user in User.objects.filter(pk__in=[pk for pk in counts if pk])
-        }
-        return sorted(
-            ((names.get(lead_id, "No lead"), lead_id, lead_counts) for lead_id, lead_counts in counts.items()),
-            key=lambda item: item[0],
+    def by_lead(self) -> list[tuple[str, str, Counter]]:
+        """(lead's name, the lead's filter value, counts by RAG id), by name, in one query.
+        A recommendation with several leads counts once for each of them."""
+        counts: dict[str, Counter] = defaultdict(Counter)
+        names: dict[str, str] = {}
+        rows = (
+            Recommendation.objects.filter(plan=self.plan)
+            .annotate(rag_id=_rag_in(self.cycles.rated))
+            .values_list(
+                "leads__person_id",
+                "leads__person__full_name",
+                "leads__person__email",
+                "leads__role_title",
+                "leads__agency_id",
+                "leads__agency__name",
+                "rag_id",
+            )
+            .annotate(n=Count("pk"))
+            .order_by()
         )
+        for person_id, full_name, email, role, agency_id, agency_name, rag_id, n in rows:
+            if person_id is not None:
+                key, name = str(person_id), full_name or email
+            elif role:
+                key, name = f"{agency_id}:{role}", f"{role}, {agency_name}"
+            else:
+                key, name = plan_selectors.NO_LEAD, "No lead"
+            names[key] = name
+            counts[key][rag_id] += n
+        return sorted(((names[key], key, lead_counts) for key, lead_counts in counts.items()), key=lambda item: item[0])
 
     def movement(self) -> Counter:
         """(RAG id before, RAG id now) -> recommendations; None is "not yet rated"."""

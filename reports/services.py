@@ -21,11 +21,12 @@ whatever happens to the data afterwards.
 from __future__ import annotations
 
 import datetime
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -78,7 +79,8 @@ def _check_reason(model_field: str, reason: str, missing: str, *, key: str = "re
     if not reason:
         raise ValidationError({key: [missing]})
     try:
-        PublishedReport._meta.get_field(model_field).clean(reason, None)
+        field = cast("Field[Any, Any]", PublishedReport._meta.get_field(model_field))
+        field.clean(reason, None)
     except ValidationError as error:
         raise ValidationError({key: error.messages}) from None
     return reason

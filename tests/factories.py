@@ -27,6 +27,7 @@ from recommendations.models import (
     ProgressUpdate,
     RagStatus,
     Recommendation,
+    RecommendationLead,
     ReviewCycle,
 )
 from reports.models import NarrativeSection, PublishedReport, Report
@@ -179,11 +180,29 @@ class PlanSectionFactory(DjangoModelFactory):
 class RecommendationFactory(DjangoModelFactory):
     class Meta:
         model = Recommendation
+        skip_postgeneration_save = True
 
     section = factory.SubFactory(PlanSectionFactory)
     plan = factory.SelfAttribute("section.plan")
     number = factory.Sequence(lambda n: f"1.{n + 1}")
     text = factory.Sequence(lambda n: f"Recommendation {n}")
+
+    @factory.post_generation
+    def lead(self, create: bool, person: User | None, **kwargs: object) -> None:
+        """``lead=person``: the recommendation's one lead, as before leads were many."""
+        if create and person is not None:
+            RecommendationLeadFactory(recommendation=self, person=person)
+
+
+class RecommendationLeadFactory(DjangoModelFactory):
+    """A person lead; a role lead: ``person=None, role_title=..., agency=...``."""
+
+    class Meta:
+        model = RecommendationLead
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    person = factory.SubFactory("tests.factories.UserFactory", is_professional_lead=True)
+    position = factory.Sequence(lambda n: n + 1)
 
 
 class ReviewCycleFactory(DjangoModelFactory):

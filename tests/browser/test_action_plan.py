@@ -538,7 +538,7 @@ def test_action_plan_pages_are_accessible_to_a_professional_lead(
             (
                 "/",
                 settings.BOARD_NAME,
-                _shows("Your recommendations", "2 of the 3 recommendations you lead still need evidence"),
+                _shows("Your recommendations", "2 of the 3 recommendations you lead still need something from you"),
             ),
             (
                 "/action-plan/mine/",
@@ -555,14 +555,16 @@ def test_action_plan_pages_are_accessible_to_a_professional_lead(
         ],
     )
     assert not failures, "\n".join(failures)
-    # The home page's panel links to each recommendation still needing evidence.
+    # The home page's to-do list links to each recommendation still needing evidence.
     page.goto(f"{live_server.url}/")
     panel = page.get_by_role("main")
     for number in ("2.1", "2.10"):
-        expect(panel.get_by_role("link", name=number, exact=True)).to_have_attribute(
+        expect(panel.get_by_role("link", name=f"{number}: add evidence and propose a RAG")).to_have_attribute(
             "href", f"/action-plan/recommendations/{data['recommendations'][number].pk}/evidence/"
         )
-    expect(panel.get_by_role("link", name="1.2", exact=True)).to_have_count(0)
+    expect(panel.get_by_role("link", name="1.2", exact=True)).to_have_attribute(
+        "href", f"/action-plan/recommendations/{data['recommendations']['1.2'].pk}/"
+    )
     assert not Evidence.objects.filter(update__recommendation=recommendation).exists()
     page_problems.assert_none()
 

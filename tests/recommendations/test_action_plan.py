@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dscb.concurrency import EditConflict
-from dscb.models import Role
+from dscb.models import Agency, Role
 from recommendations import selectors, services, views
+from recommendations.access import is_lead
+from recommendations.lists import PlanList
 from recommendations.models import Evidence, ProgressUpdate, Recommendation, ReviewCycle
 from recommendations.selectors import Movement, movement
 from tests.conftest import make_user, sign_in
@@ -27,6 +29,7 @@ from tests.factories import (
     PlanSectionFactory,
     ProgressUpdateFactory,
     RecommendationFactory,
+    RecommendationLeadFactory,
     ReviewCycleFactory,
     UserFactory,
     rag,
@@ -621,16 +624,18 @@ def settings_media_not_served(client, evidence) -> bool:
     )
 
 
-def test_an_update_with_evidence_needs_nothing_more_from_its_lead(client, lead, plan):
+def test_an_update_with_evidence_and_a_proposal_needs_nothing_more_from_its_lead(client, lead, plan):
     mine = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", lead=lead)
     waiting = RecommendationFactory(section=mine.section, number="1.2", lead=lead)
     cycle = ReviewCycleFactory(plan=plan)
-    services.evidence_add(recommendation=mine, cycle=cycle, by=lead, text="Done")
+    services.evidence_add(recommendation=mine, cycle=cycle, by=lead, text="Done", proposed_rag=rag("Green"))
     page = sign_in(client, lead).get(reverse("recommendations:mine")).content.decode()
     assert page.count("Needs evidence") == 1
     home = client.get(reverse("home")).content.decode()
     assert f'recommendations/{waiting.pk}/evidence/"' in home
     assert f'recommendations/{mine.pk}/evidence/"' not in home
+    assert "1.2: add evidence and propose a RAG" in home
+    assert "Nothing to do" in home
 
 
 def test_the_plan_page_shows_all_the_evidence_so_far_newest_last(executive_client, lead, plan):
@@ -709,3 +714,40 @@ def test_a_wrong_file_is_reported_beside_the_file_field(client, lead, plan):
     )
     assert response.context["form"].errors["upload"][0].startswith("The selected file must be a PDF")
     assert '<a href="#id_upload">The selected file must be' in response.content.decode()
+
+
+def test_the_plan_filters_by_lead_and_by_agency_and_keeps_the_filter_in_the_url(executive_client, lead, plan):
+    section = PlanSectionFactory(plan=plan, number=1)
+    police = Agency.objects.get(short_name="Police")
+    RecommendationFactory(section=section, number="1.1", lead=lead)
+    role_led = RecommendationFactory(section=section, number="1.2", lead=lead)
+    RecommendationLeadFactory(recommendation=role_led, person=None, role_title="Head of Safeguarding", agency=police)
+    RecommendationFactory(section=section, number="1.3").agencies.set([police])
+    RecommendationFactory(section=section, number="1.4")
+
+    def numbers(**filters: str) -> list[str]:
+        return [row.recommendation.number for row in PlanList(plan=plan, filters=filters).rows]
+
+    assert numbers(lead=str(lead.pk)) == ["1.1", "1.2"]
+    assert numbers(lead=f"{police.pk}:Head of Safeguarding") == ["1.2"]
+    assert numbers(lead="none") == ["1.3", "1.4"]
+    assert numbers(agency=str(police.pk)) == ["1.2", "1.3"]
+    assert numbers(lead=str(lead.pk), agency=str(police.pk)) == ["1.2"]
+    assert numbers(lead="nonsense", agency="police") == ["1.1", "1.2", "1.3", "1.4"]
+    page = executive_client.get(reverse("recommendations:plan"), {"lead": f"{police.pk}:Head of Safeguarding"})
+    content = page.content.decode()
+    assert f'<option value="{police.pk}:Head of Safeguarding" selected>Head of Safeguarding, Police</option>' in content
+    assert f"plan.csv?lead={police.pk}%3AHead+of+Safeguarding" in content
+    assert f"Leads: {lead.get_full_name()}; Head of Safeguarding, Police" in content
+
+
+def test_a_person_lead_adds_evidence_and_a_role_lead_gives_nobody_that_right(client, lead, plan):
+    recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1")
+    police = Agency.objects.get(short_name="Police")
+    RecommendationLeadFactory(
+        recommendation=recommendation, person=None, role_title="Head of Safeguarding", agency=police
+    )
+    assert not is_lead(lead, recommendation)
+    RecommendationLeadFactory(recommendation=recommendation, person=lead)
+    assert is_lead(lead, Recommendation.objects.get(pk=recommendation.pk))
+    assert not is_lead(UserFactory(), recommendation)

@@ -12,31 +12,39 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dscb.models import Role
-from recommendations.models import Evidence, PlanSection, ProgressUpdate, Recommendation, ReviewCycle
+from dscb.models import Agency, Role
+from recommendations.models import (
+    Evidence,
+    PlanSection,
+    ProgressUpdate,
+    Recommendation,
+    RecommendationLead,
+    ReviewCycle,
+)
 from tests.conftest import make_user, queries_for, sign_in
 from tests.factories import ActionPlanFactory, rag
 
 pytestmark = pytest.mark.django_db
 
 # session, user; plan with its audit rounds; cycles; sections; recommendations with their
-# agencies; the updates compared; the evidence so far; the RAG scale's words and statuses (twice here: the rows and
-# the key; a completed update keeps its scale, so the key of a real plan reads none)
-PLAN_PAGE_QUERIES = 13
-# session, user; cycle; cycles; recommendations with their agencies; updates compared; the
+# agencies and leads; the updates compared; the evidence so far; the RAG scale's words and statuses (twice here: the
+# rows and the key; a completed update keeps its scale, so the key of a real plan reads none); the lead and agency
+# filters' choices
+PLAN_PAGE_QUERIES = 16
+# session, user; cycle; cycles; recommendations with their agencies and leads; updates compared; the
 # evidence so far; the RAG scale's words (once a request) and statuses (twice: rows and the
 # form's choices); this cycle's updates; its re-openings
-RATINGS_PAGE_QUERIES = 13
-# session, user; cycle with its plan; cycles; recommendations with their agencies; updates
+RATINGS_PAGE_QUERIES = 14
+# session, user; cycle with its plan; cycles; recommendations with their agencies and leads; updates
 # compared; the evidence so far; the RAG scale's words and statuses
-CHECK_PAGE_QUERIES = 10
-# The ratings page's 12 queries (the scale's words among them), then the save: a savepoint;
+CHECK_PAGE_QUERIES = 11
+# The ratings page's queries (the scale's words among them), then the save: a savepoint;
 # the cycle locked; the active statuses; this cycle's updates with their recommendations; last time's ratings (the
 # rows that start from them); the version claimed, the
 # cycle's checks (its plan, who saved it, its title, one open update, two constraints) and
 # its save with its history; the updates created and changed, one query each; their
 # history, one query (and the content type, when not cached)
-RATINGS_SAVE_QUERIES = 38
+RATINGS_SAVE_QUERIES = 39
 
 
 def build_plan(size: int):
@@ -44,16 +52,26 @@ def build_plan(size: int):
     completed update, with an open update under way."""
     plan = ActionPlanFactory()
     sections = [PlanSection.objects.create(plan=plan, number=n, title=f"Audit {n}") for n in range(1, 5)]
-    lead = make_user(Role.PROFESSIONAL_LEAD)
+    person = make_user(Role.PROFESSIONAL_LEAD)
     recommendations = Recommendation.objects.bulk_create(
         Recommendation(
             plan=plan,
             section=sections[index % 4],
             number=f"{index % 4 + 1}.{index // 4 + 1}",
             text=f"Recommendation {index}",
-            lead=lead,
         )
         for index in range(size)
+    )
+    police = Agency.objects.get(short_name="Police")
+    RecommendationLead.objects.bulk_create(
+        lead
+        for recommendation in recommendations
+        for lead in (
+            RecommendationLead(recommendation=recommendation, person=person, position=1),
+            RecommendationLead(
+                recommendation=recommendation, role_title="Head of Safeguarding", agency=police, position=2
+            ),
+        )
     )
     completed = ReviewCycle.objects.create(
         plan=plan,
@@ -149,3 +167,23 @@ def test_a_plan_of_1600_recommendations_is_rated_a_section_at_a_time(executive_c
         assert response.status_code == 302, response.content.decode()[:2000]
         assert response["Location"].endswith(f"?page={page}")
     assert ProgressUpdate.objects.filter(cycle=open_cycle, rag=rag("Green"), rating_note="Checked.").count() == 1600
+
+
+@pytest.mark.parametrize("size", [32, 320])
+def test_the_plan_page_filtered_by_lead_and_agency_costs_the_same(executive_client, size):
+    build_plan(size)
+    police = Agency.objects.get(short_name="Police")
+    url = reverse("recommendations:plan") + f"?lead={police.pk}%3AHead+of+Safeguarding&agency={police.pk}"
+    assert queries_for(executive_client, url) == PLAN_PAGE_QUERIES
+
+
+# session, user; the open updates; the lead's open recommendations in them, with whether
+# each has evidence and a proposal; the scale's words
+HOME_QUERIES = 5
+
+
+@pytest.mark.parametrize("size", [32, 320])
+def test_the_leads_to_do_list_costs_the_same_for_32_or_320_recommendations(client, size):
+    build_plan(size)
+    lead = RecommendationLead.objects.filter(person__isnull=False).select_related("person").first().person
+    assert queries_for(sign_in(client, lead), reverse("home")) == HOME_QUERIES

@@ -13,7 +13,14 @@ from dscb.models import Role, User
 from recommendations import services
 from recommendations.models import Recommendation, Reminder
 from tests.conftest import make_user
-from tests.factories import ActionPlanFactory, PlanSectionFactory, RecommendationFactory, ReviewCycleFactory
+from tests.factories import (
+    ActionPlanFactory,
+    AgencyFactory,
+    PlanSectionFactory,
+    RecommendationFactory,
+    RecommendationLeadFactory,
+    ReviewCycleFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,10 +83,28 @@ def test_an_overdue_update_brings_one_more_reminder(setting):
 
 def test_evidence_added_stops_the_reminders(setting):
     cycle = setting
-    for recommendation in cycle.plan.recommendations.filter(lead__email="waiting@example.org"):
-        services.evidence_add(recommendation=recommendation, cycle=cycle, by=recommendation.lead, text="Done")
+    waiting = User.objects.get(email="waiting@example.org")
+    for recommendation in cycle.plan.recommendations.filter(leads__person=waiting):
+        services.evidence_add(recommendation=recommendation, cycle=cycle, by=waiting, text="Done")
     run(DUE + datetime.timedelta(days=1))
     assert mail.outbox == []
+
+
+def test_every_person_leading_it_is_reminded_and_a_role_lead_is_not(setting):
+    cycle = setting
+    shared = RecommendationFactory(
+        section=cycle.plan.sections.get(), number="1.4", lead=User.objects.get(email="ready@example.org")
+    )
+    RecommendationLeadFactory(
+        recommendation=shared, person=None, role_title="Head of Safeguarding", agency=AgencyFactory()
+    )
+    RecommendationLeadFactory(recommendation=shared, person=make_user(Role.PROFESSIONAL_LEAD, email="co@example.org"))
+    run(DUE)
+    assert sorted(address for message in mail.outbox for address in message.to) == [
+        "co@example.org",
+        "ready@example.org",
+        "waiting@example.org",
+    ]
 
 
 def test_a_completed_update_sends_nothing(setting):

@@ -20,9 +20,10 @@ from recommendations.models import (
     PlanSection,
     ProgressUpdate,
     Recommendation,
+    RecommendationLead,
     ReviewCycle,
 )
-from recommendations.services import RecommendationInput
+from recommendations.services import LeadInput, RecommendationInput
 from tests.conftest import make_user
 from tests.factories import (
     ActionPlanFactory,
@@ -30,6 +31,7 @@ from tests.factories import (
     AuditRoundFactory,
     PlanSectionFactory,
     RecommendationFactory,
+    RecommendationLeadFactory,
     ReviewCycleFactory,
     rag,
 )
@@ -41,7 +43,9 @@ IDENTIFYING = "Date of birth 12/03/2008"
 
 
 # What the plan's services write, the history included: a refusal leaves every row as it was.
-refused = refusal_check([ActionPlan, PlanSection, Recommendation, ReviewCycle, ProgressUpdate, Evidence, LogEntry])
+refused = refusal_check(
+    [ActionPlan, PlanSection, Recommendation, RecommendationLead, ReviewCycle, ProgressUpdate, Evidence, LogEntry]
+)
 
 
 @pytest.fixture
@@ -164,12 +168,90 @@ def test_the_section_is_the_plans_own(executive, section):
     )
 
 
-def test_the_lead_is_someone_who_may_lead(executive, section):
+def create_led_by(executive, section, *leads: LeadInput) -> Callable[[], object]:
+    return lambda: services.recommendation_create(plan=section.plan, by=executive, values=values(section, leads=leads))
+
+
+def test_a_person_lead_is_someone_who_may_lead(executive, section):
     auditor = make_user(Role.AUDIT_TEAM)
-    refused(
-        lambda: services.recommendation_create(plan=section.plan, by=executive, values=values(section, lead=auditor)),
-        "lead",
+    refused(create_led_by(executive, section, LeadInput(person=auditor, field="people")), "people")
+
+
+def test_a_person_lead_is_active(executive, section):
+    gone = make_user(Role.PROFESSIONAL_LEAD, is_active=False)
+    refused(create_led_by(executive, section, LeadInput(person=gone)), "leads")
+
+
+def test_a_lead_is_a_person_or_a_role_not_both(executive, section, lead):
+    both = LeadInput(person=lead, role_title="Head of Safeguarding", agency=AgencyFactory())
+    refused(create_led_by(executive, section, both), "leads")
+
+
+def test_a_lead_names_someone(executive, section):
+    refused(create_led_by(executive, section, LeadInput(agency=AgencyFactory(), field="role_title_0")), "role_title_0")
+
+
+def test_a_role_lead_names_its_agency(executive, section):
+    role = LeadInput(role_title="Head of Safeguarding", field="role_title_0", agency_field="role_agency_0")
+    refused(create_led_by(executive, section, role), "role_agency_0")
+
+
+def test_a_role_leads_for_an_active_agency(executive, section):
+    role = LeadInput(role_title="Head of Safeguarding", agency=AgencyFactory(is_active=False))
+    refused(create_led_by(executive, section, role), "leads")
+
+
+def test_a_role_is_at_most_150_characters(executive, section):
+    refused(create_led_by(executive, section, LeadInput(role_title="H" * 151, agency=AgencyFactory())), "leads")
+
+
+def test_nobody_is_named_twice_as_a_lead(executive, section, lead):
+    police = AgencyFactory(name="Police force")
+    refused(create_led_by(executive, section, LeadInput(person=lead), LeadInput(person=lead)), "leads")
+    role = LeadInput(role_title="Head of Safeguarding", agency=police)
+    twice = LeadInput(role_title=" Head of Safeguarding ", agency=police, field="role_title_1")
+    refused(create_led_by(executive, section, role, twice), "role_title_1")
+
+
+def test_a_recommendation_has_people_and_roles_as_leads_in_order(executive, section, lead):
+    police = AgencyFactory(name="Police force")
+    recommendation = services.recommendation_create(
+        plan=section.plan,
+        by=executive,
+        values=values(
+            section, leads=[LeadInput(role_title="Head of Safeguarding", agency=police), LeadInput(person=lead)]
+        ),
     )
+    assert recommendation.lead_names == f"Head of Safeguarding, Police force; {lead.get_full_name()}"
+
+
+def test_a_lead_who_may_no_longer_lead_can_stay_but_not_be_named_anew(executive, recommendation, lead):
+    lead.is_active = False
+    lead.save()
+    kept = values(recommendation.section, number=recommendation.number, leads=[LeadInput(person=lead)])
+    services.recommendation_update(
+        recommendation=recommendation, by=executive, expected_version=recommendation.version, values=kept
+    )
+    assert recommendation.lead_names == lead.get_full_name()
+
+
+def test_changing_the_leads_is_kept_in_the_history_by_name(executive, recommendation, lead):
+    police = AgencyFactory(name="Police force")
+    changed = values(
+        recommendation.section,
+        number=recommendation.number,
+        leads=[LeadInput(role_title="Head of Safeguarding", agency=police)],
+    )
+    services.recommendation_update(
+        recommendation=recommendation, by=executive, expected_version=recommendation.version, values=changed
+    )
+    lead_changes = LogEntry.objects.filter(
+        additional_data__recommendation_id=recommendation.pk, content_type__model="recommendationlead"
+    )
+    assert {(entry.action, entry.object_repr) for entry in lead_changes} >= {
+        (LogEntry.Action.DELETE, lead.get_full_name()),
+        (LogEntry.Action.CREATE, "Head of Safeguarding, Police force"),
+    }
 
 
 def test_agencies_newly_named_are_active(executive, section):
@@ -335,8 +417,7 @@ def evidence(cycle, recommendation, lead) -> Evidence:
 
 def test_evidence_is_removed_only_by_whoever_added_it_or_the_executive(evidence, recommendation):
     other_lead = make_user(Role.PROFESSIONAL_LEAD)
-    recommendation.lead = other_lead
-    recommendation.save()
+    RecommendationLeadFactory(recommendation=recommendation, person=other_lead)
     refused(lambda: services.evidence_remove(evidence=evidence, by=other_lead))
 
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from audits.models import AuditCase
-from dscb.models import Role
+from dscb.models import Agency, Role
+from recommendations.models import RecommendationLead
 from reports import selectors
 from reports.selectors import Period
 from tests.conftest import make_user, queries_for, sign_in
@@ -108,3 +109,16 @@ def test_a_list_without_a_figure_is_not_found(demo, client):
     sign_in(client, make_user(Role.EXECUTIVE))
     assert client.get(reverse("reports:rag_list")).status_code == 404
     assert "0 of 32" in client.get(f"{reverse('reports:rag_list')}?rag=not-a-status").content.decode()
+
+
+def test_a_recommendation_with_two_leads_counts_under_each_and_their_list_names_the_lead(client):
+    plan, _open_cycle = build_plan(4)  # each led by one person and by the Head of Safeguarding, Police
+    person = RecommendationLead.objects.filter(person__isnull=False).select_related("person").first().person
+    figures = selectors.rag_figures(plan, today=datetime.date(2011, 9, 1))
+    by_lead = {name: sum(counts.values()) for name, _key, counts in figures.by_lead()}
+    assert by_lead == {person.get_full_name(): 4, "Head of Safeguarding, Police": 4}
+    police = Agency.objects.get(short_name="Police")
+    sign_in(client, make_user(Role.BOARD_MEMBER))
+    page = client.get(reverse("reports:rag_list"), {"lead": f"{police.pk}:Head of Safeguarding"}).content.decode()
+    assert "Recommendations led by Head of Safeguarding, Police" in page
+    assert page.count(f"{person.get_full_name()}; Head of Safeguarding, Police") == 4
