@@ -13,10 +13,11 @@ from dscb.emails import link_to, send_once, send_to_each
 from dscb.roles import Role
 from dscb.selectors import people_with_role
 from recommendations import selectors
+from recommendations.models import ProgressUpdate, RecommendationLead
 
 if TYPE_CHECKING:
     from dscb.models import User
-    from recommendations.models import ProgressUpdate, Recommendation, ReviewCycle
+    from recommendations.models import Recommendation, ReviewCycle
 
 
 def _context(**values: object) -> dict[str, object]:
@@ -34,6 +35,15 @@ def update_opened(cycle: ReviewCycle, needs: Mapping[User, Iterable[Recommendati
         )
 
 
+def update_opened_for_leads(cycle: ReviewCycle) -> None:
+    update_opened(cycle, selectors.leads_to_remind(cycle))
+
+
+def person_leads(recommendation: Recommendation) -> list[User]:
+    leads = RecommendationLead.objects.filter(recommendation=recommendation, person__isnull=False)
+    return [lead.person for lead in leads.select_related("person") if lead.person is not None]
+
+
 def rating_proposed(update: ProgressUpdate, by: User) -> None:
     """The Executive, when a lead proposes a rating (once for each rating proposed)."""
     recommendation = update.recommendation
@@ -49,6 +59,20 @@ def rating_proposed(update: ProgressUpdate, by: User) -> None:
         ),
         people=people_with_role(Role.EXECUTIVE).exclude(pk=by.pk),
     )
+
+
+def ratings_decided_for_leads(cycle: ReviewCycle, update_ids: Iterable[int]) -> None:
+    """``ratings_decided`` for the updates rated, each told to the person leads of its recommendation."""
+    updates = ProgressUpdate.objects.filter(pk__in=list(update_ids)).select_related(
+        "recommendation", "rag", "proposed_rag"
+    )
+    by_pk = {update.recommendation_id: update for update in updates}
+    decided: dict[User, list[ProgressUpdate]] = {}
+    leads = RecommendationLead.objects.filter(recommendation__in=list(by_pk), person__is_active=True)
+    for lead in leads.select_related("person").order_by("person_id", "recommendation_id"):
+        if lead.person is not None:
+            decided.setdefault(lead.person, []).append(by_pk[lead.recommendation_id])
+    ratings_decided(cycle, decided)
 
 
 def ratings_decided(cycle: ReviewCycle, decided: Mapping[User, list[ProgressUpdate]]) -> None:

@@ -49,6 +49,7 @@ import datetime
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
 from django.conf import settings
@@ -66,7 +67,7 @@ from dscb.emails import send_text_email
 from dscb.files import files_kept_on_success
 from dscb.history import Change, record_changes, snapshot
 from dscb.models import Agency, User
-from recommendations import selectors
+from recommendations import notifications, selectors
 from recommendations.access import may_add_evidence, may_propose_closure, may_remove_evidence
 from recommendations.models import (
     NUMBER_PATTERN,
@@ -362,9 +363,11 @@ def cycle_open(*, plan: ActionPlan, by: User, title: str, due_on: datetime.date)
     cycle = ReviewCycle(plan=plan, title=title, due_on=due_on)
     try:
         with transaction.atomic():
-            return create_versioned(cycle, by=by)
+            create_versioned(cycle, by=by)
     except IntegrityError:  # opened by someone else at the same moment
         raise ValidationError(CYCLE_ALREADY_OPEN, code="cycle_already_open") from None
+    transaction.on_commit(partial(notifications.update_opened_for_leads, cycle))
+    return cycle
 
 
 def _update_for(recommendation: Recommendation, cycle: ReviewCycle) -> ProgressUpdate:
@@ -470,6 +473,8 @@ def ratings_save(
     if changed:
         ProgressUpdate.objects.bulk_update([after for _, after in changed], RATED_FIELDS)
     record_changes([*(Change(None, update) for update in created), *(Change(*pair) for pair in changed)])
+    if decided := [after.pk for before, after in changed if after.proposed_rag_id and after.rag_id != before.rag_id]:
+        transaction.on_commit(partial(notifications.ratings_decided_for_leads, cycle, decided))
     return len(created) + len(changed)
 
 
@@ -569,7 +574,6 @@ def cycle_reopen(
         _refuse_while_another_is_open(cycle)
         raise
     reopening.save()
-    # email: leads of the plan's recommendations, the update is open again and why
     return reopening
 
 
@@ -605,6 +609,8 @@ def evidence_add(
     if proposed_rag is not None and update.proposed_rag_id != proposed_rag.pk:
         update.proposed_rag = proposed_rag
         update.save(update_fields=["proposed_rag"])
+        if not can(by, Action.MANAGE_ACTION_PLAN):
+            transaction.on_commit(partial(notifications.rating_proposed, update, by))
     if text or url or upload:
         evidence = Evidence(update=update, text=text, url=url, added_by=by, position=update.evidence.count() + 1)
         if at is not None:
@@ -703,8 +709,21 @@ def closure_propose(
     recommendation.closure_proposed_by = by
     recommendation.closure_proposed_at = timezone.now()
     save_versioned(recommendation, expected_version=expected_version, by=by, fields=CLOSURE_FIELDS)
-    # email: the Executive, that closure of this recommendation is proposed and awaits their decision
+    transaction.on_commit(partial(notifications.closure_proposed, recommendation, by, proposal=recommendation.version))
     return recommendation
+
+
+def _tell_leads_of_closure(recommendation: Recommendation, *, accepted: bool) -> None:
+    def tell() -> None:
+        notifications.closure_decided(
+            recommendation,
+            notifications.person_leads(recommendation),
+            accepted=accepted,
+            reason=recommendation.closure_return_reason,
+            proposal=recommendation.version,
+        )
+
+    transaction.on_commit(tell)
 
 
 CLOSURE_FIELDS = [
@@ -741,7 +760,7 @@ def closure_accept(
     recommendation.closure_decided_at = at or timezone.now()
     recommendation.closure_return_reason = ""
     save_versioned(recommendation, expected_version=expected_version, by=by, fields=CLOSURE_FIELDS)
-    # email: the recommendation's lead(s), that closure was accepted
+    _tell_leads_of_closure(recommendation, accepted=True)
     return recommendation
 
 
@@ -767,7 +786,7 @@ def closure_return(
     recommendation.closure_decided_at = at or timezone.now()
     recommendation.closure_return_reason = reason
     save_versioned(recommendation, expected_version=expected_version, by=by, fields=CLOSURE_FIELDS)
-    # email: the recommendation's lead(s), that closure was returned, and why
+    _tell_leads_of_closure(recommendation, accepted=False)
     return recommendation
 
 

@@ -21,6 +21,7 @@ whatever happens to the data afterwards.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -35,7 +36,7 @@ from dscb.concurrency import create_versioned, save_versioned
 from dscb.files import files_kept_on_success
 from dscb.models import User
 from recommendations.models import ReviewCycle
-from reports import document, renderers
+from reports import document, notifications, renderers
 from reports.models import NarrativeSection, PublishedReport, Report
 
 ALREADY_PUBLISHED = (
@@ -194,7 +195,7 @@ def publish(
             stored.save(file_name, ContentFile(render(built)), save=False)
         published.full_clean()
         published.save()
-    # email: board members, a report was published (or replaced, and why)
+    transaction.on_commit(partial(notifications.published, published))
     return published
 
 
@@ -216,5 +217,5 @@ def withdraw(
     locked.withdrawn_at = at or timezone.now()
     locked.withdrawn_by = by
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    # email: board members, the publication was withdrawn and why
+    transaction.on_commit(partial(notifications.withdrawn, locked))
     return locked

@@ -349,14 +349,14 @@ def test_the_recommendation_page_costs_the_same_however_much_evidence(client, re
     # session, user; the recommendation; the scale's words; cycles; the history's updates and
     # their evidence (all of it, marked included: the groups read nothing more); the statuses;
     # the row (updates, evidence so far, statuses, the recommendation and its agencies); the
-    # changes; the agencies
+    # changes; the agencies; the leads (of the recommendation and of its row)
     assert (
         queries_for(sign_in(client, lead), reverse("recommendations:recommendation_detail", args=[recommendation.pk]))
         == RECOMMENDATION_PAGE_QUERIES
     )
 
 
-RECOMMENDATION_PAGE_QUERIES = 16
+RECOMMENDATION_PAGE_QUERIES = 18
 
 
 # --- The report -------------------------------------------------------------------------------
