@@ -43,6 +43,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from openpyxl import load_workbook
 
@@ -51,10 +52,11 @@ from audits.models import AuditCase, CaseRecord, CaseReopening, ChecklistAnswer,
 from dscb.models import User
 from dscb.services import authenticators_remove
 from recommendations import selectors as plan_selectors
-from recommendations.models import ReviewCycle
+from recommendations.models import CycleReopening, ReviewCycle
 from recommendations.services import send_reminders
 from reports import document, renderers
-from reports.models import Report
+from reports.models import PublishedReport, Report
+from tests.factories import PublishedReportFactory
 from tests.reports.conftest import MARCH_2011, load_demo, pdf_text
 from tests.test_page_walk import walk
 from tests.test_permission_matrix import sample_kwargs
@@ -224,6 +226,14 @@ def complete(kwargs: dict[str, dict[str, object]], *, by: User) -> list[str]:
     Feedback.objects.create(
         record=record, recipient=Feedback.Recipient.MANAGER, given_on=datetime.date(2010, 9, 24), given_by=by
     )
+    # The sample update re-opened, and the sample publication replacing one; another withdrawn.
+    CycleReopening.objects.create(
+        cycle_id=kwargs["recommendations:cycle_ratings"]["pk"], reason="Re-opened", reopened_by=by
+    )
+    published = PublishedReport.objects.get(pk=kwargs["reports:published_withdraw"]["pk"])
+    replaced = PublishedReportFactory(report=published.report, replaced_at=timezone.now())
+    PublishedReport.objects.filter(pk=published.pk).update(replaces=replaced, replacement_reason="Replaced")
+    PublishedReportFactory(withdrawn_at=timezone.now(), withdrawn_by=by, withdrawal_reason="Withdrawn")
     return [reverse("audits:case_detail", args=[kwargs["audits:participant_add"]["pk"]])]
 
 

@@ -324,7 +324,9 @@ DOWNLOAD_QUERIES = {
     "reports:rag_list_download": 14,
     "recommendations:cycle_ratings_download": 13,
     "recommendations:recommendation_history_download": 8,
-    "reports:published_list_download": 3,
+    # The publications with who published them, what replaced them, their reports and
+    # updates; the updates' re-openings.
+    "reports:published_list_download": 4,
 }
 
 
