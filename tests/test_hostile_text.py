@@ -43,6 +43,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from openpyxl import load_workbook
 
@@ -51,7 +52,7 @@ from audits.models import AuditCase, CaseRecord, CaseReopening, ChecklistAnswer,
 from dscb.models import User
 from dscb.services import authenticators_remove
 from recommendations import selectors as plan_selectors
-from recommendations.models import ReviewCycle
+from recommendations.models import Evidence, ProgressUpdate, Recommendation, ReviewCycle
 from recommendations.services import send_reminders
 from reports import document, renderers
 from reports.models import Report
@@ -223,6 +224,22 @@ def complete(kwargs: dict[str, dict[str, object]], *, by: User) -> list[str]:
     )
     Feedback.objects.create(
         record=record, recipient=Feedback.Recipient.MANAGER, given_on=datetime.date(2010, 9, 24), given_by=by
+    )
+    # Evidence of a completed update, marked as added in error (its reason shows then).
+    recommendation = Recommendation.objects.get(pk=kwargs["recommendations:recommendation_detail"]["pk"])
+    earlier = ReviewCycle.objects.create(
+        plan=recommendation.plan,
+        title="An earlier update",
+        due_on=datetime.date(2010, 3, 31),
+        state=ReviewCycle.State.COMPLETED,
+        completed_on=datetime.date(2010, 3, 31),
+    )
+    Evidence.objects.create(
+        update=ProgressUpdate.objects.create(recommendation=recommendation, cycle=earlier),
+        text="Wrong minutes",
+        marked_in_error_at=timezone.now(),
+        marked_in_error_by=by,
+        marked_in_error_reason="Another meeting's",
     )
     return [reverse("audits:case_detail", args=[kwargs["audits:participant_add"]["pk"]])]
 

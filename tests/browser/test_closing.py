@@ -162,7 +162,7 @@ def test_executive_removes_evidence_of_the_open_update_and_marks_earlier_evidenc
     arrive(page, detail_url, "Recommendation 1.2")
     expect(page.get_by_role("alert")).to_contain_text("marked as added in error")
     marked = evidence.filter(has_text="Training delivered to 40 staff in January.")
-    expect(marked).to_contain_text("Added in error These figures belong to recommendation 1.1.")
+    expect(marked).to_contain_text("Added in error (These figures belong to recommendation 1.1.)")
     expect(marked.locator("del")).to_contain_text("Training delivered to 40 staff in January.")
     expect(marked.get_by_role("link", name="Mark as added in error")).to_have_count(0)
     failures += audit_page(page, page_problems)
