@@ -114,6 +114,8 @@ def test_lead_proposes_closure_executive_returns_it_then_accepts_it(
     expect(closed).to_contain_text("2.10")
     expect(closed).to_contain_text("Twelve core groups were looked at.")
     failures += audit_page(executive_page, executive_problems)
+    _settle(executive_page)
+    executive_page.context.close()  # its connections would outlive the live server's test
     assert not failures, "\n\n".join(failures)
     page_problems.assert_none()
 
