@@ -64,8 +64,8 @@ def evidence_lines(evidence: Iterable[Evidence], *, marked: bool = False) -> str
         " ".join(
             part
             for part in (
-                marked and f"[{evidence_update_title(item)}]",
-                item.in_error and f"[Added in error: {item.marked_in_error_reason}]",
+                marked and f"{evidence_update_title(item)}:",
+                item.in_error and f"Added in error ({item.marked_in_error_reason}):",
                 item.text,
                 item.url,
                 item.file_name and f"({item.file_name})",

@@ -52,7 +52,6 @@ from audits.models import AuditCase, CaseRecord, CaseReopening, ChecklistAnswer,
 from dscb.models import User
 from dscb.services import authenticators_remove
 from recommendations import selectors as plan_selectors
-from recommendations.models import CycleReopening, ReviewCycle
 from recommendations.services import send_reminders
 from reports import document, renderers
 from reports.models import PublishedReport, Report
@@ -234,6 +233,22 @@ def complete(kwargs: dict[str, dict[str, object]], *, by: User) -> list[str]:
     replaced = PublishedReportFactory(report=published.report, replaced_at=timezone.now())
     PublishedReport.objects.filter(pk=published.pk).update(replaces=replaced, replacement_reason="Replaced")
     PublishedReportFactory(withdrawn_at=timezone.now(), withdrawn_by=by, withdrawal_reason="Withdrawn")
+    # Evidence of a completed update, marked as added in error (its reason shows then).
+    recommendation = Recommendation.objects.get(pk=kwargs["recommendations:recommendation_detail"]["pk"])
+    earlier = ReviewCycle.objects.create(
+        plan=recommendation.plan,
+        title="An earlier update",
+        due_on=datetime.date(2010, 3, 31),
+        state=ReviewCycle.State.COMPLETED,
+        completed_on=datetime.date(2010, 3, 31),
+    )
+    Evidence.objects.create(
+        update=ProgressUpdate.objects.create(recommendation=recommendation, cycle=earlier),
+        text="Wrong minutes",
+        marked_in_error_at=timezone.now(),
+        marked_in_error_by=by,
+        marked_in_error_reason="Another meeting's",
+    )
     return [reverse("audits:case_detail", args=[kwargs["audits:participant_add"]["pk"]])]
 
 

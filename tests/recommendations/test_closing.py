@@ -284,8 +284,7 @@ def test_the_recommendation_page_shows_all_evidence_newest_first_grouped_by_upda
     assert evidence.index("Added in the September 2011 update") < evidence.index("September point.")
     assert evidence.index("September point.") < evidence.index("Added in the March 2011 update")
     assert evidence.index("March point two.") < evidence.index("March point one.")  # newest first
-    assert "Added in error</strong> Belongs to 2.2." in evidence
-    assert "<del>" in evidence
+    assert "Added in error</strong> (Belongs to 2.2.): <del>" in evidence
     # Remove while open (a check page first); mark as added in error once completed.
     assert reverse("recommendations:evidence_remove", args=[mine.pk]) in evidence
     assert reverse("recommendations:evidence_mark_in_error", args=[marked.pk]) not in evidence
@@ -373,7 +372,7 @@ def test_a_report_shows_the_evidence_so_far_each_point_marked_with_its_update(re
     later = ReviewCycleFactory(plan=recommendation.plan, title="March 2012 update", due_on=datetime.date(2012, 3, 4))
     evidence_in(later, recommendation, "Later point.", by=lead)
     row = report_of(september).plan.rag.rows[0]
-    assert evidence_words(row) == "[March 2011 update] March point.\n[September 2011 update] September point."
+    assert evidence_words(row) == "March 2011 update: March point.\nSeptember 2011 update: September point."
     # One update only: no need to say which.
     assert evidence_words(report_of(march).plan.rag.rows[0]) == "March point."
 
@@ -384,7 +383,7 @@ def test_evidence_added_in_error_shows_marked_in_its_own_updates_report_and_not_
     evidence_in(march, recommendation, "Kept.", by=lead)
     wrong = evidence_in(march, recommendation, "Wrong.", by=lead)
     services.evidence_mark_in_error(evidence=wrong, by=lead, reason="Another plan's.")
-    assert "[Added in error: Another plan's.] Wrong." in evidence_words(report_of(march).plan.rag.rows[0])
+    assert "Added in error (Another plan's.): Wrong." in evidence_words(report_of(march).plan.rag.rows[0])
     assert "Wrong." not in evidence_words(report_of(september).plan.rag.rows[0])
 
 
