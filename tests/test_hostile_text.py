@@ -52,6 +52,7 @@ from audits.models import AuditCase, CaseRecord, CaseReopening, ChecklistAnswer,
 from dscb.models import User
 from dscb.services import authenticators_remove
 from recommendations import selectors as plan_selectors
+from recommendations.models import CycleReopening, Evidence, ProgressUpdate, Recommendation, ReviewCycle
 from recommendations.services import send_reminders
 from reports import document, renderers
 from reports.models import PublishedReport, Report
