@@ -52,7 +52,14 @@ from audits.models import AuditCase, CaseRecord, CaseReopening, ChecklistAnswer,
 from dscb.models import User
 from dscb.services import authenticators_remove
 from recommendations import selectors as plan_selectors
-from recommendations.models import CycleReopening, Evidence, ProgressUpdate, Recommendation, ReviewCycle
+from recommendations.models import (
+    CycleReopening,
+    Evidence,
+    ProgressUpdate,
+    Recommendation,
+    RecommendationLead,
+    ReviewCycle,
+)
 from recommendations.services import send_reminders
 from reports import document, renderers
 from reports.models import PublishedReport, Report
@@ -83,6 +90,8 @@ PDFS = {"PDF": renderers.pdf, "board summary": renderers.summary_pdf}
 NOT_TYPED = {
     "dscb.User.password": "a password hash, written by Django's hashers",
     "dscb.FormSubmission.form": "the name of the form class that sent a one-time key, written by dscb.forms",
+    "dscb.SentEmail.key": "what an email was about, written by dscb.emails.send_once",
+    "dscb.SentEmail.subject": "the subject as sent, rendered by dscb.emails from its template",
     "recommendations.Evidence.file_type": "set from the uploaded file's sniffed content, never from what is typed",
     "recommendations.Reminder.recommendation_numbers": "copied by send_reminders from recommendation numbers",
     "reports.PublishedReport.period": "written by publishing, from the report's dates",
@@ -203,7 +212,10 @@ def write_payloads(chosen: list[Target]) -> None:
     for target in chosen:
         by_model.setdefault(target.field.model, []).append(target)
     for model, fields in by_model.items():
-        for number, row in enumerate(model._base_manager.order_by("pk"), start=1):
+        rows = model._base_manager.order_by("pk")
+        if model is RecommendationLead:
+            rows = rows.filter(person__isnull=True)  # a person lead has no role to name
+        for number, row in enumerate(rows, start=1):
             values = {target.field.name: target.value(number) for target in fields}
             for target in fields:
                 target.field.clean(values[target.field.name], row)

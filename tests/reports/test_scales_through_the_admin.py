@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from audits.models import AuditCase, Grade, GradeScale
 from dscb.models import User
+from recommendations.forms import CONFIRM_UNTOUCHED
 from recommendations.models import PlanScale, ProgressUpdate, RagStatus, Recommendation, ReviewCycle
 from reports import document
 from reports.models import Report
@@ -102,7 +103,8 @@ def saying(pattern: re.Pattern, pages: dict[str, str]) -> list[str]:
 
 def rate(client, cycle: ReviewCycle, ratings: dict[Recommendation, RagStatus | None]) -> None:
     cycle.refresh_from_db()
-    data: dict[str, object] = {"version": cycle.version}
+    # Rows given last time's rating are confirmed, not saved silently (carry forward).
+    data: dict[str, object] = {"version": cycle.version, "confirm": CONFIRM_UNTOUCHED}
     for recommendation in cycle.plan.recommendations.all():
         status = ratings.get(recommendation)
         data[f"rag_{recommendation.pk}"] = status.pk if status else ""
