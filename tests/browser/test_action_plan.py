@@ -405,7 +405,7 @@ def test_executive_checks_before_completing_and_their_unsaved_change_is_kept(
     expect(changed.get_by_role("row").filter(has=page.get_by_role("rowheader", name="2.10"))).to_have_text(
         re.compile(r"Red\s+Green\s+Improved")
     )
-    expect(main).to_contain_text("freezes its ratings and evidence for good")
+    expect(main).to_contain_text("freezes its ratings and evidence")
     failures = audit_page(page, page_problems)
     cycle.refresh_from_db()
     assert cycle.is_open  # looking changed nothing
@@ -637,7 +637,7 @@ def test_professional_lead_adds_a_pdf_as_evidence_downloads_it_and_removes_it(
     assert evidence.update.proposed_rag == rag("Amber")
     assert evidence.update.rag is None  # a proposal is not the Executive's rating
 
-    link = page.get_by_role("link", name="minutes.pdf", exact=True)
+    link = page.get_by_role("link", name="minutes.pdf", exact=True).first  # in the history table and the evidence list
     expect(link).to_have_attribute("href", f"/action-plan/evidence/{evidence.pk}/download/")
     with page.expect_download() as download_info:
         link.click()

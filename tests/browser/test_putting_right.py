@@ -65,7 +65,7 @@ def test_executive_reopens_an_update_with_a_reason(
     expect(main).to_contain_text("The March 2011 update is open again")
     expect(main).to_contain_text(f"by {executive.get_full_name()}: {REASON}")
     expect(main).to_contain_text("Re-opened on ")
-    expect(main.get_by_role("button", name="Save ratings")).to_be_visible()
+    expect(main.get_by_role("button", name="Save ratings").first).to_be_visible()
     _audit(page, page_problems, failures)
 
     # The report published from it stays as published, and says the update was re-opened.
