@@ -16,6 +16,14 @@ BEFORE = [("recommendations", "0017_close_state_constraint")]
 AFTER = [("recommendations", "0020_leads_drop_the_single_lead")]
 
 
+@pytest.fixture(autouse=True)
+def back_to_the_latest():
+    """Leave the database as every other test expects it: at the latest migrations."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.migrate(targets)

@@ -18,6 +18,14 @@ BEFORE = [("reports", "0001_reports")]
 AFTER = [("reports", "0004_one_publication_per_report")]
 
 
+@pytest.fixture(autouse=True)
+def back_to_the_latest():
+    """Leave the database as every other test expects it: at the latest migrations."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
