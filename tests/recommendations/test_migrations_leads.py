@@ -3,31 +3,14 @@ becomes its first lead, and going back the first person lead is the one lead aga
 
 from __future__ import annotations
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 from dscb.models import Role
 from tests.conftest import make_user
+from tests.migrations import MIGRATION_TEST, back_to_the_latest, migrate  # noqa: F401  (the fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = MIGRATION_TEST
 
 BEFORE = [("recommendations", "0017_close_state_constraint")]
 AFTER = [("recommendations", "0020_leads_drop_the_single_lead")]
-
-
-@pytest.fixture(autouse=True)
-def back_to_the_latest():
-    """Leave the database as every other test expects it: at the latest migrations."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_the_single_lead_becomes_the_first_lead_and_back_again():

@@ -5,31 +5,15 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from tests.factories import ReviewCycleFactory, UserFactory
+from tests.migrations import MIGRATION_TEST, back_to_the_latest, migrate  # noqa: F401  (the fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = MIGRATION_TEST
 
 BEFORE = [("reports", "0001_reports")]
 AFTER = [("reports", "0004_one_publication_per_report")]
-
-
-@pytest.fixture(autouse=True)
-def back_to_the_latest():
-    """Leave the database as every other test expects it: at the latest migrations."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_a_report_published_twice_keeps_both_publications_each_on_a_report_of_its_own():
