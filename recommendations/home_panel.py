@@ -7,20 +7,23 @@ from django.utils import timezone
 from dscb import home_panels
 from dscb.access import Action, AuthenticatedRequest
 from recommendations import selectors
+from recommendations.models import Recommendation
 
 
 def lead_panel(request: AuthenticatedRequest) -> dict[str, object]:
-    plan = selectors.the_plan()
-    if plan is None:
-        return {"rows": [], "open_cycle": None}
-    plan_cycles = selectors.cycles(plan)
-    rows = selectors.recommendation_rows(
-        plan, plan_cycles, today=timezone.localdate(), recommendations=selectors.led_by(request.user, plan)
-    )
+    plans = selectors.plans()
+    plan_cycles = selectors.cycles_by_plan(plans)
+    led = Recommendation.objects.none()
+    for plan in plans:
+        led = led | selectors.led_by(request.user, plan)
+    rows = selectors.rows_across_plans(plans, plan_cycles, today=timezone.localdate(), recommendations=led)
+    open_cycles = [cycles.open for cycles in plan_cycles.values() if cycles.open]
+    in_open = [row for row in rows if plan_cycles[row.recommendation.plan_id].open]
     return {
-        "open_cycle": plan_cycles.open,
+        "open_cycle": open_cycles[0] if len(open_cycles) == 1 else None,
+        "open_cycles": open_cycles,
         "led": len(rows),
-        "needing_evidence": [row for row in rows if row.needs_evidence] if plan_cycles.open else [],
+        "needing_evidence": [row for row in in_open if row.needs_evidence],
     }
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from dscb.lists import Column, RowSource, Table, build_table
@@ -142,6 +142,9 @@ class PlanList(RowSource[RecommendationRow]):
         self.plan = plan
         self.cycles = selectors.cycles(plan)
 
+    def url_kwargs(self) -> dict[str, object]:
+        return {"plan": self.plan.pk}
+
     def columns(self) -> Sequence[Column[RecommendationRow]]:
         return [SECTION, NUMBER, TEXT, LEAD, STATE, EVIDENCE, TARGET_DATE, rag_column(), OVERDUE]
 
@@ -163,50 +166,109 @@ class PlanList(RowSource[RecommendationRow]):
         ]
 
 
-class MyRecommendations(RowSource[RecommendationRow]):
+class AcrossPlans(RowSource[RecommendationRow]):
+    """A list of recommendations from every plan, or from one (``?plan=<id>``)."""
+
+    def __init__(self, *, filters: Mapping[str, str] | None = None) -> None:
+        super().__init__(filters=filters)
+        chosen = self.filters.get("plan")
+        self.all_plans = selectors.plans()
+        self.plans = [plan for plan in self.all_plans if chosen is None or str(plan.pk) == chosen]
+        self.cycles = selectors.cycles_by_plan(self.plans)
+
+    def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
+        return {"plan": query["plan"]} if query.get("plan") else {}
+
+    def plan_column(self) -> list[Column[RecommendationRow]]:
+        """The plan's title, once there is more than one plan."""
+        if len(self.all_plans) < 2:
+            return []
+        titles = {plan.pk: plan.title for plan in self.all_plans}
+        return [Column("Action plan", lambda row: titles[row.recommendation.plan_id])]
+
+    @property
+    def open_cycles(self) -> list[ReviewCycle]:
+        return [cycles.open for cycles in self.cycles.values() if cycles.open]
+
+
+class MyRecommendations(AcrossPlans):
     name = "my-recommendations"
     caption = "Recommendations you lead and what the open update still needs"
     url_name = "recommendations:mine_download"
 
-    def __init__(self, *, user: User, plan: ActionPlan, filters: Mapping[str, str] | None = None) -> None:
+    def __init__(self, *, user: User, filters: Mapping[str, str] | None = None) -> None:
         super().__init__(filters=filters)
         self.user = user
-        self.plan = plan
-        self.cycles = selectors.cycles(plan)
 
     def columns(self) -> Sequence[Column[RecommendationRow]]:
-        columns = [NUMBER, TEXT, rag_column()]
-        if open_cycle := self.cycles.open:
+        columns = [*self.plan_column(), NUMBER, TEXT, rag_column()]
+        if self.open_cycles:
             columns.append(
                 Column(
-                    open_cycle.title,
-                    lambda row: "Needs evidence" if row.needs_evidence else "Evidence added",
+                    "Open update",
+                    lambda row: (
+                        ("Needs evidence" if row.needs_evidence else "Evidence added")
+                        if self.cycles[row.recommendation.plan_id].open
+                        else "No update open"
+                    ),
                     cell="recommendations/cells/needs_evidence.html",
                 )
             )
         return columns
 
     def query(self) -> list[RecommendationRow]:
-        return selectors.recommendation_rows(
-            self.plan, self.cycles, today=timezone.localdate(), recommendations=selectors.led_by(self.user, self.plan)
+        return selectors.rows_across_plans(
+            self.plans, self.cycles, today=timezone.localdate(), recommendations=self._led()
         )
 
+    def _led(self) -> QuerySet[Recommendation]:
+        led = Recommendation.objects.none()
+        for plan in self.plans:
+            led = led | selectors.led_by(self.user, plan)
+        return led
 
-class OverdueList(RowSource[RecommendationRow]):
+
+class OverdueList(AcrossPlans):
     name = "overdue-recommendations"
     caption = "Overdue recommendations"
     url_name = "recommendations:overdue_download"
 
-    def __init__(self, *, plan: ActionPlan, filters: Mapping[str, str] | None = None) -> None:
-        super().__init__(filters=filters)
-        self.plan = plan
-
     def columns(self) -> Sequence[Column[RecommendationRow]]:
-        return [NUMBER, TEXT, LEAD, TARGET_DATE, rag_column()]
+        return [*self.plan_column(), NUMBER, TEXT, LEAD, TARGET_DATE, rag_column()]
 
     def query(self) -> list[RecommendationRow]:
-        rows = selectors.recommendation_rows(self.plan, selectors.cycles(self.plan), today=timezone.localdate())
+        rows = selectors.rows_across_plans(self.plans, self.cycles, today=timezone.localdate())
         return [row for row in rows if row.overdue]
+
+
+PLAN_TITLE = "recommendations/cells/plan_title.html"
+
+
+class PlanIndex(RowSource[selectors.PlanSummary]):
+    """Every action plan: its sources, its updates, its size."""
+
+    name = "action-plans"
+    caption = "Action plans"
+    url_name = "recommendations:plan_list_download"
+
+    def columns(self) -> Sequence[Column[selectors.PlanSummary]]:
+        return [
+            Column("Action plan", lambda item: item.plan.title, cell=PLAN_TITLE, row_header=True),
+            Column("Sources", lambda item: ", ".join(item.source_kinds)),
+            Column(
+                "Open update",
+                lambda item: item.cycles.open.title if item.cycles.open else "None",
+            ),
+            Column(
+                "Last completed",
+                lambda item: item.cycles.latest_completed.title if item.cycles.latest_completed else "None",
+            ),
+            Column("Sections", lambda item: len(item.sections), numeric=True),
+            Column("Recommendations", lambda item: item.recommendations, numeric=True),
+        ]
+
+    def query(self) -> list[selectors.PlanSummary]:
+        return selectors.plan_summaries()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django import forms
 
 from dscb.forms import UKDateField, VersionedForm, field_as, gds_helper
 from recommendations.forms import ParseOnlyMixin
-from recommendations.models import ReviewCycle
+from recommendations.models import ActionPlan, PlanSection, ReviewCycle
 from reports.models import NarrativeSection, Report
 
 
@@ -27,7 +27,10 @@ class ReportForm(ParseOnlyMixin, VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field_as(self, "cycle", forms.ModelChoiceField).queryset = ReviewCycle.objects.order_by("-due_on")
+        cycles = field_as(self, "cycle", forms.ModelChoiceField)
+        cycles.queryset = ReviewCycle.objects.select_related("plan").order_by("-due_on")
+        # Each plan has its own updates: name the plan with the update.
+        cycles.label_from_instance = lambda cycle: f"{cycle.title} ({cycle.plan.title})"
         field_as(self, "cycle", forms.ModelChoiceField).empty_label = "Select an update"
         self.fields["title"].help_text = "For example, Analysis of multi-agency case audits between 2009 and 2010."
         self.helper = gds_helper(
@@ -65,3 +68,17 @@ class PeriodForm(forms.Form):
         if start and end and end < start:
             self.add_error("end", "The last date must be on or after the first date")
         return cleaned
+
+
+class RagScopeForm(forms.Form):
+    """The RAG dashboard's filter: one plan or all, one kind of source or all."""
+
+    plan = forms.ModelChoiceField(
+        label="Action plan", queryset=ActionPlan.objects.order_by("pk"), required=False, empty_label="All plans"
+    )
+    kind = forms.ChoiceField(label="Kind of source", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_as(self, "kind", forms.ChoiceField).choices = [("", "All kinds"), *PlanSection.SourceKind.choices]
+        self.helper = gds_helper(Layout(Field.select("plan"), Field.select("kind")))
