@@ -53,7 +53,8 @@ class World:
     recommendation_pk: int
     completed_cycle_pk: int
     open_cycle_pk: int
-    section_number: int
+    section_pk: int
+    plan_pk: int
     people: dict[Role, object] = field(default_factory=dict)
 
 
@@ -120,7 +121,8 @@ def build(size: int, *, more_of: World | None = None) -> World:
         recommendation_pk=Recommendation.objects.filter(plan=section.plan).order_by("pk").first().pk,
         completed_cycle_pk=completed.pk,
         open_cycle_pk=open_cycle.pk,
-        section_number=section.number,
+        section_pk=section.pk,
+        plan_pk=section.plan_id,
         people=people,
     )
 
@@ -148,13 +150,14 @@ class Listed:
             "audits:round_detail": {"pk": world.round_pk},
             "audits:feedback_owed": {"pk": world.round_pk},
             "audits:escalation_list": {"pk": world.round_pk},
+            "recommendations:plan": {"plan": world.plan_pk},
             "recommendations:recommendation_detail": {"pk": world.recommendation_pk},
             "recommendations:cycle_ratings": {"pk": world.completed_cycle_pk},
         }.get(self.page, {})
 
     def query(self, world: World) -> str:
         if self.page == "reports:rag_list":
-            return f"?rag={rag('Amber').pk}&section={world.section_number}"
+            return f"?rag={rag('Amber').pk}&section={world.section_pk}"
         if self.page == "audits:escalation_list":
             return "?open=1"
         return ""
@@ -182,6 +185,7 @@ LISTS = [
         "requests-for-intervention",
         case_data=True,
     ),
+    Listed("recommendations:plan_list", "recommendations:plan_list_download", Role.EXECUTIVE, "action-plans"),
     Listed("recommendations:plan", "recommendations:plan_download", Role.EXECUTIVE, "action-plan"),
     Listed("recommendations:mine", "recommendations:mine_download", Role.PROFESSIONAL_LEAD, "my-recommendations"),
     Listed("recommendations:overdue", "recommendations:overdue_download", Role.EXECUTIVE, "overdue-recommendations"),

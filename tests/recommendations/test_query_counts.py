@@ -80,8 +80,8 @@ def executive_client(client):
 
 @pytest.mark.parametrize("size", [32, 320])
 def test_the_plan_page_costs_the_same_for_32_or_320_recommendations(executive_client, size):
-    build_plan(size)
-    assert queries_for(executive_client, reverse("recommendations:plan")) == PLAN_PAGE_QUERIES
+    plan, _open_cycle = build_plan(size)
+    assert queries_for(executive_client, reverse("recommendations:plan", args=[plan.pk])) == PLAN_PAGE_QUERIES
 
 
 @pytest.mark.parametrize("size", [32, 320])

@@ -11,6 +11,7 @@ from django.utils.html import strip_tags
 
 from audits.models import AuditCase
 from dscb.models import Role
+from recommendations.models import PlanSection
 from reports import selectors
 from reports.selectors import Period
 from tests.conftest import make_user, queries_for, sign_in
@@ -98,7 +99,8 @@ def test_september_2010_checklist_figures(demo):
 def test_each_rag_figure_links_to_the_list_behind_it(demo, client):
     sign_in(client, make_user(Role.EXECUTIVE))
     page = client.get(reverse("reports:rag_dashboard")).content.decode()
-    for query, count in (("rag=none", 15), ("not_rated=1", 15), ("section=3", 5), ("overdue=1", 0)):
+    section_3 = PlanSection.objects.get(number=3).pk
+    for query, count in (("rag=none", 15), ("not_rated=1", 15), (f"section={section_3}", 5), ("overdue=1", 0)):
         assert f"{reverse('reports:rag_list')}?{query}" in page
         listing = client.get(f"{reverse('reports:rag_list')}?{query}").content.decode()
         assert f"{count} of 32 recommendations" in listing

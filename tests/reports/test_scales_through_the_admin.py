@@ -157,7 +157,7 @@ def test_a_blue_green_amber_red_scale_set_in_the_admin_is_counted_and_named_ever
     open_pages = {
         "check before completing": executive.get(reverse("recommendations:cycle_complete", args=[september.pk])),
         "ratings": executive.get(reverse("recommendations:cycle_ratings", args=[september.pk])),
-        "open an update": executive.get(reverse("recommendations:cycle_create")),
+        "open an update": executive.get(reverse("recommendations:cycle_create", args=[september.plan_id])),
         "add evidence": lead.get(reverse("recommendations:evidence_add", args=[unrated.pk])),
         "my recommendations (open)": lead.get(reverse("recommendations:mine")),
     }
@@ -188,7 +188,7 @@ def test_a_blue_green_amber_red_scale_set_in_the_admin_is_counted_and_named_ever
             f"RAG list ?{query}": board.get(reverse("reports:rag_list") + f"?{query}").content.decode()
             for query in ("rag=none", "not_rated=1", f"rag={status['Blue'].pk}")
         },
-        "plan": board.get(reverse("recommendations:plan")).content.decode(),
+        "plan": board.get(reverse("recommendations:plan", args=[september.plan_id])).content.decode(),
         "overdue": executive.get(reverse("recommendations:overdue")).content.decode(),
         "my recommendations": lead.get(reverse("recommendations:mine")).content.decode(),
         "recommendation": board.get(
