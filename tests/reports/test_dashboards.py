@@ -11,11 +11,21 @@ from django.utils.html import strip_tags
 
 from audits.models import AuditCase
 from dscb.models import Role
-from recommendations.models import PlanSection
+from recommendations.models import ActionPlan, PlanSection
 from reports import selectors
 from reports.selectors import Period
 from tests.conftest import make_user, queries_for, sign_in
-from tests.factories import AuditCaseFactory, CaseRecordFactory, EscalationFactory, grade, rate_every_theme
+from tests.factories import (
+    ActionPlanFactory,
+    AuditCaseFactory,
+    CaseRecordFactory,
+    EscalationFactory,
+    PlanSectionFactory,
+    RecommendationFactory,
+    ReviewCycleFactory,
+    grade,
+    rate_every_theme,
+)
 from tests.recommendations.test_query_counts import build_plan
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +120,44 @@ def test_a_list_without_a_figure_is_not_found(demo, client):
     sign_in(client, make_user(Role.EXECUTIVE))
     assert client.get(reverse("reports:rag_list")).status_code == 404
     assert "0 of 32" in client.get(f"{reverse('reports:rag_list')}?rag=not-a-status").content.decode()
+
+
+def _plan_from(kind: str, title: str, recommendations: int) -> ActionPlan:
+    plan = ActionPlanFactory(title=title)
+    section = PlanSectionFactory(plan=plan, number=1, source_kind=kind, source_name=title)
+    for n in range(1, recommendations + 1):
+        RecommendationFactory(plan=plan, section=section, number=f"1.{n}")
+    ReviewCycleFactory(plan=plan)
+    return plan
+
+
+def test_the_dashboard_filtered_by_plan_or_kind_counts_only_those(client):
+    sign_in(client, make_user(Role.EXECUTIVE))
+    audits = _plan_from(PlanSection.SourceKind.CASE_AUDIT, "Case audits", 3)
+    review = _plan_from(PlanSection.SourceKind.PRACTICE_REVIEW, "Child T review", 2)
+    today = datetime.date(2024, 1, 1)
+    assert selectors.rag_figures(selectors.RagScope(), today=today).total == 5
+    assert selectors.rag_figures(selectors.RagScope(plan=review), today=today).total == 2
+    assert selectors.rag_figures(selectors.RagScope(source_kind="case_audit"), today=today).total == 3
+    assert selectors.rag_figures(selectors.RagScope(plan=audits, source_kind="practice_review"), today=today).total == 0
+    page = client.get(reverse("reports:rag_dashboard"), {"plan": review.pk}).content.decode()
+    assert "2 recommendations in “Child T review”" in page
+    listing = client.get(reverse("reports:rag_list"), {"not_rated": "1", "plan": review.pk}).content.decode()
+    assert "2 of 2 recommendations" in listing
+    listing = client.get(reverse("reports:rag_list"), {"not_rated": "1", "kind": "case_audit"}).content.decode()
+    assert "3 of 3 recommendations" in listing
+
+
+DASHBOARD_QUERIES = 9
+PLAN_LIST_QUERIES = 5
+
+
+@pytest.mark.parametrize("plans", [1, 3])
+def test_the_dashboard_and_the_plans_list_cost_the_same_for_one_plan_or_three(client, django_assert_num_queries, plans):
+    sign_in(client, make_user(Role.EXECUTIVE))
+    for n in range(plans):
+        _plan_from(PlanSection.SourceKind.PRACTICE_REVIEW, f"Review {n}", 3)
+    # session, user; plans, their cycles, the counts (one query), the scale's words and statuses, sections, leads
+    assert queries_for(client, reverse("reports:rag_dashboard")) == DASHBOARD_QUERIES
+    # session, user; the plans with their counts, sections, cycles
+    assert queries_for(client, reverse("recommendations:plan_list")) == PLAN_LIST_QUERIES
