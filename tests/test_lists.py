@@ -322,6 +322,7 @@ DOWNLOAD_QUERIES = {
     "audits:round_cases_download": 5,
     "audits:feedback_owed_download": 6,
     "audits:escalation_list_download": 5,
+    "recommendations:plan_list_download": 5,
     "recommendations:plan_download": 11,
     "recommendations:mine_download": 11,
     "recommendations:overdue_download": 11,
