@@ -108,18 +108,21 @@ def test_september_2010_checklist_figures(demo):
 
 def test_each_rag_figure_links_to_the_list_behind_it(demo, client):
     sign_in(client, make_user(Role.EXECUTIVE))
-    page = client.get(reverse("reports:rag_dashboard")).content.decode()
-    section_3 = PlanSection.objects.get(number=3).pk
+    seeds = ActionPlan.objects.order_by("pk").first()  # the demo's first plan: the seed's
+    page = client.get(f"{reverse('reports:rag_dashboard')}?plan={seeds.pk}").content.decode()
+    section_3 = PlanSection.objects.get(plan=seeds, number=3).pk
     for query, count in (("rag=none", 15), ("not_rated=1", 15), (f"section={section_3}", 5), ("overdue=1", 0)):
-        assert f"{reverse('reports:rag_list')}?{query}" in page
-        listing = client.get(f"{reverse('reports:rag_list')}?{query}").content.decode()
+        assert f"{reverse('reports:rag_list')}?{query}&amp;plan={seeds.pk}" in page
+        listing = client.get(f"{reverse('reports:rag_list')}?{query}&plan={seeds.pk}").content.decode()
         assert f"{count} of 32 recommendations" in listing
 
 
 def test_a_list_without_a_figure_is_not_found(demo, client):
     sign_in(client, make_user(Role.EXECUTIVE))
+    seeds = ActionPlan.objects.order_by("pk").first()
     assert client.get(reverse("reports:rag_list")).status_code == 404
-    assert "0 of 32" in client.get(f"{reverse('reports:rag_list')}?rag=not-a-status").content.decode()
+    listing = client.get(f"{reverse('reports:rag_list')}?rag=not-a-status&plan={seeds.pk}").content.decode()
+    assert "0 of 32" in listing
 
 
 def _plan_from(kind: str, title: str, recommendations: int) -> ActionPlan:
