@@ -39,7 +39,7 @@ class RecommendationsConfig(AppConfig):
             NavItem(
                 "My recommendations", "recommendations:mine", Action.LEAD_RECOMMENDATIONS, section="/action-plan/mine/"
             ),
-            NavItem("Action plan", "recommendations:plan", Action.VIEW_ACTION_PLAN, section="/action-plan/"),
+            NavItem("Action plan", "recommendations:plan_list", Action.VIEW_ACTION_PLAN, section="/action-plan/"),
         )
         # A style sheet every page links to, the MFA set-up page included.
         middleware.exempt_from_mfa("recommendations:scale_styles")

@@ -81,6 +81,55 @@ class ActionPlanForm(ParseOnlyMixin, VersionedForm):
         )
 
 
+class PlanSectionForm(ParseOnlyMixin, OnceOnlyModelForm):
+    source_date = UKDateField(label="Date of the source (optional)", required=False)
+
+    class Meta:
+        model = PlanSection
+        fields = [
+            "number",
+            "title",
+            "source_kind",
+            "source_name",
+            "source_date",
+            "audit_round",
+            "item_heading",
+            "shows_target_date",
+        ]
+        widgets = {"source_kind": forms.RadioSelect}
+        error_messages = {
+            "number": {"required": "Enter the section's number, like 2"},
+            "title": {"required": "Enter the section's title"},
+            "source_kind": {"required": "Select the kind of source"},
+        }
+
+    def __init__(self, *args: Any, plan: ActionPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.fields["number"].initial = (max((s.number for s in plan.sections.all()), default=0)) + 1
+        field_as(self, "source_kind", forms.ChoiceField).choices = PlanSection.SourceKind.choices
+        rounds = field_as(self, "audit_round", forms.ModelChoiceField)
+        rounds.queryset = AuditRound.objects.filter(kind=AuditRound.Kind.CASE_AUDIT)
+        rounds.empty_label = "None: named in words"
+        rounds.help_text = "For a case audit recorded in this service."
+        self.helper = gds_helper(
+            Layout(
+                Field.text("number", field_width=4),
+                Field.text("title"),
+                Field.radios("source_kind", legend_size=Size.SMALL),
+                Field.text("source_name"),
+                Field("source_date"),
+                Field.select("audit_round"),
+                Field.text("item_heading", field_width=20),
+                Field.checkbox("shows_target_date"),
+            )
+        )
+        self.order_fields(self.Meta.fields)
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
 # Rows for roles without an account: this many empty ones, or one more than are named.
 ROLE_ROWS = 3
 

@@ -179,10 +179,11 @@ class LeadAndAgencyFilters:
             recommendations, lead=self.filters.get("lead"), agency=self.filters.get("agency")
         )
 
-    def filter_choices(self, plan: ActionPlan) -> dict[str, object]:
-        """What the filter form offers (two queries)."""
+    def filter_choices(self, plans: Sequence[ActionPlan]) -> dict[str, object]:
+        """What the filter form offers for the recommendations of ``plans`` (two queries)."""
         return {
-            "leads": [(selectors.NO_LEAD, "No lead"), *selectors.lead_choices(plan)],
+            "plan": self.filters.get("plan", ""),
+            "leads": [(selectors.NO_LEAD, "No lead"), *selectors.lead_choices(plans)],
             "agencies": [(str(agency.pk), agency.name) for agency in selectors.agency_choices()],
             "lead": self.filters.get("lead", ""),
             "agency": self.filters.get("agency", ""),
@@ -200,6 +201,9 @@ class PlanList(LeadAndAgencyFilters, RowSource[RecommendationRow]):
         super().__init__(filters=filters)
         self.plan = plan
         self.cycles = selectors.cycles(plan)
+
+    def url_kwargs(self) -> dict[str, object]:
+        return {"plan": self.plan.pk}
 
     @cached_property
     def scale(self) -> RagScale:
@@ -233,58 +237,116 @@ class PlanList(LeadAndAgencyFilters, RowSource[RecommendationRow]):
         ]
 
 
-class MyRecommendations(LeadAndAgencyFilters, RowSource[RecommendationRow]):
+class AcrossPlans(LeadAndAgencyFilters, RowSource[RecommendationRow]):
+    """A list of recommendations from every plan, or from one (``?plan=<id>``), filtered
+    by lead and agency as well."""
+
+    def __init__(self, *, filters: Mapping[str, str] | None = None) -> None:
+        super().__init__(filters=filters)
+        chosen = self.filters.get("plan")
+        self.all_plans = selectors.plans()
+        self.plans = [plan for plan in self.all_plans if chosen is None or str(plan.pk) == chosen]
+        self.cycles = selectors.cycles_by_plan(self.plans)
+
+    def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
+        chosen = {"plan": query["plan"]} if query.get("plan") else {}
+        return {**chosen, **super().parse_filters(query)}
+
+    def plan_column(self) -> list[Column[RecommendationRow]]:
+        """The plan's title, once there is more than one plan."""
+        if len(self.all_plans) < 2:
+            return []
+        titles = {plan.pk: plan.title for plan in self.all_plans}
+        return [Column("Action plan", lambda row: titles[row.recommendation.plan_id])]
+
+    @property
+    def open_cycles(self) -> list[ReviewCycle]:
+        return [cycles.open for cycles in self.cycles.values() if cycles.open]
+
+
+class MyRecommendations(AcrossPlans):
     name = "my-recommendations"
     caption = "Recommendations you lead and what the open update still needs"
     url_name = "recommendations:mine_download"
 
-    def __init__(self, *, user: User, plan: ActionPlan, filters: Mapping[str, str] | None = None) -> None:
+    def __init__(self, *, user: User, filters: Mapping[str, str] | None = None) -> None:
         super().__init__(filters=filters)
         self.user = user
-        self.plan = plan
-        self.cycles = selectors.cycles(plan)
 
     def columns(self) -> Sequence[Column[RecommendationRow]]:
-        columns = [NUMBER, TEXT, rag_column()]
-        if open_cycle := self.cycles.open:
+        columns = [*self.plan_column(), NUMBER, TEXT, rag_column()]
+        if self.open_cycles:
             columns.append(
                 Column(
-                    open_cycle.title,
-                    lambda row: "Needs evidence" if row.needs_evidence else "Evidence added",
+                    "Open update",
+                    lambda row: (
+                        ("Needs evidence" if row.needs_evidence else "Evidence added")
+                        if self.cycles[row.recommendation.plan_id].open
+                        else "No update open"
+                    ),
                     cell="recommendations/cells/needs_evidence.html",
                 )
             )
         return columns
 
     def query(self) -> list[RecommendationRow]:
-        return selectors.recommendation_rows(
-            self.plan,
-            self.cycles,
-            today=timezone.localdate(),
-            recommendations=self.filtered(selectors.led_by(self.user, self.plan)),
+        return selectors.rows_across_plans(
+            self.plans, self.cycles, today=timezone.localdate(), recommendations=self.filtered(self._led())
         )
 
+    def _led(self) -> QuerySet[Recommendation]:
+        led = Recommendation.objects.none()
+        for plan in self.plans:
+            led = led | selectors.led_by(self.user, plan)
+        return led
 
-class OverdueList(LeadAndAgencyFilters, RowSource[RecommendationRow]):
+
+class OverdueList(AcrossPlans):
     name = "overdue-recommendations"
     caption = "Overdue recommendations"
     url_name = "recommendations:overdue_download"
 
-    def __init__(self, *, plan: ActionPlan, filters: Mapping[str, str] | None = None) -> None:
-        super().__init__(filters=filters)
-        self.plan = plan
-
     def columns(self) -> Sequence[Column[RecommendationRow]]:
-        return [NUMBER, TEXT, LEAD, TARGET_DATE, rag_column()]
+        return [*self.plan_column(), NUMBER, TEXT, LEAD, TARGET_DATE, rag_column()]
 
     def query(self) -> list[RecommendationRow]:
-        rows = selectors.recommendation_rows(
-            self.plan,
-            selectors.cycles(self.plan),
+        rows = selectors.rows_across_plans(
+            self.plans,
+            self.cycles,
             today=timezone.localdate(),
-            recommendations=self.filtered(self.plan.recommendations.all()),
+            recommendations=self.filtered(Recommendation.objects.all()),
         )
         return [row for row in rows if row.overdue]
+
+
+PLAN_TITLE = "recommendations/cells/plan_title.html"
+
+
+class PlanIndex(RowSource[selectors.PlanSummary]):
+    """Every action plan: its sources, its updates, its size."""
+
+    name = "action-plans"
+    caption = "Action plans"
+    url_name = "recommendations:plan_list_download"
+
+    def columns(self) -> Sequence[Column[selectors.PlanSummary]]:
+        return [
+            Column("Action plan", lambda item: item.plan.title, cell=PLAN_TITLE, row_header=True),
+            Column("Sources", lambda item: ", ".join(item.source_kinds)),
+            Column(
+                "Open update",
+                lambda item: item.cycles.open.title if item.cycles.open else "None",
+            ),
+            Column(
+                "Last completed",
+                lambda item: item.cycles.latest_completed.title if item.cycles.latest_completed else "None",
+            ),
+            Column("Sections", lambda item: len(item.sections), numeric=True),
+            Column("Recommendations", lambda item: item.recommendations, numeric=True),
+        ]
+
+    def query(self) -> list[selectors.PlanSummary]:
+        return selectors.plan_summaries()
 
 
 @dataclass(frozen=True)

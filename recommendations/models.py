@@ -105,12 +105,36 @@ class ActionPlan(Versioned):
         return self.title
 
 
+class SourceKind(models.TextChoices):
+    """Where a section's recommendations come from."""
+
+    CASE_AUDIT = "case_audit", "Multi-agency case audit"
+    PRACTICE_REVIEW = "practice_review", "Local child safeguarding practice review"
+    RAPID_REVIEW = "rapid_review", "Rapid review"
+    INSPECTION = "inspection", "Inspection"
+    SECTION_11 = "section_11", "Section 11 audit"
+    PRIORITY = "priority", "Partnership priority"
+
+
 class PlanSection(models.Model):
-    """A group of recommendations by the audit they came from: "2 December 2009"."""
+    """A group of recommendations by the source they came from: "2 December 2009" (a case
+    audit), a practice review, an inspection such as a JTAI."""
+
+    SourceKind = SourceKind
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="sections")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
+    source_kind = models.CharField(
+        "kind of source", max_length=20, choices=SourceKind.choices, default=SourceKind.CASE_AUDIT
+    )
+    source_name = models.CharField(
+        "source",
+        max_length=200,
+        blank=True,
+        help_text="The review or inspection in words, like “Joint targeted area inspection”.",
+    )
+    source_date = models.DateField("date of the source", null=True, blank=True)
     audit_round = models.ForeignKey(
         AuditRound, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="source audit round"
     )
@@ -127,10 +151,24 @@ class PlanSection(models.Model):
 
     class Meta:
         ordering = ["plan", "number"]
-        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_section_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_section_number_unique"),
+            models.CheckConstraint(condition=models.Q(source_kind__in=SourceKind.values), name="section_source_valid"),
+            models.CheckConstraint(
+                condition=models.Q(audit_round__isnull=True) | models.Q(source_kind=SourceKind.CASE_AUDIT),
+                name="section_round_only_for_case_audit",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def source(self) -> str:
+        """The source in words: "Multi-agency case audit: December 2009"."""
+        named = self.audit_round.title if self.audit_round_id and self.audit_round else self.source_name
+        words = f"{self.get_source_kind_display()}: {named}" if named else self.get_source_kind_display()
+        return f"{words}, {self.source_date:%-d %B %Y}" if self.source_date else words
 
 
 class RecommendationKind(models.TextChoices):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
 from auditlog.models import LogEntry
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from dscb.models import Agency, User
 from dscb.request_cache import once_per_request
@@ -67,8 +67,42 @@ def movement(before: RagStatus | None, after: RagStatus | None) -> Movement:
     return Movement.UNCHANGED
 
 
-def the_plan() -> ActionPlan | None:
-    return ActionPlan.objects.prefetch_related("audit_rounds").order_by("pk").first()
+def plans(pks: Sequence[int] | None = None) -> list[ActionPlan]:
+    """Every plan (or those given), the first made first."""
+    chosen = ActionPlan.objects.order_by("pk")
+    return list(chosen if pks is None else chosen.filter(pk__in=pks))
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A plan as the list of plans shows it."""
+
+    plan: ActionPlan
+    sections: list[PlanSection]
+    cycles: Cycles
+    recommendations: int
+
+    @property
+    def source_kinds(self) -> list[str]:
+        kinds = dict.fromkeys(section.get_source_kind_display() for section in self.sections)
+        return list(kinds)
+
+
+def plan_summaries() -> list[PlanSummary]:
+    """Every plan with its sources, updates and size: three queries, however many plans."""
+    listed = ActionPlan.objects.annotate(recommendation_count=Count("recommendations")).prefetch_related(
+        Prefetch("sections", PlanSection.objects.order_by("number")),
+        Prefetch("cycles", ReviewCycle.objects.order_by("-due_on", "-pk")),
+    )
+    return [
+        PlanSummary(
+            plan=plan,
+            sections=list(plan.sections.all()),
+            cycles=Cycles(list(plan.cycles.all())),
+            recommendations=plan.recommendation_count,
+        )
+        for plan in listed.order_by("pk")
+    ]
 
 
 def rag_statuses() -> list[RagStatus]:
@@ -208,6 +242,16 @@ def cycles(plan: ActionPlan, as_of: ReviewCycle | None = None) -> Cycles:
     return Cycles(list(plan.cycles.select_related("completed_by").order_by("-due_on", "-pk")), as_of=as_of)
 
 
+def cycles_by_plan(plans: Sequence[ActionPlan]) -> dict[int, Cycles]:
+    """Each plan's cycles (each plan has its own updates), in one query."""
+    by_plan: dict[int, list[ReviewCycle]] = defaultdict(list)
+    for cycle in (
+        ReviewCycle.objects.filter(plan__in=plans).select_related("completed_by", "plan").order_by("-due_on", "-pk")
+    ):
+        by_plan[cycle.plan_id].append(cycle)
+    return {plan.pk: Cycles(by_plan.get(plan.pk, [])) for plan in plans}
+
+
 @dataclass
 class RecommendationRow:
     recommendation: Recommendation
@@ -337,6 +381,22 @@ def recommendation_rows(
                 rating_note=latest.rating_note if latest else "",
             )
         )
+    return rows
+
+
+def rows_across_plans(
+    plans: Sequence[ActionPlan],
+    plan_cycles: dict[int, Cycles],
+    *,
+    today: datetime.date,
+    recommendations: QuerySet[Recommendation] | None = None,
+) -> list[RecommendationRow]:
+    """``recommendation_rows`` of every plan given, plan by plan: each plan is rated in its
+    own updates. A fixed number of queries a plan, however many recommendations."""
+    chosen = recommendations if recommendations is not None else Recommendation.objects.all()
+    rows: list[RecommendationRow] = []
+    for plan in plans:
+        rows += recommendation_rows(plan, plan_cycles[plan.pk], today=today, recommendations=chosen.filter(plan=plan))
     return rows
 
 
@@ -554,11 +614,11 @@ def filter_by_lead_and_agency(
     return recommendations
 
 
-def lead_choices(plan: ActionPlan) -> list[tuple[str, str]]:
-    """Every lead named in the plan, once, by name: (filter value, name)."""
+def lead_choices(plans: Sequence[ActionPlan]) -> list[tuple[str, str]]:
+    """Every lead named in the plans, once, by name: (filter value, name)."""
     names = {
         lead.key: str(lead)
-        for lead in RecommendationLead.objects.filter(recommendation__plan=plan).select_related("person", "agency")
+        for lead in RecommendationLead.objects.filter(recommendation__plan__in=plans).select_related("person", "agency")
     }
     return sorted(names.items(), key=lambda item: item[1].lower())
 

@@ -5,7 +5,9 @@ form, the demo loader or any importer gets the same refusals.
 - ``plan_create``, ``plan_update``: by the Executive; a title; the audit rounds answered
   are case audits.
 - ``section_create``: by the Executive; a number and a title; the number is unique in the
-  plan; its source round is a case audit.
+  plan; it names its source: a case audit by its round (a case audit round) or in words,
+  any other kind (a practice review, an inspection...) in words; only a case audit's
+  section names a round.
 - ``recommendation_create``, ``recommendation_update`` (``RecommendationInput``): by the
   Executive; the section is the plan's; the number reads like 2.10, starts with its
   section's number and is unique in the plan; agencies newly named are active; no
@@ -82,6 +84,7 @@ from recommendations.models import (
     Reminder,
     ReminderKind,
     ReviewCycle,
+    SourceKind,
 )
 from recommendations.uploads import validate_evidence_file
 
@@ -167,6 +170,26 @@ def plan_update(
     return plan
 
 
+def _check_source(*, source_kind: str, source_name: str, audit_round: AuditRound | None) -> dict[str, list[str]]:
+    """A section names its source: a case audit by its round or in words, anything else
+    (a review, an inspection) in words."""
+    if source_kind not in SourceKind.values:
+        return {"source_kind": ["Select the kind of source"]}
+    if source_kind == SourceKind.CASE_AUDIT:
+        if audit_round is not None and audit_round.kind != AuditRound.Kind.CASE_AUDIT:
+            return {"audit_round": ["A section comes from a case audit round"]}
+        if audit_round is None and not source_name.strip():
+            return {"audit_round": ["Select the audit round, or name the case audit"]}
+        return {}
+    errors: dict[str, list[str]] = {}
+    if audit_round is not None:
+        errors["audit_round"] = ["Only a case audit's section names an audit round"]
+    if not source_name.strip():
+        kind = SourceKind(source_kind).label.lower()
+        errors["source_name"] = [f"Name the {kind}, like “Joint targeted area inspection”"]
+    return errors
+
+
 @transaction.atomic
 def section_create(
     *,
@@ -174,19 +197,25 @@ def section_create(
     by: User,
     number: int,
     title: str,
+    source_kind: str = SourceKind.CASE_AUDIT,
+    source_name: str = "",
+    source_date: datetime.date | None = None,
     audit_round: AuditRound | None = None,
     item_heading: str = "Recommendations",
     shows_target_date: bool = False,
 ) -> PlanSection:
     _refuse_unless_executive(by)
-    if audit_round is not None and audit_round.kind != AuditRound.Kind.CASE_AUDIT:
-        raise ValidationError({"audit_round": ["A section comes from a case audit round"]})
+    errors = _check_source(source_kind=source_kind, source_name=source_name, audit_round=audit_round)
     if PlanSection.objects.filter(plan=plan, number=number).exists():
-        raise ValidationError({"number": [f"There is already a section {number} in the plan"]})
+        errors["number"] = [f"There is already a section {number} in the plan"]
+    _refuse(errors)
     section = PlanSection(
         plan=plan,
         number=number,
         title=title,
+        source_kind=source_kind,
+        source_name=source_name.strip(),
+        source_date=source_date,
         audit_round=audit_round,
         item_heading=item_heading,
         shows_target_date=shows_target_date,

@@ -36,13 +36,21 @@ from recommendations.forms import (
     CompleteCycleForm,
     EvidenceForm,
     EvidenceInErrorForm,
+    PlanSectionForm,
     RatingsForm,
     RecommendationForm,
     ReopenCycleForm,
     ReviewCycleForm,
 )
-from recommendations.lists import CycleRatings, MyRecommendations, OverdueList, PlanList, RecommendationHistory
-from recommendations.models import ActionPlan, Evidence, Recommendation, ReviewCycle
+from recommendations.lists import (
+    CycleRatings,
+    MyRecommendations,
+    OverdueList,
+    PlanIndex,
+    PlanList,
+    RecommendationHistory,
+)
+from recommendations.models import ActionPlan, Evidence, PlanSection, Recommendation, ReviewCycle
 
 
 @require_safe
@@ -57,26 +65,97 @@ def scale_styles(request: HttpRequest) -> HttpResponse:
     )
 
 
-def plan_or_404() -> ActionPlan:
-    plan = selectors.the_plan()
+def plan_or_404(pk: int) -> ActionPlan:
+    plan = ActionPlan.objects.prefetch_related("audit_rounds").filter(pk=pk).first()
     if plan is None:
-        raise Http404("There is no action plan yet.")
+        raise Http404("There is no such action plan.")
     return plan
 
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def plan_detail(request: AuthenticatedRequest) -> HttpResponse:
-    plan = plan_or_404()
-    source = PlanList(plan=plan, filters=request.GET)
+def plan_list(request: AuthenticatedRequest) -> HttpResponse:
+    return render(
+        request,
+        "recommendations/plan_list.html",
+        {"source": PlanIndex(), "can_manage": access.can(request.user, Action.MANAGE_ACTION_PLAN)},
+    )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_ACTION_PLAN)
+def plan_list_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
+    return lists.download(request, PlanIndex(filters=request.GET), kind)
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_ACTION_PLAN)
+def plan_create(request: AuthenticatedRequest) -> HttpResponse:
+    form = ActionPlanForm(request.POST or None)
+
+    def create() -> ActionPlan:
+        form.instance = services.plan_create(
+            by=request.user,
+            title=form.cleaned_data["title"],
+            professional_leads=form.cleaned_data["professional_leads"],
+            director_lead=form.cleaned_data["director_lead"],
+            review_frequency=form.cleaned_data["review_frequency"],
+            other_references=form.cleaned_data["other_references"],
+            audit_rounds=list(form.cleaned_data["audit_rounds"]),
+        )
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, create):
+        messages.success(request, f"The action plan “{form.instance.title}” has been started. Add its first section.")
+        return redirect("recommendations:section_create", form.instance.pk)
+    return form_page(
+        request,
+        form,
+        title="Start an action plan",
+        intro="For the recommendations of a review, an inspection or a priority of the partnership: each plan has "
+        "its own sections, leads and six-monthly updates.",
+        back_url=reverse("recommendations:plan_list"),
+        submit="Start action plan",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_ACTION_PLAN)
+def section_create(request: AuthenticatedRequest, plan: int) -> HttpResponse:
+    action_plan = plan_or_404(plan)
+    form = PlanSectionForm(request.POST or None, plan=action_plan)
+
+    def create() -> PlanSection:
+        form.instance = services.section_create(plan=action_plan, by=request.user, **form.values())
+        return form.instance
+
+    if form.is_valid() and save_or_report(form, create):
+        messages.success(request, f"Section {form.instance.number} has been added.")
+        return redirect("recommendations:plan", action_plan.pk)
+    return form_page(
+        request,
+        form,
+        title="Add a section",
+        caption=action_plan.title,
+        intro="A section holds the recommendations of one source: a case audit, a review or an inspection.",
+        back_url=reverse("recommendations:plan", args=[action_plan.pk]),
+        submit="Add section",
+    )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_ACTION_PLAN)
+def plan_detail(request: AuthenticatedRequest, plan: int) -> HttpResponse:
+    action_plan = plan_or_404(plan)
+    source = PlanList(plan=action_plan, filters=request.GET)
     return render(
         request,
         "recommendations/plan_detail.html",
         {
-            "plan": plan,
+            "plan": action_plan,
             "cycles": source.cycles,
             "source": source,
-            "filter_choices": source.filter_choices(plan),
+            "filter_choices": source.filter_choices([action_plan]),
             "can_manage": access.can(request.user, Action.MANAGE_ACTION_PLAN),
             "is_lead": access.can(request.user, Action.LEAD_RECOMMENDATIONS),
         },
@@ -85,19 +164,19 @@ def plan_detail(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def plan_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
-    return lists.download(request, PlanList(plan=plan_or_404(), filters=request.GET), kind)
+def plan_download(request: AuthenticatedRequest, plan: int, kind: str) -> HttpResponse:
+    return lists.download(request, PlanList(plan=plan_or_404(plan), filters=request.GET), kind)
 
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
-def plan_edit(request: AuthenticatedRequest) -> HttpResponse:
-    plan = plan_or_404()
-    form = ActionPlanForm(request.POST or None, instance=plan)
+def plan_edit(request: AuthenticatedRequest, plan: int) -> HttpResponse:
+    action_plan = plan_or_404(plan)
+    form = ActionPlanForm(request.POST or None, instance=action_plan)
     if form.is_valid() and save_or_report(
         form,
         lambda: services.plan_update(
-            plan=plan,
+            plan=action_plan,
             by=request.user,
             expected_version=form.cleaned_data["version"],
             title=form.cleaned_data["title"],
@@ -109,20 +188,24 @@ def plan_edit(request: AuthenticatedRequest) -> HttpResponse:
         ),
     ):
         messages.success(request, "The action plan's header has been saved.")
-        return redirect("recommendations:plan")
+        return redirect("recommendations:plan", action_plan.pk)
     return form_page(
-        request, form, title="Change the action plan's header", back_url=reverse("recommendations:plan"), submit="Save"
+        request,
+        form,
+        title="Change the action plan's header",
+        back_url=reverse("recommendations:plan", args=[action_plan.pk]),
+        submit="Save",
     )
 
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
-def recommendation_create(request: AuthenticatedRequest) -> HttpResponse:
-    plan = plan_or_404()
-    form = RecommendationForm(request.POST or None, plan=plan)
+def recommendation_create(request: AuthenticatedRequest, plan: int) -> HttpResponse:
+    action_plan = plan_or_404(plan)
+    form = RecommendationForm(request.POST or None, plan=action_plan)
 
     def create() -> Recommendation:
-        form.instance = services.recommendation_create(plan=plan, by=request.user, values=form.values())
+        form.instance = services.recommendation_create(plan=action_plan, by=request.user, values=form.values())
         return form.instance
 
     if form.is_valid() and save_or_report(form, create):
@@ -132,7 +215,8 @@ def recommendation_create(request: AuthenticatedRequest) -> HttpResponse:
         request,
         form,
         title="Add a recommendation",
-        back_url=reverse("recommendations:plan"),
+        caption=action_plan.title,
+        back_url=reverse("recommendations:plan", args=[action_plan.pk]),
         submit="Add recommendation",
     )
 
@@ -438,14 +522,14 @@ def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
-def cycle_list(request: AuthenticatedRequest) -> HttpResponse:
-    plan = plan_or_404()
+def cycle_list(request: AuthenticatedRequest, plan: int) -> HttpResponse:
+    action_plan = plan_or_404(plan)
     return render(
         request,
         "recommendations/cycle_list.html",
         {
-            "plan": plan,
-            "cycles": selectors.cycles(plan),
+            "plan": action_plan,
+            "cycles": selectors.cycles(action_plan),
             "can_manage": access.can(request.user, Action.MANAGE_ACTION_PLAN),
         },
     )
@@ -453,13 +537,13 @@ def cycle_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
-def cycle_create(request: AuthenticatedRequest) -> HttpResponse:
-    plan = plan_or_404()
-    form = ReviewCycleForm(request.POST or None, plan=plan)
+def cycle_create(request: AuthenticatedRequest, plan: int) -> HttpResponse:
+    action_plan = plan_or_404(plan)
+    form = ReviewCycleForm(request.POST or None, plan=action_plan)
 
     def open_cycle() -> ReviewCycle:
         form.instance = services.cycle_open(
-            plan=plan, by=request.user, title=form.cleaned_data["title"], due_on=form.cleaned_data["due_on"]
+            plan=action_plan, by=request.user, title=form.cleaned_data["title"], due_on=form.cleaned_data["due_on"]
         )
         return form.instance
 
@@ -470,9 +554,10 @@ def cycle_create(request: AuthenticatedRequest) -> HttpResponse:
         request,
         form,
         title="Open a six-monthly update",
+        caption=action_plan.title,
         intro=f"While it is open, leads add evidence and you set each recommendation's "
         f"{selectors.plan_words().short_name}. Completing it freezes both.",
-        back_url=reverse("recommendations:cycle_list"),
+        back_url=reverse("recommendations:cycle_list", args=[action_plan.pk]),
         submit="Open update",
     )
 
@@ -639,33 +724,30 @@ def already_completed(cycle: ReviewCycle) -> str:
 @require_safe
 @access.permission_required(Action.LEAD_RECOMMENDATIONS)
 def my_recommendations(request: AuthenticatedRequest) -> HttpResponse:
-    plan = plan_or_404()
-    source = MyRecommendations(user=request.user, plan=plan)
+    source = MyRecommendations(user=request.user, filters=request.GET)
     return render(
-        request,
-        "recommendations/my_recommendations.html",
-        {"source": source, "open_cycle": source.cycles.open, "plan": plan},
+        request, "recommendations/my_recommendations.html", {"source": source, "open_cycles": source.open_cycles}
     )
 
 
 @require_safe
 @access.permission_required(Action.LEAD_RECOMMENDATIONS)
 def my_recommendations_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
-    source = MyRecommendations(user=request.user, plan=plan_or_404(), filters=request.GET)
-    return lists.download(request, source, kind)
+    return lists.download(request, MyRecommendations(user=request.user, filters=request.GET), kind)
 
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def overdue(request: AuthenticatedRequest) -> HttpResponse:
-    plan = plan_or_404()
-    source = OverdueList(plan=plan, filters=request.GET)
+    source = OverdueList(filters=request.GET)
     return render(
-        request, "recommendations/overdue.html", {"source": source, "filter_choices": source.filter_choices(plan)}
+        request,
+        "recommendations/overdue.html",
+        {"source": source, "filter_choices": source.filter_choices(source.plans)},
     )
 
 
 @require_safe
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def overdue_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
-    return lists.download(request, OverdueList(plan=plan_or_404(), filters=request.GET), kind)
+    return lists.download(request, OverdueList(filters=request.GET), kind)

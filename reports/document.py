@@ -258,14 +258,13 @@ class RagView:
 
     @property
     def open_chart(self) -> Chart | None:
-        cycle = self.rag.cycles.open
-        if cycle is None:
+        if not self.rag.open_cycles:
             return None
         scale = self.rag.open_scale
         return self.chart(
             self.rag.counts(open_cycle=True),
             scale=scale,
-            title=f"{capfirst(scale.words.name)} so far, {cycle.title}",
+            title=f"{capfirst(scale.words.name)} so far, {self.rag.open_title.removeprefix('the ')}",
             key="rag-open",
         )
 
@@ -305,7 +304,8 @@ class RagView:
 
     @cached_property
     def plan_sections(self) -> list[SectionRows]:
-        return plan_selectors.rows_by_section(self.rag.plan, self.rag.rows)
+        plan = self.rag.plan
+        return plan_selectors.rows_by_section(plan, self.rag.rows) if plan is not None else []
 
     @cached_property
     def plan_tables(self) -> list[Table]:
@@ -347,9 +347,16 @@ class RagView:
 
     @property
     def by_section(self) -> list[tuple[str, str, list[tuple[str, int]], int]]:
+        across = self.rag.plan is None
         return self.count_rows(
             [
-                (f"{section.number} {section.title}", str(section.number), counts)
+                (
+                    f"{section.plan.title}: {section.number} {section.title}"
+                    if across
+                    else f"{section.number} {section.title}",
+                    str(section.pk),
+                    counts,
+                )
                 for section, counts in self.rag.by_section()
             ]
         )
@@ -463,7 +470,9 @@ def build(report: Report, *, today: datetime.date) -> ReportDocument:
     return ReportDocument(
         report=report,
         audits=AuditView(selectors.audit_figures(Period(report.period_start, report.period_end), today=today)),
-        plan=RagView(selectors.rag_figures(report.cycle.plan, today=today, as_of=report.cycle)),
+        plan=RagView(
+            selectors.rag_figures(selectors.RagScope(plan=report.cycle.plan), today=today, as_of=report.cycle)
+        ),
         narrative=list(report.sections.all()),
         generated_on=today,
     )

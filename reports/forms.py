@@ -9,8 +9,15 @@ from django import forms
 
 from dscb.forms import OUT_OF_DATE, OnceOnlyForm, UKDateField, VersionedForm, field_as, gds_helper
 from recommendations.forms import ParseOnlyMixin
-from recommendations.models import ReviewCycle
+from recommendations.models import ActionPlan, PlanSection, ReviewCycle
 from reports.models import NarrativeSection, Report
+
+
+class CycleChoiceField(forms.ModelChoiceField):
+    """Each plan has its own updates: name the plan with the update."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title} ({obj.plan.title})"
 
 
 class ReportForm(ParseOnlyMixin, VersionedForm):
@@ -20,6 +27,7 @@ class ReportForm(ParseOnlyMixin, VersionedForm):
     class Meta:
         model = Report
         fields = ["title", "cycle", "period_start", "period_end"]
+        field_classes = {"cycle": CycleChoiceField}
         error_messages = {
             "title": {"required": "Enter the report's title"},
             "cycle": {"required": "Select the action plan update the report covers"},
@@ -27,7 +35,8 @@ class ReportForm(ParseOnlyMixin, VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field_as(self, "cycle", forms.ModelChoiceField).queryset = ReviewCycle.objects.order_by("-due_on")
+        cycles = field_as(self, "cycle", forms.ModelChoiceField)
+        cycles.queryset = ReviewCycle.objects.select_related("plan").order_by("-due_on")
         field_as(self, "cycle", forms.ModelChoiceField).empty_label = "Select an update"
         self.fields["title"].help_text = "For example, Analysis of multi-agency case audits between 2009 and 2010."
         self.helper = gds_helper(
@@ -104,3 +113,17 @@ class WithdrawForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Layout(Field.textarea("reason", rows=4)))
+
+
+class RagScopeForm(forms.Form):
+    """The RAG dashboard's filter: one plan or all, one kind of source or all."""
+
+    plan = forms.ModelChoiceField(
+        label="Action plan", queryset=ActionPlan.objects.order_by("pk"), required=False, empty_label="All plans"
+    )
+    kind = forms.ChoiceField(label="Kind of source", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_as(self, "kind", forms.ChoiceField).choices = [("", "All kinds"), *PlanSection.SourceKind.choices]
+        self.helper = gds_helper(Layout(Field.select("plan"), Field.select("kind")))

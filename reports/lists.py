@@ -15,7 +15,7 @@ from django.utils.timezone import localtime
 from dscb.lists import Column, RowSource
 from dscb.models import Agency
 from recommendations.lists import LEAD, NUMBER, TEXT, rag_column
-from recommendations.models import CycleReopening, Recommendation
+from recommendations.models import CycleReopening, PlanSection, Recommendation
 from recommendations.selectors import NO_LEAD, RecommendationRow
 from reports import selectors
 from reports.document import link_value
@@ -26,13 +26,15 @@ ROW_FILTERS: dict[str, Callable[[RecommendationRow, str], bool]] = {
     "rag": lambda row, value: link_value(row.rag.pk if row.rag else None) == value,
     "open_rag": lambda row, value: link_value(row.open_rag.pk if row.open_rag else None) == value,
     "from": lambda row, value: link_value(row.previous_rag.pk if row.previous_rag else None) == value,
-    "section": lambda row, value: str(row.recommendation.section.number) == value,
+    "section": lambda row, value: str(row.recommendation.section_id) == value,
     "lead": lambda row, value: value in lead_keys(row.recommendation),
     "agency": lambda row, value: value in agency_keys(row.recommendation),
     "overdue": lambda row, value: row.overdue,
     "not_rated": lambda row, value: row.rag is None,
 }
 NOT_UPDATED = "not_updated"
+# The dashboard's filter: the figures themselves are of these (reports.selectors.RagScope).
+SCOPE = ("plan", "kind")
 
 
 def lead_keys(recommendation: Recommendation) -> set[str]:
@@ -63,14 +65,18 @@ class RagList(RowSource[RecommendationRow]):
         self.caption = self.describe()
 
     def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
-        return {name: query[name] for name in (*ROW_FILTERS, NOT_UPDATED) if name in query}
+        return {name: query[name] for name in (*ROW_FILTERS, NOT_UPDATED, *SCOPE) if query.get(name)}
 
     def columns(self) -> Sequence[Column[RecommendationRow]]:
-        return [NUMBER, TEXT, LEAD, rag_column("", scale=self.figures.scale)]
+        titles = {plan.pk: plan.title for plan in self.figures.plans}
+        plan = [Column[RecommendationRow]("Action plan", lambda row: titles[row.recommendation.plan_id])]
+        return [*(plan if len(titles) > 1 else []), NUMBER, TEXT, LEAD, rag_column("", scale=self.figures.scale)]
 
     def query(self) -> list[RecommendationRow]:
         rows = self.figures.rows
         for name, value in self.filters.items():
+            if name in SCOPE:
+                continue  # the figures are of the scope already
             if name == NOT_UPDATED:
                 not_updated = {row.recommendation.pk for row in self.figures.not_updated}
                 rows = [row for row in rows if row.recommendation.pk in not_updated]
@@ -86,18 +92,24 @@ class RagList(RowSource[RecommendationRow]):
             link_value(status.pk): status.label for status in [*figures.statuses, *figures.open_scale.statuses]
         }
         leads = {key: name for name, key, _ in figures.by_lead()} if "lead" in self.filters else {}
+        sections = {str(section.pk): f"{section.number} {section.title}" for section, _ in figures.by_section()}
+        plan, kind = figures.scope.plan, figures.scope.source_kind
         words = {
             "rag": lambda value: not_rated.lower() if value == "none" else f"rated {labels.get(value, value)}",
             "open_rag": lambda value: f"rated {labels.get(value, value)} in the open update",
             "from": lambda value: f"rated {labels.get(value, value)} in the update before",
-            "section": lambda value: f"from audit {value}",
+            "section": lambda value: f"from {sections.get(value, 'a section no longer counted')}",
+            "plan": lambda value: f"in “{plan.title}”" if plan else "in every plan",
+            "kind": lambda value: f"from a {PlanSection.SourceKind(kind).label.lower()}" if kind else "",
             "lead": lambda value: f"led by {leads.get(value, 'nobody named')}",
             "agency": lambda value: f"of {agency_named(value) or 'no agency named'}",
             "overdue": lambda value: "overdue",
             "not_rated": lambda value: not_rated.lower(),
             NOT_UPDATED: lambda value: "not updated in the open update",
         }
-        return "Recommendations " + ", ".join(words[name](value) for name, value in self.filters.items())
+        return "Recommendations " + ", ".join(
+            words[name](value) for name, value in self.filters.items() if words[name](value)
+        )
 
 
 def on(moment: datetime.datetime) -> str:

@@ -114,7 +114,7 @@ def xlsx(document: ReportDocument) -> bytes:
             if font:
                 cell.font = font
 
-    plan = document.plan.rag.plan
+    plan = document.report.cycle.plan
     add(plan_sheet, plan.title, font=Font(bold=True, size=14))
     add(plan_sheet, "Professional leads", plan.professional_leads)
     add(plan_sheet, "Director lead", plan.director_lead)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from audits import selectors as audit_selectors
 from audits.models import (
@@ -247,9 +248,40 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
 
 
 @dataclass(frozen=True)
+class RagScope:
+    """Which recommendations the action plan's figures count: every plan's or one plan's,
+    from every kind of source or one (PlanSection.SourceKind)."""
+
+    plan: ActionPlan | None = None
+    source_kind: str = ""
+
+    def recommendations(self) -> QuerySet[Recommendation]:
+        chosen = Recommendation.objects.all()
+        if self.plan is not None:
+            chosen = chosen.filter(plan=self.plan)
+        if self.source_kind:
+            chosen = chosen.filter(section__source_kind=self.source_kind)
+        return chosen
+
+    @property
+    def kind_words(self) -> str:
+        return PlanSection.SourceKind(self.source_kind).label.lower() if self.source_kind else ""
+
+    @property
+    def query(self) -> dict[str, str]:
+        """As the dashboard's filter puts it in a link."""
+        return {
+            name: value
+            for name, value in (("plan", str(self.plan.pk) if self.plan else ""), ("kind", self.source_kind))
+            if value
+        }
+
+
+@dataclass(frozen=True)
 class RagGroup:
     """How many recommendations share one combination of what the figures count."""
 
+    plan_id: int
     section_id: int
     state: str
     rag_id: int | None  # in the rated cycle; None: not yet rated
@@ -260,28 +292,37 @@ class RagGroup:
     n: int
 
 
-def _rag_in(cycle: ReviewCycle | None) -> Subquery | Value:
-    if cycle is None:
+def _rag_in(cycles: Sequence[ReviewCycle]) -> Subquery | Value:
+    """The rating in whichever of ``cycles`` is the recommendation's plan's (one a plan)."""
+    if not cycles:
         return Value(None, output_field=IntegerField())
-    return Subquery(ProgressUpdate.objects.filter(recommendation=OuterRef("pk"), cycle=cycle).values("rag_id")[:1])
+    return Subquery(
+        ProgressUpdate.objects.filter(recommendation=OuterRef("pk"), cycle__in=list(cycles)).values("rag_id")[:1]
+    )
 
 
-def rag_groups(plan: ActionPlan, plan_cycles: Cycles, *, today: datetime.date) -> list[RagGroup]:
-    """The action plan counted in one query by the database: by section, state,
-    RAG now, before and in the open cycle, target passed, evidence in the open cycle."""
-    open_cycle = plan_cycles.open
+def _each(cycles_by_plan: dict[int, Cycles], which: str) -> list[ReviewCycle]:
+    return [cycle for cycles in cycles_by_plan.values() if (cycle := getattr(cycles, which)) is not None]
+
+
+def rag_groups(
+    recommendations: QuerySet[Recommendation], cycles_by_plan: dict[int, Cycles], *, today: datetime.date
+) -> list[RagGroup]:
+    """The recommendations counted in one query by the database, whatever the number of
+    plans: by plan, section, state, RAG now, before and in the open cycle (each in
+    its own plan's cycles), target passed, evidence in the open cycle."""
+    open_cycles = _each(cycles_by_plan, "open")
     open_evidence = (
-        Exists(Evidence.objects.filter(update__recommendation=OuterRef("pk"), update__cycle=open_cycle))
-        if open_cycle
+        Exists(Evidence.objects.filter(update__recommendation=OuterRef("pk"), update__cycle__in=open_cycles))
+        if open_cycles
         else Value(False)
     )
-    fields = ["section_id", "state", "rag_id", "previous_id", "open_id", "past_target", "open_evidence"]
+    fields = ["plan_id", "section_id", "state", "rag_id", "previous_id", "open_id", "past_target", "open_evidence"]
     rows = (
-        Recommendation.objects.filter(plan=plan)
-        .annotate(
-            rag_id=_rag_in(plan_cycles.rated),
-            previous_id=_rag_in(plan_cycles.previous),
-            open_id=_rag_in(open_cycle),
+        recommendations.annotate(
+            rag_id=_rag_in(_each(cycles_by_plan, "rated")),
+            previous_id=_rag_in(_each(cycles_by_plan, "previous")),
+            open_id=_rag_in(open_cycles),
             past_target=Case(When(target_date__lt=today, then=Value(True)), default=Value(False)),
             open_evidence=open_evidence,
         )
@@ -295,16 +336,40 @@ def rag_groups(plan: ActionPlan, plan_cycles: Cycles, *, today: datetime.date) -
 
 @dataclass
 class RagFigures:
-    """The action plan's figures. The counts come from ``rag_groups`` (one query); the
-    recommendations themselves (``rows``) are read only where a page lists them."""
+    """The action plan's figures, of one plan or several. The counts come from
+    ``rag_groups`` (one query); the recommendations themselves (``rows``) are read only
+    where a page lists them."""
 
-    plan: ActionPlan
-    cycles: Cycles
+    scope: RagScope
+    plans: list[ActionPlan]
+    cycles_by_plan: dict[int, Cycles]
     scale: RagScale  # as the rated cycle names its ratings
     groups: list[RagGroup]
     today: datetime.date
     previous_scale: RagScale  # as the cycle before it named them
     open_scale: RagScale  # as the open cycle names them: the scale now
+
+    @property
+    def plan(self) -> ActionPlan | None:
+        """The plan, when the figures are of one."""
+        return self.plans[0] if len(self.plans) == 1 else None
+
+    @property
+    def cycles(self) -> Cycles:
+        """The plan's cycles, when the figures are of one plan; none otherwise (each plan
+        is rated in its own: see ``cycles_by_plan``)."""
+        return self.cycles_by_plan[self.plans[0].pk] if len(self.plans) == 1 else Cycles([])
+
+    @property
+    def open_cycles(self) -> list[ReviewCycle]:
+        return _each(self.cycles_by_plan, "open")
+
+    @property
+    def open_title(self) -> str:
+        """ "the September 2011 update", or "the open updates" across plans; "" if none is open."""
+        if len(self.open_cycles) == 1:
+            return f"the {self.open_cycles[0].title}"
+        return "the open updates" if self.open_cycles else ""
 
     @property
     def statuses(self) -> list[RagStatus]:
@@ -316,7 +381,9 @@ class RagFigures:
 
     @cached_property
     def rows(self) -> list[RecommendationRow]:
-        return plan_selectors.recommendation_rows(self.plan, self.cycles, today=self.today)
+        return plan_selectors.rows_across_plans(
+            self.plans, self.cycles_by_plan, today=self.today, recommendations=self.scope.recommendations()
+        )
 
     def _is_overdue(self, group: RagGroup) -> bool:
         return plan_selectors.overdue_rule(
@@ -327,7 +394,7 @@ class RagFigures:
 
     def _is_not_updated(self, group: RagGroup) -> bool:
         return (
-            self.cycles.open is not None
+            self.cycles_by_plan[group.plan_id].open is not None
             and group.state == Recommendation.State.OPEN
             and not group.open_evidence
             and group.open_id is None
@@ -341,12 +408,11 @@ class RagFigures:
         return counts
 
     def by_section(self) -> list[tuple[PlanSection, Counter]]:
-        sections: dict[int, tuple[PlanSection, Counter]] = {
-            section.pk: (section, Counter()) for section in self.plan.sections.all()
-        }
+        counts: dict[int, Counter] = defaultdict(Counter)
         for group in self.groups:
-            sections[group.section_id][1][group.rag_id] += group.n
-        return sorted((item for item in sections.values() if item[1]), key=lambda item: item[0].number)
+            counts[group.section_id][group.rag_id] += group.n
+        sections = PlanSection.objects.filter(pk__in=list(counts)).select_related("plan")
+        return [(section, counts[section.pk]) for section in sections.order_by("plan_id", "number")]
 
     def by_lead(self) -> list[tuple[str, str, Counter]]:
         """(lead's name, the lead's filter value, counts by RAG id), by name, in one query.
@@ -354,8 +420,8 @@ class RagFigures:
         counts: dict[str, Counter] = defaultdict(Counter)
         names: dict[str, str] = {}
         rows = (
-            Recommendation.objects.filter(plan=self.plan)
-            .annotate(rag_id=_rag_in(self.cycles.rated))
+            self.scope.recommendations()
+            .annotate(rag_id=_rag_in(_each(self.cycles_by_plan, "rated")))
             .values_list(
                 "leads__person_id",
                 "leads__person__full_name",
@@ -414,13 +480,13 @@ class RagFigures:
         overdue is then decided by the one rule (``RecommendationRow.overdue``)."""
         attention = [status.pk for status in self.statuses if status.needs_attention]
         candidates = (
-            Recommendation.objects.filter(plan=self.plan)
-            .annotate(rag_id=_rag_in(self.cycles.rated))
+            self.scope.recommendations()
+            .annotate(rag_id=_rag_in(_each(self.cycles_by_plan, "rated")))
             .filter(Q(rag_id__in=attention) | Q(target_date__lt=self.today))
         )
-        return plan_selectors.recommendation_rows(
-            self.plan,
-            self.cycles,
+        return plan_selectors.rows_across_plans(
+            self.plans,
+            self.cycles_by_plan,
             today=self.today,
             recommendations=Recommendation.objects.filter(pk__in=candidates.values("pk")),
         )
@@ -432,7 +498,7 @@ class RagFigures:
     @property
     def not_updated(self) -> list[RecommendationRow]:
         """Open recommendations with no evidence and no rating yet in the open cycle."""
-        if self.cycles.open is None:
+        if not self.open_cycles:
             return []
         return [
             row
@@ -441,22 +507,35 @@ class RagFigures:
         ]
 
 
-def rag_figures(plan: ActionPlan, *, today: datetime.date, as_of: ReviewCycle | None = None) -> RagFigures:
-    """Each cycle's ratings are named by its own scale: as kept when it was completed, or
-    as it is now for the open one. A status retired since is still counted and named."""
-    plan_cycles = plan_selectors.cycles(plan, as_of=as_of)
-    groups = rag_groups(plan, plan_cycles, today=today)
-    scales = plan_selectors.plan_scales(plan_cycles.rated, plan_cycles.previous or plan_cycles.rated, None)
+def rag_figures(scope: RagScope, *, today: datetime.date, as_of: ReviewCycle | None = None) -> RagFigures:
+    """The figures of the recommendations in ``scope``: each plan's in its own cycles, in a
+    fixed number of queries whatever the number of plans. ``as_of`` (a report's update)
+    for a scope of one plan. Each cycle's ratings are named by its own scale: as kept when
+    it was completed, or as it is now for the open one; across plans, by the newest
+    completed update's. A status retired since is still counted and named."""
+    plans = [scope.plan] if scope.plan is not None else plan_selectors.plans()
+    cycles_by_plan = plan_selectors.cycles_by_plan(plans)
+    if as_of is not None:
+        cycles_by_plan[as_of.plan_id] = Cycles(cycles_by_plan[as_of.plan_id].all, as_of=as_of)
+    groups = rag_groups(scope.recommendations(), cycles_by_plan, today=today)
+    newest = max(cycles_by_plan.values(), key=_newest_rated, default=Cycles([]))
+    scales = plan_selectors.plan_scales(newest.rated, newest.previous or newest.rated, None)
     used = {pk for group in groups for pk in (group.rag_id, group.previous_id, group.open_id) if pk is not None}
     unnamed = used - {status.pk for scale in scales for status in scale.statuses}
     retired = list(RagStatus.objects.filter(pk__in=unnamed)) if unnamed else []
     rated, previous, now = (scale.with_statuses(retired) for scale in scales)
     return RagFigures(
-        plan=plan,
-        cycles=plan_cycles,
+        scope=scope,
+        plans=plans,
+        cycles_by_plan=cycles_by_plan,
         scale=rated,
         groups=groups,
         today=today,
         previous_scale=previous.with_statuses(rated.statuses),
         open_scale=now,
     )
+
+
+def _newest_rated(cycles: Cycles) -> tuple[datetime.date, int]:
+    rated = cycles.rated
+    return (rated.due_on, rated.pk) if rated else (datetime.date.min, 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,11 +22,10 @@ from dscb.access import Action, AuthenticatedRequest
 from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
-from recommendations import selectors as plan_selectors
 from recommendations.models import ReviewCycle
 from reports import document, renderers, selectors, services
 from reports.access import published_for, report_for, section_for
-from reports.forms import NarrativeSectionForm, PeriodForm, PublishForm, ReportForm, WithdrawForm
+from reports.forms import NarrativeSectionForm, PeriodForm, PublishForm, RagScopeForm, ReportForm, WithdrawForm
 from reports.lists import PublicationNotes, PublishedReports, RagList, with_notes
 from reports.models import NarrativeSection, PublishedReport, Report
 from reports.selectors import Period
@@ -65,34 +65,44 @@ def audit_dashboard(request: AuthenticatedRequest) -> HttpResponse:
 # --- The RAG dashboard ----------------------------------------------------------------------
 
 
-def rag_figures_or_404(today: datetime.date) -> selectors.RagFigures:
-    plan = plan_selectors.the_plan()
-    if plan is None:
-        raise Http404("There is no action plan yet.")
-    return selectors.rag_figures(plan, today=today)
+def rag_scope(request: HttpRequest) -> tuple[RagScopeForm, selectors.RagScope]:
+    """The dashboard's filter from the query string; a value that is not (or no longer) a
+    plan or a kind is ignored, so an old link still shows every plan."""
+    form = RagScopeForm(request.GET or None)
+    if not form.is_valid():
+        return form, selectors.RagScope()
+    return form, selectors.RagScope(plan=form.cleaned_data["plan"], source_kind=form.cleaned_data["kind"])
 
 
 @require_safe
 @access.permission_required(Action.VIEW_RAG_DASHBOARD)
 def rag_dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    form, scope = rag_scope(request)
+    figures = selectors.rag_figures(scope, today=timezone.localdate())
     return render(
-        request, "reports/rag_dashboard.html", {"view": document.RagView(rag_figures_or_404(timezone.localdate()))}
+        request,
+        "reports/rag_dashboard.html",
+        {"form": form, "view": document.RagView(figures), "scope": urlencode(scope.query)},
     )
 
 
 @require_safe
 @access.permission_required(Action.VIEW_RAG_DASHBOARD)
 def rag_list(request: AuthenticatedRequest) -> HttpResponse:
-    """The recommendations behind a figure on the RAG dashboard."""
-    figures = rag_figures_or_404(timezone.localdate())
+    """The recommendations behind a figure on the RAG dashboard, of the same plans and sources."""
+    _form, scope = rag_scope(request)
+    figures = selectors.rag_figures(scope, today=timezone.localdate())
     source = RagList(figures=figures, filters=request.GET)
-    return render(request, "reports/rag_list.html", {"figures": figures, "source": source})
+    return render(
+        request, "reports/rag_list.html", {"figures": figures, "source": source, "scope": urlencode(scope.query)}
+    )
 
 
 @require_safe
 @access.permission_required(Action.VIEW_RAG_DASHBOARD)
 def rag_list_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
-    source = RagList(figures=rag_figures_or_404(timezone.localdate()), filters=request.GET)
+    _form, scope = rag_scope(request)
+    source = RagList(figures=selectors.rag_figures(scope, today=timezone.localdate()), filters=request.GET)
     return lists.download(request, source, kind)
 
 
@@ -111,7 +121,7 @@ def report_list(request: AuthenticatedRequest) -> HttpResponse:
             # Never published, or withdrawn: the reports the Executive may still change.
             "drafts": (
                 Report.objects.exclude(pk__in=PublishedReport.objects.current().values("report_id")).select_related(
-                    "cycle"
+                    "cycle__plan"
                 )
                 if can_manage
                 else []

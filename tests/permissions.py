@@ -161,6 +161,10 @@ MATRIX: dict[str, Row] = {
     "audits:participant_add": case_page(agency_auditor=DENIED),
     "audits:participant_remove": post_only(),
     # The action plan
+    "recommendations:plan_list": for_action(Action.VIEW_ACTION_PLAN),
+    "recommendations:plan_list_download": for_action(Action.VIEW_ACTION_PLAN),
+    "recommendations:plan_create": for_action(Action.MANAGE_ACTION_PLAN),
+    "recommendations:section_create": for_action(Action.MANAGE_ACTION_PLAN),
     "recommendations:plan": for_action(Action.VIEW_ACTION_PLAN),
     "recommendations:plan_download": for_action(Action.VIEW_ACTION_PLAN),
     "recommendations:scale_styles": public(),
@@ -284,6 +288,8 @@ POSTS: dict[str, Row] = {
     "audits:participant_add": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:participant_remove": case_page(audit_team=SAVED, agency_auditor=DENIED),
     # The action plan
+    "recommendations:plan_create": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
+    "recommendations:section_create": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
     "recommendations:plan_edit": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
     "recommendations:recommendation_create": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
     "recommendations:recommendation_edit": for_action(Action.MANAGE_ACTION_PLAN, SAVED),

@@ -16,7 +16,7 @@ from django.urls import reverse
 from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
 from dscb.forms import SUBMISSION_KEY
 from dscb.models import Agency, Role
-from recommendations.models import Evidence, Recommendation, ReviewCycle
+from recommendations.models import ActionPlan, Evidence, PlanSection, Recommendation, ReviewCycle
 from reports.models import NarrativeSection, PublishedReport, Report
 from tests.conftest import sign_in
 from tests.factories import (
@@ -80,16 +80,35 @@ def participant_add():
     return [case.pk], {"agency": Agency.objects.get(short_name="GP").pk, "role": "Health visitor"}
 
 
+def plan_create():
+    return [], {"title": "Learning from the Child T practice review", "review_frequency": "Six monthly"}
+
+
+def section_create():
+    plan = RecommendationFactory().plan
+    return [plan.pk], {
+        "number": "7",
+        "title": "Child T",
+        "source_kind": "practice_review",
+        "source_name": "Local child safeguarding practice review: Child T",
+        "item_heading": "Recommendations",
+    }
+
+
 def recommendation_create():
     section = RecommendationFactory().section
-    return [], {"section": section.pk, "number": f"{section.number}.9", "kind": "task", "text": "A task"} | {
-        "state": "open"
+    return [section.plan_id], {
+        "section": section.pk,
+        "number": f"{section.number}.9",
+        "kind": "task",
+        "text": "A task",
+        "state": "open",
     }
 
 
 def cycle_create():
-    RecommendationFactory()
-    return [], {"title": "September 2011 update", **day("due_on", datetime.date(2011, 9, 30))}
+    plan = RecommendationFactory().plan
+    return [plan.pk], {"title": "September 2011 update", **day("due_on", datetime.date(2011, 9, 30))}
 
 
 def evidence_add():
@@ -124,6 +143,8 @@ CREATES: dict[str, Create] = {
     "audits:record_create": Create(Role.AUDIT_TEAM, CaseRecord, record_create),
     "audits:escalation_create": Create(Role.AUDIT_TEAM, Escalation, escalation_create),
     "audits:participant_add": Create(Role.AUDIT_TEAM, InquiryParticipant, participant_add),
+    "recommendations:plan_create": Create(Role.EXECUTIVE, ActionPlan, plan_create),
+    "recommendations:section_create": Create(Role.EXECUTIVE, PlanSection, section_create),
     "recommendations:recommendation_create": Create(Role.EXECUTIVE, Recommendation, recommendation_create),
     "recommendations:cycle_create": Create(Role.EXECUTIVE, ReviewCycle, cycle_create),
     "recommendations:evidence_add": Create(Role.EXECUTIVE, Evidence, evidence_add),
@@ -154,7 +175,9 @@ def test_a_create_form_sent_three_times_creates_one_thing(name, client, user_wit
 MAY_BE_ADDED_TWICE = sorted(
     name
     for name, create in CREATES.items()
-    if create.model not in (AuditRound, AuditCase, CaseRecord, Recommendation, ReviewCycle, Report, PublishedReport)
+    # A section's number is unique in its plan, as a round's title is.
+    if create.model
+    not in (AuditRound, AuditCase, CaseRecord, PlanSection, Recommendation, ReviewCycle, Report, PublishedReport)
 )
 
 

@@ -53,7 +53,8 @@ class World:
     recommendation_pk: int
     completed_cycle_pk: int
     open_cycle_pk: int
-    section_number: int
+    section_pk: int
+    plan_pk: int
     people: dict[Role, object] = field(default_factory=dict)
 
 
@@ -78,7 +79,8 @@ def build(size: int, *, more_of: World | None = None) -> World:
         completed = ReviewCycle.objects.get(pk=more_of.completed_cycle_pk)
         open_cycle = ReviewCycle.objects.get(pk=more_of.open_cycle_pk)
     else:
-        section = PlanSectionFactory()
+        # The plan's title is the Executive's text: it starts the plans list's rows.
+        section = PlanSectionFactory(plan__title=f"{HOSTILE[0]} action plan")
         completed = ReviewCycleFactory(
             plan=section.plan,
             title="March update",
@@ -108,19 +110,21 @@ def build(size: int, *, more_of: World | None = None) -> World:
         PublishedReportFactory(title=f"{HOSTILE[n % 3]} report {n}", report__cycle=completed)
     if more_of:
         # A recommendation's history grows with the updates, not the recommendations.
+        first_recommendation = Recommendation.objects.get(pk=more_of.recommendation_pk)
         for n in range(size // 3):
             earlier = datetime.date(2010, 3, 4) - datetime.timedelta(days=n + 1)
             cycle = ReviewCycleFactory(
                 plan=section.plan, title=f"Earlier update {n}", due_on=earlier, state="completed", completed_on=earlier
             )
-            ProgressUpdateFactory(recommendation_id=more_of.recommendation_pk, cycle=cycle, rag=rag("Red"))
+            ProgressUpdateFactory(recommendation=first_recommendation, cycle=cycle, rag=rag("Red"))
         return more_of
     return World(
         round_pk=audit_round.pk,
         recommendation_pk=Recommendation.objects.filter(plan=section.plan).order_by("pk").first().pk,
         completed_cycle_pk=completed.pk,
         open_cycle_pk=open_cycle.pk,
-        section_number=section.number,
+        section_pk=section.pk,
+        plan_pk=section.plan_id,
         people=people,
     )
 
@@ -148,13 +152,14 @@ class Listed:
             "audits:round_detail": {"pk": world.round_pk},
             "audits:feedback_owed": {"pk": world.round_pk},
             "audits:escalation_list": {"pk": world.round_pk},
+            "recommendations:plan": {"plan": world.plan_pk},
             "recommendations:recommendation_detail": {"pk": world.recommendation_pk},
             "recommendations:cycle_ratings": {"pk": world.completed_cycle_pk},
         }.get(self.page, {})
 
     def query(self, world: World) -> str:
         if self.page == "reports:rag_list":
-            return f"?rag={rag('Amber').pk}&section={world.section_number}"
+            return f"?rag={rag('Amber').pk}&section={world.section_pk}"
         if self.page == "audits:escalation_list":
             return "?open=1"
         return ""
@@ -182,6 +187,7 @@ LISTS = [
         "requests-for-intervention",
         case_data=True,
     ),
+    Listed("recommendations:plan_list", "recommendations:plan_list_download", Role.EXECUTIVE, "action-plans"),
     Listed("recommendations:plan", "recommendations:plan_download", Role.EXECUTIVE, "action-plan"),
     Listed("recommendations:mine", "recommendations:mine_download", Role.PROFESSIONAL_LEAD, "my-recommendations"),
     Listed("recommendations:overdue", "recommendations:overdue_download", Role.EXECUTIVE, "overdue-recommendations"),
@@ -318,9 +324,10 @@ DOWNLOAD_QUERIES = {
     "audits:round_cases_download": 5,
     "audits:feedback_owed_download": 6,
     "audits:escalation_list_download": 5,
+    "recommendations:plan_list_download": 5,
     "recommendations:plan_download": 12,
-    "recommendations:mine_download": 12,
-    "recommendations:overdue_download": 12,
+    "recommendations:mine_download": 11,
+    "recommendations:overdue_download": 11,
     "reports:rag_list_download": 14,
     "recommendations:cycle_ratings_download": 13,
     "recommendations:recommendation_history_download": 8,
@@ -353,6 +360,8 @@ def test_a_page_and_its_download_cost_the_same_at_two_sizes(client, listed):
             counts.append(len(captured))
         rows.append(len(csv_rows(response.content)))
         build(more, more_of=world)
+        if listed.download == "recommendations:plan_list_download":  # its rows are plans
+            PlanSectionFactory.create_batch(more)
     assert counts[:2] == counts[2:]
     assert rows[1] > rows[0]
 
@@ -399,17 +408,22 @@ def test_a_download_holding_case_data_is_logged_as_a_read(client, listed):
         assert (read.content_type.model, read.object_pk) == ("auditround", str(world.round_pk))
 
 
+def listed(download: str) -> Listed:
+    return next(each for each in LISTS if each.download == download)
+
+
 @pytest.mark.parametrize(
     ("listed", "role", "status"),
     [
-        (LISTS[1], Role.BOARD_MEMBER, 404),
-        (LISTS[1], Role.AGENCY_AUDITOR, 404),  # not one of the round's auditors
-        (LISTS[2], Role.EXECUTIVE, 404),
-        (LISTS[0], Role.EXECUTIVE, 403),
-        (LISTS[4], Role.AGENCY_AUDITOR, 403),
-        (LISTS[5], Role.EXECUTIVE, 403),
-        (LISTS[7], Role.PROFESSIONAL_LEAD, 403),
-        (LISTS[10], Role.PROFESSIONAL_LEAD, 403),
+        (listed("audits:round_cases_download"), Role.BOARD_MEMBER, 404),
+        (listed("audits:round_cases_download"), Role.AGENCY_AUDITOR, 404),  # not one of the round's auditors
+        (listed("audits:feedback_owed_download"), Role.EXECUTIVE, 404),
+        (listed("audits:round_list_download"), Role.EXECUTIVE, 403),
+        (listed("recommendations:plan_list_download"), Role.AGENCY_AUDITOR, 403),
+        (listed("recommendations:plan_download"), Role.AGENCY_AUDITOR, 403),
+        (listed("recommendations:mine_download"), Role.EXECUTIVE, 403),
+        (listed("reports:rag_list_download"), Role.PROFESSIONAL_LEAD, 403),
+        (listed("reports:published_list_download"), Role.PROFESSIONAL_LEAD, 403),
     ],
     ids=lambda value: getattr(value, "download", str(value)),
 )

@@ -433,6 +433,7 @@ def test_action_plan_pages_are_accessible_to_the_executive(
     data = _action_plan(executive=executive, lead=make_role_user(Role.PROFESSIONAL_LEAD)[0], open_update=False)
     recommendation = data["recommendations"]["1.2"]
     march_pk = data["march_2011"].pk
+    plan = f"/action-plan/{data['plan'].pk}"
 
     # No update is open: the form to open one.
     failures = _audit_visits(
@@ -440,10 +441,10 @@ def test_action_plan_pages_are_accessible_to_the_executive(
         page_problems,
         live_server,
         [
-            ("/action-plan/updates/", "Six-monthly updates", _shows("March 2011 update", "Completed")),
-            ("/action-plan/updates/new/", "Open a six-monthly update", None),
+            (f"{plan}/updates/", "Six-monthly updates", _shows("March 2011 update", "Completed")),
+            (f"{plan}/updates/new/", "Open a six-monthly update", None),
             (
-                "/action-plan/updates/new/",
+                f"{plan}/updates/new/",
                 "Open a six-monthly update",
                 _submit(
                     "Open update", "Enter a title, like September 2011 update", "Enter the date the update is due by"
@@ -458,7 +459,7 @@ def test_action_plan_pages_are_accessible_to_the_executive(
         live_server,
         [
             (
-                "/action-plan/",
+                f"{plan}/",
                 data["plan"].title,
                 _shows(
                     "2 December 2009",
@@ -468,10 +469,10 @@ def test_action_plan_pages_are_accessible_to_the_executive(
                     "https://example.org/training-calendar",  # the open update's evidence, after March's
                 ),
             ),
-            ("/action-plan/edit/", "Change the action plan's header", None),
-            ("/action-plan/recommendations/new/", "Add a recommendation", None),
+            (f"{plan}/edit/", "Change the action plan's header", None),
+            (f"{plan}/recommendations/new/", "Add a recommendation", None),
             (
-                "/action-plan/recommendations/new/",
+                f"{plan}/recommendations/new/",
                 "Add a recommendation",
                 _submit("Add recommendation", "Select the audit this comes from", "Enter the number, like 2.10"),
             ),
@@ -490,7 +491,7 @@ def test_action_plan_pages_are_accessible_to_the_executive(
                 ),
             ),
             (f"/action-plan/recommendations/{recommendation.pk}/edit/", "Change recommendation 1.2", None),
-            ("/action-plan/updates/", "Six-monthly updates", _shows("September 2011 update", "Open")),
+            (f"{plan}/updates/", "Six-monthly updates", _shows("September 2011 update", "Open")),
             (f"/action-plan/updates/{cycle.pk}/", "September 2011 update", _shows("March 2011 update")),
             (f"/action-plan/updates/{cycle.pk}/", "September 2011 update", _nhs_number_in_a_note("2.1")),
             (
@@ -575,13 +576,14 @@ def test_action_plan_pages_are_accessible_to_a_board_member(
     _sign_in(page, live_server, page_problems, Role.BOARD_MEMBER)
     data = _action_plan(executive=make_role_user(Role.EXECUTIVE)[0])
     recommendation = data["recommendations"]["1.2"]
+    plan = f"/action-plan/{data['plan'].pk}"
 
     failures = _audit_visits(
         page,
         page_problems,
         live_server,
         [
-            ("/action-plan/", data["plan"].title, _shows("2 December 2009", "Refresher training booked for October.")),
+            (f"{plan}/", data["plan"].title, _shows("2 December 2009", "Refresher training booked for October.")),
             (
                 f"/action-plan/recommendations/{recommendation.pk}/",
                 "Recommendation 1.2",

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from dscb.models import Role, User
-from recommendations.models import ReviewCycle
+from recommendations.models import ActionPlan, ReviewCycle
 from reports.demo import TITLE as DEMO_TITLE
 from reports.models import NarrativeSection, Report
 from tests.browser.conftest import PageProblems, audit_page, make_role_user, sign_in_with_mfa
@@ -37,6 +37,11 @@ OPEN_CHART = "RAG rating so far, September 2011 update"
 
 
 # --- The data every test starts from -------------------------------------------------------
+
+
+def _seeds_plan() -> int:
+    """The demo's first plan, the seed's (the second is invented)."""
+    return ActionPlan.objects.order_by("pk").values_list("pk", flat=True)[0]
 
 
 def _load_demo(settings: Any) -> None:
@@ -213,11 +218,21 @@ def test_dashboards_and_report_pages_are_accessible_to_the_executive(
     failures += audit_page(page, page_problems)
 
     # The action plan dashboard and a list behind one of its figures.
+    # Every plan: the seed's 32 recommendations and the invented plan's 6; then the seed's plan.
     _visit(page, live_server, "/dashboards/action-plan/", "Action plan")
+    expect(page.get_by_role("main")).to_contain_text("38 recommendations in 2 action plans")
+    failures += audit_page(page, page_problems)
+    seeds = _seeds_plan()
+    _visit(page, live_server, f"/dashboards/action-plan/?plan={seeds}", "Action plan")
     expect(page.get_by_role("main")).to_contain_text("Ratings from the March 2011 update")
     _expect_charts(page, [RAG_CHART, OPEN_CHART])
     failures += audit_page(page, page_problems)
-    _visit(page, live_server, "/dashboards/action-plan/recommendations/?rag=none", "Recommendations not yet rated")
+    _visit(
+        page,
+        live_server,
+        f"/dashboards/action-plan/recommendations/?rag=none&plan={seeds}",
+        "Recommendations not yet rated",
+    )
     expect(page.get_by_role("main")).to_contain_text("15 of 32 recommendations")
     expect(page.get_by_role("main").get_by_role("table").locator("tbody tr")).to_have_count(15)
     failures += audit_page(page, page_problems)
@@ -266,12 +281,13 @@ def test_a_figure_leads_to_its_list_with_the_keyboard(
     _load_demo(settings)
     _sign_in(page, live_server, page_problems, Role.BOARD_MEMBER)
     dashboard = f"{live_server.url}/dashboards/action-plan/"
-    page.goto(dashboard)
-    arrive(page, dashboard, "Action plan")
+    seeds = _seeds_plan()
+    page.goto(f"{dashboard}?plan={seeds}")
+    arrive(page, f"{dashboard}?plan={seeds}", "Action plan")
     figure = page.get_by_role("link", name="15 not yet rated", exact=True)
-    tab_to(page, figure, at_most=25)
+    tab_to(page, figure, at_most=30)
     page.keyboard.press("Enter")
-    arrive(page, f"{dashboard}recommendations/?not_rated=1", "Recommendations not yet rated")
+    arrive(page, f"{dashboard}recommendations/?not_rated=1&plan={seeds}", "Recommendations not yet rated")
     expect(page.get_by_role("main")).to_contain_text("15 of 32 recommendations")
     expect(page.get_by_role("table", name="Recommendations not yet rated").locator("tbody tr")).to_have_count(15)
     failures = audit_page(page, page_problems)

@@ -72,12 +72,12 @@ def test_numbers_sort_naturally_so_2_10_follows_2_9(executive_client, plan):
     section = PlanSectionFactory(plan=plan, number=2)
     for number in ("2.10", "2.9", "2.1", "2.11"):
         response = executive_client.post(
-            reverse("recommendations:recommendation_create"),
+            reverse("recommendations:recommendation_create", args=[plan.pk]),
             {"section": section.pk, "number": number, "kind": "task", "text": f"Task {number}", "state": "open"},
         )
         assert response.status_code == 302, response.content.decode()
     assert list(plan.recommendations.values_list("number", flat=True)) == ["2.1", "2.9", "2.10", "2.11"]
-    page = executive_client.get(reverse("recommendations:plan")).content.decode()
+    page = executive_client.get(reverse("recommendations:plan", args=[plan.pk])).content.decode()
     assert page.index(">2.9<") < page.index(">2.10<") < page.index(">2.11<")
 
 
@@ -94,7 +94,7 @@ def test_a_malformed_or_duplicate_number_is_refused_beside_the_field(executive_c
     section = PlanSectionFactory(plan=plan, number=2)
     RecommendationFactory(section=section, number="2.4")
     response = executive_client.post(
-        reverse("recommendations:recommendation_create"),
+        reverse("recommendations:recommendation_create", args=[plan.pk]),
         {"section": section.pk, "number": number, "kind": "task", "text": "Keep this text", "state": "open"},
     )
     content = response.content.decode()
@@ -256,7 +256,7 @@ def test_a_completed_cycle_is_frozen_for_everyone(executive_client, executive, l
 def test_unrated_recommendations_are_not_yet_rated_never_a_colour(executive_client, plan):
     recommendation = RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1")
     completed(ReviewCycleFactory(plan=plan), datetime.date(2011, 3, 4))
-    page = executive_client.get(reverse("recommendations:plan")).content.decode()
+    page = executive_client.get(reverse("recommendations:plan", args=[plan.pk])).content.decode()
     assert "Not yet rated" in page
     row = selectors.recommendation_rows(plan, selectors.cycles(plan), today=datetime.date(2011, 4, 1))[0]
     assert (row.recommendation, row.rag) == (recommendation, None)
@@ -265,7 +265,7 @@ def test_unrated_recommendations_are_not_yet_rated_never_a_colour(executive_clie
 def test_only_one_update_is_open_at_a_time(executive_client, plan):
     ReviewCycleFactory(plan=plan, title="March 2011 update")
     response = executive_client.post(
-        reverse("recommendations:cycle_create"),
+        reverse("recommendations:cycle_create", args=[plan.pk]),
         {"title": "September 2011 update", "due_on_0": "30", "due_on_1": "9", "due_on_2": "2011"},
     )
     assert "Another update is still open" in response.content.decode()
@@ -666,7 +666,7 @@ def test_the_plan_page_shows_all_the_evidence_so_far_newest_last(executive_clien
         "Fourth point, open.",
     ]
 
-    page = executive_client.get(reverse("recommendations:plan")).content.decode()
+    page = executive_client.get(reverse("recommendations:plan", args=[plan.pk])).content.decode()
     positions = [page.index(text) for text in in_order]
     assert positions == sorted(positions)
     [row] = selectors.recommendation_rows(plan, selectors.cycles(plan), today=datetime.date(2011, 9, 1))
@@ -734,7 +734,9 @@ def test_the_plan_filters_by_lead_and_by_agency_and_keeps_the_filter_in_the_url(
     assert numbers(agency=str(police.pk)) == ["1.2", "1.3"]
     assert numbers(lead=str(lead.pk), agency=str(police.pk)) == ["1.2"]
     assert numbers(lead="nonsense", agency="police") == ["1.1", "1.2", "1.3", "1.4"]
-    page = executive_client.get(reverse("recommendations:plan"), {"lead": f"{police.pk}:Head of Safeguarding"})
+    page = executive_client.get(
+        reverse("recommendations:plan", args=[plan.pk]), {"lead": f"{police.pk}:Head of Safeguarding"}
+    )
     content = page.content.decode()
     assert f'<option value="{police.pk}:Head of Safeguarding" selected>Head of Safeguarding, Police</option>' in content
     assert f"plan.csv?lead={police.pk}%3AHead+of+Safeguarding" in content

@@ -1,4 +1,5 @@
-"""The demo action plan is the seed report's, as the report states it."""
+"""The demo's first action plan is the seed report's, as the report states it; its second is
+a small invented one from a practice review."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from recommendations import selectors
-from recommendations.models import ActionPlan, Evidence, ProgressUpdate, Recommendation, ReviewCycle
+from recommendations.demo import REVIEW_NAME, REVIEW_PLAN_TITLE, REVIEW_RECOMMENDATIONS
+from recommendations.models import ActionPlan, Evidence, ProgressUpdate, Recommendation, ReviewCycle, SourceKind
 from recommendations.seed_plan import SECTIONS
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def plan(settings):
     settings.DEBUG = True
     call_command("seed_demo")
-    return ActionPlan.objects.get()
+    return ActionPlan.objects.order_by("pk").first()
 
 
 def test_the_march_2011_ratings_equal_the_seeds(plan):
@@ -38,7 +40,7 @@ def test_all_32_recommendations_in_their_four_sections_in_natural_order(plan):
         "April 2010",
         "September 2010 (Integrated Children's Service)",
     ]
-    numbers = list(Recommendation.objects.values_list("number", flat=True))
+    numbers = list(Recommendation.objects.filter(plan=plan).values_list("number", flat=True))
     assert len(numbers) == 32
     assert numbers[numbers.index("2.9") + 1] == "2.10"
     assert [recommendation.number for section in SECTIONS for recommendation in section.recommendations] == numbers
@@ -67,14 +69,35 @@ def test_september_2011_is_open_with_nothing_rated_and_no_earlier_ratings_invent
     september = ReviewCycle.objects.get(title="September 2011 update")
     assert september.is_open
     assert not ProgressUpdate.objects.filter(cycle=september).exists()
-    assert ReviewCycle.objects.count() == 2
+    assert ReviewCycle.objects.filter(plan=plan).count() == 2
 
 
 def test_loading_the_demo_twice_adds_nothing(plan):
+    loaded = (ActionPlan.objects.count(), Recommendation.objects.count(), Evidence.objects.count())
     call_command("seed_demo")
-    assert (ActionPlan.objects.count(), Recommendation.objects.count(), Evidence.objects.count()) == (
-        1,
-        32,
-        Evidence.objects.count(),
-    )
-    assert Recommendation.objects.count() == 32
+    assert (ActionPlan.objects.count(), Recommendation.objects.count(), Evidence.objects.count()) == loaded
+    assert loaded[:2] == (2, 32 + len(REVIEW_RECOMMENDATIONS))
+
+
+def test_the_second_plan_is_a_small_invented_one_from_a_practice_review(plan):
+    second = ActionPlan.objects.exclude(pk=plan.pk).get()
+    assert second.title == REVIEW_PLAN_TITLE
+    assert "invented for the demo" in second.title
+    assert [(section.source_kind, section.source_name) for section in second.sections.all()] == [
+        (SourceKind.PRACTICE_REVIEW, REVIEW_NAME),
+        (SourceKind.RAPID_REVIEW, REVIEW_NAME),
+    ]
+    assert all(section.source_date for section in second.sections.all())
+    recommendations = Recommendation.objects.filter(plan=second)
+    assert 5 <= recommendations.count() <= 8
+    assert set(recommendations.values_list("lead__email", flat=True)) == {"lead@example.org"}
+
+
+def test_the_second_plan_has_a_completed_update_rated_with_evidence_and_an_open_one(plan):
+    second = ActionPlan.objects.exclude(pk=plan.pk).get()
+    cycles = selectors.cycles(second)
+    completed, still_open = cycles.latest_completed, cycles.open
+    assert (completed.title, still_open.title) == ("January 2012 update", "July 2012 update")
+    assert ProgressUpdate.objects.filter(cycle=completed, rag__isnull=False).count() == 5
+    assert Evidence.objects.filter(update__cycle=completed).count() == 3
+    assert not ProgressUpdate.objects.filter(cycle=still_open).exists()

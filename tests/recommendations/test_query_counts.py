@@ -100,8 +100,8 @@ def executive_client(client):
 
 @pytest.mark.parametrize("size", [32, 320])
 def test_the_plan_page_costs_the_same_for_32_or_320_recommendations(executive_client, size):
-    build_plan(size)
-    assert queries_for(executive_client, reverse("recommendations:plan")) == PLAN_PAGE_QUERIES
+    plan, _open_cycle = build_plan(size)
+    assert queries_for(executive_client, reverse("recommendations:plan", args=[plan.pk])) == PLAN_PAGE_QUERIES
 
 
 @pytest.mark.parametrize("size", [32, 320])
@@ -171,9 +171,11 @@ def test_a_plan_of_1600_recommendations_is_rated_a_section_at_a_time(executive_c
 
 @pytest.mark.parametrize("size", [32, 320])
 def test_the_plan_page_filtered_by_lead_and_agency_costs_the_same(executive_client, size):
-    build_plan(size)
+    plan, _open_cycle = build_plan(size)
     police = Agency.objects.get(short_name="Police")
-    url = reverse("recommendations:plan") + f"?lead={police.pk}%3AHead+of+Safeguarding&agency={police.pk}"
+    url = (
+        reverse("recommendations:plan", args=[plan.pk]) + f"?lead={police.pk}%3AHead+of+Safeguarding&agency={police.pk}"
+    )
     assert queries_for(executive_client, url) == PLAN_PAGE_QUERIES
 
 

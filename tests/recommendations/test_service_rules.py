@@ -119,6 +119,62 @@ def test_a_section_comes_from_a_case_audit_round(executive, section):
     )
 
 
+def test_a_case_audit_section_names_its_round_or_the_audit_in_words(executive, section):
+    refused(lambda: services.section_create(plan=section.plan, by=executive, number=3, title="Audit"), "audit_round")
+    named = services.section_create(
+        plan=section.plan, by=executive, number=3, title="Audit", source_name="March 2008 case audit"
+    )
+    assert named.source_kind == PlanSection.SourceKind.CASE_AUDIT
+    assert named.source == "Multi-agency case audit: March 2008 case audit"
+
+
+@pytest.mark.parametrize("kind", [kind for kind in PlanSection.SourceKind.values if kind != "case_audit"])
+def test_a_review_or_inspection_section_names_its_source(executive, section, kind):
+    refused(
+        lambda: services.section_create(plan=section.plan, by=executive, number=3, title="Child T", source_kind=kind),
+        "source_name",
+    )
+    made = services.section_create(
+        plan=section.plan,
+        by=executive,
+        number=3,
+        title="Child T",
+        source_kind=kind,
+        source_name="Child T",
+        source_date=datetime.date(2023, 5, 1),
+    )
+    assert made.source.endswith("Child T, 1 May 2023")
+
+
+def test_only_a_case_audit_section_names_an_audit_round(executive, section):
+    audit_round = AuditRoundFactory(kind=AuditRound.Kind.CASE_AUDIT)
+    refused(
+        lambda: services.section_create(
+            plan=section.plan,
+            by=executive,
+            number=3,
+            title="JTAI",
+            source_kind=PlanSection.SourceKind.INSPECTION,
+            source_name="Joint targeted area inspection",
+            audit_round=audit_round,
+        ),
+        "audit_round",
+    )
+
+
+def test_a_section_names_a_kind_of_source_from_the_list(executive, section):
+    refused(
+        lambda: services.section_create(
+            plan=section.plan, by=executive, number=3, title="X", source_kind="rumour", source_name="Heard it"
+        ),
+        "source_kind",
+    )
+
+
+def test_only_the_executive_adds_a_section(lead, section):
+    refused(lambda: services.section_create(plan=section.plan, by=lead, number=3, title="X", source_name="Y"))
+
+
 # --- Recommendations ---------------------------------------------------------------------
 
 

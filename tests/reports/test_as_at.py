@@ -92,7 +92,8 @@ def test_the_march_2011_report_is_unchanged_by_work_in_the_september_2011_update
         assert after[key] == before[key], f"the report's {key} changed"
     assert "new work on 4.6" not in after["pdf"]
     # The plan page, which is about now, does show the new work, after March's.
-    plan_page = executive_client.get(reverse("recommendations:plan")).content.decode()
+    plan_url = reverse("recommendations:plan", args=[march_2011_report.cycle.plan_id])
+    plan_page = executive_client.get(plan_url).content.decode()
     assert plan_page.index("To be implemented from 1st April 2011.") < plan_page.index(
         "September 2011 update: new work on 4.6."
     )

@@ -11,11 +11,21 @@ from django.utils.html import strip_tags
 
 from audits.models import AuditCase
 from dscb.models import Agency, Role
-from recommendations.models import RecommendationLead
+from recommendations.models import ActionPlan, PlanSection, RecommendationLead
 from reports import selectors
 from reports.selectors import Period
 from tests.conftest import make_user, queries_for, sign_in
-from tests.factories import AuditCaseFactory, CaseRecordFactory, EscalationFactory, grade, rate_every_theme
+from tests.factories import (
+    ActionPlanFactory,
+    AuditCaseFactory,
+    CaseRecordFactory,
+    EscalationFactory,
+    PlanSectionFactory,
+    RecommendationFactory,
+    ReviewCycleFactory,
+    grade,
+    rate_every_theme,
+)
 from tests.recommendations.test_query_counts import build_plan
 
 pytestmark = pytest.mark.django_db
@@ -98,23 +108,27 @@ def test_september_2010_checklist_figures(demo):
 
 def test_each_rag_figure_links_to_the_list_behind_it(demo, client):
     sign_in(client, make_user(Role.EXECUTIVE))
-    page = client.get(reverse("reports:rag_dashboard")).content.decode()
-    for query, count in (("rag=none", 15), ("not_rated=1", 15), ("section=3", 5), ("overdue=1", 0)):
-        assert f"{reverse('reports:rag_list')}?{query}" in page
-        listing = client.get(f"{reverse('reports:rag_list')}?{query}").content.decode()
+    seeds = ActionPlan.objects.order_by("pk").first()  # the demo's first plan: the seed's
+    page = client.get(f"{reverse('reports:rag_dashboard')}?plan={seeds.pk}").content.decode()
+    section_3 = PlanSection.objects.get(plan=seeds, number=3).pk
+    for query, count in (("rag=none", 15), ("not_rated=1", 15), (f"section={section_3}", 5), ("overdue=1", 0)):
+        assert f"{reverse('reports:rag_list')}?{query}&amp;plan={seeds.pk}" in page
+        listing = client.get(f"{reverse('reports:rag_list')}?{query}&plan={seeds.pk}").content.decode()
         assert f"{count} of 32 recommendations" in listing
 
 
 def test_a_list_without_a_figure_is_not_found(demo, client):
     sign_in(client, make_user(Role.EXECUTIVE))
+    seeds = ActionPlan.objects.order_by("pk").first()
     assert client.get(reverse("reports:rag_list")).status_code == 404
-    assert "0 of 32" in client.get(f"{reverse('reports:rag_list')}?rag=not-a-status").content.decode()
+    listing = client.get(f"{reverse('reports:rag_list')}?rag=not-a-status&plan={seeds.pk}").content.decode()
+    assert "0 of 32" in listing
 
 
 def test_a_recommendation_with_two_leads_counts_under_each_and_their_list_names_the_lead(client):
     plan, _open_cycle = build_plan(4)  # each led by one person and by the Head of Safeguarding, Police
     person = RecommendationLead.objects.filter(person__isnull=False).select_related("person").first().person
-    figures = selectors.rag_figures(plan, today=datetime.date(2011, 9, 1))
+    figures = selectors.rag_figures(selectors.RagScope(plan=plan), today=datetime.date(2011, 9, 1))
     by_lead = {name: sum(counts.values()) for name, _key, counts in figures.by_lead()}
     assert by_lead == {person.get_full_name(): 4, "Head of Safeguarding, Police": 4}
     police = Agency.objects.get(short_name="Police")
@@ -122,3 +136,45 @@ def test_a_recommendation_with_two_leads_counts_under_each_and_their_list_names_
     page = client.get(reverse("reports:rag_list"), {"lead": f"{police.pk}:Head of Safeguarding"}).content.decode()
     assert "Recommendations led by Head of Safeguarding, Police" in page
     assert page.count(f"{person.get_full_name()}; Head of Safeguarding, Police") == 4
+
+
+def _plan_from(kind: str, title: str, recommendations: int) -> ActionPlan:
+    plan = ActionPlanFactory(title=title)
+    section = PlanSectionFactory(plan=plan, number=1, source_kind=kind, source_name=title)
+    for n in range(1, recommendations + 1):
+        RecommendationFactory(plan=plan, section=section, number=f"1.{n}")
+    ReviewCycleFactory(plan=plan)
+    return plan
+
+
+def test_the_dashboard_filtered_by_plan_or_kind_counts_only_those(client):
+    sign_in(client, make_user(Role.EXECUTIVE))
+    audits = _plan_from(PlanSection.SourceKind.CASE_AUDIT, "Case audits", 3)
+    review = _plan_from(PlanSection.SourceKind.PRACTICE_REVIEW, "Child T review", 2)
+    today = datetime.date(2024, 1, 1)
+    assert selectors.rag_figures(selectors.RagScope(), today=today).total == 5
+    assert selectors.rag_figures(selectors.RagScope(plan=review), today=today).total == 2
+    assert selectors.rag_figures(selectors.RagScope(source_kind="case_audit"), today=today).total == 3
+    assert selectors.rag_figures(selectors.RagScope(plan=audits, source_kind="practice_review"), today=today).total == 0
+    page = client.get(reverse("reports:rag_dashboard"), {"plan": review.pk}).content.decode()
+    assert "2 recommendations in “Child T review”" in page
+    listing = client.get(reverse("reports:rag_list"), {"not_rated": "1", "plan": review.pk}).content.decode()
+    assert "2 of 2 recommendations" in listing
+    listing = client.get(reverse("reports:rag_list"), {"not_rated": "1", "kind": "case_audit"}).content.decode()
+    assert "3 of 3 recommendations" in listing
+
+
+DASHBOARD_QUERIES = 10
+PLAN_LIST_QUERIES = 5
+
+
+@pytest.mark.parametrize("plans", [1, 3])
+def test_the_dashboard_and_the_plans_list_cost_the_same_for_one_plan_or_three(client, django_assert_num_queries, plans):
+    sign_in(client, make_user(Role.EXECUTIVE))
+    for n in range(plans):
+        _plan_from(PlanSection.SourceKind.PRACTICE_REVIEW, f"Review {n}", 3)
+    # session, user; plans, their cycles, the counts (one query), the scale's words and statuses, the
+    # filter's plans, sections, and the leads' counts (one query: a recommendation counts under each lead)
+    assert queries_for(client, reverse("reports:rag_dashboard")) == DASHBOARD_QUERIES
+    # session, user; the plans with their counts, sections, cycles
+    assert queries_for(client, reverse("recommendations:plan_list")) == PLAN_LIST_QUERIES

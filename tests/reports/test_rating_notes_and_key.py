@@ -98,6 +98,6 @@ def test_the_plan_page_has_the_key(noted, client):
     report, _update = noted
     [kept] = selectors.plan_scales(report.cycle)
     sign_in(client, make_user(Role.BOARD_MEMBER))
-    html = client.get(reverse("recommendations:plan")).content.decode()
+    html = client.get(reverse("recommendations:plan", args=[report.cycle.plan_id])).content.decode()
     assert f"Key to the {kept.words.name}" in html
     assert kept.not_rated in html
