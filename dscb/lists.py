@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import register_converter, reverse
@@ -199,6 +200,70 @@ class RowSource(Generic[R]):
 
     def file_name(self, kind: str, today: datetime.date) -> str:
         return f"{self.name}-{today.isoformat()}.{kind}"
+
+
+PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class PageLink:
+    label: str
+    url: str = ""  # none for the gap between page numbers
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Paging:
+    """A long list a page at a time (``?page=``, with the list's filters kept in every
+    link): the page's ids are read first, so a page builds only its own rows."""
+
+    page: Page
+    filters: Mapping[str, str]
+    one: str = "item"
+    many: str = "items"
+
+    @classmethod
+    def of(
+        cls, queryset: models.QuerySet[Any], filters: Mapping[str, str], number: str | None, *, one: str, many: str
+    ) -> Paging:
+        """The page asked for, the nearest one if there is no such page (two queries)."""
+        return cls(Paginator(queryset.values_list("pk", flat=True), PER_PAGE).get_page(number), filters, one, many)
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.page.object_list)
+
+    def url(self, number: int) -> str:
+        return "?" + urlencode({**self.filters, "page": number})
+
+    @property
+    def links(self) -> list[PageLink]:
+        if self.page.paginator.num_pages < 2:
+            return []
+        return [
+            PageLink(str(number), self.url(number), number == self.page.number)
+            if isinstance(number, int)
+            else PageLink(str(number))
+            for number in self.page.paginator.get_elided_page_range(self.page.number, on_each_side=1, on_ends=1)
+        ]
+
+    @property
+    def previous_url(self) -> str:
+        return self.url(self.page.previous_page_number()) if self.page.has_previous() else ""
+
+    @property
+    def next_url(self) -> str:
+        return self.url(self.page.next_page_number()) if self.page.has_next() else ""
+
+    @property
+    def words(self) -> str:
+        """ "Showing 101 to 200 of 1,600 recommendations" (or "Showing all 12 ...")."""
+        count = self.page.paginator.count
+        if count == 1:
+            return f"Showing 1 {self.one}"
+        if self.page.paginator.num_pages < 2:
+            return f"Showing all {count:,} {self.many}"
+        return f"Showing {self.page.start_index():,} to {self.page.end_index():,} of {count:,} {self.many}"
 
 
 def csv_bytes(source: RowSource[Any]) -> bytes:

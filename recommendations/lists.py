@@ -8,11 +8,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import groupby
+from typing import ClassVar
+from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from dscb.lists import Column, RowSource, Table, build_table
+from dscb.lists import Column, Paging, RowSource, Table, build_table
 from dscb.models import User
 from recommendations import selectors
 from recommendations.models import (
@@ -160,38 +162,67 @@ def plan_sheet_columns(section: PlanSection, scale: RagScale) -> list[Column[Rec
     return [*columns, LEAD]
 
 
-class LeadAndAgencyFilters:
-    """A recommendation list's ``lead`` and ``agency`` filters, kept in the page's URL:
-    the recommendations led by someone, or that an agency is responsible for or leads."""
+def section_words(section: PlanSection, *, with_plan: bool = False) -> str:
+    words = f"{section.number} {section.title}"
+    return f"{section.plan.title}: {words}" if with_plan else words
 
+
+class RecommendationFilters:
+    """A recommendation list narrowed by the filters it offers (``filter_names``, from
+    ``selectors.FILTERS``), kept in the page's URL and applied in the database
+    (``selectors.find``), so that a long list can be read a page at a time."""
+
+    filter_names: ClassVar[tuple[str, ...]] = ("q", "section", "rag", "lead", "agency", "overdue")
     filters: dict[str, str]
 
     def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
-        filters: dict[str, str] = {}
-        if (lead := selectors.parse_lead_filter(query.get("lead", ""))) is not None:
-            filters["lead"] = lead
-        if (agency := query.get("agency", "")).isdigit() and len(agency) < 10:
-            filters["agency"] = agency
-        return filters
+        return selectors.parse_filters(query, self.filter_names)
 
-    def filtered(self, recommendations: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
-        return selectors.filter_by_lead_and_agency(
-            recommendations, lead=self.filters.get("lead"), agency=self.filters.get("agency")
-        )
+    def find(
+        self, recommendations: QuerySet[Recommendation], cycles_by_plan: dict[int, Cycles]
+    ) -> QuerySet[Recommendation]:
+        return selectors.find(recommendations, self.filters, cycles_by_plan, today=timezone.localdate())
 
-    def filter_choices(self, plans: Sequence[ActionPlan]) -> dict[str, object]:
-        """What the filter form offers for the recommendations of ``plans`` (two queries)."""
+    def filter_choices(
+        self,
+        plans: Sequence[ActionPlan],
+        *,
+        sections: Sequence[PlanSection] = (),
+        scale: RagScale | None = None,
+        status_words: str = "",
+    ) -> dict[str, object]:
+        """What the filter form offers for the recommendations of ``plans`` (two queries):
+        the sections and statuses only where given. Filters the form does not show (a
+        figure's, the plan of a list across plans) are kept as they are."""
+        shown = {"lead", "agency"} | ({"q", "overdue"} & set(self.filter_names))
+        shown |= ({"section"} if sections else set()) | ({"rag"} if scale else set())
+        kept = [(name, value) for name, value in self.filters.items() if name not in shown]
         return {
-            "plan": self.filters.get("plan", ""),
+            **{name: self.filters.get(name, "") for name in ("q", "section", "rag", "lead", "agency", "overdue")},
+            "sections": [
+                (
+                    str(section.pk),
+                    f"{f'{section.plan.title}: ' if len(plans) > 1 else ''}{section.number} {section.title}",
+                )
+                for section in sections
+            ],
+            "statuses": [
+                *((str(status.pk), status.label) for status in (scale.statuses if scale else [])),
+                *([(selectors.NOT_RATED, scale.not_rated)] if scale else []),
+            ],
+            "status_words": status_words or (scale.words.short_name if scale else ""),
             "leads": [(selectors.NO_LEAD, "No lead"), *selectors.lead_choices(plans)],
             "agencies": [(str(agency.pk), agency.name) for agency in selectors.agency_choices()],
-            "lead": self.filters.get("lead", ""),
-            "agency": self.filters.get("agency", ""),
+            "searchable": "q" in self.filter_names,
+            "kept": kept,
+            "clear_query": urlencode(kept),
+            "chosen": any(name in shown for name in self.filters),
         }
 
 
-class PlanList(LeadAndAgencyFilters, RowSource[RecommendationRow]):
-    """The whole action plan; the page shows it section by section."""
+class PlanList(RecommendationFilters, RowSource[RecommendationRow]):
+    """The whole action plan, or what its filters find; the page shows it a page at a
+    time, section by section, and the downloads have every row found."""
 
     name = "action-plan"
     caption = "The action plan"
@@ -214,16 +245,26 @@ class PlanList(LeadAndAgencyFilters, RowSource[RecommendationRow]):
     def columns(self) -> Sequence[Column[RecommendationRow]]:
         return [SECTION, NUMBER, TEXT, LEAD, STATE, EVIDENCE, TARGET_DATE, rag_column(), OVERDUE]
 
+    @cached_property
+    def found(self) -> QuerySet[Recommendation]:
+        return self.find(self.plan.recommendations.all(), {self.plan.pk: self.cycles})
+
     def query(self) -> list[RecommendationRow]:
+        return self._rows(self.found)
+
+    def _rows(self, recommendations: QuerySet[Recommendation]) -> list[RecommendationRow]:
         return selectors.recommendation_rows(
-            self.plan,
-            self.cycles,
-            today=timezone.localdate(),
-            recommendations=self.filtered(self.plan.recommendations.all()),
+            self.plan, self.cycles, today=timezone.localdate(), recommendations=recommendations
         )
 
-    def sections(self) -> list[tuple[PlanSection, Table]]:
-        """Each section with its table, from the same rows."""
+    def paging(self, number: str | None) -> Paging:
+        return Paging.of(self.found, self.filters, number, one="recommendation", many="recommendations")
+
+    def sections(self, paging: Paging) -> list[tuple[PlanSection, Table]]:
+        """The page's sections, each with its table: every section on the first page of
+        the whole plan, only those with rows found otherwise."""
+        rows = self._rows(Recommendation.objects.filter(pk__in=paging.ids))
+        everything = not self.filters and paging.page.number == 1
         return [
             (
                 group.section,
@@ -233,13 +274,23 @@ class PlanList(LeadAndAgencyFilters, RowSource[RecommendationRow]):
                     caption=f"{group.section.item_heading} from {group.section.title}",
                 ),
             )
-            for group in selectors.rows_by_section(self.plan, self.rows)
+            for group in selectors.rows_by_section(self.plan, rows, self.plan_sections)
+            if group.rows or everything
         ]
 
+    def filter_choices_here(self) -> dict[str, object]:
+        return self.filter_choices([self.plan], sections=self.plan_sections, scale=self.scale)
 
-class AcrossPlans(LeadAndAgencyFilters, RowSource[RecommendationRow]):
+    @cached_property
+    def plan_sections(self) -> list[PlanSection]:
+        return selectors.plan_sections(self.plan)
+
+
+class AcrossPlans(RecommendationFilters, RowSource[RecommendationRow]):
     """A list of recommendations from every plan, or from one (``?plan=<id>``), filtered
     by lead and agency as well."""
+
+    filter_names = ("lead", "agency")
 
     def __init__(self, *, filters: Mapping[str, str] | None = None) -> None:
         super().__init__(filters=filters)
@@ -262,6 +313,11 @@ class AcrossPlans(LeadAndAgencyFilters, RowSource[RecommendationRow]):
     @property
     def open_cycles(self) -> list[ReviewCycle]:
         return [cycles.open for cycles in self.cycles.values() if cycles.open]
+
+    def _rows(self, recommendations: QuerySet[Recommendation]) -> list[RecommendationRow]:
+        return selectors.rows_across_plans(
+            self.plans, self.cycles, today=timezone.localdate(), recommendations=self.find(recommendations, self.cycles)
+        )
 
 
 class MyRecommendations(AcrossPlans):
@@ -290,15 +346,7 @@ class MyRecommendations(AcrossPlans):
         return columns
 
     def query(self) -> list[RecommendationRow]:
-        return selectors.rows_across_plans(
-            self.plans, self.cycles, today=timezone.localdate(), recommendations=self.filtered(self._led())
-        )
-
-    def _led(self) -> QuerySet[Recommendation]:
-        led = Recommendation.objects.none()
-        for plan in self.plans:
-            led = led | selectors.led_by(self.user, plan)
-        return led
+        return self._rows(selectors.led_by(self.user))
 
 
 class OverdueList(AcrossPlans):
@@ -310,13 +358,11 @@ class OverdueList(AcrossPlans):
         return [*self.plan_column(), NUMBER, TEXT, LEAD, TARGET_DATE, rag_column()]
 
     def query(self) -> list[RecommendationRow]:
-        rows = selectors.rows_across_plans(
-            self.plans,
-            self.cycles,
-            today=timezone.localdate(),
-            recommendations=self.filtered(Recommendation.objects.all()),
+        # Narrowed in the database first, then each row decided by the one rule.
+        overdue = selectors.find(
+            Recommendation.objects.all(), {"overdue": "1"}, self.cycles, today=timezone.localdate()
         )
-        return [row for row in rows if row.overdue]
+        return [row for row in self._rows(overdue) if row.overdue]
 
 
 PLAN_TITLE = "recommendations/cells/plan_title.html"
@@ -386,7 +432,7 @@ class RatingsPage:
         return [item for item in self.rows if item.carried]
 
 
-class CycleRatings(LeadAndAgencyFilters, RowSource[RatingRow]):
+class CycleRatings(RecommendationFilters, RowSource[RatingRow]):
     """A cycle's ratings: what the Executive set for each recommendation, each named in
     the cycle's scale, and in an open update last time's rating as each row's starting
     point. The ratings page rates them a page at a time."""
@@ -403,6 +449,22 @@ class CycleRatings(LeadAndAgencyFilters, RowSource[RatingRow]):
 
     def url_kwargs(self) -> dict[str, object]:
         return {"pk": self.cycle.pk}
+
+    def find_in_cycle(self, recommendations: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
+        """Filtered as the plan page filters, but by the rating in this update."""
+        filters = dict(self.filters)
+        if self.cycle.is_open and "rag" in filters:
+            filters["open_rag"] = filters.pop("rag")
+        cycles = selectors.Cycles(self.cycles.all, as_of=None if self.cycle.is_open else self.cycle)
+        return selectors.find(recommendations, filters, {self.cycle.plan_id: cycles}, today=timezone.localdate())
+
+    def filter_choices_here(self) -> dict[str, object]:
+        return self.filter_choices(
+            [self.cycle.plan],
+            sections=selectors.plan_sections(self.cycle.plan),
+            scale=self.scale,
+            status_words=f"{self.scale.words.short_name} in this update",
+        )
 
     @property
     def previous_cycle(self) -> ReviewCycle | None:
@@ -452,7 +514,7 @@ class CycleRatings(LeadAndAgencyFilters, RowSource[RatingRow]):
             self.cycle.plan,
             self.cycles,
             today=timezone.localdate(),
-            recommendations=self.filtered(selectors.rated_in(self.cycle)),
+            recommendations=self.find_in_cycle(selectors.rated_in(self.cycle)),
         )
         carries = self.previous_cycle is not None
         active = self.scale.by_pk  # an open update's scale is the scale now: its active statuses
@@ -479,6 +541,9 @@ class CycleRatings(LeadAndAgencyFilters, RowSource[RatingRow]):
             listed = list(section_rows)
             chunks += [listed[start : start + RATINGS_PER_PAGE] for start in range(0, len(listed), RATINGS_PER_PAGE)]
         return [RatingsPage(number, chunk) for number, chunk in enumerate(chunks, start=1)]
+
+    def page_url(self, page: RatingsPage) -> str:
+        return "?" + urlencode({**self.filters, "page": page.number})
 
     def page(self, number: str | None) -> RatingsPage:
         """The page asked for (``?page=``), the nearest one if there is no such page."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Container, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
 from auditlog.models import LogEntry
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 
 from dscb.models import Agency, User
 from dscb.request_cache import once_per_request
@@ -323,65 +323,10 @@ def recommendation_rows(
     today: datetime.date,
     recommendations: QuerySet[Recommendation] | None = None,
 ) -> list[RecommendationRow]:
-    """Every recommendation (or those given) with what the plan page, the dashboards and
-    the report show of it, each rating named as its cycle's scale names it. A fixed
-    number of queries, however many recommendations."""
-    recommendations = recommendations if recommendations is not None else plan.recommendations.all()
-    recommendations = recommendations.select_related("section").prefetch_related("agencies", leads_prefetch())
-    wanted = recommendations.values("pk")
-    compared = [c for c in (plan_cycles.rated, plan_cycles.previous, plan_cycles.open) if c]
-    updates = {
-        (update.recommendation_id, update.cycle_id): update
-        for update in ProgressUpdate.objects.filter(cycle__in=compared, recommendation__in=wanted).select_related(
-            "rag", "proposed_rag"
-        )
-    }
-    # A report shows the evidence as at its own update, never a later one's; the open
-    # cycle's is read too, only to tell which recommendations still lack some.
-    shown = {cycle.pk: index for index, cycle in enumerate(plan_cycles.to_date)}
-    open_pk = plan_cycles.open.pk if plan_cycles.open else None
-    read = set(shown) | ({open_pk} if open_pk else set())
-    evidence: dict[int, list[Evidence]] = defaultdict(list)
-    with_open_evidence: set[int] = set()
-    for item in (
-        Evidence.objects.filter(update__cycle__in=read, update__recommendation__in=wanted)
-        .annotate(
-            of_recommendation=F("update__recommendation_id"),
-            in_cycle=F("update__cycle_id"),
-            in_cycle_title=F("update__cycle__title"),
-        )
-        .order_by()
-    ):
-        if item.in_cycle == open_pk:
-            with_open_evidence.add(item.of_recommendation)
-        if item.in_cycle in shown and shows_evidence(item, plan_cycles.as_of):
-            evidence[item.of_recommendation].append(item)
-    rated_scale, previous_scale = plan_scales(plan_cycles.rated, plan_cycles.previous or plan_cycles.rated)
-
-    def update_in(recommendation: Recommendation, cycle: ReviewCycle | None) -> ProgressUpdate | None:
-        return updates.get((recommendation.pk, cycle.pk)) if cycle else None
-
-    rows = []
-    for recommendation in recommendations:
-        latest = update_in(recommendation, plan_cycles.rated)
-        previous = update_in(recommendation, plan_cycles.previous)
-        rag = rated_scale.status(latest.rag if latest else None)
-        rows.append(
-            RecommendationRow(
-                recommendation=recommendation,
-                rag=rag,
-                previous_rag=previous_scale.status(previous.rag if previous else None),
-                open_update=update_in(recommendation, plan_cycles.open),
-                evidence=sorted(
-                    evidence.get(recommendation.pk, []),
-                    key=lambda item: (shown[item.in_cycle], item.position, item.pk),  # type: ignore[attr-defined]
-                ),
-                overdue=is_overdue(recommendation, rag, today=today),
-                has_open_evidence=recommendation.pk in with_open_evidence,
-                rating_note=latest.rating_note if latest else "",
-            )
-        )
-    return rows
+    """Every recommendation of ``plan`` (or those given) with what the plan page, the
+    dashboards and the report show of it: ``rows_across_plans`` of one plan."""
+    chosen = recommendations if recommendations is not None else plan.recommendations.all()
+    return rows_across_plans([plan], {plan.pk: plan_cycles}, today=today, recommendations=chosen)
 
 
 def rows_across_plans(
@@ -391,12 +336,77 @@ def rows_across_plans(
     today: datetime.date,
     recommendations: QuerySet[Recommendation] | None = None,
 ) -> list[RecommendationRow]:
-    """``recommendation_rows`` of every plan given, plan by plan: each plan is rated in its
-    own updates. A fixed number of queries a plan, however many recommendations."""
+    """The recommendations of ``plans`` (or those of them given), plan by plan, with what
+    the lists, the dashboards and the report show of each, each plan rated in its own
+    updates and each rating named as its update's scale names it. A fixed number of
+    queries, however many recommendations and plans."""
     chosen = recommendations if recommendations is not None else Recommendation.objects.all()
-    rows: list[RecommendationRow] = []
-    for plan in plans:
-        rows += recommendation_rows(plan, plan_cycles[plan.pk], today=today, recommendations=chosen.filter(plan=plan))
+    chosen = (
+        chosen.filter(plan__in=[plan.pk for plan in plans])
+        .order_by("plan_id", *Recommendation._meta.ordering)
+        .select_related("section")
+        .prefetch_related("agencies", leads_prefetch())
+    )
+    wanted = chosen.values("pk")
+    every = [plan_cycles[plan.pk] for plan in plans]
+    compared = [cycle for cycles in every for cycle in (cycles.rated, cycles.previous, cycles.open) if cycle]
+    updates = {
+        (update.recommendation_id, update.cycle_id): update
+        for update in ProgressUpdate.objects.filter(cycle__in=compared, recommendation__in=wanted).select_related(
+            "rag", "proposed_rag"
+        )
+    }
+    # A report shows the evidence as at its own update, never a later one's; the open
+    # cycle's is read too, only to tell which recommendations still lack some.
+    shown = {cycle.pk: index for cycles in every for index, cycle in enumerate(cycles.to_date)}
+    open_pks = {cycles.open.pk for cycles in every if cycles.open}
+    read = set(shown) | open_pks
+    evidence: dict[int, list[Evidence]] = defaultdict(list)
+    with_open_evidence: set[int] = set()
+    for item in (
+        Evidence.objects.filter(update__cycle__in=read, update__recommendation__in=wanted)
+        .annotate(
+            of_recommendation=F("update__recommendation_id"),
+            in_cycle=F("update__cycle_id"),
+            in_cycle_title=F("update__cycle__title"),
+            of_plan=F("update__cycle__plan_id"),
+        )
+        .order_by()
+    ):
+        if item.in_cycle in open_pks:
+            with_open_evidence.add(item.of_recommendation)
+        if item.in_cycle in shown and shows_evidence(item, plan_cycles[item.of_plan].as_of):
+            evidence[item.of_recommendation].append(item)
+    scales = {
+        plan.pk: plan_scales(cycles.rated, cycles.previous or cycles.rated)
+        for plan, cycles in zip(plans, every, strict=True)
+    }
+
+    def update_in(recommendation: Recommendation, cycle: ReviewCycle | None) -> ProgressUpdate | None:
+        return updates.get((recommendation.pk, cycle.pk)) if cycle else None
+
+    rows = []
+    for recommendation in chosen:
+        cycles = plan_cycles[recommendation.plan_id]
+        rated_scale, previous_scale = scales[recommendation.plan_id]
+        latest = update_in(recommendation, cycles.rated)
+        previous = update_in(recommendation, cycles.previous)
+        rag = rated_scale.status(latest.rag if latest else None)
+        rows.append(
+            RecommendationRow(
+                recommendation=recommendation,
+                rag=rag,
+                previous_rag=previous_scale.status(previous.rag if previous else None),
+                open_update=update_in(recommendation, cycles.open),
+                evidence=sorted(
+                    evidence.get(recommendation.pk, []),
+                    key=lambda item: (shown[item.in_cycle], item.position, item.pk),  # type: ignore[attr-defined]
+                ),
+                overdue=is_overdue(recommendation, rag, today=today),
+                has_open_evidence=recommendation.pk in with_open_evidence,
+                rating_note=latest.rating_note if latest else "",
+            )
+        )
     return rows
 
 
@@ -495,11 +505,18 @@ def rated_in(cycle: ReviewCycle) -> QuerySet[Recommendation]:
     return cycle.plan.recommendations.exclude(closed_in__in=closed_by_then)
 
 
-def rows_by_section(plan: ActionPlan, rows: list[RecommendationRow]) -> list[SectionRows]:
-    sections = {section.pk: SectionRows(section) for section in plan.sections.select_related("audit_round")}
+def plan_sections(plan: ActionPlan) -> list[PlanSection]:
+    return list(plan.sections.select_related("audit_round"))
+
+
+def rows_by_section(
+    plan: ActionPlan, rows: list[RecommendationRow], sections: Sequence[PlanSection] | None = None
+) -> list[SectionRows]:
+    """The rows of ``plan`` (whose sections may be given, read once) section by section."""
+    grouped = {section.pk: SectionRows(section) for section in (plan_sections(plan) if sections is None else sections)}
     for row in rows:
-        sections[row.recommendation.section_id].rows.append(row)
-    return list(sections.values())
+        grouped[row.recommendation.section_id].rows.append(row)
+    return list(grouped.values())
 
 
 @dataclass(frozen=True)
@@ -570,9 +587,11 @@ def leads_prefetch() -> Prefetch:
     return Prefetch("leads", RecommendationLead.objects.select_related("person", "agency"))
 
 
-def led_by(user: User, plan: ActionPlan) -> QuerySet[Recommendation]:
-    """The plan's recommendations ``user`` is one of the leads of."""
-    return plan.recommendations.filter(leads__person=user)
+def led_by(user: User) -> QuerySet[Recommendation]:
+    """The recommendations ``user`` is one of the leads of, in every plan."""
+    return Recommendation.objects.filter(
+        pk__in=RecommendationLead.objects.filter(person=user).values("recommendation_id")
+    )
 
 
 NO_LEAD = "none"
@@ -704,3 +723,107 @@ def lead_to_do(user: User) -> list[OpenUpdateToDo]:
             )
         )
     return [OpenUpdateToDo(cycle, items[plan_id]) for plan_id, cycle in open_cycles.items() if items[plan_id]]
+
+
+# --- Finding recommendations in a long plan --------------------------------------------------
+
+# What a list of recommendations can be narrowed to, as its URL names it. The plan page,
+# the ratings page, the RAG list (whose figures on the dashboard link here) and their
+# downloads all filter through ``find``, in the database, so a page reads only its rows.
+NOT_RATED = "none"
+SEARCH_LENGTH = 200
+FILTERS = ("section", "rag", "open_rag", "from", "lead", "agency", "overdue", "not_rated", "not_updated", "q")
+
+
+def _an_id(value: str) -> bool:
+    return value.isdigit() and len(value) < 10
+
+
+def parse_filters(query: Mapping[str, str], names: Sequence[str] = FILTERS) -> dict[str, str]:
+    """The filters among ``names`` that ``query`` sets to something meaningful; anything
+    else (a bad id, an unknown name) is left out rather than refused."""
+    found: dict[str, str] = {}
+    for name in names:
+        value = str(query.get(name, "")).strip()
+        if not value:
+            continue
+        if name == "lead":
+            value = parse_lead_filter(value) or ""
+        elif name in ("section", "agency"):
+            value = value if _an_id(value) else ""
+        elif name in ("rag", "open_rag", "from"):
+            value = value if value == NOT_RATED or _an_id(value) else ""
+        elif name in ("overdue", "not_rated", "not_updated"):
+            value = "1"
+        elif name == "q":
+            value = value[:SEARCH_LENGTH]
+        if value:
+            found[name] = value
+    return found
+
+
+def each_cycle(cycles_by_plan: dict[int, Cycles], which: str) -> list[ReviewCycle]:
+    """Each plan's ``rated``, ``previous`` or ``open`` cycle, where it has one."""
+    return [cycle for cycles in cycles_by_plan.values() if (cycle := getattr(cycles, which)) is not None]
+
+
+def rating_in(cycles: Sequence[ReviewCycle]) -> Subquery | Value:
+    """The rating in whichever of ``cycles`` is the recommendation's plan's (one a plan)."""
+    if not cycles:
+        return Value(None, output_field=IntegerField())
+    return Subquery(
+        ProgressUpdate.objects.filter(recommendation=OuterRef("pk"), cycle__in=list(cycles)).values("rag_id")[:1]
+    )
+
+
+def _rated(recommendations: QuerySet[Recommendation], field_name: str, value: str) -> QuerySet[Recommendation]:
+    return recommendations.filter(**{f"{field_name}__isnull": True} if value == NOT_RATED else {field_name: value})
+
+
+# The ratings a filter reads: each in the plan's own cycle of that kind (Cycles).
+RATED_IN = {
+    "rag": "rated",
+    "not_rated": "rated",
+    "overdue": "rated",
+    "from": "previous",
+    "open_rag": "open",
+    "not_updated": "open",
+}
+
+
+def find(
+    recommendations: QuerySet[Recommendation],
+    filters: Mapping[str, str],
+    cycles_by_plan: dict[int, Cycles],
+    *,
+    today: datetime.date,
+) -> QuerySet[Recommendation]:
+    """``recommendations`` narrowed by ``filters`` (``parse_filters``) in the database,
+    each plan's rated in its own cycles: a page then reads only the rows it shows."""
+    found = filter_by_lead_and_agency(recommendations, lead=filters.get("lead"), agency=filters.get("agency"))
+    if section := filters.get("section"):
+        found = found.filter(section_id=int(section))
+    if words := filters.get("q"):
+        found = found.filter(Q(number__icontains=words) | Q(text__icontains=words))
+    read = {RATED_IN[name] for name in filters if name in RATED_IN}
+    found = found.annotate(**{f"in_{which}": rating_in(each_cycle(cycles_by_plan, which)) for which in read})
+    for name in ("rag", "from", "open_rag"):
+        if value := filters.get(name):
+            found = _rated(found, f"in_{RATED_IN[name]}", value)
+    if filters.get("not_rated"):
+        found = found.filter(in_rated__isnull=True)
+    if filters.get("overdue"):
+        found = found.filter(target_date__lt=today).exclude(state=Recommendation.State.CLOSED)
+        # Never rated at a status that counts as done (overdue_rule says the same in Python).
+        rated = each_cycle(cycles_by_plan, "rated")
+        done = [status.pk for scale in plan_scales(*rated) for status in scale.statuses if status.counts_as_done]
+        if done:
+            found = found.filter(Q(in_rated__isnull=True) | ~Q(in_rated__in=done))
+    if filters.get("not_updated"):
+        open_cycles = each_cycle(cycles_by_plan, "open")
+        found = found.filter(
+            plan__in=[cycle.plan_id for cycle in open_cycles],
+            state=Recommendation.State.OPEN,
+            in_open__isnull=True,
+        ).exclude(Exists(Evidence.objects.filter(update__recommendation=OuterRef("pk"), update__cycle__in=open_cycles)))
+    return found

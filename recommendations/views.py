@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -148,6 +150,7 @@ def section_create(request: AuthenticatedRequest, plan: int) -> HttpResponse:
 def plan_detail(request: AuthenticatedRequest, plan: int) -> HttpResponse:
     action_plan = plan_or_404(plan)
     source = PlanList(plan=action_plan, filters=request.GET)
+    paging = source.paging(request.GET.get("page"))
     return render(
         request,
         "recommendations/plan_detail.html",
@@ -155,7 +158,9 @@ def plan_detail(request: AuthenticatedRequest, plan: int) -> HttpResponse:
             "plan": action_plan,
             "cycles": source.cycles,
             "source": source,
-            "filter_choices": source.filter_choices([action_plan]),
+            "paging": paging,
+            "sections": source.sections(paging),
+            "filter_choices": source.filter_choices_here(),
             "can_manage": access.can(request.user, Action.MANAGE_ACTION_PLAN),
             "is_lead": access.can(request.user, Action.LEAD_RECOMMENDATIONS),
         },
@@ -575,7 +580,7 @@ def cycle_ratings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     editable = cycle.is_open and access.can(request.user, Action.MANAGE_ACTION_PLAN)
     if request.method == "POST" and not editable:
         raise PermissionDenied
-    ratings = CycleRatings(cycle=cycle)
+    ratings = CycleRatings(cycle=cycle, filters=request.GET)
     page = ratings.page(request.GET.get("page"))
     form = RatingsForm(
         request.POST or None,
@@ -611,7 +616,8 @@ def cycle_ratings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if request.POST.get("then") == CHECK_BEFORE_COMPLETING:
                 return redirect("recommendations:cycle_complete", cycle.pk)
             here = reverse("recommendations:cycle_ratings", args=[cycle.pk])
-            return redirect(f"{here}?page={page.number}" if len(ratings.pages) > 1 else here)
+            kept = {**ratings.filters, **({"page": page.number} if len(ratings.pages) > 1 else {})}
+            return redirect(f"{here}?{urlencode(kept)}" if kept else here)
     return render(
         request,
         "recommendations/cycle_ratings.html",
@@ -635,7 +641,8 @@ def cycle_ratings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             else [],
             "check_before_completing": CHECK_BEFORE_COMPLETING,
             "confirm_untouched": CONFIRM_UNTOUCHED,
-            "pages": ratings.pages if len(ratings.pages) > 1 else [],
+            "pages": [(each, ratings.page_url(each)) for each in ratings.pages] if len(ratings.pages) > 1 else [],
+            "filter_choices": ratings.filter_choices_here(),
             "page": page,
             "previous_cycle": ratings.previous_cycle,
             "reopenings": cycle.reopenings.select_related("reopened_by"),

@@ -4,112 +4,109 @@ a figure on the RAG dashboard, and the published reports."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from dscb.lists import Column, RowSource
+from dscb.lists import Column, Paging, RowSource, Table
 from dscb.models import Agency
-from recommendations.lists import LEAD, NUMBER, TEXT, rag_column
+from recommendations import selectors as plan_selectors
+from recommendations.lists import LEAD, NUMBER, TEXT, RecommendationFilters, rag_column
 from recommendations.models import CycleReopening, PlanSection, Recommendation
 from recommendations.selectors import NO_LEAD, RecommendationRow
 from reports import selectors
-from reports.document import link_value
 from reports.models import PublishedReport
 
-# The figures on the RAG dashboard link here: each query parameter narrows the list.
-ROW_FILTERS: dict[str, Callable[[RecommendationRow, str], bool]] = {
-    "rag": lambda row, value: link_value(row.rag.pk if row.rag else None) == value,
-    "open_rag": lambda row, value: link_value(row.open_rag.pk if row.open_rag else None) == value,
-    "from": lambda row, value: link_value(row.previous_rag.pk if row.previous_rag else None) == value,
-    "section": lambda row, value: str(row.recommendation.section_id) == value,
-    "lead": lambda row, value: value in lead_keys(row.recommendation),
-    "agency": lambda row, value: value in agency_keys(row.recommendation),
-    "overdue": lambda row, value: row.overdue,
-    "not_rated": lambda row, value: row.rag is None,
-}
-NOT_UPDATED = "not_updated"
 # The dashboard's filter: the figures themselves are of these (reports.selectors.RagScope).
 SCOPE = ("plan", "kind")
-
-
-def lead_keys(recommendation: Recommendation) -> set[str]:
-    return {lead.key for lead in recommendation.leads.all()} or {NO_LEAD}
 
 
 def agency_named(value: str) -> Agency | None:
     return Agency.objects.filter(pk=value).first() if value.isdigit() and len(value) < 10 else None
 
 
-def agency_keys(recommendation: Recommendation) -> set[str]:
-    """The agencies responsible for it or leading it."""
-    agencies = {agency.pk for agency in recommendation.agencies.all()}
-    return {str(pk) for pk in agencies | {lead.agency_id for lead in recommendation.leads.all() if lead.agency_id}}
-
-
-class RagList(RowSource[RecommendationRow]):
-    """The recommendations behind a figure on the RAG dashboard; at least one filter."""
+class RagList(RecommendationFilters, RowSource[RecommendationRow]):
+    """The recommendations behind a figure on the RAG dashboard (its link names them with
+    the filters of ``recommendations.selectors.find``, so list and figure agree), which
+    the page's own filters narrow further, a page at a time."""
 
     name = "recommendations"
     url_name = "reports:rag_list_download"
+    filter_names = plan_selectors.FILTERS
 
     def __init__(self, *, figures: selectors.RagFigures, filters: Mapping[str, str] | None = None) -> None:
         self.figures = figures
         super().__init__(filters=filters)
-        if not self.filters:
-            raise Http404("No figure chosen.")
         self.caption = self.describe()
 
     def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
-        return {name: query[name] for name in (*ROW_FILTERS, NOT_UPDATED, *SCOPE) if query.get(name)}
+        return {**super().parse_filters(query), **{name: query[name] for name in SCOPE if query.get(name)}}
 
     def columns(self) -> Sequence[Column[RecommendationRow]]:
         titles = {plan.pk: plan.title for plan in self.figures.plans}
         plan = [Column[RecommendationRow]("Action plan", lambda row: titles[row.recommendation.plan_id])]
         return [*(plan if len(titles) > 1 else []), NUMBER, TEXT, LEAD, rag_column("", scale=self.figures.scale)]
 
+    @cached_property
+    def found(self) -> QuerySet[Recommendation]:
+        return self.find(self.figures.scope.recommendations(), self.figures.cycles_by_plan).order_by(
+            "plan_id", *Recommendation._meta.ordering
+        )
+
+    def _rows(self, recommendations: QuerySet[Recommendation]) -> list[RecommendationRow]:
+        figures = self.figures
+        return plan_selectors.rows_across_plans(
+            figures.plans, figures.cycles_by_plan, today=figures.today, recommendations=recommendations
+        )
+
     def query(self) -> list[RecommendationRow]:
-        rows = self.figures.rows
-        for name, value in self.filters.items():
-            if name in SCOPE:
-                continue  # the figures are of the scope already
-            if name == NOT_UPDATED:
-                not_updated = {row.recommendation.pk for row in self.figures.not_updated}
-                rows = [row for row in rows if row.recommendation.pk in not_updated]
-            else:
-                rows = [row for row in rows if ROW_FILTERS[name](row, value)]
-        return rows
+        return self._rows(self.found)
+
+    def paging(self, number: str | None) -> Paging:
+        return Paging.of(self.found, self.filters, number, one="recommendation", many="recommendations")
+
+    def page_table(self, paging: Paging) -> Table:
+        return self.table(self._rows(Recommendation.objects.filter(pk__in=paging.ids)))
+
+    @cached_property
+    def sections(self) -> list[PlanSection]:
+        return list(PlanSection.objects.filter(plan__in=self.figures.plans).select_related("plan"))
+
+    def filter_choices_here(self) -> dict[str, object]:
+        return self.filter_choices(self.figures.plans, sections=self.sections, scale=self.figures.scale)
 
     def describe(self) -> str:
         """The list's heading, in words: "Recommendations rated Amber from audit 2"."""
         figures = self.figures
         not_rated = figures.scale.not_rated
-        labels = {"none": not_rated} | {
-            link_value(status.pk): status.label for status in [*figures.statuses, *figures.open_scale.statuses]
+        labels = {plan_selectors.NOT_RATED: not_rated} | {
+            str(status.pk): status.label for status in [*figures.statuses, *figures.open_scale.statuses]
         }
-        leads = {key: name for name, key, _ in figures.by_lead()} if "lead" in self.filters else {}
-        sections = {str(section.pk): f"{section.number} {section.title}" for section, _ in figures.by_section()}
+        leads = dict(plan_selectors.lead_choices(figures.plans)) if "lead" in self.filters else {}
+        sections = {str(section.pk): f"{section.number} {section.title}" for section in self.sections}
         plan, kind = figures.scope.plan, figures.scope.source_kind
         words = {
-            "rag": lambda value: not_rated.lower() if value == "none" else f"rated {labels.get(value, value)}",
+            "q": lambda value: f"matching “{value}”",
+            "rag": lambda value: (
+                not_rated.lower() if value == plan_selectors.NOT_RATED else f"rated {labels.get(value, value)}"
+            ),
             "open_rag": lambda value: f"rated {labels.get(value, value)} in the open update",
             "from": lambda value: f"rated {labels.get(value, value)} in the update before",
             "section": lambda value: f"from {sections.get(value, 'a section no longer counted')}",
             "plan": lambda value: f"in “{plan.title}”" if plan else "in every plan",
             "kind": lambda value: f"from a {PlanSection.SourceKind(kind).label.lower()}" if kind else "",
-            "lead": lambda value: f"led by {leads.get(value, 'nobody named')}",
+            "lead": lambda value: f"led by {leads.get(value, 'No lead' if value == NO_LEAD else 'nobody named')}",
             "agency": lambda value: f"of {agency_named(value) or 'no agency named'}",
             "overdue": lambda value: "overdue",
             "not_rated": lambda value: not_rated.lower(),
-            NOT_UPDATED: lambda value: "not updated in the open update",
+            "not_updated": lambda value: "not updated in the open update",
         }
-        return "Recommendations " + ", ".join(
-            words[name](value) for name, value in self.filters.items() if words[name](value)
-        )
+        described = [words[name](value) for name, value in self.filters.items() if words[name](value)]
+        return " ".join(["Recommendations" if described else "Every recommendation", ", ".join(described)]).strip()
 
 
 def on(moment: datetime.datetime) -> str:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
 
 from audits import selectors as audit_selectors
 from audits.models import (
@@ -31,7 +30,6 @@ from recommendations.models import (
     ActionPlan,
     Evidence,
     PlanSection,
-    ProgressUpdate,
     RagStatus,
     Recommendation,
     ReviewCycle,
@@ -292,26 +290,13 @@ class RagGroup:
     n: int
 
 
-def _rag_in(cycles: Sequence[ReviewCycle]) -> Subquery | Value:
-    """The rating in whichever of ``cycles`` is the recommendation's plan's (one a plan)."""
-    if not cycles:
-        return Value(None, output_field=IntegerField())
-    return Subquery(
-        ProgressUpdate.objects.filter(recommendation=OuterRef("pk"), cycle__in=list(cycles)).values("rag_id")[:1]
-    )
-
-
-def _each(cycles_by_plan: dict[int, Cycles], which: str) -> list[ReviewCycle]:
-    return [cycle for cycles in cycles_by_plan.values() if (cycle := getattr(cycles, which)) is not None]
-
-
 def rag_groups(
     recommendations: QuerySet[Recommendation], cycles_by_plan: dict[int, Cycles], *, today: datetime.date
 ) -> list[RagGroup]:
     """The recommendations counted in one query by the database, whatever the number of
     plans: by plan, section, state, RAG now, before and in the open cycle (each in
     its own plan's cycles), target passed, evidence in the open cycle."""
-    open_cycles = _each(cycles_by_plan, "open")
+    open_cycles = plan_selectors.each_cycle(cycles_by_plan, "open")
     open_evidence = (
         Exists(Evidence.objects.filter(update__recommendation=OuterRef("pk"), update__cycle__in=open_cycles))
         if open_cycles
@@ -320,9 +305,9 @@ def rag_groups(
     fields = ["plan_id", "section_id", "state", "rag_id", "previous_id", "open_id", "past_target", "open_evidence"]
     rows = (
         recommendations.annotate(
-            rag_id=_rag_in(_each(cycles_by_plan, "rated")),
-            previous_id=_rag_in(_each(cycles_by_plan, "previous")),
-            open_id=_rag_in(open_cycles),
+            rag_id=plan_selectors.rating_in(plan_selectors.each_cycle(cycles_by_plan, "rated")),
+            previous_id=plan_selectors.rating_in(plan_selectors.each_cycle(cycles_by_plan, "previous")),
+            open_id=plan_selectors.rating_in(open_cycles),
             past_target=Case(When(target_date__lt=today, then=Value(True)), default=Value(False)),
             open_evidence=open_evidence,
         )
@@ -362,7 +347,7 @@ class RagFigures:
 
     @property
     def open_cycles(self) -> list[ReviewCycle]:
-        return _each(self.cycles_by_plan, "open")
+        return plan_selectors.each_cycle(self.cycles_by_plan, "open")
 
     @property
     def open_title(self) -> str:
@@ -421,7 +406,7 @@ class RagFigures:
         names: dict[str, str] = {}
         rows = (
             self.scope.recommendations()
-            .annotate(rag_id=_rag_in(_each(self.cycles_by_plan, "rated")))
+            .annotate(rag_id=plan_selectors.rating_in(plan_selectors.each_cycle(self.cycles_by_plan, "rated")))
             .values_list(
                 "leads__person_id",
                 "leads__person__full_name",
@@ -481,7 +466,7 @@ class RagFigures:
         attention = [status.pk for status in self.statuses if status.needs_attention]
         candidates = (
             self.scope.recommendations()
-            .annotate(rag_id=_rag_in(_each(self.cycles_by_plan, "rated")))
+            .annotate(rag_id=plan_selectors.rating_in(plan_selectors.each_cycle(self.cycles_by_plan, "rated")))
             .filter(Q(rag_id__in=attention) | Q(target_date__lt=self.today))
         )
         return plan_selectors.rows_across_plans(

@@ -93,8 +93,18 @@ def rag_list(request: AuthenticatedRequest) -> HttpResponse:
     _form, scope = rag_scope(request)
     figures = selectors.rag_figures(scope, today=timezone.localdate())
     source = RagList(figures=figures, filters=request.GET)
+    paging = source.paging(request.GET.get("page"))
     return render(
-        request, "reports/rag_list.html", {"figures": figures, "source": source, "scope": urlencode(scope.query)}
+        request,
+        "reports/rag_list.html",
+        {
+            "figures": figures,
+            "source": source,
+            "paging": paging,
+            "table": source.page_table(paging),
+            "filter_choices": source.filter_choices_here(),
+            "scope": urlencode(scope.query),
+        },
     )
 
 

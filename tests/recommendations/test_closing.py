@@ -17,7 +17,7 @@ from recommendations.access import is_lead
 from recommendations.lists import CycleRatings, evidence_words
 from recommendations.models import Evidence, ProgressUpdate, Recommendation, ReviewCycle
 from reports import document as report_document
-from reports.selectors import rag_figures
+from reports.selectors import RagScope, rag_figures
 from tests.conftest import Client, make_user, queries_for, sign_in
 from tests.factories import (
     EvidenceFactory,
@@ -409,7 +409,7 @@ def test_the_rag_dashboard_counts_open_proposed_and_closed(client, recommendatio
     propose(recommendation, lead)
     propose(third, lead)
     accept(third, executive)
-    figures = rag_figures(recommendation.plan, today=timezone.localdate())
+    figures = rag_figures(RagScope(plan=recommendation.plan), today=timezone.localdate())
     assert figures.state_counts() == [
         ("open", "Open", 1),
         ("proposed", "Proposed for closure", 1),

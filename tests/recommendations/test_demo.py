@@ -90,7 +90,7 @@ def test_the_second_plan_is_a_small_invented_one_from_a_practice_review(plan):
     assert all(section.source_date for section in second.sections.all())
     recommendations = Recommendation.objects.filter(plan=second)
     assert 5 <= recommendations.count() <= 8
-    assert set(recommendations.values_list("lead__email", flat=True)) == {"lead@example.org"}
+    assert set(recommendations.values_list("leads__person__email", flat=True)) == {"lead@example.org"}
 
 
 def test_the_second_plan_has_a_completed_update_rated_with_evidence_and_an_open_one(plan):

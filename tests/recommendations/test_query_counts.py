@@ -29,12 +29,12 @@ pytestmark = pytest.mark.django_db
 # session, user; plan with its audit rounds; cycles; sections; recommendations with their
 # agencies and leads; the updates compared; the evidence so far; the RAG scale's words and statuses (twice here: the
 # rows and the key; a completed update keeps its scale, so the key of a real plan reads none); the lead and agency
-# filters' choices
-PLAN_PAGE_QUERIES = 16
+# filters' choices; how many are found and the page's ids
+PLAN_PAGE_QUERIES = 18
 # session, user; cycle; cycles; recommendations with their agencies and leads; updates compared; the
 # evidence so far; the RAG scale's words (once a request) and statuses (twice: rows and the
-# form's choices); this cycle's updates; its re-openings
-RATINGS_PAGE_QUERIES = 14
+# form's choices); this cycle's updates; its re-openings; the filters' sections, leads and agencies
+RATINGS_PAGE_QUERIES = 17
 # session, user; cycle with its plan; cycles; recommendations with their agencies and leads; updates
 # compared; the evidence so far; the RAG scale's words and statuses
 CHECK_PAGE_QUERIES = 11

@@ -124,5 +124,6 @@ def test_the_update_page_costs_the_same_however_often_it_was_reopened(client, ex
     )
     sign_in(client, executive)
     # session, user; cycle; cycles; recommendations; updates compared; evidence (the scale is
-    # the update's own, kept); its re-openings with who re-opened them
-    assert queries_for(client, reverse("recommendations:cycle_ratings", args=[completed.pk])) == 8
+    # the update's own, kept); its re-openings with who re-opened them; the filters' sections,
+    # leads and agencies
+    assert queries_for(client, reverse("recommendations:cycle_ratings", args=[completed.pk])) == 11

@@ -11,7 +11,7 @@ from django.utils.html import strip_tags
 
 from audits.models import AuditCase
 from dscb.models import Agency, Role
-from recommendations.models import ActionPlan, PlanSection, RecommendationLead
+from recommendations.models import ActionPlan, PlanSection, Recommendation, RecommendationLead
 from reports import selectors
 from reports.selectors import Period
 from tests.conftest import make_user, queries_for, sign_in
@@ -117,12 +117,15 @@ def test_each_rag_figure_links_to_the_list_behind_it(demo, client):
         assert f"{count} of 32 recommendations" in listing
 
 
-def test_a_list_without_a_figure_is_not_found(demo, client):
+def test_a_list_without_a_figure_lists_every_recommendation_and_a_filter_that_means_nothing_is_ignored(demo, client):
     sign_in(client, make_user(Role.EXECUTIVE))
     seeds = ActionPlan.objects.order_by("pk").first()
-    assert client.get(reverse("reports:rag_list")).status_code == 404
-    listing = client.get(f"{reverse('reports:rag_list')}?rag=not-a-status&plan={seeds.pk}").content.decode()
-    assert "0 of 32" in listing
+    everything = client.get(reverse("reports:rag_list")).content.decode()
+    assert f"{Recommendation.objects.count()} of {Recommendation.objects.count()} recommendations" in everything
+    assert '<h1 class="govuk-heading-l">Every recommendation</h1>' in everything
+    for nonsense in ("rag=not-a-status", "section=x", "lead=%3A", "agency=99999999999"):
+        listing = client.get(f"{reverse('reports:rag_list')}?{nonsense}&plan={seeds.pk}").content.decode()
+        assert "32 of 32" in listing
 
 
 def test_a_recommendation_with_two_leads_counts_under_each_and_their_list_names_the_lead(client):
