@@ -377,10 +377,9 @@ def rows_across_plans(
             with_open_evidence.add(item.of_recommendation)
         if item.in_cycle in shown and shows_evidence(item, plan_cycles[item.of_plan].as_of):
             evidence[item.of_recommendation].append(item)
-    scales = {
-        plan.pk: plan_scales(cycles.rated, cycles.previous or cycles.rated)
-        for plan, cycles in zip(plans, every, strict=True)
-    }
+    # One call, so the scale as it is now is read once however many plans use it.
+    named = plan_scales(*(cycle for cycles in every for cycle in (cycles.rated, cycles.previous or cycles.rated)))
+    scales = {plan.pk: (named[2 * index], named[2 * index + 1]) for index, plan in enumerate(plans)}
 
     def update_in(recommendation: Recommendation, cycle: ReviewCycle | None) -> ProgressUpdate | None:
         return updates.get((recommendation.pk, cycle.pk)) if cycle else None
