@@ -114,7 +114,7 @@ def test_the_plan_page_filters_keep_the_filter_in_the_url_and_show_what_matches(
     url = reverse("recommendations:plan", args=[plan.pk])
     page = executive_client.get(f"{url}?section={section.pk}&q=Recommendation").content.decode()
     expected = found(plan, section=str(section.pk), q="Recommendation")
-    assert f"Showing all {len(expected)} recommendations that match these filters." in page
+    assert f"Showing all {len(expected)} recommendations matching these filters." in page
     assert f'<option value="{section.pk}" selected>' in page
     assert 'value="Recommendation"' in page
     assert f"plan.csv?q=Recommendation&amp;section={section.pk}" in page
@@ -148,7 +148,7 @@ def test_the_plan_page_pages_keep_the_filters_and_a_page_out_of_range_shows_the_
     assert 'href="?q=Recommendation&amp;page=2" rel="next"' in first
     assert 'aria-label="Page 4"' in first
     last = executive_client.get(f"{url}?q=Recommendation&page=4").content.decode()
-    assert "Showing 301 to 320 of 320 recommendations that match these filters." in last
+    assert "Showing 301 to 320 of 320 recommendations matching these filters." in last
     assert last.count('href="/action-plan/recommendations/') == 20
     assert "Showing 301 to 320" in executive_client.get(f"{url}?page=99").content.decode()
     assert "Showing 1 to 100" in executive_client.get(f"{url}?page=not-a-page").content.decode()
