@@ -316,6 +316,10 @@ def shows_evidence(item: Evidence, as_of: ReviewCycle | None) -> bool:
     return not item.in_error or (as_of is not None and as_of.pk == item.in_cycle)  # type: ignore[attr-defined]
 
 
+# Plan by plan, each in its own order (Recommendation.Meta.ordering).
+PLAN_ORDER = ("plan_id", "number_major", "number_minor")
+
+
 def recommendation_rows(
     plan: ActionPlan,
     plan_cycles: Cycles,
@@ -343,7 +347,7 @@ def rows_across_plans(
     chosen = recommendations if recommendations is not None else Recommendation.objects.all()
     chosen = (
         chosen.filter(plan__in=[plan.pk for plan in plans])
-        .order_by("plan_id", *Recommendation._meta.ordering)
+        .order_by(*PLAN_ORDER)
         .select_related("section")
         .prefetch_related("agencies", leads_prefetch())
     )
@@ -810,7 +814,7 @@ def find(
         if value := filters.get(name):
             found = _rated(found, f"in_{RATED_IN[name]}", value)
     if filters.get("not_rated"):
-        found = found.filter(in_rated__isnull=True)
+        found = _rated(found, "in_rated", NOT_RATED)
     if filters.get("overdue"):
         found = found.filter(target_date__lt=today).exclude(state=Recommendation.State.CLOSED)
         # Never rated at a status that counts as done (overdue_rule says the same in Python).
@@ -821,8 +825,8 @@ def find(
     if filters.get("not_updated"):
         open_cycles = each_cycle(cycles_by_plan, "open")
         found = found.filter(
+            Q(in_open__isnull=True),
             plan__in=[cycle.plan_id for cycle in open_cycles],
             state=Recommendation.State.OPEN,
-            in_open__isnull=True,
         ).exclude(Exists(Evidence.objects.filter(update__recommendation=OuterRef("pk"), update__cycle__in=open_cycles)))
     return found

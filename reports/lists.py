@@ -54,7 +54,7 @@ class RagList(RecommendationFilters, RowSource[RecommendationRow]):
     @cached_property
     def found(self) -> QuerySet[Recommendation]:
         return self.find(self.figures.scope.recommendations(), self.figures.cycles_by_plan).order_by(
-            "plan_id", *Recommendation._meta.ordering
+            *plan_selectors.PLAN_ORDER
         )
 
     def _rows(self, recommendations: QuerySet[Recommendation]) -> list[RecommendationRow]:
