@@ -4,8 +4,10 @@ the Executive re-opens the March 2011 update with a reason, refused first withou
 while the September update is open, and the update's page and the published report then
 say so; the Executive withdraws the published report with a reason and publishes it again
 through the check before publishing, and a Board member sees the current publication and
-the withdrawn one, marked, and downloads both. axe-core finds no violation, and the browser
-no CSP problem or script error, on each page on the way."""
+the withdrawn one, marked, and downloads both; the Executive replaces a current publication
+with a reason, asked for first, and the Board sees the older one marked replaced and why.
+axe-core finds no violation, and the browser no CSP problem or script error, on each page
+on the way."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from tests.browser.test_reports import _expect_error_summary, _load_demo, _settl
 
 REASON = "The rating of 2.3 was entered against 2.4."
 WITHDRAWAL = "The figures for the September 2010 round were wrong."
+REPLACEMENT = "The Executive corrected two ratings after the meeting."
 
 
 def _audit(page: Page, problems: PageProblems, failures: list[str]) -> None:
@@ -127,4 +130,41 @@ def test_executive_withdraws_and_replaces_a_publication_and_the_board_sees_both(
         with page.expect_download() as download_info:
             page.locator(f'a[href="/published/{publication.pk}/pdf/"]').click()
         assert download_info.value.failure() is None
+    assert not failures, "\n".join(failures)
+
+
+def test_executive_replaces_the_current_publication_with_a_reason(
+    page: Page, live_server: Any, page_problems: PageProblems, settings: Any
+) -> None:
+    _load_demo(settings)
+    _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
+    report = Report.objects.get(title=DEMO_TITLE)
+    first = report.publications.get()
+    failures: list[str] = []
+
+    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    page.get_by_role("link", name="Publish a replacement with today's figures").click()
+    arrive(page, f"{live_server.url}/reports/{report.pk}/publish/", "Check before publishing")
+    expect(page.get_by_role("main")).to_contain_text("This replaces the current publication")
+    _audit(page, page_problems, failures)
+
+    # No reason: asked for one, beside the field, and nothing published.
+    page.get_by_role("button", name="Publish").click()
+    _expect_error_summary(page, "Enter why")
+    assert report.publications.count() == 1
+    _audit(page, page_problems, failures)
+    page.get_by_label("Why does this publication replace the current one?").fill(REPLACEMENT)
+    page.get_by_role("button", name="Publish").click()
+    arrive(page, f"{live_server.url}/reports/", "Six-monthly reports")
+
+    current = PublishedReport.objects.current().get(report=report)
+    assert (current.replaces, current.replacement_reason) == (first, REPLACEMENT)
+    page.context.clear_cookies()
+    _sign_in(page, live_server, page_problems, Role.BOARD_MEMBER)
+    page.goto(f"{live_server.url}/reports/")
+    rows = page.get_by_role("table", name="Published reports, newest first").get_by_role("row")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(1)).to_contain_text("Current")
+    expect(rows.nth(2)).to_contain_text(f"Replaced on {timezone.localdate():%-d %B %Y}: {REPLACEMENT}")
+    _audit(page, page_problems, failures)
     assert not failures, "\n".join(failures)
