@@ -261,10 +261,10 @@ class PlanList(RecommendationFilters, RowSource[RecommendationRow]):
         return Paging.of(self.found, self.filters, number, one="recommendation", many="recommendations")
 
     def sections(self, paging: Paging) -> list[tuple[PlanSection, Table]]:
-        """The page's sections, each with its table: every section on the first page of
-        the whole plan, only those with rows found otherwise."""
+        """The page's sections, each with its table: every section when the whole plan
+        fits on one page (an empty one says so), only those with rows on the page otherwise."""
         rows = self._rows(Recommendation.objects.filter(pk__in=paging.ids))
-        everything = not self.filters and paging.page.number == 1
+        everything = not self.filters and paging.page.paginator.num_pages == 1
         return [
             (
                 group.section,

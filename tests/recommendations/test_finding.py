@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from dscb.models import ROLE_FIELDS, Agency, Role
 from recommendations import selectors
-from recommendations.models import ActionPlan, Recommendation, RecommendationLead
+from recommendations.models import ActionPlan, PlanSection, Recommendation, RecommendationLead
 from recommendations.selectors import RecommendationRow
 from tests.conftest import make_user, queries_for, sign_in
 from tests.factories import rag
@@ -155,6 +155,13 @@ def test_the_plan_page_pages_keep_the_filters_and_a_page_out_of_range_shows_the_
     # Page 2 lists the recommendations after page 1's, in the plan's order.
     numbers = [row.number for row in Recommendation.objects.filter(plan=plan).order_by("number_major", "number_minor")]
     second = executive_client.get(f"{url}?page=2").content.decode()
+    # A section whose rows are on another page is not shown as empty.
+    assert "None yet." not in first
+    empty = PlanSection.objects.create(plan=plan, number=5, title="Audit 5")
+    assert (
+        f'<h2 class="govuk-heading-m">{empty.number} {empty.title}</h2>'
+        not in executive_client.get(url).content.decode()
+    )
     assert f">{numbers[100]}<" in second
     assert f">{numbers[99]}<" not in second
 
