@@ -327,7 +327,8 @@ DOWNLOAD_QUERIES = {
     "recommendations:plan_list_download": 5,
     "recommendations:plan_download": 12,
     "recommendations:mine_download": 11,
-    "recommendations:overdue_download": 11,
+    # and the statuses that count as done, for narrowing to the overdue in the database
+    "recommendations:overdue_download": 12,
     "reports:rag_list_download": 14,
     "recommendations:cycle_ratings_download": 13,
     "recommendations:recommendation_history_download": 8,
