@@ -199,13 +199,7 @@ class RecommendationFilters:
         kept = [(name, value) for name, value in self.filters.items() if name not in shown]
         return {
             **{name: self.filters.get(name, "") for name in ("q", "section", "rag", "lead", "agency", "overdue")},
-            "sections": [
-                (
-                    str(section.pk),
-                    f"{f'{section.plan.title}: ' if len(plans) > 1 else ''}{section.number} {section.title}",
-                )
-                for section in sections
-            ],
+            "sections": [(str(section.pk), section_words(section, with_plan=len(plans) > 1)) for section in sections],
             "statuses": [
                 *((str(status.pk), status.label) for status in (scale.statuses if scale else [])),
                 *([(selectors.NOT_RATED, scale.not_rated)] if scale else []),

@@ -15,7 +15,7 @@ from django.utils.timezone import localtime
 from dscb.lists import Column, Paging, RowSource, Table
 from dscb.models import Agency
 from recommendations import selectors as plan_selectors
-from recommendations.lists import LEAD, NUMBER, TEXT, RecommendationFilters, rag_column
+from recommendations.lists import LEAD, NUMBER, TEXT, RecommendationFilters, rag_column, section_words
 from recommendations.models import CycleReopening, PlanSection, Recommendation
 from recommendations.selectors import NO_LEAD, RecommendationRow
 from reports import selectors
@@ -87,7 +87,7 @@ class RagList(RecommendationFilters, RowSource[RecommendationRow]):
             str(status.pk): status.label for status in [*figures.statuses, *figures.open_scale.statuses]
         }
         leads = dict(plan_selectors.lead_choices(figures.plans)) if "lead" in self.filters else {}
-        sections = {str(section.pk): f"{section.number} {section.title}" for section in self.sections}
+        sections = {str(section.pk): section_words(section) for section in self.sections}
         plan, kind = figures.scope.plan, figures.scope.source_kind
         words = {
             "q": lambda value: f"matching “{value}”",
