@@ -34,7 +34,7 @@ def test_carry_forward_and_confirm(page: Page, live_server: Any, page_problems: 
     failures: list[str] = []
 
     # Open the September 2011 update after the completed March 2011 one.
-    page.goto(f"{live_server.url}/action-plan/updates/new/")
+    page.goto(f"{live_server.url}/action-plan/{data['plan'].pk}/updates/new/")
     page.get_by_label("Title").fill("September 2011 update")
     page.locator('[name="due_on_0"]').fill("30")
     page.locator('[name="due_on_1"]').fill("9")

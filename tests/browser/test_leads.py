@@ -7,6 +7,7 @@ finds no violation, and the browser no CSP problem or script error, on each page
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.conf import settings
@@ -58,11 +59,11 @@ def test_a_recommendation_led_by_a_person_and_a_role_and_the_persons_to_do_list(
         "Head of Safeguarding, Police",
     ]
 
-    page.goto(f"{live_server.url}/action-plan/")
+    page.goto(f"{live_server.url}/action-plan/{plan.pk}/")
     expect(page.get_by_role("main")).to_contain_text("Leads: Alex Smith; Head of Safeguarding, Police")
     page.get_by_label("Led by").select_option(label="Head of Safeguarding, Police")
     page.get_by_role("button", name="Filter").click()
-    expect(page).to_have_url(f"{live_server.url}/action-plan/?lead={_key(recommendation)}&agency=")
+    expect(page).to_have_url(re.compile(re.escape(f"&lead={_key(recommendation)}&agency=")))
     expect(page.get_by_role("main")).to_contain_text("1.1")
     expect(page.get_by_role("link", name="1.2", exact=True)).to_have_count(0)
     expect(page.get_by_label("Led by")).to_have_value(_key(recommendation).replace("%3A", ":").replace("+", " "))

@@ -88,7 +88,7 @@ def test_the_executive_starts_a_second_plan_from_a_practice_review_and_filters_t
     page.get_by_label("Source audit").select_option(str(section.pk))
     page.get_by_label("Number", exact=True).fill("1.1")
     page.get_by_label("Text", exact=True).fill("Health visitors see the child at every contact.")
-    page.get_by_label("Lead", exact=True).select_option(str(lead.pk))
+    page.get_by_role("group", name="People who lead it").get_by_label(lead.full_name).check()
     page.get_by_role("button", name="Add recommendation").click()
     recommendation = Recommendation.objects.get(plan=plan)
     arrive(page, f"{live_server.url}/action-plan/recommendations/{recommendation.pk}/", "Recommendation 1.1")
