@@ -671,6 +671,17 @@ def evidence_remove(*, evidence: Evidence, by: User) -> None:
         transaction.on_commit(lambda: stored.storage.delete(stored.name or ""))
 
 
+def ensure_markable_in_error(evidence: Evidence) -> None:
+    """Evidence is marked as added in error once its update is completed, and only once.
+    The page checks this before asking why; the service checks it again under a row lock."""
+    if evidence.update.cycle.is_open:
+        raise ValidationError(
+            f"The {evidence.update.cycle.title} is still open: remove the evidence instead.", code="cycle_open"
+        )
+    if evidence.in_error:
+        raise ValidationError("This evidence is already marked as added in error.", code="already_marked")
+
+
 @transaction.atomic
 def evidence_mark_in_error(
     *, evidence: Evidence, by: User, reason: str, at: datetime.datetime | None = None
@@ -681,12 +692,7 @@ def evidence_mark_in_error(
             "Only the Executive and whoever added it can mark evidence as added in error.", code="not_allowed"
         )
     evidence = Evidence.objects.select_for_update().select_related("update__cycle").get(pk=evidence.pk)
-    if evidence.update.cycle.is_open:
-        raise ValidationError(
-            f"The {evidence.update.cycle.title} is still open: remove the evidence instead.", code="cycle_open"
-        )
-    if evidence.in_error:
-        raise ValidationError("This evidence is already marked as added in error.", code="already_marked")
+    ensure_markable_in_error(evidence)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": ["Enter why the evidence was added in error"]})

@@ -398,13 +398,10 @@ def evidence_mark_in_error(request: AuthenticatedRequest, pk: int) -> HttpRespon
     )
     recommendation = evidence.update.recommendation
     cycle = evidence.update.cycle
-    if cycle.is_open or evidence.in_error:
-        messages.error(
-            request,
-            f"The {cycle.title} is still open: remove the evidence instead."
-            if cycle.is_open
-            else "This evidence is already marked as added in error.",
-        )
+    try:
+        services.ensure_markable_in_error(evidence)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
         return redirect("recommendations:recommendation_detail", recommendation.pk)
     form = EvidenceInErrorForm(request.POST or None)
     if form.is_valid() and save_or_report(
