@@ -480,17 +480,6 @@ class RagFigures:
     def overdue(self) -> list[RecommendationRow]:
         return [row for row in self.rows if row.overdue]
 
-    @property
-    def not_updated(self) -> list[RecommendationRow]:
-        """Open recommendations with no evidence and no rating yet in the open cycle."""
-        if not self.open_cycles:
-            return []
-        return [
-            row
-            for row in self.rows
-            if row.recommendation.state == Recommendation.State.OPEN and row.needs_evidence and row.open_rag is None
-        ]
-
 
 def rag_figures(scope: RagScope, *, today: datetime.date, as_of: ReviewCycle | None = None) -> RagFigures:
     """The figures of the recommendations in ``scope``: each plan's in its own cycles, in a
