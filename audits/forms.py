@@ -121,10 +121,27 @@ class AuditorChoiceField(BoundedModelMultipleChoiceField):
 
 class AuditRoundForm(FieldsOnly, VersionedForm):
     held_on = UKDateField(label="Date of the audit", required_message="Enter the date of the audit")
+    returns_due_on = UKDateField(
+        label="Date the agencies' returns are due",
+        required=False,
+        help_text="Agency auditors are reminded before this date, and told when their returns are overdue.",
+    )
+    panel_on = UKDateField(label="Date of the panel meeting", required=False)
+    feedback_due_on = UKDateField(label="Date feedback is due", required=False)
 
     class Meta:
         model = AuditRound
-        fields = ["title", "held_on", "kind", "focus", "agencies", "auditors"]
+        fields = [
+            "title",
+            "held_on",
+            "returns_due_on",
+            "panel_on",
+            "feedback_due_on",
+            "kind",
+            "focus",
+            "agencies",
+            "auditors",
+        ]
         widgets = {
             "kind": forms.RadioSelect,
             "agencies": forms.CheckboxSelectMultiple,
@@ -147,6 +164,9 @@ class AuditRoundForm(FieldsOnly, VersionedForm):
             Layout(
                 Field.text("title"),
                 Field("held_on"),
+                Field("returns_due_on"),
+                Field("panel_on"),
+                Field("feedback_due_on"),
                 Field.radios("kind", legend_size=Size.SMALL),
                 Field.textarea("focus", rows=3),
                 Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
@@ -186,6 +206,7 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
         model = AuditCase
         fields = [
             "reference",
+            "expected_agencies",
             "plan_started_on",
             "sibling_records_read",
             "parent_records_read",
@@ -193,6 +214,8 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
             "what_is_working",
             "desired_outcomes",
         ]
+        widgets = {"expected_agencies": forms.CheckboxSelectMultiple}
+        field_classes = {"expected_agencies": BoundedModelMultipleChoiceField}
         error_messages = {
             "reference": {
                 "required": "Enter the board reference",
@@ -207,6 +230,7 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
             "reference"
         ].help_text = f"For example, {settings.BOARD_REFERENCE_EXAMPLE}. Never a name, NHS number or date of birth."
         self.fields["reference"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        field_as(self, "expected_agencies", forms.ModelChoiceField).queryset = audit_round.agencies.all()
         if self.instance.pk:
             self.fields["categories"].initial = [
                 key for key, name in CATEGORY_FIELDS.items() if getattr(self.instance, name)
@@ -217,6 +241,7 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
             Field.text("reference", field_width=20),
             Field.checkboxes("categories", legend_size=Size.SMALL, small=True),
             Field("plan_started_on"),
+            Field.checkboxes("expected_agencies", legend_size=Size.SMALL, small=True),
             Field.text("sibling_records_read", field_width=3),
             Field.text("parent_records_read", field_width=3),
         ]
@@ -231,7 +256,7 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
                 del self.fields[name]
         self.helper = gds_helper(Layout(*layout, "version"))
         # The error summary lists errors in field order: keep it the order of the page.
-        self.order_fields(["reference", "categories", "plan_started_on"])
+        self.order_fields(["reference", "categories", "plan_started_on", "expected_agencies"])
 
     def clean_reference(self) -> str:
         return board_reference(self.cleaned_data["reference"])
@@ -508,7 +533,30 @@ class ReopenCaseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class ReopenRoundForm(ReopenCaseForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = "Why does this round need to be re-opened?"
+        self.fields["reason"].error_messages["required"] = "Enter why the round needs to be re-opened"
+
+
 class FinaliseCaseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class MoveRoundOnForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class FeedbackNotNeededForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is no more feedback on this record needed?",
+        help_text="For example, the practitioner has left the agency. Leave it empty to take this back.",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_identifying_details],
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, ClassVar
 
 from django.db.models import QuerySet
@@ -14,7 +14,7 @@ from django.utils import timezone
 from audits import selectors
 from audits.access import visible_rounds
 from audits.models import AuditCase, AuditRound, Escalation
-from audits.selectors import FeedbackOwed
+from audits.selectors import CaseReturns, FeedbackOwed, RoundProgress
 from dscb import access
 from dscb.access import Action
 from dscb.lists import Column, R, RowSource
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from audits.selectors import CountedCase
 
 DATE = "partials/cells/date.html"
+RETURN = "audits/cells/return_status.html"
 
 
 class RoundList(RowSource[AuditRound]):
@@ -90,6 +91,36 @@ class RoundCases(InRound["CountedCase"]):
 
     def query(self) -> list[CountedCase]:
         return list(selectors.round_cases(self.audit_round))
+
+
+class ReturnsGrid(InRound[CaseReturns]):
+    """Each case by agency taking part: where each agency's return stands."""
+
+    name = "returns"
+    heading = "Agencies' returns"
+    caption = "Agencies' returns for each case"
+    url_name = "audits:returns_grid_download"
+
+    @cached_property
+    def progress(self) -> RoundProgress:
+        return selectors.round_progress(self.audit_round, today=timezone.localdate())
+
+    def columns(self) -> Sequence[Column[CaseReturns]]:
+        return [
+            Column(
+                "Board reference",
+                lambda row: row.case.reference,
+                cell="audits/cells/returns_case.html",
+                row_header=True,
+            ),
+            *(
+                Column(agency.short_name, partial(lambda row, pk: row.statuses[pk].label, pk=agency.pk), cell=RETURN)
+                for agency in self.progress.agencies
+            ),
+        ]
+
+    def query(self) -> list[CaseReturns]:
+        return self.progress.grid
 
 
 class FeedbackStillToGive(InRound[FeedbackOwed]):

@@ -128,8 +128,12 @@ class RoundKind(models.TextChoices):
 
 
 class RoundState(models.TextChoices):
+    """The steps of a round, in the order it moves through them."""
+
     PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
+    COLLECTING = "collecting", "Collecting returns"
+    MODERATION = "moderation", "Moderation"
+    FEEDBACK = "feedback", "Feedback"
     COMPLETED = "completed", "Completed"
 
 
@@ -144,6 +148,9 @@ class AuditRound(Versioned):
         validators=[validate_no_identifying_details],
     )
     held_on = models.DateField("date of the audit")
+    returns_due_on = models.DateField("agencies' returns due by", null=True, blank=True)
+    panel_on = models.DateField("date of the panel meeting", null=True, blank=True)
+    feedback_due_on = models.DateField("feedback due by", null=True, blank=True)
     kind = models.CharField(max_length=30, choices=RoundKind.choices, default=RoundKind.CASE_AUDIT)
     focus = text_field("focus", max_length=2000)
     state = models.CharField(max_length=20, choices=RoundState.choices, default=RoundState.PLANNED)
@@ -159,6 +166,13 @@ class AuditRound(Versioned):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_completed(self) -> bool:
+        return self.state == self.State.COMPLETED
+
+    def returns_overdue(self, today: datetime.date) -> bool:
+        return self.returns_due_on is not None and self.returns_due_on < today
 
     @property
     def is_appreciative_inquiry(self) -> bool:
@@ -178,6 +192,13 @@ class AuditCase(Versioned):
 
     audit_round = models.ForeignKey(AuditRound, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField("board reference", max_length=30, unique=True, validators=[validate_board_reference])
+    expected_agencies = models.ManyToManyField(
+        Agency,
+        related_name="+",
+        blank=True,
+        verbose_name="agencies expected to return a record",
+        help_text="The agencies known to the child, of those taking part in the round.",
+    )
     category_neglect = models.BooleanField("neglect", default=False)
     category_physical = models.BooleanField("physical abuse", default=False)
     category_emotional = models.BooleanField("emotional abuse", default=False)
@@ -255,6 +276,21 @@ class CaseReopening(models.Model):
         return {"case_id": self.case_id}
 
 
+class RoundReopening(models.Model):
+    """A completed round opened again for changes: who, when and why, kept for good."""
+
+    audit_round = models.ForeignKey(AuditRound, on_delete=models.PROTECT, related_name="reopenings")
+    reason = models.TextField(max_length=2000, validators=[validate_no_identifying_details])
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reopened_at"]
+
+    def __str__(self) -> str:
+        return f"Re-opening of {self.audit_round}"
+
+
 class ThemeRating(models.Model):
     """The grade the audit team agreed for the case on one theme."""
 
@@ -294,6 +330,11 @@ class CaseRecord(Versioned):
     findings = text_field("findings")
     strengths = text_field("strengths")
     areas_for_development = text_field("areas for development")
+    feedback_not_needed = text_field(
+        "why feedback is not needed",
+        max_length=2000,
+        help_text="Given when the audit team decides no feedback on this record is needed.",
+    )
 
     class Meta:
         ordering = ["agency__position", "agency__name", "pk"]

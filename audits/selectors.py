@@ -3,26 +3,33 @@ counts, so a page costs the same number of queries however much data there is.""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from auditlog.models import LogEntry
+from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.urls import reverse
 
 from audits.access import visible_rounds
 from audits.models import (
     AuditCase,
     AuditRound,
     CaseRecord,
+    ChecklistAnswer,
     ChecklistQuestion,
     Feedback,
     Grade,
     GradeScale,
     RecordGrade,
+    RoundReopening,
+    RoundState,
     Theme,
 )
 from dscb.access import Action
-from dscb.models import User
+from dscb.models import Agency, User
 from dscb.request_cache import once_per_request
 from dscb.selectors import people_who_can
 
@@ -85,7 +92,87 @@ def round_list(user: User) -> QuerySet[AuditRound]:
 
 
 def round_page_queryset() -> QuerySet[AuditRound]:
-    return AuditRound.objects.prefetch_related("agencies", Prefetch("auditors", User.objects.select_related("agency")))
+    return AuditRound.objects.prefetch_related(
+        "agencies",
+        Prefetch("auditors", User.objects.select_related("agency")),
+        Prefetch("reopenings", RoundReopening.objects.select_related("reopened_by")),
+    )
+
+
+def round_records(audit_round: AuditRound) -> list[CaseRecord]:
+    """Every agency record in the round, with what its completeness and feedback need."""
+    return list(
+        CaseRecord.objects.filter(case__audit_round=audit_round)
+        .select_related("case", "agency")
+        .prefetch_related(
+            Prefetch("grades", RecordGrade.objects.only("record_id", "theme_id")),
+            Prefetch("answers", ChecklistAnswer.objects.only("record_id", "question_id")),
+            Prefetch("feedback", Feedback.objects.only("record_id", "recipient")),
+        )
+        .order_by("case__reference", "agency__position", "agency__name", "pk")
+    )
+
+
+class ReturnStatus(models.TextChoices):
+    """Where an agency's return for a case stands, on the round's progress grid."""
+
+    NOT_EXPECTED = "not_expected", "Not expected"
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+    OVERDUE = "overdue", "Overdue"
+
+
+@dataclass(frozen=True)
+class CaseReturns:
+    """One row of the progress grid: a case and, by agency pk, where its return stands."""
+
+    case: AuditCase
+    statuses: dict[int, ReturnStatus]
+
+
+def return_status(*, expected: bool, records: list[CaseRecord], scales: Scales, overdue: bool) -> ReturnStatus:
+    """One agency's return for one case: complete when every record it made is complete
+    (all graded and answered); overdue when it is not, and the date returns were due has
+    passed; not expected when the agency was not named and has made no record."""
+    if not records:
+        if not expected:
+            return ReturnStatus.NOT_EXPECTED
+        return ReturnStatus.OVERDUE if overdue else ReturnStatus.NOT_STARTED
+    if all(record_completeness(record, scales).is_complete for record in records):
+        return ReturnStatus.COMPLETE
+    return ReturnStatus.OVERDUE if overdue else ReturnStatus.IN_PROGRESS
+
+
+def returns_grid(
+    audit_round: AuditRound,
+    *,
+    agencies: list[Agency],
+    cases: list[AuditCase],
+    records: list[CaseRecord],
+    scales: Scales,
+    today: datetime.date,
+) -> list[CaseReturns]:
+    """Each case by agency, from the round's cases (their expected agencies prefetched) and records."""
+    by_case_and_agency: dict[tuple[int, int], list[CaseRecord]] = {}
+    for record in records:
+        by_case_and_agency.setdefault((record.case_id, record.agency_id), []).append(record)
+    overdue = audit_round.returns_overdue(today)
+    return [
+        CaseReturns(
+            case=case,
+            statuses={
+                agency.pk: return_status(
+                    expected=agency.pk in {expected.pk for expected in case.expected_agencies.all()},
+                    records=by_case_and_agency.get((case.pk, agency.pk), []),
+                    scales=scales,
+                    overdue=overdue,
+                )
+                for agency in agencies
+            },
+        )
+        for case in cases
+    ]
 
 
 class CaseCounts(TypedDict):
@@ -120,8 +207,16 @@ def feedback_owed(*, rounds: QuerySet[AuditRound]) -> list[FeedbackOwed]:
         .prefetch_related(Prefetch("feedback", Feedback.objects.only("record_id", "recipient")))
         .order_by("case__reference", "agency__position", "pk")
     )
+    return owed_on(records)
+
+
+def owed_on(records: Iterable[CaseRecord]) -> list[FeedbackOwed]:
+    """Who is still owed feedback on each of ``records`` (their feedback prefetched),
+    unless the audit team has said why none is needed."""
     owed = []
     for record in records:
+        if record.feedback_not_needed:
+            continue
         given = {feedback.recipient for feedback in record.feedback.all()}
         missing = [label for value, label in Feedback.Recipient.choices if value not in given]
         if missing:
@@ -139,7 +234,9 @@ def feedback_givers(audit_round: AuditRound) -> list[User]:
 
 
 def case_page_queryset() -> QuerySet[AuditCase]:
-    return AuditCase.objects.select_related("audit_round", "overall_grade", "updated_by")
+    return AuditCase.objects.select_related("audit_round", "overall_grade", "updated_by").prefetch_related(
+        "expected_agencies"
+    )
 
 
 def case_records(case: AuditCase) -> list[CaseRecord]:
@@ -219,3 +316,145 @@ def case_completeness(
     for record in records:
         missing += record_completeness(record, scales).missing
     return Completeness(missing)
+
+
+# --- A round's steps ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Need:
+    """Something a round still needs before it moves on, and the page that does it."""
+
+    text: str
+    url: str
+
+
+STEP_TITLES = {
+    AuditRound.State.PLANNED: "Plan the round",
+    AuditRound.State.COLLECTING: "Collect the agencies' returns",
+    AuditRound.State.MODERATION: "Moderate at the panel and finalise the cases",
+    AuditRound.State.FEEDBACK: "Give feedback",
+    AuditRound.State.COMPLETED: "Complete the round",
+}
+STEPS = list(AuditRound.State)
+
+
+def next_state(state: str) -> RoundState | None:
+    position = STEPS.index(AuditRound.State(state))
+    return STEPS[position + 1] if position + 1 < len(STEPS) else None
+
+
+@dataclass(frozen=True)
+class RoundStep:
+    state: RoundState
+    title: str
+    status: str  # "Completed", "In progress" or "Not yet started"
+    progress: str
+    needs: list[Need]
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """A round's steps, what each still needs, and the grid of returns (case by agency) of returns."""
+
+    audit_round: AuditRound
+    steps: list[RoundStep]
+    agencies: list[Agency]  # taking part: the grid's columns
+    grid: list[CaseReturns]
+    # What stops the round moving on from where it is now: empty when it may.
+    needs: list[Need]
+
+    @property
+    def next_state(self) -> RoundState | None:
+        return next_state(self.audit_round.state)
+
+
+def _planning_needs(audit_round: AuditRound, cases: list[AuditCase]) -> list[Need]:
+    needs = []
+    change = reverse("audits:round_edit", args=[audit_round.pk])
+    if audit_round.returns_due_on is None:
+        needs.append(Need("Enter the date the agencies' returns are due", change))
+    if not cases:
+        noun = "family" if audit_round.is_appreciative_inquiry else "child audited"
+        needs.append(Need(f"Add at least one {noun}", reverse("audits:case_create", args=[audit_round.pk])))
+    if audit_round.is_appreciative_inquiry:
+        return needs  # families meet with professionals: no agency returns
+    needs += [
+        Need(
+            f"Name the agencies expected to return a record for {case.reference}",
+            reverse("audits:case_edit", args=[case.pk]),
+        )
+        for case in cases
+        if not case.expected_agencies.all()
+    ]
+    return needs
+
+
+def _moderation_needs(cases: list[AuditCase]) -> list[Need]:
+    return [
+        Need(f"Finalise case {case.reference}", reverse("audits:case_detail", args=[case.pk]))
+        for case in cases
+        if not case.is_finalised
+    ]
+
+
+def _feedback_needs(audit_round: AuditRound, records: list[CaseRecord]) -> list[Need]:
+    if audit_round.is_appreciative_inquiry:
+        return []
+    return [
+        Need(
+            f"Record the feedback on {owed.record.case.reference}: {owed.record} "
+            f"(still to give to {', '.join(label.lower() for label in owed.recipients)}), or say why none is needed",
+            reverse("audits:record_feedback", args=[owed.record.pk]),
+        )
+        for owed in owed_on(records)
+    ]
+
+
+def round_progress(audit_round: AuditRound, *, today: datetime.date) -> RoundProgress:
+    """Everything the round page's task list and grid show, in a fixed number of queries."""
+    cases = list(audit_round.cases.prefetch_related("expected_agencies").order_by("reference"))
+    records = round_records(audit_round)
+    agencies = list(audit_round.agencies.all())
+    grid = returns_grid(audit_round, agencies=agencies, cases=cases, records=records, scales=scales(), today=today)
+    expected = [status for row in grid for status in row.statuses.values() if status != ReturnStatus.NOT_EXPECTED]
+    complete = sum(status == ReturnStatus.COMPLETE for status in expected)
+    overdue = sum(status == ReturnStatus.OVERDUE for status in expected)
+    finalised = sum(case.is_finalised for case in cases)
+    needs = {
+        AuditRound.State.PLANNED: _planning_needs(audit_round, cases),
+        AuditRound.State.COLLECTING: [],
+        AuditRound.State.MODERATION: _moderation_needs(cases),
+        AuditRound.State.FEEDBACK: _moderation_needs(cases) + _feedback_needs(audit_round, records),
+        AuditRound.State.COMPLETED: [],
+    }
+    progress = {
+        AuditRound.State.PLANNED: f"{len(cases)} {'case' if len(cases) == 1 else 'cases'} added",
+        AuditRound.State.COLLECTING: f"{complete} of {len(expected)} returns complete"
+        + (f", {overdue} overdue" if overdue else ""),
+        AuditRound.State.MODERATION: f"{finalised} of {len(cases)} cases finalised",
+        AuditRound.State.FEEDBACK: f"{len(_feedback_needs(audit_round, records))} agency records still owed feedback",
+        AuditRound.State.COMPLETED: "",
+    }
+    position = STEPS.index(AuditRound.State(audit_round.state))
+    steps = [
+        RoundStep(
+            state=state,
+            title=STEP_TITLES[state],
+            status="Completed"
+            if index < position or audit_round.is_completed
+            else "In progress"
+            if index == position
+            else "Not yet started",
+            progress=progress[state],
+            needs=needs[state] if index == position else [],
+        )
+        for index, state in enumerate(STEPS)
+    ]
+    return RoundProgress(
+        audit_round=audit_round,
+        steps=steps,
+        agencies=agencies,
+        grid=grid,
+        needs=needs[AuditRound.State(audit_round.state)],
+    )

@@ -19,13 +19,16 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# session, user, case, the read logged; themes, grades, questions; the round's agencies; records with their
-# grades, answers and feedback; agreed grades, participants, escalations, re-openings, history;
+# session, user, case with its expected agencies, the read logged; themes, grades, questions;
+# the round's agencies; records with their grades, answers and feedback; agreed grades,
+# participants, escalations, re-openings, history;
 # the grade scale's words (what is not graded yet is named by them)
-CASE_PAGE_QUERIES = 18
-# session, user, round with its agencies and auditors, the read logged; cases; open escalations;
-# records with their feedback (feedback still to give); the grade scale's words (cases not graded)
-ROUND_PAGE_QUERIES = 11
+CASE_PAGE_QUERIES = 19
+# session, user, round with its agencies, auditors and re-openings, the read logged; cases; open escalations;
+# records with their feedback (feedback still to give); the grade scale's words (cases not graded);
+# its steps and returns: cases with their expected agencies, records with grades, answers and
+# feedback, themes, grades, questions
+ROUND_PAGE_QUERIES = 21
 # session, user, rounds with their counts
 ROUND_LIST_QUERIES = 3
 
