@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 
 from audits import selectors
-from audits.models import ChecklistAnswer, Grade, RecordGrade, Theme
+from audits.models import AuditRound, ChecklistAnswer, Grade, RecordGrade, Theme
 from dscb.models import Agency, Role
 from tests.conftest import make_user, sign_in
-from tests.factories import AuditCaseFactory, CaseRecordFactory, grade, police, rate_every_theme
+from tests.factories import AuditCaseFactory, AuditRoundFactory, CaseRecordFactory, grade, police, rate_every_theme
 
 # --- The rule: how many levels apart -----------------------------------------------------------
 
@@ -81,6 +81,16 @@ def section(content: str, theme: Theme) -> str:
     return content[start : content.index("</section>", start)]
 
 
+def row(part: str, agency: Agency) -> str:
+    """The table row of ``agency``'s record in one theme's part of the page."""
+    header = part.index(f">{agency.name}</th>")
+    return part[part.rindex("<tr", 0, header) : part.index("</tr>", header)]
+
+
+def grade_tag(label: str) -> str:
+    return f'app-grade app-grade--{grade(label).pk}">{label}</strong>'
+
+
 def test_each_theme_shows_every_agencys_grade_findings_and_answers_beside_its_field(auditor_client):
     case = AuditCaseFactory()
     themes = selectors.scales().themes
@@ -95,21 +105,21 @@ def test_each_theme_shows_every_agencys_grade_findings_and_answers_beside_its_fi
 
     for theme in themes:
         part = section(content, theme)
-        assert f"{police().name}</th>" in part
-        assert f"{gp.name}</th>" in part
-        assert "Police chronology up to date." in part
-        assert "GP letters on file." in part
+        police_row, gp_row = row(part, police()), row(part, gp)
+        assert "Police chronology up to date." in police_row
+        assert "GP letters on file." in gp_row
         for question in (q for q in selectors.scales().questions if q.theme_id == theme.pk):
-            assert question.text in part
-        assert "Yes<br>" in part  # Police's answers, with their comment
-        assert "Partly" in part
+            assert f">{question.text}</th>" in part
+        assert police_row.count('Yes<br><span class="govuk-body-s">Seen</span>') >= 1  # with the comment
+        assert gp_row.count("Partly") >= 1
         assert f'name="theme_{theme.pk}"' in part  # the field to agree it, right there
+        assert part.index("</table>") < part.index(f'name="theme_{theme.pk}"')
     first_part, second_part = section(content, first), section(content, second)
-    assert "Outstanding" in first_part
-    assert "Adequate" in first_part
+    assert grade_tag("Outstanding") in row(first_part, police())
+    assert grade_tag("Adequate") in row(first_part, gp)
     assert "Agencies' grades differ by 2 levels on this theme" in first_part
-    assert "Good" in second_part
-    assert "Agencies&#x27; grades differ" not in second_part
+    assert grade_tag("Good") in row(second_part, police())
+    assert grade_tag("Adequate") in row(second_part, gp)
     assert "grades differ" not in second_part
     assert content.count("grades differ by") == 1
     assert 'id="overall"' in content
@@ -215,3 +225,19 @@ def test_an_out_of_date_finalise_says_so_in_a_message(auditor_client):
     )
     content = response.content.decode()
     assert "The case could not be finalised" in content
+
+
+def test_an_appreciative_inquiry_links_each_missing_fact_to_its_field(auditor_client):
+    case = AuditCaseFactory(audit_round=AuditRoundFactory(kind=AuditRound.Kind.APPRECIATIVE_INQUIRY))
+    response = auditor_client.post(reverse("audits:case_finalise", args=[case.pk]), {"version": case.version})
+    found = links(auditor_client.get(response["Location"]).content.decode())
+    details = reverse("audits:case_edit", args=[case.pk])
+    assert found == {
+        "Add the participants": reverse("audits:participant_add", args=[case.pk]),
+        "Add whether professionals saw the case as stuck": f"{details}#id_seen_as_stuck_1",
+        "Add what is working": f"{details}#id_what_is_working",
+        "Add the desired outcomes agreed": f"{details}#id_desired_outcomes",
+    }
+    form = auditor_client.get(details).content.decode()
+    for href in (href for href in found.values() if "#" in href):
+        assert f'id="{href.split("#")[1]}"' in form, href
