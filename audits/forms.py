@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.conf import settings
@@ -263,7 +264,9 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
 
 
 class CaseGradesForm(FieldsOnly, VersionedForm):
-    """The grades the audit team agrees for the case, and its findings."""
+    """The grades the audit team agrees for the case, and its findings. The page shows each
+    theme's grade beside what every agency's records say on it: ``theme_helpers`` lay out
+    one theme's field each, ``helper`` the rest."""
 
     class Meta:
         model = AuditCase
@@ -272,19 +275,20 @@ class CaseGradesForm(FieldsOnly, VersionedForm):
     def __init__(self, *args: Any, themes: list[Theme], grades: list[Grade], ratings: dict[int, int], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.themes = themes
+        self.theme_helpers: dict[int, FormHelper] = {}
         for theme in themes:
-            self.fields[rating_key(theme)] = GradeChoiceField(label=theme.name, grades=grades)
+            self.fields[rating_key(theme)] = GradeChoiceField(
+                label=f"Agreed grade for {theme.name.lower()}", grades=grades
+            )
             self.fields[rating_key(theme)].initial = ratings.get(theme.pk)
+            helper = gds_helper(Layout(Field.radios(rating_key(theme), legend_size=Size.SMALL, inline=True)))
+            helper.render_hidden_fields = False  # the version rides with the rest, once
+            self.theme_helpers[theme.pk] = helper
         self.fields["overall_grade"] = GradeChoiceField(label="Overall grade", grades=grades)
         self.fields["overall_grade"].initial = self.instance.overall_grade_id
         self.helper = gds_helper(
             Layout(
-                Fieldset(
-                    *[Field.radios(rating_key(theme), legend_size=Size.SMALL, inline=True) for theme in themes],
-                    legend="Grade on each theme",  # words of ours, not data
-                    legend_size=Size.MEDIUM,
-                ),
-                Field.radios("overall_grade", legend_size=Size.MEDIUM, inline=True),
+                Field.radios("overall_grade", legend_size=Size.SMALL, inline=True),
                 Field.textarea("findings", rows=5),
                 Field.textarea("strengths", rows=4),
                 Field.textarea("areas_for_development", rows=4),

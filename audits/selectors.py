@@ -4,7 +4,7 @@ counts, so a page costs the same number of queries however much data there is.""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
@@ -269,16 +269,115 @@ def record_page_queryset() -> QuerySet[CaseRecord]:
     )
 
 
+# --- Agreeing the grades --------------------------------------------------------------------
+
+# Agencies whose grades on a theme lie this many levels of the scale apart, or more, see the
+# theme flagged: the panel talks it through before agreeing the case's grade.
+LEVELS_APART_TO_FLAG = 2
+
+
+def levels_apart(grades: Collection[Grade], *, scale: Iterable[Grade]) -> int:
+    """How many levels of the grade scale lie between the best and the worst of ``grades``.
+    Counted by rank, never by label: ranks may skip numbers (1, 2, 5), and a grade retired
+    from ``scale`` since it was given still takes its place by its rank."""
+    if not grades:
+        return 0
+    levels = sorted({grade.rank for grade in scale} | {grade.rank for grade in grades})
+    ranks = [grade.rank for grade in grades]
+    return levels.index(max(ranks)) - levels.index(min(ranks))
+
+
+@dataclass(frozen=True)
+class RecordOnTheme:
+    """What one agency's record says on one theme: its grade and its answers to the theme's
+    questions (None where not graded or not answered), in the order of the questions."""
+
+    record: CaseRecord
+    grade: Grade | None
+    answers: list[ChecklistAnswer | None]
+
+
+@dataclass(frozen=True)
+class ThemeComparison:
+    """Every agency's record side by side on one theme, for the panel agreeing its grade."""
+
+    theme: Theme
+    questions: list[ChecklistQuestion]
+    records: list[RecordOnTheme]
+    levels_apart: int
+
+    @property
+    def grades_differ(self) -> bool:
+        return self.levels_apart >= LEVELS_APART_TO_FLAG
+
+
+def theme_comparisons(records: list[CaseRecord], scales: Scales) -> list[ThemeComparison]:
+    """For each active theme, what each of ``records`` says on it. Reads the records'
+    prefetched rows only (``case_records``), so its cost does not grow with the records."""
+    grades = {record.pk: {grade.theme_id: grade.grade for grade in record.grades.all()} for record in records}
+    answers = {record.pk: {answer.question_id: answer for answer in record.answers.all()} for record in records}
+    comparisons = []
+    for theme in scales.themes:
+        questions = [question for question in scales.questions if question.theme_id == theme.pk]
+        on_theme = [
+            RecordOnTheme(
+                record=record,
+                grade=grades[record.pk].get(theme.pk),
+                answers=[answers[record.pk].get(question.pk) for question in questions],
+            )
+            for record in records
+        ]
+        given = [row.grade for row in on_theme if row.grade is not None]
+        comparisons.append(
+            ThemeComparison(
+                theme=theme,
+                questions=questions,
+                records=on_theme,
+                levels_apart=levels_apart(given, scale=scales.grades),
+            )
+        )
+    return comparisons
+
+
+def theme_anchor(theme: Theme) -> str:
+    """The id of a theme's section on the agree-grades page."""
+    return f"theme-{theme.pk}"
+
+
+# The id of the overall grade's section on the agree-grades page.
+OVERALL_ANCHOR = "overall"
+
+
 # --- Completeness ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing a case lacks before it can be finalised, or a round before it can move
+    on, in words the audit team can act on, and the address of the page (and the place on
+    it) where it is done."""
+
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
 class Completeness:
-    missing: list[str] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
 
     @property
     def is_complete(self) -> bool:
         return not self.missing
+
+
+def _first_radio(name: str) -> str:
+    """The anchor of a radios field's first option (the GDS pack numbers them from 1, as
+    ``dscb_tags.error_anchor`` says). ``name`` is the form's (``services.grade_key`` and the
+    like, which this module cannot import: the services import it)."""
+    return f"#id_{name}_1"
 
 
 def record_completeness(record: CaseRecord, scales: Scales) -> Completeness:
@@ -286,9 +385,16 @@ def record_completeness(record: CaseRecord, scales: Scales) -> Completeness:
     active checklist question is answered. Reads the record's prefetched rows only."""
     graded = {grade.theme_id for grade in record.grades.all()}
     answered = {answer.question_id for answer in record.answers.all()}
-    missing = [f"{record}: a grade for {theme.name.lower()}" for theme in scales.themes if theme.pk not in graded]
+    page = reverse("audits:record_detail", args=[record.pk])
+    missing = [
+        Missing(f"{record}: a grade for {theme.name.lower()}", page + _first_radio(f"grade_{theme.pk}"))
+        for theme in scales.themes
+        if theme.pk not in graded
+    ]
     missing += [
-        f"{record}: an answer to “{question.text}”" for question in scales.questions if question.pk not in answered
+        Missing(f"{record}: an answer to “{question.text}”", page + _first_radio(f"answer_{question.pk}"))
+        for question in scales.questions
+        if question.pk not in answered
     ]
     return Completeness(missing)
 
@@ -296,37 +402,37 @@ def record_completeness(record: CaseRecord, scales: Scales) -> Completeness:
 def case_completeness(
     case: AuditCase, *, records: list[CaseRecord], ratings: dict[int, Grade], participant_count: int, scales: Scales
 ) -> Completeness:
-    """What stops ``case`` being finalised, in words the audit team can act on."""
+    """What stops ``case`` being finalised, in words the audit team can act on, each with
+    the address where it is put right."""
     if case.audit_round.is_appreciative_inquiry:
+        details = reverse("audits:case_edit", args=[case.pk])
         missing = []
         if not participant_count:
-            missing.append("the participants")
+            missing.append(Missing("the participants", reverse("audits:participant_add", args=[case.pk])))
         if case.seen_as_stuck is None:
-            missing.append("whether professionals saw the case as stuck")
+            stuck = details + _first_radio("seen_as_stuck")
+            missing.append(Missing("whether professionals saw the case as stuck", stuck))
         if not case.what_is_working:
-            missing.append("what is working")
+            missing.append(Missing("what is working", f"{details}#id_what_is_working"))
         if not case.desired_outcomes:
-            missing.append("the desired outcomes agreed")
+            missing.append(Missing("the desired outcomes agreed", f"{details}#id_desired_outcomes"))
         return Completeness(missing)
-    missing = [f"the agreed grade for {theme.name.lower()}" for theme in scales.themes if theme.pk not in ratings]
+    grades_page = reverse("audits:case_grades", args=[case.pk])
+    missing = [
+        Missing(f"the agreed grade for {theme.name.lower()}", f"{grades_page}#{theme_anchor(theme)}")
+        for theme in scales.themes
+        if theme.pk not in ratings
+    ]
     if case.overall_grade_id is None:
-        missing.append("the overall grade")
+        missing.append(Missing("the overall grade", f"{grades_page}#{OVERALL_ANCHOR}"))
     if not records:
-        missing.append("at least one agency record")
+        missing.append(Missing("at least one agency record", reverse("audits:record_create", args=[case.pk])))
     for record in records:
         missing += record_completeness(record, scales).missing
     return Completeness(missing)
 
 
 # --- A round's steps ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Need:
-    """Something a round still needs before it moves on, and the page that does it."""
-
-    text: str
-    url: str
 
 
 STEP_TITLES = {
@@ -350,7 +456,7 @@ class RoundStep:
     title: str
     status: str  # "Completed", "In progress" or "Not yet started"
     progress: str
-    needs: list[Need]
+    needs: list[Missing]
 
 
 @dataclass(frozen=True)
@@ -362,25 +468,25 @@ class RoundProgress:
     agencies: list[Agency]  # taking part: the grid's columns
     grid: list[CaseReturns]
     # What stops the round moving on from where it is now: empty when it may.
-    needs: list[Need]
+    needs: list[Missing]
 
     @property
     def next_state(self) -> RoundState | None:
         return next_state(self.audit_round.state)
 
 
-def _planning_needs(audit_round: AuditRound, cases: list[AuditCase]) -> list[Need]:
+def _planning_needs(audit_round: AuditRound, cases: list[AuditCase]) -> list[Missing]:
     needs = []
     change = reverse("audits:round_edit", args=[audit_round.pk])
     if audit_round.returns_due_on is None:
-        needs.append(Need("Enter the date the agencies' returns are due", change))
+        needs.append(Missing("Enter the date the agencies' returns are due", change))
     if not cases:
         noun = "family" if audit_round.is_appreciative_inquiry else "child audited"
-        needs.append(Need(f"Add at least one {noun}", reverse("audits:case_create", args=[audit_round.pk])))
+        needs.append(Missing(f"Add at least one {noun}", reverse("audits:case_create", args=[audit_round.pk])))
     if audit_round.is_appreciative_inquiry:
         return needs  # families meet with professionals: no agency returns
     needs += [
-        Need(
+        Missing(
             f"Name the agencies expected to return a record for {case.reference}",
             reverse("audits:case_edit", args=[case.pk]),
         )
@@ -390,19 +496,19 @@ def _planning_needs(audit_round: AuditRound, cases: list[AuditCase]) -> list[Nee
     return needs
 
 
-def _moderation_needs(cases: list[AuditCase]) -> list[Need]:
+def _moderation_needs(cases: list[AuditCase]) -> list[Missing]:
     return [
-        Need(f"Finalise case {case.reference}", reverse("audits:case_detail", args=[case.pk]))
+        Missing(f"Finalise case {case.reference}", reverse("audits:case_detail", args=[case.pk]))
         for case in cases
         if not case.is_finalised
     ]
 
 
-def _feedback_needs(audit_round: AuditRound, records: list[CaseRecord]) -> list[Need]:
+def _feedback_needs(audit_round: AuditRound, records: list[CaseRecord]) -> list[Missing]:
     if audit_round.is_appreciative_inquiry:
         return []
     return [
-        Need(
+        Missing(
             f"Record the feedback on {owed.record.case.reference}: {owed.record} "
             f"(still to give to {', '.join(label.lower() for label in owed.recipients)}), or say why none is needed",
             reverse("audits:record_feedback", args=[owed.record.pk]),

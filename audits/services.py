@@ -464,7 +464,7 @@ def case_finalise(*, case: AuditCase, by: User, expected_version: int) -> AuditC
         scales=selectors.scales(),
     )
     if not completeness.is_complete:
-        raise ValidationError([ValidationError(f"Add {item}", code="incomplete") for item in completeness.missing])
+        raise ValidationError([ValidationError(f"Add {item.text}", code="incomplete") for item in completeness.missing])
     case.state = AuditCase.State.FINALISED
     return save_versioned(case, expected_version=expected_version, by=by)
 

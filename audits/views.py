@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -326,6 +326,9 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         }
         for record in records
     ]
+    completeness = selectors.case_completeness(
+        case, records=records, ratings=ratings, participant_count=len(participants), scales=scales
+    )
     return render(
         request,
         "audits/case_detail.html",
@@ -338,9 +341,11 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "participants": participants,
             "escalations": CaseEscalations(user=request.user, case=case),
             "reopenings": list(case.reopenings.select_related("reopened_by")),
-            "completeness": selectors.case_completeness(
-                case, records=records, ratings=ratings, participant_count=len(participants), scales=scales
-            ),
+            "completeness": completeness,
+            "finalise_refused": can_manage
+            and not case.is_finalised
+            and not completeness.is_complete
+            and request.GET.get("finalise") == "refused",
             "history": selectors.case_history(case) if can_manage else [],
             "can_manage": can_manage,
             "read_only": read_only,
@@ -409,15 +414,22 @@ def case_grades(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.success(request, "The agreed grades and findings have been saved.")
         return redirect("audits:case_detail", case.pk)
     record_read(request, case)
-    return form_page(
+    comparisons = selectors.theme_comparisons(selectors.case_records(case), scales)
+    return render(
         request,
-        form,
-        title="Agree the grades and findings",
-        caption=case.reference,
-        intro=f"Grade the case on each theme using the {selectors.grade_scale().name}. "
-        "You can save part of it and come back.",
-        back_url=reverse("audits:case_detail", args=[case.pk]),
-        submit="Save grades and findings",
+        "audits/case_grades.html",
+        {
+            "case": case,
+            "form": form,
+            "has_records": any(comparison.records for comparison in comparisons),
+            "sections": [
+                (comparison, selectors.theme_anchor(comparison.theme), form.theme_helpers[comparison.theme.pk])
+                for comparison in comparisons
+            ],
+            "overall_anchor": selectors.OVERALL_ANCHOR,
+            "levels_to_flag": selectors.LEVELS_APART_TO_FLAG,
+            "scale": selectors.grade_scale(),
+        },
     )
 
 
@@ -432,6 +444,9 @@ def case_finalise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         form, lambda: services.case_finalise(case=case, by=request.user, expected_version=form.cleaned_data["version"])
     ):
         messages.success(request, f"Case {case.reference} has been finalised. It is now read-only.")
+    elif form.has_error(NON_FIELD_ERRORS, code="incomplete"):
+        # The case page lists what is missing as errors, each linked to where it is added.
+        return redirect(reverse("audits:case_detail", args=[case.pk]) + "?finalise=refused")
     else:
         messages.error(request, "The case could not be finalised. " + " ".join(map(str, form.non_field_errors())))
     return redirect("audits:case_detail", case.pk)

@@ -31,6 +31,9 @@ CASE_PAGE_QUERIES = 19
 ROUND_PAGE_QUERIES = 21
 # session, user, rounds with their counts
 ROUND_LIST_QUERIES = 3
+# session, user, case, the read logged; themes, grades, questions; agreed grades; records with
+# their grades, answers and feedback; the grade scale's words
+CASE_GRADES_PAGE_QUERIES = 13
 
 
 def fill_case(case, records: int, auditor) -> None:
@@ -68,6 +71,19 @@ def test_the_case_page_costs_the_same_with_twenty_records_as_with_two(auditor_cl
     with django_assert_num_queries(expected):
         auditor_client.get(reverse("audits:case_detail", args=[large.pk]))
     assert expected == CASE_PAGE_QUERIES
+
+
+def test_the_agree_grades_page_costs_the_same_with_twenty_records_as_with_two(
+    auditor_client, django_assert_num_queries
+):
+    small = AuditCaseFactory()
+    fill_case(small, 2, auditor_client.auditor)
+    large = AuditCaseFactory()
+    fill_case(large, MAX_RECORDS_PER_CASE, auditor_client.auditor)
+    expected = queries_for(auditor_client, reverse("audits:case_grades", args=[small.pk]))
+    with django_assert_num_queries(expected):
+        auditor_client.get(reverse("audits:case_grades", args=[large.pk]))
+    assert expected == CASE_GRADES_PAGE_QUERIES
 
 
 def test_the_round_page_costs_the_same_however_many_cases(auditor_client, django_assert_num_queries):
