@@ -95,7 +95,7 @@ def guarded_share(part: int, whole: int, *, records: int) -> Figure:
 @dataclass(frozen=True)
 class AgencyRow:
     """One agency's figures in a breakdown table: every one withheld when the agency had
-    fewer than SMALL_NUMBER records in the period (a round, or the rounds of a report)."""
+    fewer than SMALL_NUMBER records in the period (a round, or the rounds of a dashboard or report)."""
 
     agency: str
     records: int
