@@ -487,6 +487,7 @@ class EscalationForm(FieldsOnly, VersionedForm):
             "raised_on",
             "to_agency",
             "to_role",
+            "to_email",
             "reason",
             "due_by",
             "acknowledged_on",
@@ -502,7 +503,7 @@ class EscalationForm(FieldsOnly, VersionedForm):
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Offers the round's agencies; whether one may be chosen is the service's to say.
+        # Offers the agencies given; whether one may be chosen is the service's to say.
         to_agency = field_as(self, "to_agency", forms.ModelChoiceField)
         to_agency.queryset = Agency.objects.all()
         to_agency.choices = [("", "Select an agency"), *((a.pk, a.name) for a in agencies)]
@@ -510,6 +511,7 @@ class EscalationForm(FieldsOnly, VersionedForm):
             Field("raised_on"),
             Field.select("to_agency"),
             Field.text("to_role"),
+            Field.text("to_email", field_width=20),
             Field.textarea("reason", rows=4),
             Field("due_by"),
         ]
@@ -542,6 +544,17 @@ class ReopenRoundForm(ReopenCaseForm):
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = "Why does this round need to be re-opened?"
         self.fields["reason"].error_messages["required"] = "Enter why the round needs to be re-opened"
+
+
+class WithdrawEscalationForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the request withdrawn?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_identifying_details],
+        error_messages={"required": "Enter why the request is withdrawn"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class FinaliseCaseForm(forms.Form):

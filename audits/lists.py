@@ -143,6 +143,8 @@ class FeedbackStillToGive(InRound[FeedbackOwed]):
 
 
 def escalation_status(escalation: Escalation, today: datetime.date) -> str:
+    if escalation.withdrawn_on is not None:
+        return "Withdrawn"
     if not escalation.is_open:
         return "Resolved"
     if escalation.is_overdue(today):
@@ -200,11 +202,24 @@ class RoundEscalations(InRound[Escalation], Escalations):
         return escalations.open() if self.filters.get("open") else escalations
 
 
+def outcome(escalation: Escalation) -> str:
+    withdrawn = f"Withdrawn: {escalation.withdrawal_reason}" if escalation.withdrawal_reason else ""
+    return " ".join(part for part in (escalation.outcome, withdrawn) if part)
+
+
 class CaseEscalations(Escalations):
-    """Every request raised on a case, open or resolved, newest first."""
+    """Every request raised on a case, open or resolved, newest first, with why it was
+    made and what came of it."""
 
     show_case = False
     ordering = ("-raised_on", "-pk")
+
+    def columns(self) -> Sequence[Column[Escalation]]:
+        return [
+            *super().columns(),
+            Column("Reason", lambda e: e.reason),
+            Column("Outcome", outcome),
+        ]
 
     def __init__(self, *, user: User, case: AuditCase) -> None:
         super().__init__()

@@ -434,7 +434,7 @@ class Feedback(Versioned):
 
 class EscalationQuerySet(models.QuerySet):
     def open(self) -> EscalationQuerySet:
-        return self.filter(resolved_on__isnull=True)
+        return self.filter(resolved_on__isnull=True, withdrawn_on__isnull=True)
 
     def overdue(self, today: datetime.date) -> EscalationQuerySet:
         return self.open().filter(due_by__lt=today)
@@ -451,12 +451,20 @@ class Escalation(Versioned):
     to_role = models.CharField(
         "to role", max_length=120, help_text="For example, team manager.", validators=[validate_no_identifying_details]
     )
+    to_email = models.EmailField(
+        "email address to tell",
+        blank=True,
+        help_text="The person asked, or their team's shared address. They are emailed the board reference, "
+        "what is asked and by when: never a link, a name or anything else about the child.",
+    )
     reason = models.TextField(max_length=LONG_TEXT, validators=[validate_no_identifying_details])
     due_by = models.DateField("due by")
     acknowledged_on = models.DateField("acknowledged on", null=True, blank=True)
     action_taken = text_field("action taken")
     outcome = text_field("outcome")
     resolved_on = models.DateField("resolved on", null=True, blank=True)
+    withdrawn_on = models.DateField("withdrawn on", null=True, blank=True)
+    withdrawal_reason = text_field("why it was withdrawn", max_length=2000)
 
     objects = EscalationQuerySet.as_manager()
 
@@ -484,7 +492,7 @@ class Escalation(Versioned):
 
     @property
     def is_open(self) -> bool:
-        return self.resolved_on is None
+        return self.resolved_on is None and self.withdrawn_on is None
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.is_open and self.due_by < today

@@ -189,7 +189,11 @@ if TYPE_CHECKING:
 def round_cases(audit_round: AuditRound) -> QuerySet[CountedCase]:
     return audit_round.cases.select_related("overall_grade").annotate(
         record_count=Count("records", distinct=True),
-        open_escalation_count=Count("escalations", filter=Q(escalations__resolved_on__isnull=True), distinct=True),
+        open_escalation_count=Count(
+            "escalations",
+            filter=Q(escalations__resolved_on__isnull=True, escalations__withdrawn_on__isnull=True),
+            distinct=True,
+        ),
     )
 
 

@@ -35,8 +35,9 @@ Services and their rules (besides the model's own validators, run on every save)
 - ``feedback_record``: a date and who gave it, together; notes need a date; feedback
   recorded is never removed; the giver is on the audit team or one of the round's
   auditors; feedback someone else recorded meanwhile is never overwritten.
-- ``escalation_raise``, ``escalation_update``: the agency asked takes part in the round;
+- ``escalation_raise``, ``escalation_update``: the agency asked, any agency, is active;
   due, acknowledged and resolved on or after the date raised; an outcome before resolving.
+- ``escalation_withdraw``: a reason; never a request resolved or withdrawn already.
 - ``participant_add``, ``participant_remove``: Appreciative Inquiry cases only; a
   finalised case refuses changes; the participant's agency is active.
 """
@@ -46,6 +47,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from auditlog.context import disable_auditlog
@@ -53,7 +55,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from audits import selectors
+from audits import notifications, selectors
 from audits.access import may_edit_agency_records
 from audits.models import (
     MAX_RECORDS_PER_CASE,
@@ -235,6 +237,7 @@ def round_create(
     create_versioned(audit_round, by=by)
     audit_round.agencies.set(agencies)
     audit_round.auditors.set(auditors)
+    transaction.on_commit(partial(notifications.auditors_assigned, audit_round, list(auditors)))
     return audit_round
 
 
@@ -258,7 +261,10 @@ def round_update(
     _apply_dates(audit_round, dates)
     save_versioned(audit_round, expected_version=expected_version, by=by)
     audit_round.agencies.set(agencies)
+    before = set(audit_round.auditors.values_list("pk", flat=True))
     audit_round.auditors.set(auditors)
+    added = [auditor for auditor in auditors if auditor.pk not in before]
+    transaction.on_commit(partial(notifications.auditors_assigned, audit_round, added))
     return audit_round
 
 
@@ -609,6 +615,7 @@ def record_create(*, case: AuditCase, by: User, details: RecordDetails) -> CaseR
     changes = [Change(None, record), *_answer_changes(record, details.answers, [])]
     changes += _grade_changes(RecordGrade, {"record": record}, details.grades, [])
     record_changes(changes)
+    transaction.on_commit(partial(notifications.return_complete, case, details.agency))
     return record
 
 
@@ -624,6 +631,7 @@ def record_update(*, record: CaseRecord, by: User, expected_version: int, detail
     changes = [Change(before, record), *_answer_changes(record, details.answers, list(record.answers.all()))]
     changes += _grade_changes(RecordGrade, {"record": record}, details.grades, list(record.grades.all()))
     record_changes(changes)
+    transaction.on_commit(partial(notifications.return_complete, case, record.agency))
     return record
 
 
@@ -722,11 +730,12 @@ def feedback_not_needed(*, record: CaseRecord, by: User, expected_version: int, 
 # --- Escalations ----------------------------------------------------------------------------
 
 
-def _check_escalation(escalation: Escalation) -> None:
+def _check_escalation(escalation: Escalation, *, asked_before: int | None = None) -> None:
+    """``asked_before``: the agency the request went to before this change, if any."""
     refusals = Refusals()
-    audit_round = escalation.case.audit_round
-    if not audit_round.agencies.filter(pk=escalation.to_agency_id).exists():
-        refusals.add("to_agency", "Select an agency taking part in the round", "not_taking_part")
+    # Any agency, not only those in the round: the child's plan may need one the round left out.
+    if escalation.to_agency_id != asked_before and not escalation.to_agency.is_active:
+        refusals.add("to_agency", "Select an agency that is still active", "inactive")
     for name, label in (("due_by", "due"), ("acknowledged_on", "acknowledged"), ("resolved_on", "resolved")):
         value = getattr(escalation, name)
         if escalation.raised_on and value and value < escalation.raised_on:
@@ -746,14 +755,25 @@ def escalation_raise(
     to_role: str,
     reason: str,
     due_by: datetime.date,
+    to_email: str = "",
 ) -> Escalation:
-    """A request for immediate intervention may be raised on any case, finalised or not:
-    a child's safety does not wait for paperwork."""
+    """A request for immediate intervention may be raised on any case, finalised or not,
+    in any round: a child's safety does not wait for paperwork. The person asked is told
+    at ``to_email``, if given."""
     escalation = Escalation(
-        case=case, raised_on=raised_on, raised_by=by, to_agency=to_agency, to_role=to_role, reason=reason, due_by=due_by
+        case=case,
+        raised_on=raised_on,
+        raised_by=by,
+        to_agency=to_agency,
+        to_role=to_role,
+        to_email=to_email,
+        reason=reason,
+        due_by=due_by,
     )
     _check_escalation(escalation)
-    return create_versioned(escalation, by=by)
+    create_versioned(escalation, by=by)
+    transaction.on_commit(partial(notifications.escalation_raised, escalation))
+    return escalation
 
 
 @transaction.atomic
@@ -771,12 +791,40 @@ def escalation_update(
     action_taken: str = "",
     outcome: str = "",
     resolved_on: datetime.date | None = None,
+    to_email: str = "",
 ) -> Escalation:
+    """An address typed for the first time tells the person asked, as raising does."""
+    asked_before = escalation.to_agency_id
     escalation.raised_on, escalation.to_agency, escalation.to_role = raised_on, to_agency, to_role
     escalation.reason, escalation.due_by, escalation.acknowledged_on = reason, due_by, acknowledged_on
     escalation.action_taken, escalation.outcome, escalation.resolved_on = action_taken, outcome, resolved_on
-    _check_escalation(escalation)
-    return save_versioned(escalation, expected_version=expected_version, by=by)
+    escalation.to_email = to_email
+    _check_escalation(escalation, asked_before=asked_before)
+    save_versioned(escalation, expected_version=expected_version, by=by)
+    transaction.on_commit(partial(notifications.escalation_raised, escalation))
+    return escalation
+
+
+@transaction.atomic
+def escalation_withdraw(
+    *, escalation: Escalation, by: User, expected_version: int, reason: str, on: datetime.date | None = None
+) -> Escalation:
+    """A request made in error, or overtaken, is withdrawn with the reason: never deleted."""
+    if escalation.withdrawn_on is not None:
+        raise ValidationError("This request has already been withdrawn.", code="withdrawn")
+    if escalation.resolved_on is not None:
+        raise ValidationError("This request is resolved: it cannot be withdrawn.", code="resolved")
+    if not reason.strip():
+        raise ValidationError({"reason": ValidationError("Enter why the request is withdrawn", code="required")})
+    escalation.withdrawn_on = on or timezone.localdate()
+    escalation.withdrawal_reason = reason.strip()
+    try:
+        escalation.clean_fields(exclude=["case", "raised_by", "to_agency", "updated_by"])
+    except ValidationError as error:
+        raise ValidationError({"reason": error.error_dict.get("withdrawal_reason", error.messages)}) from None
+    return save_versioned(
+        escalation, expected_version=expected_version, by=by, fields=["withdrawn_on", "withdrawal_reason"]
+    )
 
 
 # --- Appreciative Inquiry -------------------------------------------------------------------

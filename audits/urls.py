@@ -47,5 +47,6 @@ urlpatterns = [
     path("records/<int:pk>/feedback/", views.record_feedback, name="record_feedback"),
     path("records/<int:pk>/feedback/not-needed/", views.feedback_not_needed, name="feedback_not_needed"),
     path("escalations/<int:pk>/", views.escalation_edit, name="escalation_edit"),
+    path("escalations/<int:pk>/withdraw/", views.escalation_withdraw, name="escalation_withdraw"),
     path("participants/<int:pk>/remove/", views.participant_remove, name="participant_remove"),
 ]

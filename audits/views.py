@@ -29,6 +29,7 @@ from audits.forms import (
     ParticipantForm,
     ReopenCaseForm,
     ReopenRoundForm,
+    WithdrawEscalationForm,
 )
 from audits.lists import (
     CaseEscalations,
@@ -43,6 +44,7 @@ from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, Inquiry
 from dscb import access, lists
 from dscb.access import Action, AuthenticatedRequest
 from dscb.forms import field_as, save_or_report
+from dscb.models import Agency
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 
@@ -68,7 +70,7 @@ def editable_round(request: HttpRequest, audit_round: AuditRound) -> HttpRespons
 
 ROUND_FIELDS = ["title", "held_on", "kind", "focus", "agencies", "auditors"]
 DATE_FIELDS = ["returns_due_on", "panel_on", "feedback_due_on"]
-ESCALATION_FIELDS = ["raised_on", "to_agency", "to_role", "reason", "due_by"]
+ESCALATION_FIELDS = ["raised_on", "to_agency", "to_role", "to_email", "reason", "due_by"]
 
 
 def typed(form: BaseForm, names: list[str]) -> dict[str, Any]:
@@ -680,7 +682,7 @@ def escalation_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request.POST or None,
         instance=Escalation(case=case),
         initial={"raised_on": timezone.localdate()},
-        agencies=list(case.audit_round.agencies.all()),
+        agencies=list(Agency.objects.active()),
     )
     if form.is_valid() and save_or_report(
         form, lambda: services.escalation_raise(case=case, by=request.user, **typed(form, ESCALATION_FIELDS))
@@ -705,7 +707,8 @@ def escalation_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def escalation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     escalation = escalation_for(request.user, pk, write=True)
     case = case_for(request.user, escalation.case_id, queryset=selectors.case_page_queryset())
-    form = EscalationForm(request.POST or None, instance=escalation, agencies=list(case.audit_round.agencies.all()))
+    asked = Agency.objects.active() | Agency.objects.filter(pk=escalation.to_agency_id)
+    form = EscalationForm(request.POST or None, instance=escalation, agencies=list(asked))
     if form.is_valid() and save_or_report(
         form,
         lambda: services.escalation_update(
@@ -726,6 +729,40 @@ def escalation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         intro="Record when it was acknowledged, the action taken and the outcome, then resolve it.",
         back_url=reverse("audits:case_detail", args=[case.pk]),
         submit="Save",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def escalation_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    escalation = escalation_for(request.user, pk, write=True)
+    if not escalation.is_open:
+        return redirect("audits:case_detail", escalation.case_id)
+    form = WithdrawEscalationForm(request.POST or None, initial={"version": escalation.version})
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.escalation_withdraw(
+            escalation=escalation,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        ),
+    ):
+        messages.success(
+            request, "The request for immediate intervention has been withdrawn. The reason has been kept."
+        )
+        return redirect("audits:case_detail", escalation.case_id)
+    record_read(request, escalation)
+    return form_page(
+        request,
+        form,
+        title="Withdraw the request for immediate intervention",
+        caption=escalation.case.reference,
+        intro=f"Asked of {escalation.to_role}, {escalation.to_agency.name}, on {escalation.raised_on:%-d %B %Y}. "
+        "A withdrawn request is kept, with the reason.",
+        back_url=reverse("audits:case_detail", args=[escalation.case_id]),
+        submit="Withdraw the request",
     )
 
 

@@ -362,8 +362,8 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
 
     escalations = Escalation.objects.filter(case__audit_round__in=rounds).aggregate(
         raised=Count("pk"),
-        open=Count("pk", filter=Q(resolved_on__isnull=True)),
-        overdue=Count("pk", filter=Q(resolved_on__isnull=True, due_by__lt=today)),
+        open=Count("pk", filter=Q(resolved_on__isnull=True, withdrawn_on__isnull=True)),
+        overdue=Count("pk", filter=Q(resolved_on__isnull=True, withdrawn_on__isnull=True, due_by__lt=today)),
     )
     records_total = sum(round_figures.records for round_figures in figures.values())
     feedback_given = Feedback.objects.filter(

@@ -163,6 +163,7 @@ MATRIX: dict[str, Row] = {
     "audits:feedback_not_needed": case_page(agency_auditor=DENIED),
     "audits:escalation_create": case_page(agency_auditor=DENIED),
     "audits:escalation_edit": case_page(agency_auditor=DENIED),
+    "audits:escalation_withdraw": case_page(agency_auditor=DENIED),
     "audits:participant_add": case_page(agency_auditor=DENIED),
     "audits:participant_remove": post_only(),
     # The action plan
@@ -294,6 +295,8 @@ POSTS: dict[str, Row] = {
     "audits:feedback_not_needed": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:escalation_create": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:escalation_edit": case_page(audit_team=SAVED, agency_auditor=DENIED),
+    # The form as rendered has no reason: refused beside the field.
+    "audits:escalation_withdraw": case_page(agency_auditor=DENIED),
     "audits:participant_add": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:participant_remove": case_page(audit_team=SAVED, agency_auditor=DENIED),
     # The action plan

@@ -109,6 +109,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "audits:record_feedback": {"pk": record.pk},
         "audits:feedback_not_needed": {"pk": record.pk},
         "audits:escalation_edit": {"pk": escalation.pk},
+        "audits:escalation_withdraw": {"pk": escalation.pk},
         "audits:participant_add": {"pk": participant.case_id},
         "audits:participant_remove": {"pk": participant.pk},
         "recommendations:plan": {"plan": recommendation.plan_id},

@@ -530,11 +530,41 @@ def test_feedback_is_given_by_the_audit_team_or_the_rounds_auditors(auditor):
 # --- Escalations ----------------------------------------------------------------------------
 
 
-def test_an_escalation_goes_to_an_agency_taking_part(auditor):
-    probation = Agency.objects.get(short_name="Probation")
+def test_an_escalation_goes_to_any_agency_still_active(auditor):
+    probation = Agency.objects.get(short_name="Probation")  # not in the round
     case = AuditCaseFactory()
-    with refused("to_agency", "not_taking_part"):
-        services.escalation_raise(case=case, by=auditor, **escalation_values(to_agency=probation))
+    assert services.escalation_raise(case=case, by=auditor, **escalation_values(to_agency=probation)).pk
+    retired = Agency.objects.create(name="Retired agency", short_name="Retired", is_active=False)
+    with refused("to_agency", "inactive"):
+        services.escalation_raise(case=case, by=auditor, **escalation_values(to_agency=retired))
+
+
+def test_an_escalation_is_withdrawn_with_a_reason_and_only_once(auditor):
+    escalation = EscalationFactory()
+    with refused("reason", "required"):
+        services.escalation_withdraw(escalation=escalation, by=auditor, expected_version=escalation.version, reason=" ")
+    services.escalation_withdraw(
+        escalation=escalation, by=auditor, expected_version=escalation.version, reason="Raised on the wrong case."
+    )
+    assert not Escalation.objects.open().exists()
+    with refused(None, "withdrawn"):
+        services.escalation_withdraw(
+            escalation=escalation, by=auditor, expected_version=escalation.version, reason="Again"
+        )
+
+
+def test_a_resolved_escalation_is_not_withdrawn(auditor):
+    escalation = EscalationFactory(resolved_on=datetime.date(2010, 9, 25), outcome="Reviewed.")
+    with refused(None, "resolved"):
+        services.escalation_withdraw(
+            escalation=escalation, by=auditor, expected_version=escalation.version, reason="No"
+        )
+
+
+def test_the_address_to_tell_of_an_escalation_is_an_email_address(auditor):
+    case = AuditCaseFactory()
+    with refused("to_email", "invalid"):
+        services.escalation_raise(case=case, by=auditor, **escalation_values(to_email="the duty desk"))
 
 
 def test_an_escalation_is_due_on_or_after_it_was_raised(auditor):
