@@ -101,8 +101,12 @@ def round_page_queryset() -> QuerySet[AuditRound]:
 
 def round_records(audit_round: AuditRound) -> list[CaseRecord]:
     """Every agency record in the round, with what its completeness and feedback need."""
+    return records_in_rounds([audit_round.pk])
+
+
+def records_in_rounds(round_pks: list[int]) -> list[CaseRecord]:
     return list(
-        CaseRecord.objects.filter(case__audit_round=audit_round)
+        CaseRecord.objects.filter(case__audit_round__in=round_pks)
         .select_related("case", "agency")
         .prefetch_related(
             Prefetch("grades", RecordGrade.objects.only("record_id", "theme_id")),
@@ -524,9 +528,43 @@ def _feedback_needs(audit_round: AuditRound, records: list[CaseRecord]) -> list[
 def round_progress(audit_round: AuditRound, *, today: datetime.date) -> RoundProgress:
     """Everything the round page's task list and grid show, in a fixed number of queries."""
     cases = list(audit_round.cases.prefetch_related("expected_agencies").order_by("reference"))
-    records = round_records(audit_round)
+    return _progress(audit_round, cases=cases, records=round_records(audit_round), scales=scales(), today=today)
+
+
+def rounds_in_progress(user: User, *, today: datetime.date) -> list[RoundProgress]:
+    """The rounds ``user`` may open that are not completed, earliest first, each with its
+    steps and returns: a fixed number of queries however many rounds there are."""
+    rounds = list(
+        visible_rounds(user, AuditRound.objects.exclude(state=AuditRound.State.COMPLETED))
+        .prefetch_related("agencies")
+        .order_by("held_on", "title")
+    )
+    pks = [audit_round.pk for audit_round in rounds]
+    cases: dict[int, list[AuditCase]] = {pk: [] for pk in pks}
+    for case in (
+        AuditCase.objects.filter(audit_round__in=pks).prefetch_related("expected_agencies").order_by("reference")
+    ):
+        cases[case.audit_round_id].append(case)
+    records: dict[int, list[CaseRecord]] = {pk: [] for pk in pks}
+    for record in records_in_rounds(pks):
+        records[record.case.audit_round_id].append(record)
+    read = scales()
+    return [
+        _progress(audit_round, cases=cases[audit_round.pk], records=records[audit_round.pk], scales=read, today=today)
+        for audit_round in rounds
+    ]
+
+
+def _progress(
+    audit_round: AuditRound,
+    *,
+    cases: list[AuditCase],
+    records: list[CaseRecord],
+    scales: Scales,
+    today: datetime.date,
+) -> RoundProgress:
     agencies = list(audit_round.agencies.all())
-    grid = returns_grid(audit_round, agencies=agencies, cases=cases, records=records, scales=scales(), today=today)
+    grid = returns_grid(audit_round, agencies=agencies, cases=cases, records=records, scales=scales, today=today)
     expected = [status for row in grid for status in row.statuses.values() if status != ReturnStatus.NOT_EXPECTED]
     complete = sum(status == ReturnStatus.COMPLETE for status in expected)
     overdue = sum(status == ReturnStatus.OVERDUE for status in expected)
