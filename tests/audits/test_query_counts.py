@@ -31,9 +31,9 @@ CASE_PAGE_QUERIES = 19
 ROUND_PAGE_QUERIES = 21
 # session, user, rounds with their counts
 ROUND_LIST_QUERIES = 3
-# session, user, case, the read logged; themes, grades, questions; agreed grades; records with
-# their grades, answers and feedback; the grade scale's words
-CASE_GRADES_PAGE_QUERIES = 13
+# session, user, case with its expected agencies, the read logged; themes, grades, questions;
+# agreed grades; records with their grades, answers and feedback; the grade scale's words
+CASE_GRADES_PAGE_QUERIES = 14
 
 
 def fill_case(case, records: int, auditor) -> None:
