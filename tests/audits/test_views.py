@@ -368,6 +368,21 @@ def test_the_case_page_shows_its_history_to_the_audit_team(auditor_client, audit
     assert "Drift in the plan." in content
 
 
+def test_the_history_shows_one_entry_per_save_listing_what_it_changed(auditor_client):
+    case = AuditCaseFactory()
+    auditor_client.post(reverse("audits:record_create", args=[case.pk]), record_post(agency=police()))
+    record = case.records.get()
+    changed = record_post(agency=police(), version=record.version, findings="Chronology gaps found.")
+    changed[f"answer_{selectors.scales().questions[0].pk}"] = "no"
+    auditor_client.post(reverse("audits:record_detail", args=[record.pk]), changed)
+    page = auditor_client.get(reverse("audits:case_detail", args=[case.pk])).content.decode()
+    history = page[page.index('id="history"') :]
+    rows = history.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0].count("<tr ")
+    assert rows == 3  # the case (made here, outside a request); the record with its 5 grades and 7 answers; its change
+    assert "findings Chronology kept up to date. → Chronology gaps found." in " ".join(history.split())
+    assert "answer Yes → No" in history
+
+
 def test_every_view_of_a_case_is_logged_as_a_read(auditor_client, auditor):
     case = AuditCaseFactory()
     reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
