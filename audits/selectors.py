@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeAlias, TypedDict
 from auditlog.models import LogEntry
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 
-from audits.access import visible_rounds
+from audits.access import visible_cases, visible_rounds
 from audits.models import (
     AuditCase,
     AuditRound,
@@ -69,6 +69,35 @@ def active_pks() -> dict[str, set[int]]:
     for kind, pk in first.union(*others, all=True):
         active[kind].add(pk)
     return active
+
+
+# --- Finding a case -------------------------------------------------------------------------
+
+SEARCH_RESULTS = 50
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """What a search by board reference found among the cases a person may open: the
+    case with exactly that reference, or those whose reference contains it (the first
+    ``SEARCH_RESULTS``, by reference). A case outside their rounds is never found."""
+
+    reference: str
+    exact: AuditCase | None = None
+    partial: list[AuditCase] = field(default_factory=list)
+
+
+def case_search(user: User, reference: str) -> CaseSearch:
+    """``reference`` as stored (``services.board_reference``); two queries at most."""
+    if not reference:
+        return CaseSearch(reference)
+    cases = visible_cases(user, AuditCase.objects.select_related("audit_round"))
+    exact = cases.filter(reference=reference).first()
+    if exact is not None:
+        return CaseSearch(reference, exact=exact)
+    return CaseSearch(
+        reference, partial=list(cases.filter(reference__icontains=reference).order_by("reference")[:SEARCH_RESULTS])
+    )
 
 
 # --- Rounds ---------------------------------------------------------------------------------

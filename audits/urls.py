@@ -32,6 +32,7 @@ urlpatterns = [
     *in_round("escalation_list", "escalations", RoundEscalations, page="audits/escalation_list.html"),
     path("rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
     path("rounds/<int:pk>/cases/new/", views.case_create, name="case_create"),
+    path("search/", views.case_search, name="case_search"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("cases/<int:pk>/grades/", views.case_grades, name="case_grades"),

@@ -44,6 +44,7 @@ def editable_case(request: HttpRequest, case: AuditCase) -> HttpResponse | None:
     return None
 
 
+SEARCH_LENGTH = 100  # longer than any board reference
 ROUND_FIELDS = ["title", "held_on", "kind", "focus", "agencies", "auditors"]
 ESCALATION_FIELDS = ["raised_on", "to_agency", "to_role", "reason", "due_by"]
 
@@ -182,6 +183,23 @@ def round_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 # --- Cases ----------------------------------------------------------------------------------
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS)
+def case_search(request: AuthenticatedRequest) -> HttpResponse:
+    """A case by its board reference: straight to it when one the person may open has
+    exactly that reference, otherwise the ones whose reference contains what was typed.
+    Whatever was typed, the answer is a page: a reference is short and never has a NUL."""
+    typed_in = request.GET.get("reference", "").replace("\x00", "")[:SEARCH_LENGTH]
+    found = selectors.case_search(request.user, services.board_reference(typed_in))
+    if found.exact is not None:
+        return redirect("audits:case_detail", found.exact.pk)
+    return render(
+        request,
+        "audits/case_search.html",
+        {"found": found, "case_search_reference": found.reference, "limit": selectors.SEARCH_RESULTS},
+    )
 
 
 @require_http_methods(["GET", "POST"])

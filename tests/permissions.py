@@ -137,6 +137,7 @@ MATRIX: dict[str, Row] = {
     # Case audits
     "audits:round_list": for_action(Action.VIEW_AUDITS),
     "audits:round_list_download": for_action(Action.VIEW_AUDITS),
+    "audits:case_search": for_action(Action.VIEW_AUDITS),
     "audits:round_create": for_action(Action.MANAGE_AUDITS),
     "audits:round_detail": case_page(),
     # A round's lists, on their pages and as CSV or XLSX: case data, as the round's page.
