@@ -27,7 +27,7 @@ urlpatterns = [
     path("rounds.<listkind:kind>", views.round_list_download, name="round_list_download"),
     path("rounds/new/", views.round_create, name="round_create"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
-    *in_round("round_cases", "cases", RoundCases),
+    *in_round("round_cases", "cases", RoundCases, page="audits/round_cases.html"),
     *in_round("feedback_owed", "feedback", FeedbackStillToGive, page="audits/feedback_owed.html"),
     *in_round("escalation_list", "escalations", RoundEscalations, page="audits/escalation_list.html"),
     path("rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),

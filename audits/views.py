@@ -85,7 +85,10 @@ def round_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "audits/round_list.html",
-        {"rounds": RoundList(user=request.user), "can_manage": access.can(request.user, Action.MANAGE_AUDITS)},
+        {
+            "rounds": RoundList(user=request.user, filters=request.GET),
+            "can_manage": access.can(request.user, Action.MANAGE_AUDITS),
+        },
     )
 
 

@@ -141,6 +141,7 @@ MATRIX: dict[str, Row] = {
     "audits:round_create": for_action(Action.MANAGE_AUDITS),
     "audits:round_detail": case_page(),
     # A round's lists, on their pages and as CSV or XLSX: case data, as the round's page.
+    "audits:round_cases": case_page(),
     "audits:round_cases_download": case_page(),
     "audits:feedback_owed": case_page(),
     "audits:feedback_owed_download": case_page(),

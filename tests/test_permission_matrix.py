@@ -127,6 +127,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "recommendations:cycle_reopen": {"pk": completed.pk},
         # Lists as CSV: the walk reads their text for case data (tests/test_page_walk.py).
         "audits:round_list_download": {"kind": "csv"},
+        "audits:round_cases": {"pk": audit_round.pk},
         "audits:round_cases_download": {"pk": audit_round.pk, "kind": "csv"},
         "audits:feedback_owed": {"pk": audit_round.pk},
         "audits:feedback_owed_download": {"pk": audit_round.pk, "kind": "csv"},

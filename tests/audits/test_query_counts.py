@@ -26,8 +26,8 @@ CASE_PAGE_QUERIES = 18
 # session, user, round with its agencies and auditors, the read logged; cases; open escalations;
 # records with their feedback (feedback still to give); the grade scale's words (cases not graded)
 ROUND_PAGE_QUERIES = 11
-# session, user, rounds with their counts
-ROUND_LIST_QUERIES = 3
+# session, user, rounds with their counts, the years there are rounds in (the filters)
+ROUND_LIST_QUERIES = 4
 
 
 def fill_case(case, records: int, auditor) -> None:
