@@ -43,6 +43,7 @@ from typing import TypeVar
 from auditlog.context import disable_auditlog
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from audits import selectors
 from audits.access import may_edit_agency_records
@@ -539,6 +540,22 @@ class FeedbackEntry:
     notes: str = ""
 
 
+def _check_feedback_date(
+    refusals: Refusals, recipient: str, label: str, given_on: datetime.date, *, audited_on: datetime.date
+) -> None:
+    """Feedback on findings is given once the case has been audited, and not in the future."""
+    key = feedback_key(recipient, "given_on")
+    if given_on < audited_on:
+        refusals.add(
+            key,
+            f"The date feedback was given to {label} must be on or after the date of the audit, "
+            f"{audited_on.day} {audited_on:%B %Y}",
+            "before_audit",
+        )
+    elif given_on > timezone.localdate():
+        refusals.add(key, f"The date feedback was given to {label} must be today or in the past", "in_future")
+
+
 @transaction.atomic
 def feedback_record(
     *,
@@ -570,6 +587,8 @@ def feedback_record(
             refusals.add(
                 feedback_key(recipient, "given_on"), f"Enter the date feedback was given to {label}", "required"
             )
+        if entry.given_on is not None and (recipient not in given or given[recipient].given_on != entry.given_on):
+            _check_feedback_date(refusals, recipient, label, entry.given_on, audited_on=record.case.audit_round.held_on)
         if entry.given_on is not None and entry.given_by is None:
             refusals.add(feedback_key(recipient, "given_by"), f"Select who gave feedback to {label}", "required")
         elif entry.given_by is not None and entry.given_by.pk not in givers:
