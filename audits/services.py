@@ -568,8 +568,66 @@ def feedback_record(
     the versions of each recipient's feedback the person started from (0: none yet):
     feedback someone else recorded in the meantime is never overwritten. Feedback can be
     given after a case is finalised: it is about the findings, not a change to them."""
-    given = {feedback.recipient: feedback for feedback in record.feedback.all()}
     givers = {user.pk for user in selectors.feedback_givers(record.case.audit_round)}
+    _record_feedback(record=record, by=by, entries=entries, versions=versions, givers=givers)
+
+
+@dataclass(frozen=True)
+class RecordFeedback:
+    """Feedback typed for one of a case's records: its entries and the versions started from."""
+
+    entries: Mapping[str, FeedbackEntry]
+    versions: Mapping[str, int]
+
+
+def case_feedback_key(record: CaseRecord, key: str) -> str:
+    """Where a refusal about ``record``'s feedback goes when every record's is saved at once."""
+    return f"record-{record.pk}-{key}"
+
+
+class FeedbackConflict(EditConflict):
+    """Someone else saved feedback on ``record`` after the person opened the page."""
+
+    def __init__(self, conflict: EditConflict, *, record: CaseRecord) -> None:
+        super().__init__(saved_by=conflict.saved_by, saved_at=conflict.saved_at, version=conflict.version)
+        self.record = record
+
+
+@transaction.atomic
+def case_feedback_record(*, case: AuditCase, by: User, feedback: Mapping[CaseRecord, RecordFeedback]) -> None:
+    """Record the feedback given on several of ``case``'s records at once: all of it, or
+    none. Every refusal is gathered, keyed by ``case_feedback_key``, so a person sees each
+    beside the record it concerns; someone else's save in the meantime raises
+    ``FeedbackConflict`` naming the record."""
+    givers = {user.pk for user in selectors.feedback_givers(case.audit_round)}
+    errors: dict[str, list[ValidationError]] = {}
+    for record, typed in feedback.items():
+        if record.case_id != case.pk:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                ValidationError("Feedback is recorded on this case's own records", code="other_case")
+            )
+            continue
+        try:
+            with transaction.atomic():
+                _record_feedback(record=record, by=by, entries=typed.entries, versions=typed.versions, givers=givers)
+        except EditConflict as conflict:
+            raise FeedbackConflict(conflict, record=record) from None
+        except ValidationError as refused:
+            for key, refusals in refused.error_dict.items():
+                errors.setdefault(case_feedback_key(record, key), []).extend(refusals)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _record_feedback(
+    *,
+    record: CaseRecord,
+    by: User,
+    entries: Mapping[str, FeedbackEntry],
+    versions: Mapping[str, int],
+    givers: set[int],
+) -> None:
+    given = {feedback.recipient: feedback for feedback in record.feedback.all()}
     labels = dict(Feedback.Recipient.choices)
     refusals = Refusals()
     for recipient, entry in entries.items():

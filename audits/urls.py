@@ -38,6 +38,7 @@ urlpatterns = [
     path("cases/<int:pk>/grades/", views.case_grades, name="case_grades"),
     path("cases/<int:pk>/finalise/", views.case_finalise, name="case_finalise"),
     path("cases/<int:pk>/reopen/", views.case_reopen, name="case_reopen"),
+    path("cases/<int:pk>/feedback/", views.case_feedback, name="case_feedback"),
     path("cases/<int:pk>/records/new/", views.record_create, name="record_create"),
     path("cases/<int:pk>/escalations/new/", views.escalation_create, name="escalation_create"),
     path("cases/<int:pk>/participants/new/", views.participant_add, name="participant_add"),

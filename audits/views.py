@@ -529,6 +529,62 @@ def record_feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def case_feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The feedback given on every one of a case's records, on one page, saved together:
+    all of it or none, each refusal beside its own record's fields."""
+    case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
+    records = selectors.case_records(case)
+    givers = selectors.feedback_givers(case.audit_round)
+    forms = {}
+    for record in records:
+        record.case = case
+        forms[record.pk] = FeedbackForm(
+            request.POST or None,
+            prefix=f"record-{record.pk}",
+            record=record,
+            given={feedback.recipient: feedback for feedback in record.feedback.all()},
+            givers=givers,
+        )
+    valid = [form.is_valid() for form in forms.values()]  # every form, so each shows its errors
+    if request.method == "POST" and all(valid):
+        try:
+            services.case_feedback_record(
+                case=case,
+                by=request.user,
+                feedback={
+                    form.record: services.RecordFeedback(entries=form.entries(), versions=form.versions())
+                    for form in forms.values()
+                },
+            )
+        except services.FeedbackConflict as conflict:
+            forms[conflict.record.pk].add_error(None, conflict.message)
+            forms[conflict.record.pk].take_latest_version(conflict)
+        except ValidationError as error:
+            for key, errors in error.error_dict.items():
+                record_pk, _, field = key.removeprefix("record-").partition("-")
+                form = forms.get(int(record_pk)) if record_pk.isdigit() else None
+                if form is None:
+                    next(iter(forms.values())).add_error(None, errors)
+                else:
+                    form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "The feedback given has been recorded.")
+            return redirect("audits:case_detail", case.pk)
+    record_read(request, case)
+    return render(
+        request,
+        "audits/case_feedback.html",
+        {
+            "case": case,
+            "forms": list(forms.values()),
+            "has_errors": any(form.errors for form in forms.values()),
+        },
+    )
+
+
 # --- Escalations ----------------------------------------------------------------------------
 
 

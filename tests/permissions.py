@@ -158,6 +158,7 @@ MATRIX: dict[str, Row] = {
     "audits:record_create": case_page(),
     "audits:record_detail": case_page(),
     "audits:record_feedback": case_page(agency_auditor=DENIED),
+    "audits:case_feedback": case_page(agency_auditor=DENIED),
     "audits:escalation_create": case_page(agency_auditor=DENIED),
     "audits:escalation_edit": case_page(agency_auditor=DENIED),
     "audits:participant_add": case_page(agency_auditor=DENIED),
@@ -285,6 +286,7 @@ POSTS: dict[str, Row] = {
     "audits:record_detail": case_page(audit_team=SAVED, agency_auditor=SAVED),
     # The form as rendered says no feedback was given yet: nothing to record.
     "audits:record_feedback": case_page(audit_team=redirect("audits:case_detail"), agency_auditor=DENIED),
+    "audits:case_feedback": case_page(audit_team=redirect("audits:case_detail"), agency_auditor=DENIED),
     "audits:escalation_create": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:escalation_edit": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:participant_add": case_page(audit_team=SAVED, agency_auditor=DENIED),

@@ -101,6 +101,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "audits:case_grades": {"pk": case.pk},
         "audits:case_finalise": {"pk": case.pk},
         "audits:case_reopen": {"pk": case.pk},
+        "audits:case_feedback": {"pk": case.pk},
         "audits:record_create": {"pk": case.pk},
         "audits:escalation_create": {"pk": case.pk},
         "audits:record_detail": {"pk": record.pk},
