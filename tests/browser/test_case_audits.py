@@ -412,6 +412,11 @@ def test_case_audit_pages_are_accessible_to_the_audit_team(
         ),
         (f"/audits/records/{data['police_record'].pk}/", 200, "Police record", None),
         (f"/audits/records/{data['police_record'].pk}/feedback/", 200, "Feedback given", None),
+        (f"/audits/cases/{case_pk}/feedback/", 200, "Feedback given on every record", None),
+        ("/audits/?kind=case_audit", 200, "Case audits", None),
+        (f"/audits/rounds/{round_pk}/cases/?finalised=no", 200, "Cases", _shows(data["case"].reference)),
+        (f"/audits/search/?reference={data['case'].reference[:-1]}", 200, "Find a case", None),
+        ("/audits/search/?reference=nobody-has-this", 200, "Find a case", _shows("No case found")),
         (f"/audits/cases/{case_pk}/escalations/new/", 200, "Request immediate intervention", None),
         (
             f"/audits/cases/{case_pk}/escalations/new/",
