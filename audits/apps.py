@@ -22,10 +22,12 @@ class AuditsConfig(AppConfig):
         for model in (models.Theme, models.GradeScale, models.Grade, models.ChecklistQuestion):
             auditlog.register(model, exclude_fields=not_history)
         auditlog.register(models.AuditRound, exclude_fields=not_history, m2m_fields={"agencies", "auditors"})
-        for model in (models.AuditCase, models.CaseRecord, models.Escalation, models.Feedback):
+        auditlog.register(models.AuditCase, exclude_fields=not_history, m2m_fields={"expected_agencies"})
+        for model in (models.CaseRecord, models.Escalation, models.Feedback):
             auditlog.register(model, exclude_fields=not_history)
         for model in (
             models.CaseReopening,
+            models.RoundReopening,
             models.ThemeRating,
             models.RecordGrade,
             models.ChecklistAnswer,

@@ -12,8 +12,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
-from audits import services
+from audits import selectors, services
 from audits.models import AuditCase, AuditRound, CaseRecord, ChecklistAnswer, ChecklistQuestion, Feedback, Grade, Theme
 from dscb.models import Agency, User
 
@@ -145,6 +146,7 @@ def create_demo_audits() -> None:
             focus=spec.focus,
             agencies=[agencies[name] for name in [*RECORD_AGENCIES, spec.lead_agency, "Probation", "YOS"]],
             auditors=[auditor, agency_auditor] if round_index == len(ROUNDS) - 1 else [auditor],
+            dates=_dates(spec.held_on),
         )
         # The other agencies whose records are read: never the lead agency's twice.
         other_agencies = [name for name in RECORD_AGENCIES if name != spec.lead_agency]
@@ -153,18 +155,31 @@ def create_demo_audits() -> None:
         supervision = _exact_share(total_records, spec.supervision_share)
         minutes = _exact_share(total_records, spec.minutes_share)
         record_number = 0
-        for case_index, overall in enumerate(spec.overall):
-            case = services.case_create(
-                audit_round=audit_round,
-                by=auditor,
-                details=services.CaseDetails(
-                    reference=f"{spec.prefix}-{case_index + 1:02d}",
-                    categories=CATEGORIES[case_index % len(CATEGORIES)],
-                    plan_started_on=spec.held_on - datetime.timedelta(days=70 + 45 * case_index),
-                    sibling_records_read=case_index % 3,
-                    parent_records_read=1 + case_index % 2,
-                ),
+        cases: list[tuple[AuditCase, list[str]]] = []
+        for case_index in range(len(spec.overall)):
+            record_agencies = [
+                spec.lead_agency if index == 0 else other_agencies[(case_index + index) % len(other_agencies)]
+                for index in range(records_per_case)
+            ]
+            cases.append(
+                (
+                    services.case_create(
+                        audit_round=audit_round,
+                        by=auditor,
+                        details=services.CaseDetails(
+                            reference=f"{spec.prefix}-{case_index + 1:02d}",
+                            categories=CATEGORIES[case_index % len(CATEGORIES)],
+                            plan_started_on=spec.held_on - datetime.timedelta(days=70 + 45 * case_index),
+                            sibling_records_read=case_index % 3,
+                            parent_records_read=1 + case_index % 2,
+                            expected_agencies=[agencies[name] for name in record_agencies],
+                        ),
+                    ),
+                    record_agencies,
+                )
             )
+        audit_round = _move_on(audit_round, auditor)  # collecting returns
+        for case_index, ((case, record_agencies), overall) in enumerate(zip(cases, spec.overall, strict=True)):
             # September 2010: each adequate case fell short of adequate on exactly one theme.
             below_threshold_theme = themes[case_index % len(themes)] if overall == "Adequate" else None
             agreed: dict[Theme, Grade | None] = {}
@@ -181,12 +196,7 @@ def create_demo_audits() -> None:
                     label = overall if theme_index != 2 else "Adequate"
                 agreed[theme] = grades[label]
 
-            for record_index in range(records_per_case):
-                agency_name = (
-                    spec.lead_agency
-                    if record_index == 0
-                    else other_agencies[(case_index + record_index) % len(other_agencies)]
-                )
+            for record_index, agency_name in enumerate(record_agencies):
                 answers: dict[ChecklistQuestion, tuple[str, str]] = {}
                 for question in questions:
                     if question.text == SUPERVISION:
@@ -233,12 +243,152 @@ def create_demo_audits() -> None:
                 areas_for_development="Keep a shared multi-agency chronology and record supervision decisions.",
             )
             services.case_finalise(case=case, by=auditor, expected_version=case.version)
-        audit_round.refresh_from_db()
-        services.round_complete(audit_round=audit_round, by=auditor, expected_version=audit_round.version)
+        audit_round = _move_on(audit_round, auditor)  # moderation
+        audit_round = _move_on(audit_round, auditor)  # feedback
+        if not selectors.round_progress(audit_round, today=timezone.localdate()).needs:
+            _move_on(audit_round, auditor)  # completed; the latest round still owes feedback
 
     _create_escalations(agencies, auditor)
     _create_appreciative_inquiry(agencies, auditor)
+    _create_round_at_the_panel(agencies, grades, themes, questions, auditor)
+    _create_round_collecting_returns(agencies, grades, themes, questions, auditor, agency_auditor)
     _create_planned_round(agencies, auditor, agency_auditor)
+
+
+def _add_return(
+    case: AuditCase,
+    agency: Agency,
+    auditor: User,
+    *,
+    grade: Grade,
+    themes: list[Theme],
+    questions: list[ChecklistQuestion],
+) -> None:
+    services.record_create(
+        case=case,
+        by=auditor,
+        details=services.RecordDetails(
+            agency=agency,
+            subject=CaseRecord.Subject.CHILD,
+            records_read=2,
+            findings=f"{agency.short_name} records: {FINDINGS.get(grade.label, '')}",
+            grades=dict.fromkeys(themes, grade),
+            answers=dict.fromkeys(questions, (ChecklistAnswer.Answer.YES, "")),
+        ),
+    )
+
+
+def _create_round_at_the_panel(
+    agencies: dict[str, Agency],
+    grades: dict[str, Grade],
+    themes: list[Theme],
+    questions: list[ChecklistQuestion],
+    auditor: User,
+) -> None:
+    """April 2011: every return in, one case agreed and finalised, the panel still on the other.
+    On the second case the agencies' grades differ by two levels, for the panel to moderate."""
+    held_on = datetime.date(2011, 4, 20)
+    taking_part = [agencies[name] for name in ("Police", "EY&F", "Health Visiting")]
+    audit_round = services.round_create(
+        by=auditor,
+        title="April 2011",
+        held_on=held_on,
+        focus="Children on a plan for neglect.",
+        agencies=taking_part,
+        auditors=[auditor],
+        dates=_dates(held_on),
+    )
+    cases = [
+        services.case_create(
+            audit_round=audit_round,
+            by=auditor,
+            details=services.CaseDetails(
+                reference=f"MACA-2011-04-0{number}",
+                categories=["neglect"],
+                plan_started_on=held_on - datetime.timedelta(days=120 * number),
+                expected_agencies=taking_part,
+            ),
+        )
+        for number in (1, 2)
+    ]
+    audit_round = _move_on(audit_round, auditor)  # collecting returns
+    labels = [grade.label for grade in grades.values()]
+    for case_number, case in enumerate(cases):
+        for agency_number, agency in enumerate(taking_part):
+            # The second case: the best grade from one agency, two levels lower from another.
+            label = labels[min(agency_number * 2, len(labels) - 1)] if case_number else labels[1]
+            _add_return(case, agency, auditor, grade=grades[label], themes=themes, questions=questions)
+    audit_round = _move_on(audit_round, auditor)  # moderation
+    first = AuditCase.objects.get(pk=cases[0].pk)
+    first = services.case_agree_grades(
+        case=first,
+        by=auditor,
+        expected_version=first.version,
+        theme_grades=dict.fromkeys(themes, grades[labels[1]]),
+        overall_grade=grades[labels[1]],
+        findings="Agencies worked well together on a clear plan.",
+    )
+    services.case_finalise(case=first, by=auditor, expected_version=first.version)
+
+
+def _create_round_collecting_returns(
+    agencies: dict[str, Agency],
+    grades: dict[str, Grade],
+    themes: list[Theme],
+    questions: list[ChecklistQuestion],
+    auditor: User,
+    agency_auditor: User,
+) -> None:
+    """May 2011: returns overdue from some agencies, the Police's in for one case of two."""
+    held_on = datetime.date(2011, 5, 25)
+    taking_part = [agencies[name] for name in ("Police", "EY&F", "GP", "Education")]
+    audit_round = services.round_create(
+        by=auditor,
+        title="May 2011",
+        held_on=held_on,
+        focus="Children on a plan for emotional abuse where domestic abuse is a factor.",
+        agencies=taking_part,
+        auditors=[auditor, agency_auditor],
+        dates=_dates(held_on),
+    )
+    cases = [
+        services.case_create(
+            audit_round=audit_round,
+            by=auditor,
+            details=services.CaseDetails(
+                reference=f"MACA-2011-05-0{number}",
+                categories=["emotional"],
+                plan_started_on=held_on - datetime.timedelta(days=90 * number),
+                expected_agencies=taking_part[: 2 + number],
+            ),
+        )
+        for number in (1, 2)
+    ]
+    _move_on(audit_round, auditor)  # collecting returns
+    _add_return(
+        cases[0], agencies["Police"], auditor, grade=grades[list(grades)[1]], themes=themes, questions=questions
+    )
+    services.record_create(
+        case=cases[0],
+        by=auditor,
+        details=services.RecordDetails(
+            agency=agencies["EY&F"], subject=CaseRecord.Subject.CHILD, records_read=1, findings="Started: to finish."
+        ),
+    )
+
+
+def _dates(held_on: datetime.date) -> services.RoundDates:
+    """Returns due a fortnight before the audit day (the panel), feedback four weeks after."""
+    return services.RoundDates(
+        returns_due_on=held_on - datetime.timedelta(days=14),
+        panel_on=held_on,
+        feedback_due_on=held_on + datetime.timedelta(days=28),
+    )
+
+
+def _move_on(audit_round: AuditRound, auditor: User) -> AuditRound:
+    audit_round.refresh_from_db()
+    return services.round_move_on(audit_round=audit_round, by=auditor, expected_version=audit_round.version)
 
 
 def _create_escalations(agencies: dict[str, Agency], auditor: User) -> None:
@@ -284,6 +434,7 @@ def _create_appreciative_inquiry(agencies: dict[str, Agency], auditor: User) -> 
         focus="Families on a child protection plan for more than 12 months, seen by professionals as stuck.",
         agencies=[agencies[name] for name in ("EY&F", "Police", "Health Visiting", "Education", "DPT")],
         auditors=[auditor],
+        dates=_dates(held_on),
     )
     families = (
         ("AI-2010-11-01", datetime.date(2009, 6, 15), ["neglect"]),
@@ -311,8 +462,8 @@ def _create_appreciative_inquiry(agencies: dict[str, Agency], auditor: User) -> 
         ):
             services.participant_add(case=case, agency=agencies[agency_name], role=role)
         services.case_finalise(case=case, by=auditor, expected_version=case.version)
-    audit_round.refresh_from_db()
-    services.round_complete(audit_round=audit_round, by=auditor, expected_version=audit_round.version)
+    for _ in range(4):
+        audit_round = _move_on(audit_round, auditor)  # collecting, moderation, feedback, completed
 
 
 def _create_planned_round(agencies: dict[str, Agency], auditor: User, agency_auditor: User) -> None:
@@ -324,4 +475,5 @@ def _create_planned_round(agencies: dict[str, Agency], auditor: User, agency_aud
         focus="Children subject to a plan under the category of sexual abuse.",
         agencies=[agencies[name] for name in ("Police", "EY&F", "GP", "Education", "Probation")],
         auditors=[auditor, agency_auditor],
+        dates=services.RoundDates(returns_due_on=datetime.date(2011, 6, 1)),
     )

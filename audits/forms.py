@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.conf import settings
@@ -122,10 +123,27 @@ class AuditorChoiceField(BoundedModelMultipleChoiceField):
 
 class AuditRoundForm(FieldsOnly, VersionedForm):
     held_on = UKDateField(label="Date of the audit", required_message="Enter the date of the audit")
+    returns_due_on = UKDateField(
+        label="Date the agencies' returns are due",
+        required=False,
+        help_text="Agency auditors are reminded before this date, and told when their returns are overdue.",
+    )
+    panel_on = UKDateField(label="Date of the panel meeting", required=False)
+    feedback_due_on = UKDateField(label="Date feedback is due", required=False)
 
     class Meta:
         model = AuditRound
-        fields = ["title", "held_on", "kind", "focus", "agencies", "auditors"]
+        fields = [
+            "title",
+            "held_on",
+            "returns_due_on",
+            "panel_on",
+            "feedback_due_on",
+            "kind",
+            "focus",
+            "agencies",
+            "auditors",
+        ]
         widgets = {
             "kind": forms.RadioSelect,
             "agencies": forms.CheckboxSelectMultiple,
@@ -148,6 +166,9 @@ class AuditRoundForm(FieldsOnly, VersionedForm):
             Layout(
                 Field.text("title"),
                 Field("held_on"),
+                Field("returns_due_on"),
+                Field("panel_on"),
+                Field("feedback_due_on"),
                 Field.radios("kind", legend_size=Size.SMALL),
                 text_area(self, "focus", rows=3),
                 Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
@@ -187,6 +208,7 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
         model = AuditCase
         fields = [
             "reference",
+            "expected_agencies",
             "plan_started_on",
             "sibling_records_read",
             "parent_records_read",
@@ -194,6 +216,8 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
             "what_is_working",
             "desired_outcomes",
         ]
+        widgets = {"expected_agencies": forms.CheckboxSelectMultiple}
+        field_classes = {"expected_agencies": BoundedModelMultipleChoiceField}
         error_messages = {
             "reference": {
                 "required": "Enter the board reference",
@@ -208,6 +232,7 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
             "reference"
         ].help_text = f"For example, {settings.BOARD_REFERENCE_EXAMPLE}. Never a name, NHS number or date of birth."
         self.fields["reference"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        field_as(self, "expected_agencies", forms.ModelChoiceField).queryset = audit_round.agencies.all()
         if self.instance.pk:
             self.fields["categories"].initial = [
                 key for key, name in CATEGORY_FIELDS.items() if getattr(self.instance, name)
@@ -218,6 +243,7 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
             Field.text("reference", field_width=20),
             Field.checkboxes("categories", legend_size=Size.SMALL, small=True),
             Field("plan_started_on"),
+            Field.checkboxes("expected_agencies", legend_size=Size.SMALL, small=True),
             Field.text("sibling_records_read", field_width=3),
             Field.text("parent_records_read", field_width=3),
         ]
@@ -232,14 +258,16 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
                 del self.fields[name]
         self.helper = gds_helper(Layout(*layout, "version"))
         # The error summary lists errors in field order: keep it the order of the page.
-        self.order_fields(["reference", "categories", "plan_started_on"])
+        self.order_fields(["reference", "categories", "plan_started_on", "expected_agencies"])
 
     def clean_reference(self) -> str:
         return board_reference(self.cleaned_data["reference"])
 
 
 class CaseGradesForm(FieldsOnly, VersionedForm):
-    """The grades the audit team agrees for the case, and its findings."""
+    """The grades the audit team agrees for the case, and its findings. The page shows each
+    theme's grade beside what every agency's records say on it: ``theme_helpers`` lay out
+    one theme's field each, ``helper`` the rest."""
 
     class Meta:
         model = AuditCase
@@ -248,19 +276,20 @@ class CaseGradesForm(FieldsOnly, VersionedForm):
     def __init__(self, *args: Any, themes: list[Theme], grades: list[Grade], ratings: dict[int, int], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.themes = themes
+        self.theme_helpers: dict[int, FormHelper] = {}
         for theme in themes:
-            self.fields[rating_key(theme)] = GradeChoiceField(label=theme.name, grades=grades)
+            self.fields[rating_key(theme)] = GradeChoiceField(
+                label=f"Agreed grade for {theme.name.lower()}", grades=grades
+            )
             self.fields[rating_key(theme)].initial = ratings.get(theme.pk)
+            helper = gds_helper(Layout(Field.radios(rating_key(theme), legend_size=Size.SMALL, inline=True)))
+            helper.render_hidden_fields = False  # the version rides with the rest, once
+            self.theme_helpers[theme.pk] = helper
         self.fields["overall_grade"] = GradeChoiceField(label="Overall grade", grades=grades)
         self.fields["overall_grade"].initial = self.instance.overall_grade_id
         self.helper = gds_helper(
             Layout(
-                Fieldset(
-                    *[Field.radios(rating_key(theme), legend_size=Size.SMALL, inline=True) for theme in themes],
-                    legend="Grade on each theme",  # words of ours, not data
-                    legend_size=Size.MEDIUM,
-                ),
-                Field.radios("overall_grade", legend_size=Size.MEDIUM, inline=True),
+                Field.radios("overall_grade", legend_size=Size.SMALL, inline=True),
                 text_area(self, "findings", rows=5),
                 text_area(self, "strengths", rows=4),
                 text_area(self, "areas_for_development", rows=4),
@@ -459,6 +488,7 @@ class EscalationForm(FieldsOnly, VersionedForm):
             "raised_on",
             "to_agency",
             "to_role",
+            "to_email",
             "reason",
             "due_by",
             "acknowledged_on",
@@ -474,7 +504,7 @@ class EscalationForm(FieldsOnly, VersionedForm):
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Offers the round's agencies; whether one may be chosen is the service's to say.
+        # Offers the agencies given; whether one may be chosen is the service's to say.
         to_agency = field_as(self, "to_agency", forms.ModelChoiceField)
         to_agency.queryset = Agency.objects.all()
         to_agency.choices = [("", "Select an agency"), *((a.pk, a.name) for a in agencies)]
@@ -482,6 +512,7 @@ class EscalationForm(FieldsOnly, VersionedForm):
             Field("raised_on"),
             Field.select("to_agency"),
             Field.text("to_role"),
+            Field.text("to_email", field_width=20),
             text_area(self, "reason", rows=4),
             Field("due_by"),
         ]
@@ -508,9 +539,55 @@ class ReopenCaseForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(text_area(self, "reason", rows=4)))
+
+
+class ReopenRoundForm(ReopenCaseForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = "Why does this round need to be re-opened?"
+        self.fields["reason"].error_messages["required"] = "Enter why the round needs to be re-opened"
+
+
+class WithdrawEscalationForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the request withdrawn?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_identifying_details],
+        error_messages={"required": "Enter why the request is withdrawn"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(text_area(self, "reason", rows=4)))
+
 
 class FinaliseCaseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class MoveRoundOnForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class FeedbackNotNeededForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is no more feedback on this record needed?",
+        help_text="For example, the practitioner has left the agency. Leave it empty to take this back.",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_identifying_details],
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(text_area(self, "reason", rows=4)))
 
 
 class ParticipantForm(FieldsOnly, OnceOnlyModelForm):

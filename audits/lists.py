@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping, Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, ClassVar
 
 from django.db.models import QuerySet
@@ -14,7 +14,7 @@ from django.utils import timezone
 from audits import selectors
 from audits.access import visible_rounds
 from audits.models import AuditCase, AuditRound, Escalation
-from audits.selectors import FeedbackOwed
+from audits.selectors import CaseReturns, FeedbackOwed, RoundProgress
 from dscb import access
 from dscb.access import Action
 from dscb.lists import Column, R, RowSource
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from audits.selectors import CountedCase
 
 DATE = "partials/cells/date.html"
+RETURN = "audits/cells/return_status.html"
 
 
 def an_id(value: str) -> bool:
@@ -177,6 +178,36 @@ class RoundCases(InRound["CountedCase"]):
         return list(selectors.round_cases(self.audit_round, self.filters))
 
 
+class ReturnsGrid(InRound[CaseReturns]):
+    """Each case by agency taking part: where each agency's return stands."""
+
+    name = "returns"
+    heading = "Agencies' returns"
+    caption = "Agencies' returns for each case"
+    url_name = "audits:returns_grid_download"
+
+    @cached_property
+    def progress(self) -> RoundProgress:
+        return selectors.round_progress(self.audit_round, today=timezone.localdate())
+
+    def columns(self) -> Sequence[Column[CaseReturns]]:
+        return [
+            Column(
+                "Board reference",
+                lambda row: row.case.reference,
+                cell="audits/cells/returns_case.html",
+                row_header=True,
+            ),
+            *(
+                Column(agency.short_name, partial(lambda row, pk: row.statuses[pk].label, pk=agency.pk), cell=RETURN)
+                for agency in self.progress.agencies
+            ),
+        ]
+
+    def query(self) -> list[CaseReturns]:
+        return self.progress.grid
+
+
 class FeedbackStillToGive(InRound[FeedbackOwed]):
     name = "feedback-still-to-give"
     heading = "Feedback still to give"
@@ -197,6 +228,8 @@ class FeedbackStillToGive(InRound[FeedbackOwed]):
 
 
 def escalation_status(escalation: Escalation, today: datetime.date) -> str:
+    if escalation.withdrawn_on is not None:
+        return "Withdrawn"
     if not escalation.is_open:
         return "Resolved"
     if escalation.is_overdue(today):
@@ -254,11 +287,24 @@ class RoundEscalations(InRound[Escalation], Escalations):
         return escalations.open() if self.filters.get("open") else escalations
 
 
+def outcome(escalation: Escalation) -> str:
+    withdrawn = f"Withdrawn: {escalation.withdrawal_reason}" if escalation.withdrawal_reason else ""
+    return " ".join(part for part in (escalation.outcome, withdrawn) if part)
+
+
 class CaseEscalations(Escalations):
-    """Every request raised on a case, open or resolved, newest first."""
+    """Every request raised on a case, open or resolved, newest first, with why it was
+    made and what came of it."""
 
     show_case = False
     ordering = ("-raised_on", "-pk")
+
+    def columns(self) -> Sequence[Column[Escalation]]:
+        return [
+            *super().columns(),
+            Column("Reason", lambda e: e.reason),
+            Column("Outcome", outcome),
+        ]
 
     def __init__(self, *, user: User, case: AuditCase) -> None:
         super().__init__()

@@ -128,8 +128,12 @@ class RoundKind(models.TextChoices):
 
 
 class RoundState(models.TextChoices):
+    """The steps of a round, in the order it moves through them."""
+
     PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
+    COLLECTING = "collecting", "Collecting returns"
+    MODERATION = "moderation", "Moderation"
+    FEEDBACK = "feedback", "Feedback"
     COMPLETED = "completed", "Completed"
 
 
@@ -144,6 +148,9 @@ class AuditRound(Versioned):
         validators=[validate_no_identifying_details],
     )
     held_on = models.DateField("date of the audit")
+    returns_due_on = models.DateField("agencies' returns due by", null=True, blank=True)
+    panel_on = models.DateField("date of the panel meeting", null=True, blank=True)
+    feedback_due_on = models.DateField("feedback due by", null=True, blank=True)
     kind = models.CharField(max_length=30, choices=RoundKind.choices, default=RoundKind.CASE_AUDIT)
     focus = text_field("focus", max_length=2000)
     state = models.CharField(max_length=20, choices=RoundState.choices, default=RoundState.PLANNED)
@@ -159,6 +166,13 @@ class AuditRound(Versioned):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_completed(self) -> bool:
+        return self.state == self.State.COMPLETED
+
+    def returns_overdue(self, today: datetime.date) -> bool:
+        return self.returns_due_on is not None and self.returns_due_on < today
 
     @property
     def is_appreciative_inquiry(self) -> bool:
@@ -178,6 +192,13 @@ class AuditCase(Versioned):
 
     audit_round = models.ForeignKey(AuditRound, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField("board reference", max_length=30, unique=True, validators=[validate_board_reference])
+    expected_agencies = models.ManyToManyField(
+        Agency,
+        related_name="+",
+        blank=True,
+        verbose_name="agencies expected to return a record",
+        help_text="The agencies known to the child, of those taking part in the round.",
+    )
     category_neglect = models.BooleanField("neglect", default=False)
     category_physical = models.BooleanField("physical abuse", default=False)
     category_emotional = models.BooleanField("emotional abuse", default=False)
@@ -255,6 +276,21 @@ class CaseReopening(models.Model):
         return {"case_id": self.case_id}
 
 
+class RoundReopening(models.Model):
+    """A completed round opened again for changes: who, when and why, kept for good."""
+
+    audit_round = models.ForeignKey(AuditRound, on_delete=models.PROTECT, related_name="reopenings")
+    reason = models.TextField(max_length=2000, validators=[validate_no_identifying_details])
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reopened_at"]
+
+    def __str__(self) -> str:
+        return f"Re-opening of {self.audit_round}"
+
+
 class ThemeRating(models.Model):
     """The grade the audit team agreed for the case on one theme."""
 
@@ -294,6 +330,11 @@ class CaseRecord(Versioned):
     findings = text_field("findings")
     strengths = text_field("strengths")
     areas_for_development = text_field("areas for development")
+    feedback_not_needed = text_field(
+        "why feedback is not needed",
+        max_length=2000,
+        help_text="Given when the audit team decides no feedback on this record is needed.",
+    )
 
     class Meta:
         ordering = ["agency__position", "agency__name", "pk"]
@@ -393,7 +434,7 @@ class Feedback(Versioned):
 
 class EscalationQuerySet(models.QuerySet):
     def open(self) -> EscalationQuerySet:
-        return self.filter(resolved_on__isnull=True)
+        return self.filter(resolved_on__isnull=True, withdrawn_on__isnull=True)
 
     def overdue(self, today: datetime.date) -> EscalationQuerySet:
         return self.open().filter(due_by__lt=today)
@@ -410,12 +451,20 @@ class Escalation(Versioned):
     to_role = models.CharField(
         "to role", max_length=120, help_text="For example, team manager.", validators=[validate_no_identifying_details]
     )
+    to_email = models.EmailField(
+        "email address to tell",
+        blank=True,
+        help_text="The person asked, or their team's shared address. They are emailed the board reference, "
+        "what is asked and by when: never a link, a name or anything else about the child.",
+    )
     reason = models.TextField(max_length=LONG_TEXT, validators=[validate_no_identifying_details])
     due_by = models.DateField("due by")
     acknowledged_on = models.DateField("acknowledged on", null=True, blank=True)
     action_taken = text_field("action taken")
     outcome = text_field("outcome")
     resolved_on = models.DateField("resolved on", null=True, blank=True)
+    withdrawn_on = models.DateField("withdrawn on", null=True, blank=True)
+    withdrawal_reason = text_field("why it was withdrawn", max_length=2000)
 
     objects = EscalationQuerySet.as_manager()
 
@@ -443,7 +492,7 @@ class Escalation(Versioned):
 
     @property
     def is_open(self) -> bool:
-        return self.resolved_on is None
+        return self.resolved_on is None and self.withdrawn_on is None
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.is_open and self.due_by < today

@@ -3,28 +3,34 @@ counts, so a page costs the same number of queries however much data there is.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from auditlog.models import LogEntry
+from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.urls import reverse
 
 from audits.access import visible_cases, visible_rounds
 from audits.models import (
     AuditCase,
     AuditRound,
     CaseRecord,
+    ChecklistAnswer,
     ChecklistQuestion,
     Feedback,
     Grade,
     GradeScale,
     RecordGrade,
+    RoundReopening,
+    RoundState,
     Theme,
     ThemeRating,
 )
 from dscb.access import Action
-from dscb.models import User
+from dscb.models import Agency, User
 from dscb.request_cache import once_per_request
 from dscb.selectors import people_who_can
 
@@ -131,7 +137,87 @@ def round_years(user: User) -> list[int]:
 
 
 def round_page_queryset() -> QuerySet[AuditRound]:
-    return AuditRound.objects.prefetch_related("agencies", Prefetch("auditors", User.objects.select_related("agency")))
+    return AuditRound.objects.prefetch_related(
+        "agencies",
+        Prefetch("auditors", User.objects.select_related("agency")),
+        Prefetch("reopenings", RoundReopening.objects.select_related("reopened_by")),
+    )
+
+
+def round_records(audit_round: AuditRound) -> list[CaseRecord]:
+    """Every agency record in the round, with what its completeness and feedback need."""
+    return list(
+        CaseRecord.objects.filter(case__audit_round=audit_round)
+        .select_related("case", "agency")
+        .prefetch_related(
+            Prefetch("grades", RecordGrade.objects.only("record_id", "theme_id")),
+            Prefetch("answers", ChecklistAnswer.objects.only("record_id", "question_id")),
+            Prefetch("feedback", Feedback.objects.only("record_id", "recipient")),
+        )
+        .order_by("case__reference", "agency__position", "agency__name", "pk")
+    )
+
+
+class ReturnStatus(models.TextChoices):
+    """Where an agency's return for a case stands, on the round's progress grid."""
+
+    NOT_EXPECTED = "not_expected", "Not expected"
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+    OVERDUE = "overdue", "Overdue"
+
+
+@dataclass(frozen=True)
+class CaseReturns:
+    """One row of the progress grid: a case and, by agency pk, where its return stands."""
+
+    case: AuditCase
+    statuses: dict[int, ReturnStatus]
+
+
+def return_status(*, expected: bool, records: list[CaseRecord], scales: Scales, overdue: bool) -> ReturnStatus:
+    """One agency's return for one case: complete when every record it made is complete
+    (all graded and answered); overdue when it is not, and the date returns were due has
+    passed; not expected when the agency was not named and has made no record."""
+    if not records:
+        if not expected:
+            return ReturnStatus.NOT_EXPECTED
+        return ReturnStatus.OVERDUE if overdue else ReturnStatus.NOT_STARTED
+    if all(record_completeness(record, scales).is_complete for record in records):
+        return ReturnStatus.COMPLETE
+    return ReturnStatus.OVERDUE if overdue else ReturnStatus.IN_PROGRESS
+
+
+def returns_grid(
+    audit_round: AuditRound,
+    *,
+    agencies: list[Agency],
+    cases: list[AuditCase],
+    records: list[CaseRecord],
+    scales: Scales,
+    today: datetime.date,
+) -> list[CaseReturns]:
+    """Each case by agency, from the round's cases (their expected agencies prefetched) and records."""
+    by_case_and_agency: dict[tuple[int, int], list[CaseRecord]] = {}
+    for record in records:
+        by_case_and_agency.setdefault((record.case_id, record.agency_id), []).append(record)
+    overdue = audit_round.returns_overdue(today)
+    return [
+        CaseReturns(
+            case=case,
+            statuses={
+                agency.pk: return_status(
+                    expected=agency.pk in {expected.pk for expected in case.expected_agencies.all()},
+                    records=by_case_and_agency.get((case.pk, agency.pk), []),
+                    scales=scales,
+                    overdue=overdue,
+                )
+                for agency in agencies
+            },
+        )
+        for case in cases
+    ]
 
 
 class CaseCounts(TypedDict):
@@ -163,7 +249,11 @@ def round_cases(audit_round: AuditRound, filters: Mapping[str, str] | None = Non
         cases = cases.filter(pk__in=CaseRecord.objects.filter(agency_id=int(filters["agency"])).values("case_id"))
     return cases.select_related("overall_grade").annotate(
         record_count=Count("records", distinct=True),
-        open_escalation_count=Count("escalations", filter=Q(escalations__resolved_on__isnull=True), distinct=True),
+        open_escalation_count=Count(
+            "escalations",
+            filter=Q(escalations__resolved_on__isnull=True, escalations__withdrawn_on__isnull=True),
+            distinct=True,
+        ),
     )
 
 
@@ -181,8 +271,16 @@ def feedback_owed(*, rounds: QuerySet[AuditRound]) -> list[FeedbackOwed]:
         .prefetch_related(Prefetch("feedback", Feedback.objects.only("record_id", "recipient")))
         .order_by("case__reference", "agency__position", "pk")
     )
+    return owed_on(records)
+
+
+def owed_on(records: Iterable[CaseRecord]) -> list[FeedbackOwed]:
+    """Who is still owed feedback on each of ``records`` (their feedback prefetched),
+    unless the audit team has said why none is needed."""
     owed = []
     for record in records:
+        if record.feedback_not_needed:
+            continue
         given = {feedback.recipient for feedback in record.feedback.all()}
         missing = [label for value, label in Feedback.Recipient.choices if value not in given]
         if missing:
@@ -200,7 +298,9 @@ def feedback_givers(audit_round: AuditRound) -> list[User]:
 
 
 def case_page_queryset() -> QuerySet[AuditCase]:
-    return AuditCase.objects.select_related("audit_round", "overall_grade", "updated_by")
+    return AuditCase.objects.select_related("audit_round", "overall_grade", "updated_by").prefetch_related(
+        "expected_agencies"
+    )
 
 
 def case_records(case: AuditCase) -> list[CaseRecord]:
@@ -233,16 +333,115 @@ def record_page_queryset() -> QuerySet[CaseRecord]:
     )
 
 
+# --- Agreeing the grades --------------------------------------------------------------------
+
+# Agencies whose grades on a theme lie this many levels of the scale apart, or more, see the
+# theme flagged: the panel talks it through before agreeing the case's grade.
+LEVELS_APART_TO_FLAG = 2
+
+
+def levels_apart(grades: Collection[Grade], *, scale: Iterable[Grade]) -> int:
+    """How many levels of the grade scale lie between the best and the worst of ``grades``.
+    Counted by rank, never by label: ranks may skip numbers (1, 2, 5), and a grade retired
+    from ``scale`` since it was given still takes its place by its rank."""
+    if not grades:
+        return 0
+    levels = sorted({grade.rank for grade in scale} | {grade.rank for grade in grades})
+    ranks = [grade.rank for grade in grades]
+    return levels.index(max(ranks)) - levels.index(min(ranks))
+
+
+@dataclass(frozen=True)
+class RecordOnTheme:
+    """What one agency's record says on one theme: its grade and its answers to the theme's
+    questions (None where not graded or not answered), in the order of the questions."""
+
+    record: CaseRecord
+    grade: Grade | None
+    answers: list[ChecklistAnswer | None]
+
+
+@dataclass(frozen=True)
+class ThemeComparison:
+    """Every agency's record side by side on one theme, for the panel agreeing its grade."""
+
+    theme: Theme
+    questions: list[ChecklistQuestion]
+    records: list[RecordOnTheme]
+    levels_apart: int
+
+    @property
+    def grades_differ(self) -> bool:
+        return self.levels_apart >= LEVELS_APART_TO_FLAG
+
+
+def theme_comparisons(records: list[CaseRecord], scales: Scales) -> list[ThemeComparison]:
+    """For each active theme, what each of ``records`` says on it. Reads the records'
+    prefetched rows only (``case_records``), so its cost does not grow with the records."""
+    grades = {record.pk: {grade.theme_id: grade.grade for grade in record.grades.all()} for record in records}
+    answers = {record.pk: {answer.question_id: answer for answer in record.answers.all()} for record in records}
+    comparisons = []
+    for theme in scales.themes:
+        questions = [question for question in scales.questions if question.theme_id == theme.pk]
+        on_theme = [
+            RecordOnTheme(
+                record=record,
+                grade=grades[record.pk].get(theme.pk),
+                answers=[answers[record.pk].get(question.pk) for question in questions],
+            )
+            for record in records
+        ]
+        given = [row.grade for row in on_theme if row.grade is not None]
+        comparisons.append(
+            ThemeComparison(
+                theme=theme,
+                questions=questions,
+                records=on_theme,
+                levels_apart=levels_apart(given, scale=scales.grades),
+            )
+        )
+    return comparisons
+
+
+def theme_anchor(theme: Theme) -> str:
+    """The id of a theme's section on the agree-grades page."""
+    return f"theme-{theme.pk}"
+
+
+# The id of the overall grade's section on the agree-grades page.
+OVERALL_ANCHOR = "overall"
+
+
 # --- Completeness ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing a case lacks before it can be finalised, or a round before it can move
+    on, in words the audit team can act on, and the address of the page (and the place on
+    it) where it is done."""
+
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
 class Completeness:
-    missing: list[str] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
 
     @property
     def is_complete(self) -> bool:
         return not self.missing
+
+
+def _first_radio(name: str) -> str:
+    """The anchor of a radios field's first option (the GDS pack numbers them from 1, as
+    ``dscb_tags.error_anchor`` says). ``name`` is the form's (``services.grade_key`` and the
+    like, which this module cannot import: the services import it)."""
+    return f"#id_{name}_1"
 
 
 def record_completeness(record: CaseRecord, scales: Scales) -> Completeness:
@@ -250,9 +449,16 @@ def record_completeness(record: CaseRecord, scales: Scales) -> Completeness:
     active checklist question is answered. Reads the record's prefetched rows only."""
     graded = {grade.theme_id for grade in record.grades.all()}
     answered = {answer.question_id for answer in record.answers.all()}
-    missing = [f"{record}: a grade for {theme.name.lower()}" for theme in scales.themes if theme.pk not in graded]
+    page = reverse("audits:record_detail", args=[record.pk])
+    missing = [
+        Missing(f"{record}: a grade for {theme.name.lower()}", page + _first_radio(f"grade_{theme.pk}"))
+        for theme in scales.themes
+        if theme.pk not in graded
+    ]
     missing += [
-        f"{record}: an answer to “{question.text}”" for question in scales.questions if question.pk not in answered
+        Missing(f"{record}: an answer to “{question.text}”", page + _first_radio(f"answer_{question.pk}"))
+        for question in scales.questions
+        if question.pk not in answered
     ]
     return Completeness(missing)
 
@@ -260,23 +466,165 @@ def record_completeness(record: CaseRecord, scales: Scales) -> Completeness:
 def case_completeness(
     case: AuditCase, *, records: list[CaseRecord], ratings: dict[int, Grade], participant_count: int, scales: Scales
 ) -> Completeness:
-    """What stops ``case`` being finalised, in words the audit team can act on."""
+    """What stops ``case`` being finalised, in words the audit team can act on, each with
+    the address where it is put right."""
     if case.audit_round.is_appreciative_inquiry:
+        details = reverse("audits:case_edit", args=[case.pk])
         missing = []
         if not participant_count:
-            missing.append("the participants")
+            missing.append(Missing("the participants", reverse("audits:participant_add", args=[case.pk])))
         if case.seen_as_stuck is None:
-            missing.append("whether professionals saw the case as stuck")
+            stuck = details + _first_radio("seen_as_stuck")
+            missing.append(Missing("whether professionals saw the case as stuck", stuck))
         if not case.what_is_working:
-            missing.append("what is working")
+            missing.append(Missing("what is working", f"{details}#id_what_is_working"))
         if not case.desired_outcomes:
-            missing.append("the desired outcomes agreed")
+            missing.append(Missing("the desired outcomes agreed", f"{details}#id_desired_outcomes"))
         return Completeness(missing)
-    missing = [f"the agreed grade for {theme.name.lower()}" for theme in scales.themes if theme.pk not in ratings]
+    grades_page = reverse("audits:case_grades", args=[case.pk])
+    missing = [
+        Missing(f"the agreed grade for {theme.name.lower()}", f"{grades_page}#{theme_anchor(theme)}")
+        for theme in scales.themes
+        if theme.pk not in ratings
+    ]
     if case.overall_grade_id is None:
-        missing.append("the overall grade")
+        missing.append(Missing("the overall grade", f"{grades_page}#{OVERALL_ANCHOR}"))
     if not records:
-        missing.append("at least one agency record")
+        missing.append(Missing("at least one agency record", reverse("audits:record_create", args=[case.pk])))
     for record in records:
         missing += record_completeness(record, scales).missing
     return Completeness(missing)
+
+
+# --- A round's steps ------------------------------------------------------------------------
+
+
+STEP_TITLES = {
+    AuditRound.State.PLANNED: "Plan the round",
+    AuditRound.State.COLLECTING: "Collect the agencies' returns",
+    AuditRound.State.MODERATION: "Moderate at the panel and finalise the cases",
+    AuditRound.State.FEEDBACK: "Give feedback",
+    AuditRound.State.COMPLETED: "Complete the round",
+}
+STEPS = list(AuditRound.State)
+
+
+def next_state(state: str) -> RoundState | None:
+    position = STEPS.index(AuditRound.State(state))
+    return STEPS[position + 1] if position + 1 < len(STEPS) else None
+
+
+@dataclass(frozen=True)
+class RoundStep:
+    state: RoundState
+    title: str
+    status: str  # "Completed", "In progress" or "Not yet started"
+    progress: str
+    needs: list[Missing]
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """A round's steps, what each still needs, and the grid of returns (case by agency) of returns."""
+
+    audit_round: AuditRound
+    steps: list[RoundStep]
+    agencies: list[Agency]  # taking part: the grid's columns
+    grid: list[CaseReturns]
+    # What stops the round moving on from where it is now: empty when it may.
+    needs: list[Missing]
+
+    @property
+    def next_state(self) -> RoundState | None:
+        return next_state(self.audit_round.state)
+
+
+def _planning_needs(audit_round: AuditRound, cases: list[AuditCase]) -> list[Missing]:
+    needs = []
+    change = reverse("audits:round_edit", args=[audit_round.pk])
+    if audit_round.returns_due_on is None:
+        needs.append(Missing("Enter the date the agencies' returns are due", change))
+    if not cases:
+        noun = "family" if audit_round.is_appreciative_inquiry else "child audited"
+        needs.append(Missing(f"Add at least one {noun}", reverse("audits:case_create", args=[audit_round.pk])))
+    if audit_round.is_appreciative_inquiry:
+        return needs  # families meet with professionals: no agency returns
+    needs += [
+        Missing(
+            f"Name the agencies expected to return a record for {case.reference}",
+            reverse("audits:case_edit", args=[case.pk]),
+        )
+        for case in cases
+        if not case.expected_agencies.all()
+    ]
+    return needs
+
+
+def _moderation_needs(cases: list[AuditCase]) -> list[Missing]:
+    return [
+        Missing(f"Finalise case {case.reference}", reverse("audits:case_detail", args=[case.pk]))
+        for case in cases
+        if not case.is_finalised
+    ]
+
+
+def _feedback_needs(audit_round: AuditRound, records: list[CaseRecord]) -> list[Missing]:
+    if audit_round.is_appreciative_inquiry:
+        return []
+    return [
+        Missing(
+            f"Record the feedback on {owed.record.case.reference}: {owed.record} "
+            f"(still to give to {', '.join(label.lower() for label in owed.recipients)}), or say why none is needed",
+            reverse("audits:record_feedback", args=[owed.record.pk]),
+        )
+        for owed in owed_on(records)
+    ]
+
+
+def round_progress(audit_round: AuditRound, *, today: datetime.date) -> RoundProgress:
+    """Everything the round page's task list and grid show, in a fixed number of queries."""
+    cases = list(audit_round.cases.prefetch_related("expected_agencies").order_by("reference"))
+    records = round_records(audit_round)
+    agencies = list(audit_round.agencies.all())
+    grid = returns_grid(audit_round, agencies=agencies, cases=cases, records=records, scales=scales(), today=today)
+    expected = [status for row in grid for status in row.statuses.values() if status != ReturnStatus.NOT_EXPECTED]
+    complete = sum(status == ReturnStatus.COMPLETE for status in expected)
+    overdue = sum(status == ReturnStatus.OVERDUE for status in expected)
+    finalised = sum(case.is_finalised for case in cases)
+    needs = {
+        AuditRound.State.PLANNED: _planning_needs(audit_round, cases),
+        AuditRound.State.COLLECTING: [],
+        AuditRound.State.MODERATION: _moderation_needs(cases),
+        AuditRound.State.FEEDBACK: _moderation_needs(cases) + _feedback_needs(audit_round, records),
+        AuditRound.State.COMPLETED: [],
+    }
+    progress = {
+        AuditRound.State.PLANNED: f"{len(cases)} {'case' if len(cases) == 1 else 'cases'} added",
+        AuditRound.State.COLLECTING: f"{complete} of {len(expected)} returns complete"
+        + (f", {overdue} overdue" if overdue else ""),
+        AuditRound.State.MODERATION: f"{finalised} of {len(cases)} cases finalised",
+        AuditRound.State.FEEDBACK: f"{len(_feedback_needs(audit_round, records))} agency records still owed feedback",
+        AuditRound.State.COMPLETED: "",
+    }
+    position = STEPS.index(AuditRound.State(audit_round.state))
+    steps = [
+        RoundStep(
+            state=state,
+            title=STEP_TITLES[state],
+            status="Completed"
+            if index < position or audit_round.is_completed
+            else "In progress"
+            if index == position
+            else "Not yet started",
+            progress=progress[state],
+            needs=needs[state] if index == position else [],
+        )
+        for index, state in enumerate(STEPS)
+    ]
+    return RoundProgress(
+        audit_round=audit_round,
+        steps=steps,
+        agencies=agencies,
+        grid=grid,
+        needs=needs[AuditRound.State(audit_round.state)],
+    )

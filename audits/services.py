@@ -7,13 +7,20 @@ keeps its history (django-auditlog, or dscb.history for rows written in bulk).
 
 Services and their rules (besides the model's own validators, run on every save):
 
+- A completed round refuses every change to it and its cases, records and feedback
+  (requests for immediate intervention excepted) until it is re-opened.
 - ``round_create``, ``round_update``: the title is not taken; at least one agency takes
-  part, and any agency added is active; every auditor may enter case records.
-- ``round_complete``: the round has cases, all of them finalised.
+  part, and any agency added is active; every auditor may enter case records; returns
+  due, panel and feedback due dates in that order.
+- ``round_move_on``: one step at a time, refused with everything the step still needs:
+  to start collecting returns, the date they are due, cases, and each case's expected
+  agencies; to leave moderation, every case finalised; to complete, that and every
+  record's feedback recorded or said not to be needed.
+- ``round_reopen``: only a completed round; a reason is needed.
 - ``case_create``, ``case_update``: a finalised case refuses changes; the board
-  reference is not taken; at least one child protection plan category; the facts of an
-  Appreciative Inquiry (stuck, what is working, outcomes) only on Appreciative Inquiry
-  cases.
+  reference is not taken; at least one child protection plan category; the agencies
+  expected to return a record take part in the round; the facts of an Appreciative
+  Inquiry (stuck, what is working, outcomes) only on Appreciative Inquiry cases.
 - ``case_agree_grades``: a finalised case refuses changes; Appreciative Inquiry cases
   carry no grades; every theme and grade (overall too) is active.
 - ``case_finalise``: refused, listing exactly what is missing, until the case is complete.
@@ -24,11 +31,13 @@ Services and their rules (besides the model's own validators, run on every save)
   one record per agency and whose records per case; a record's agency never changes;
   grades only outside Appreciative Inquiry, on active themes with active grades; answers
   only to active questions; a comment needs an answer.
+- ``feedback_not_needed``: a reason, free of identifying details.
 - ``feedback_record``: a date and who gave it, together; notes need a date; feedback
   recorded is never removed; the giver is on the audit team or one of the round's
   auditors; feedback someone else recorded meanwhile is never overwritten.
-- ``escalation_raise``, ``escalation_update``: the agency asked takes part in the round;
+- ``escalation_raise``, ``escalation_update``: the agency asked, any agency, is active;
   due, acknowledged and resolved on or after the date raised; an outcome before resolving.
+- ``escalation_withdraw``: a reason; never a request resolved or withdrawn already.
 - ``participant_add``, ``participant_remove``: Appreciative Inquiry cases only; a
   finalised case refuses changes; the participant's agency is active.
 """
@@ -38,6 +47,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from auditlog.context import disable_auditlog
@@ -45,7 +55,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from audits import selectors
+from audits import notifications, selectors
 from audits.access import may_edit_agency_records
 from audits.models import (
     MAX_RECORDS_PER_CASE,
@@ -60,6 +70,7 @@ from audits.models import (
     Grade,
     InquiryParticipant,
     RecordGrade,
+    RoundReopening,
     Theme,
     ThemeRating,
 )
@@ -70,6 +81,7 @@ from dscb.models import Agency, User
 from dscb.selectors import people_who_can
 
 CASE_IS_FINALISED = "This case is finalised, so it cannot be changed. Re-open it first, giving the reason."
+ROUND_IS_COMPLETED = "This round is completed, so it cannot be changed. Re-open it first, giving the reason."
 
 # The child protection plan categories, by the key a form or an importer names them with.
 CATEGORY_FIELDS = {
@@ -115,9 +127,21 @@ class Refusals:
             raise ValidationError(self.errors)
 
 
+def ensure_round_editable(audit_round: AuditRound) -> None:
+    if audit_round.is_completed:
+        raise ValidationError(ROUND_IS_COMPLETED, code="round_completed")
+
+
 def ensure_editable(case: AuditCase) -> None:
+    ensure_round_editable(case.audit_round)
     if case.is_finalised:
         raise ValidationError(CASE_IS_FINALISED, code="finalised")
+
+
+def _lock_round(audit_round: AuditRound) -> AuditRound:
+    """The round's state read again under a row lock, so that nothing changes in a round
+    someone completes at the same moment."""
+    return AuditRound.objects.select_for_update().get(pk=audit_round.pk)
 
 
 def _lock_case(case: AuditCase) -> AuditCase:
@@ -128,7 +152,31 @@ def _lock_case(case: AuditCase) -> AuditCase:
     return locked
 
 
+def _lock_case_in_open_round(case: AuditCase) -> AuditCase:
+    """Like ``_lock_case``, for what may change after a case is finalised (feedback,
+    re-opening) but not once its round is completed."""
+    locked = AuditCase.objects.select_for_update().select_related("audit_round").get(pk=case.pk)
+    ensure_round_editable(locked.audit_round)
+    return locked
+
+
 # --- Rounds ---------------------------------------------------------------------------------
+
+
+DATE_WORDS = {
+    "returns_due_on": "date returns are due",
+    "panel_on": "date of the panel meeting",
+    "feedback_due_on": "date feedback is due",
+}
+
+
+@dataclass(frozen=True)
+class RoundDates:
+    """When a round's returns are due, its panel meets and its feedback is due."""
+
+    returns_due_on: datetime.date | None = None
+    panel_on: datetime.date | None = None
+    feedback_due_on: datetime.date | None = None
 
 
 def _check_round(
@@ -137,8 +185,21 @@ def _check_round(
     title: str,
     agencies: Collection[Agency],
     auditors: Collection[User],
+    dates: RoundDates,
 ) -> None:
     refusals = Refusals()
+    # Each date, if given, on or after the last one given before it.
+    earlier: tuple[str, datetime.date] | None = None
+    for name, value in (
+        ("returns_due_on", dates.returns_due_on),
+        ("panel_on", dates.panel_on),
+        ("feedback_due_on", dates.feedback_due_on),
+    ):
+        if value is None:
+            continue
+        if earlier is not None and value < earlier[1]:
+            refusals.add(name, f"The {DATE_WORDS[name]} must be on or after the {DATE_WORDS[earlier[0]]}", "order")
+        earlier = (name, value)
     if AuditRound.objects.filter(title=title).exclude(pk=audit_round.pk).exists():
         refusals.add("title", "There is already a round with this title", "unique")
     if not agencies:
@@ -152,6 +213,12 @@ def _check_round(
     refusals.check()
 
 
+def _apply_dates(audit_round: AuditRound, dates: RoundDates) -> None:
+    audit_round.returns_due_on = dates.returns_due_on
+    audit_round.panel_on = dates.panel_on
+    audit_round.feedback_due_on = dates.feedback_due_on
+
+
 @transaction.atomic
 def round_create(
     *,
@@ -162,12 +229,15 @@ def round_create(
     focus: str = "",
     agencies: Collection[Agency],
     auditors: Collection[User] = (),
+    dates: RoundDates = RoundDates(),
 ) -> AuditRound:
     audit_round = AuditRound(title=title, held_on=held_on, kind=kind, focus=focus)
-    _check_round(audit_round=audit_round, title=title, agencies=agencies, auditors=auditors)
+    _check_round(audit_round=audit_round, title=title, agencies=agencies, auditors=auditors, dates=dates)
+    _apply_dates(audit_round, dates)
     create_versioned(audit_round, by=by)
     audit_round.agencies.set(agencies)
     audit_round.auditors.set(auditors)
+    transaction.on_commit(partial(notifications.auditors_assigned, audit_round, list(auditors)))
     return audit_round
 
 
@@ -183,22 +253,49 @@ def round_update(
     focus: str,
     agencies: Collection[Agency],
     auditors: Collection[User],
+    dates: RoundDates = RoundDates(),
 ) -> AuditRound:
-    _check_round(audit_round=audit_round, title=title, agencies=agencies, auditors=auditors)
+    ensure_round_editable(_lock_round(audit_round))
+    _check_round(audit_round=audit_round, title=title, agencies=agencies, auditors=auditors, dates=dates)
     audit_round.title, audit_round.held_on, audit_round.kind, audit_round.focus = title, held_on, kind, focus
+    _apply_dates(audit_round, dates)
     save_versioned(audit_round, expected_version=expected_version, by=by)
     audit_round.agencies.set(agencies)
+    before = set(audit_round.auditors.values_list("pk", flat=True))
     audit_round.auditors.set(auditors)
+    added = [auditor for auditor in auditors if auditor.pk not in before]
+    transaction.on_commit(partial(notifications.auditors_assigned, audit_round, added))
     return audit_round
 
 
 @transaction.atomic
-def round_complete(*, audit_round: AuditRound, by: User, expected_version: int) -> AuditRound:
-    cases = list(audit_round.cases.values_list("state", flat=True))
-    if not cases or any(state != AuditCase.State.FINALISED for state in cases):
-        raise ValidationError("Finalise every case in the round first.", code="cases_not_finalised")
-    audit_round.state = AuditRound.State.COMPLETED
+def round_move_on(
+    *, audit_round: AuditRound, by: User, expected_version: int, today: datetime.date | None = None
+) -> AuditRound:
+    """Move the round to its next step (planned, collecting returns, moderation, feedback,
+    completed), refused with everything the step still needs (``selectors.round_progress``)."""
+    locked = _lock_round(audit_round)
+    following = selectors.next_state(locked.state)
+    if following is None:
+        raise ValidationError(ROUND_IS_COMPLETED, code="round_completed")
+    needs = selectors.round_progress(locked, today=today or timezone.localdate()).needs
+    if needs:
+        raise ValidationError([ValidationError(need.text, code="incomplete") for need in needs])
+    audit_round.state = following
     return save_versioned(audit_round, expected_version=expected_version, by=by, fields=["state"])
+
+
+@transaction.atomic
+def round_reopen(*, audit_round: AuditRound, by: User, expected_version: int, reason: str) -> AuditRound:
+    """A completed round back to its feedback step, with the reason kept for good."""
+    if not _lock_round(audit_round).is_completed:
+        raise ValidationError("This round is not completed.", code="not_completed")
+    reopening = RoundReopening(audit_round=audit_round, reason=reason, reopened_by=by)
+    reopening.full_clean()
+    audit_round.state = AuditRound.State.FEEDBACK
+    save_versioned(audit_round, expected_version=expected_version, by=by, fields=["state"])
+    reopening.save()
+    return audit_round
 
 
 # --- Cases ----------------------------------------------------------------------------------
@@ -217,6 +314,8 @@ class CaseDetails:
     seen_as_stuck: bool | None = None
     what_is_working: str = ""
     desired_outcomes: str = ""
+    # The agencies known to the child, expected to return a record.
+    expected_agencies: Collection[Agency] = ()
 
 
 def board_reference(typed: str) -> str:
@@ -231,6 +330,9 @@ def _apply_case_details(case: AuditCase, details: CaseDetails) -> None:
         refusals.add("reference", "A case with this board reference has already been audited", "unique")
     if not set(details.categories) & set(CATEGORY_FIELDS):
         refusals.add("categories", "Select at least one child protection plan category", "required")
+    taking_part = {agency.pk for agency in case.audit_round.agencies.all()}
+    if any(agency.pk not in taking_part for agency in details.expected_agencies):
+        refusals.add("expected_agencies", "Select agencies taking part in the round", "not_taking_part")
     if not case.audit_round.is_appreciative_inquiry:
         for name in ("seen_as_stuck", "what_is_working", "desired_outcomes"):
             if getattr(details, name) not in (None, ""):
@@ -249,19 +351,21 @@ def _apply_case_details(case: AuditCase, details: CaseDetails) -> None:
 
 @transaction.atomic
 def case_create(*, audit_round: AuditRound, by: User, details: CaseDetails) -> AuditCase:
+    ensure_round_editable(_lock_round(audit_round))
     case = AuditCase(audit_round=audit_round)
     _apply_case_details(case, details)
-    if audit_round.state == AuditRound.State.PLANNED:
-        audit_round.state = AuditRound.State.IN_PROGRESS
-        audit_round.save(update_fields=["state"])
-    return create_versioned(case, by=by)
+    create_versioned(case, by=by)
+    case.expected_agencies.set(details.expected_agencies)
+    return case
 
 
 @transaction.atomic
 def case_update(*, case: AuditCase, by: User, expected_version: int, details: CaseDetails) -> AuditCase:
     _lock_case(case)
     _apply_case_details(case, details)
-    return save_versioned(case, expected_version=expected_version, by=by)
+    save_versioned(case, expected_version=expected_version, by=by)
+    case.expected_agencies.set(details.expected_agencies)
+    return case
 
 
 G = TypeVar("G", ThemeRating, RecordGrade)
@@ -366,13 +470,14 @@ def case_finalise(*, case: AuditCase, by: User, expected_version: int) -> AuditC
         scales=selectors.scales(),
     )
     if not completeness.is_complete:
-        raise ValidationError([ValidationError(f"Add {item}", code="incomplete") for item in completeness.missing])
+        raise ValidationError([ValidationError(f"Add {item.text}", code="incomplete") for item in completeness.missing])
     case.state = AuditCase.State.FINALISED
     return save_versioned(case, expected_version=expected_version, by=by)
 
 
 @transaction.atomic
 def case_reopen(*, case: AuditCase, by: User, expected_version: int, reason: str) -> AuditCase:
+    _lock_case_in_open_round(case)
     if not case.is_finalised:
         raise ValidationError("This case is not finalised.", code="not_finalised")
     reopening = CaseReopening(case=case, reason=reason, reopened_by=by)
@@ -510,6 +615,7 @@ def record_create(*, case: AuditCase, by: User, details: RecordDetails) -> CaseR
     changes = [Change(None, record), *_answer_changes(record, details.answers, [])]
     changes += _grade_changes(RecordGrade, {"record": record}, details.grades, [])
     record_changes(changes)
+    transaction.on_commit(partial(notifications.return_complete, case, details.agency))
     return record
 
 
@@ -525,6 +631,7 @@ def record_update(*, record: CaseRecord, by: User, expected_version: int, detail
     changes = [Change(before, record), *_answer_changes(record, details.answers, list(record.answers.all()))]
     changes += _grade_changes(RecordGrade, {"record": record}, details.grades, list(record.grades.all()))
     record_changes(changes)
+    transaction.on_commit(partial(notifications.return_complete, case, record.agency))
     return record
 
 
@@ -568,6 +675,7 @@ def feedback_record(
     the versions of each recipient's feedback the person started from (0: none yet):
     feedback someone else recorded in the meantime is never overwritten. Feedback can be
     given after a case is finalised: it is about the findings, not a change to them."""
+    _lock_case_in_open_round(record.case)
     givers = {user.pk for user in selectors.feedback_givers(record.case.audit_round)}
     _record_feedback(record=record, by=by, entries=entries, versions=versions, givers=givers)
 
@@ -599,6 +707,7 @@ def case_feedback_record(*, case: AuditCase, by: User, feedback: Mapping[CaseRec
     none. Every refusal is gathered, keyed by ``case_feedback_key``, so a person sees each
     beside the record it concerns; someone else's save in the meantime raises
     ``FeedbackConflict`` naming the record."""
+    _lock_case_in_open_round(case)
     givers = {user.pk for user in selectors.feedback_givers(case.audit_round)}
     errors: dict[str, list[ValidationError]] = {}
     for record, typed in feedback.items():
@@ -680,14 +789,30 @@ def _record_feedback(
         save_versioned(feedback, expected_version=versions.get(recipient, 0), by=by)
 
 
+@transaction.atomic
+def feedback_not_needed(*, record: CaseRecord, by: User, expected_version: int, reason: str) -> CaseRecord:
+    """Say why no (more) feedback on ``record`` is needed, so the round can complete
+    without it; an empty reason takes that back."""
+    _lock_case_in_open_round(record.case)
+    record.feedback_not_needed = reason.strip()
+    return save_versioned(
+        record,
+        expected_version=expected_version,
+        by=by,
+        fields=["feedback_not_needed"],
+        clean=lambda: record.clean_fields(exclude=["case", "agency", "updated_by"]),
+    )
+
+
 # --- Escalations ----------------------------------------------------------------------------
 
 
-def _check_escalation(escalation: Escalation) -> None:
+def _check_escalation(escalation: Escalation, *, asked_before: int | None = None) -> None:
+    """``asked_before``: the agency the request went to before this change, if any."""
     refusals = Refusals()
-    audit_round = escalation.case.audit_round
-    if not audit_round.agencies.filter(pk=escalation.to_agency_id).exists():
-        refusals.add("to_agency", "Select an agency taking part in the round", "not_taking_part")
+    # Any agency, not only those in the round: the child's plan may need one the round left out.
+    if escalation.to_agency_id != asked_before and not escalation.to_agency.is_active:
+        refusals.add("to_agency", "Select an agency that is still active", "inactive")
     for name, label in (("due_by", "due"), ("acknowledged_on", "acknowledged"), ("resolved_on", "resolved")):
         value = getattr(escalation, name)
         if escalation.raised_on and value and value < escalation.raised_on:
@@ -707,14 +832,25 @@ def escalation_raise(
     to_role: str,
     reason: str,
     due_by: datetime.date,
+    to_email: str = "",
 ) -> Escalation:
-    """A request for immediate intervention may be raised on any case, finalised or not:
-    a child's safety does not wait for paperwork."""
+    """A request for immediate intervention may be raised on any case, finalised or not,
+    in any round: a child's safety does not wait for paperwork. The person asked is told
+    at ``to_email``, if given."""
     escalation = Escalation(
-        case=case, raised_on=raised_on, raised_by=by, to_agency=to_agency, to_role=to_role, reason=reason, due_by=due_by
+        case=case,
+        raised_on=raised_on,
+        raised_by=by,
+        to_agency=to_agency,
+        to_role=to_role,
+        to_email=to_email,
+        reason=reason,
+        due_by=due_by,
     )
     _check_escalation(escalation)
-    return create_versioned(escalation, by=by)
+    create_versioned(escalation, by=by)
+    transaction.on_commit(partial(notifications.escalation_raised, escalation))
+    return escalation
 
 
 @transaction.atomic
@@ -732,12 +868,40 @@ def escalation_update(
     action_taken: str = "",
     outcome: str = "",
     resolved_on: datetime.date | None = None,
+    to_email: str = "",
 ) -> Escalation:
+    """An address typed for the first time tells the person asked, as raising does."""
+    asked_before = escalation.to_agency_id
     escalation.raised_on, escalation.to_agency, escalation.to_role = raised_on, to_agency, to_role
     escalation.reason, escalation.due_by, escalation.acknowledged_on = reason, due_by, acknowledged_on
     escalation.action_taken, escalation.outcome, escalation.resolved_on = action_taken, outcome, resolved_on
-    _check_escalation(escalation)
-    return save_versioned(escalation, expected_version=expected_version, by=by)
+    escalation.to_email = to_email
+    _check_escalation(escalation, asked_before=asked_before)
+    save_versioned(escalation, expected_version=expected_version, by=by)
+    transaction.on_commit(partial(notifications.escalation_raised, escalation))
+    return escalation
+
+
+@transaction.atomic
+def escalation_withdraw(
+    *, escalation: Escalation, by: User, expected_version: int, reason: str, on: datetime.date | None = None
+) -> Escalation:
+    """A request made in error, or overtaken, is withdrawn with the reason: never deleted."""
+    if escalation.withdrawn_on is not None:
+        raise ValidationError("This request has already been withdrawn.", code="withdrawn")
+    if escalation.resolved_on is not None:
+        raise ValidationError("This request is resolved: it cannot be withdrawn.", code="resolved")
+    if not reason.strip():
+        raise ValidationError({"reason": ValidationError("Enter why the request is withdrawn", code="required")})
+    escalation.withdrawn_on = on or timezone.localdate()
+    escalation.withdrawal_reason = reason.strip()
+    try:
+        escalation.clean_fields(exclude=["case", "raised_by", "to_agency", "updated_by"])
+    except ValidationError as error:
+        raise ValidationError({"reason": error.error_dict.get("withdrawal_reason", error.messages)}) from None
+    return save_versioned(
+        escalation, expected_version=expected_version, by=by, fields=["withdrawn_on", "withdrawal_reason"]
+    )
 
 
 # --- Appreciative Inquiry -------------------------------------------------------------------

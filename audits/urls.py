@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from audits import views
-from audits.lists import FeedbackStillToGive, InRound, RoundCases, RoundEscalations
+from audits.lists import FeedbackStillToGive, InRound, ReturnsGrid, RoundCases, RoundEscalations
 from dscb import lists  # noqa: F401  (registers the "listkind" path converter)
 
 app_name = "audits"
@@ -28,9 +28,12 @@ urlpatterns = [
     path("rounds/new/", views.round_create, name="round_create"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     *in_round("round_cases", "cases", RoundCases, page="audits/round_cases.html"),
+    *in_round("returns_grid", "returns", ReturnsGrid),
     *in_round("feedback_owed", "feedback", FeedbackStillToGive, page="audits/feedback_owed.html"),
     *in_round("escalation_list", "escalations", RoundEscalations, page="audits/escalation_list.html"),
     path("rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
+    path("rounds/<int:pk>/move-on/", views.round_move_on, name="round_move_on"),
+    path("rounds/<int:pk>/reopen/", views.round_reopen, name="round_reopen"),
     path("rounds/<int:pk>/cases/new/", views.case_create, name="case_create"),
     path("search/", views.case_search, name="case_search"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
@@ -44,6 +47,8 @@ urlpatterns = [
     path("cases/<int:pk>/participants/new/", views.participant_add, name="participant_add"),
     path("records/<int:pk>/", views.record_detail, name="record_detail"),
     path("records/<int:pk>/feedback/", views.record_feedback, name="record_feedback"),
+    path("records/<int:pk>/feedback/not-needed/", views.feedback_not_needed, name="feedback_not_needed"),
     path("escalations/<int:pk>/", views.escalation_edit, name="escalation_edit"),
+    path("escalations/<int:pk>/withdraw/", views.escalation_withdraw, name="escalation_withdraw"),
     path("participants/<int:pk>/remove/", views.participant_remove, name="participant_remove"),
 ]

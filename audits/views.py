@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,31 +22,56 @@ from audits.forms import (
     CaseRecordForm,
     EscalationForm,
     FeedbackForm,
+    FeedbackNotNeededForm,
     FinaliseCaseForm,
+    MoveRoundOnForm,
     OfferedChoiceField,
     ParticipantForm,
     ReopenCaseForm,
+    ReopenRoundForm,
+    WithdrawEscalationForm,
 )
-from audits.lists import CaseEscalations, FeedbackStillToGive, InRound, RoundCases, RoundEscalations, RoundList
+from audits.lists import (
+    CaseEscalations,
+    FeedbackStillToGive,
+    InRound,
+    ReturnsGrid,
+    RoundCases,
+    RoundEscalations,
+    RoundList,
+)
 from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
 from dscb import access, lists
 from dscb.access import Action, AuthenticatedRequest
 from dscb.forms import field_as, save_or_report
+from dscb.models import Agency
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 
 
 def editable_case(request: HttpRequest, case: AuditCase) -> HttpResponse | None:
-    """A finalised case is read-only: send the person back to it with the reason."""
-    if case.is_finalised:
-        messages.error(request, services.CASE_IS_FINALISED)
+    """A finalised case, or any case of a completed round, is read-only: send the person
+    back to it with the reason."""
+    if case.audit_round.is_completed or case.is_finalised:
+        messages.error(
+            request, services.ROUND_IS_COMPLETED if case.audit_round.is_completed else services.CASE_IS_FINALISED
+        )
         return redirect("audits:case_detail", case.pk)
+    return None
+
+
+def editable_round(request: HttpRequest, audit_round: AuditRound) -> HttpResponse | None:
+    """A completed round is read-only: send the person back to it with the reason."""
+    if audit_round.is_completed:
+        messages.error(request, services.ROUND_IS_COMPLETED)
+        return redirect("audits:round_detail", audit_round.pk)
     return None
 
 
 SEARCH_LENGTH = 100  # longer than any board reference
 ROUND_FIELDS = ["title", "held_on", "kind", "focus", "agencies", "auditors"]
-ESCALATION_FIELDS = ["raised_on", "to_agency", "to_role", "reason", "due_by"]
+DATE_FIELDS = ["returns_due_on", "panel_on", "feedback_due_on"]
+ESCALATION_FIELDS = ["raised_on", "to_agency", "to_role", "to_email", "reason", "due_by"]
 
 
 def typed(form: BaseForm, names: list[str]) -> dict[str, Any]:
@@ -65,6 +90,7 @@ def case_details(form: AuditCaseForm) -> services.CaseDetails:
         seen_as_stuck=typed_in.get("seen_as_stuck"),
         what_is_working=typed_in.get("what_is_working", ""),
         desired_outcomes=typed_in.get("desired_outcomes", ""),
+        expected_agencies=list(typed_in["expected_agencies"]),
     )
 
 
@@ -104,7 +130,9 @@ def round_create(request: AuthenticatedRequest) -> HttpResponse:
     form = AuditRoundForm(request.POST or None)
 
     def create() -> AuditRound:
-        form.instance = services.round_create(by=request.user, **typed(form, ROUND_FIELDS))
+        form.instance = services.round_create(
+            by=request.user, dates=services.RoundDates(**typed(form, DATE_FIELDS)), **typed(form, ROUND_FIELDS)
+        )
         return form.instance
 
     if form.is_valid() and save_or_report(form, create):
@@ -115,22 +143,86 @@ def round_create(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@access.permission_required(Action.VIEW_AUDITS, hidden=True)
-@reads_personal_data
-def round_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    audit_round = round_for(request.user, pk, queryset=selectors.round_page_queryset())
+def round_page(
+    request: AuthenticatedRequest, audit_round: AuditRound, *, refused: list[str] | None = None
+) -> HttpResponse:
+    """The round page: its steps as a task list, the grid of returns and its lists. When
+    moving on was refused, ``refused`` says why, above what the step still needs."""
     record_read(request, audit_round)
+    returns = ReturnsGrid(user=request.user, audit_round=audit_round)
     return render(
         request,
         "audits/round_detail.html",
         {
             "audit_round": audit_round,
+            "progress": returns.progress,
+            "returns": returns,
+            "refused": refused,
             "cases": RoundCases(user=request.user, audit_round=audit_round),
             "escalations": RoundEscalations(user=request.user, audit_round=audit_round, filters={"open": "1"}),
             "feedback_owed": FeedbackStillToGive(user=request.user, audit_round=audit_round),
             "can_manage": access.can(request.user, Action.MANAGE_AUDITS),
+            "move_on_form": MoveRoundOnForm(initial={"version": audit_round.version}),
         },
+    )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def round_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return round_page(request, round_for(request.user, pk, queryset=selectors.round_page_queryset()))
+
+
+@require_POST
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def round_move_on(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit_round = round_for(request.user, pk, write=True, queryset=selectors.round_page_queryset())
+    form = MoveRoundOnForm(request.POST)
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.round_move_on(
+            audit_round=audit_round, by=request.user, expected_version=form.cleaned_data["version"]
+        ),
+    ):
+        messages.success(request, f"The round is now at its step: {audit_round.get_state_display().lower()}.")
+        return redirect("audits:round_detail", audit_round.pk)
+    audit_round.refresh_from_db()
+    return round_page(
+        request,
+        audit_round,
+        refused=[str(error) for error in form.non_field_errors()]
+        or ["The round could not move on: reload the page and try again."],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def round_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit_round = round_for(request.user, pk, write=True)
+    if not audit_round.is_completed:
+        return redirect("audits:round_detail", audit_round.pk)
+    form = ReopenRoundForm(request.POST or None, initial={"version": audit_round.version})
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.round_reopen(
+            audit_round=audit_round,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        ),
+    ):
+        messages.success(request, f"The round {audit_round} has been re-opened. The reason has been kept.")
+        return redirect("audits:round_detail", audit_round.pk)
+    return form_page(
+        request,
+        form,
+        title="Re-open the round",
+        caption=audit_round.title,
+        intro="A completed round is read-only. Say why it needs to change: the reason is kept with the round.",
+        back_url=reverse("audits:round_detail", args=[audit_round.pk]),
+        submit="Re-open round",
     )
 
 
@@ -161,6 +253,8 @@ def in_round_download(request: AuthenticatedRequest, pk: int, kind: str, source:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 def round_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     audit_round = round_for(request.user, pk, write=True)
+    if refused := editable_round(request, audit_round):
+        return refused
     form = AuditRoundForm(request.POST or None, instance=audit_round)
     if form.is_valid():
         saved = save_or_report(
@@ -169,6 +263,7 @@ def round_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 audit_round=audit_round,
                 by=request.user,
                 expected_version=form.cleaned_data["version"],
+                dates=services.RoundDates(**typed(form, DATE_FIELDS)),
                 **typed(form, ROUND_FIELDS),
             ),
         )
@@ -209,6 +304,8 @@ def case_search(request: AuthenticatedRequest) -> HttpResponse:
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 def case_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     audit_round = round_for(request.user, pk, write=True)
+    if refused := editable_round(request, audit_round):
+        return refused
     form = AuditCaseForm(request.POST or None, audit_round=audit_round)
 
     def create() -> AuditCase:
@@ -241,6 +338,7 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ratings = selectors.case_ratings(case)
     participants = list(case.participants.select_related("agency"))
     can_manage = access.can(request.user, Action.MANAGE_AUDITS)
+    read_only = case.is_finalised or case.audit_round.is_completed
     record_rows = [
         {
             "record": record,
@@ -251,6 +349,9 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         }
         for record in records
     ]
+    completeness = selectors.case_completeness(
+        case, records=records, ratings=ratings, participant_count=len(participants), scales=scales
+    )
     return render(
         request,
         "audits/case_detail.html",
@@ -263,12 +364,15 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "participants": participants,
             "escalations": CaseEscalations(user=request.user, case=case),
             "reopenings": list(case.reopenings.select_related("reopened_by")),
-            "completeness": selectors.case_completeness(
-                case, records=records, ratings=ratings, participant_count=len(participants), scales=scales
-            ),
+            "completeness": completeness,
+            "finalise_refused": can_manage
+            and not case.is_finalised
+            and not completeness.is_complete
+            and request.GET.get("finalise") == "refused",
             "history": selectors.case_history(case) if can_manage else [],
             "can_manage": can_manage,
-            "may_add_record": not case.is_finalised
+            "read_only": read_only,
+            "may_add_record": not read_only
             and any(may_edit_agency_records(request.user, agency.pk) for agency in case.audit_round.agencies.all()),
             "plan_months": case.plan_months_at(case.audit_round.held_on),
             "finalise_form": FinaliseCaseForm(initial={"version": case.version}),
@@ -333,15 +437,22 @@ def case_grades(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.success(request, "The agreed grades and findings have been saved.")
         return redirect("audits:case_detail", case.pk)
     record_read(request, case)
-    return form_page(
+    comparisons = selectors.theme_comparisons(selectors.case_records(case), scales)
+    return render(
         request,
-        form,
-        title="Agree the grades and findings",
-        caption=case.reference,
-        intro=f"Grade the case on each theme using the {selectors.grade_scale().name}. "
-        "You can save part of it and come back.",
-        back_url=reverse("audits:case_detail", args=[case.pk]),
-        submit="Save grades and findings",
+        "audits/case_grades.html",
+        {
+            "case": case,
+            "form": form,
+            "has_records": any(comparison.records for comparison in comparisons),
+            "sections": [
+                (comparison, selectors.theme_anchor(comparison.theme), form.theme_helpers[comparison.theme.pk])
+                for comparison in comparisons
+            ],
+            "overall_anchor": selectors.OVERALL_ANCHOR,
+            "levels_to_flag": selectors.LEVELS_APART_TO_FLAG,
+            "scale": selectors.grade_scale(),
+        },
     )
 
 
@@ -356,6 +467,9 @@ def case_finalise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         form, lambda: services.case_finalise(case=case, by=request.user, expected_version=form.cleaned_data["version"])
     ):
         messages.success(request, f"Case {case.reference} has been finalised. It is now read-only.")
+    elif form.has_error(NON_FIELD_ERRORS, code="incomplete"):
+        # The case page lists what is missing as errors, each linked to where it is added.
+        return redirect(reverse("audits:case_detail", args=[case.pk]) + "?finalise=refused")
     else:
         messages.error(request, "The case could not be finalised. " + " ".join(map(str, form.non_field_errors())))
     return redirect("audits:case_detail", case.pk)
@@ -368,6 +482,8 @@ def case_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
     if not case.is_finalised:
         return redirect("audits:case_detail", case.pk)
+    if refused := editable_round(request, case.audit_round):
+        return refused
     form = ReopenCaseForm(request.POST or None, initial={"version": case.version})
     if form.is_valid() and save_or_report(
         form,
@@ -447,7 +563,11 @@ def record_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def record_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = record_for(request.user, pk, queryset=selectors.record_page_queryset())
     case = record.case
-    may_edit = may_edit_agency_records(request.user, record.agency_id) and not case.is_finalised
+    may_edit = (
+        may_edit_agency_records(request.user, record.agency_id)
+        and not case.is_finalised
+        and not case.audit_round.is_completed
+    )
     if not may_edit:
         if request.method == "POST":
             raise PermissionDenied
@@ -505,6 +625,8 @@ def record_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def record_feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = record_for(request.user, pk, queryset=selectors.record_page_queryset())
     access.require(request.user, Action.MANAGE_AUDITS)
+    if refused := editable_round(request, record.case.audit_round):
+        return refused
     given = {feedback.recipient: feedback for feedback in record.feedback.all()}
     form = FeedbackForm(
         request.POST or None, record=record, given=given, givers=selectors.feedback_givers(record.case.audit_round)
@@ -536,6 +658,8 @@ def case_feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The feedback given on every one of a case's records, on one page, saved together:
     all of it or none, each refusal beside its own record's fields."""
     case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
+    if refused := editable_round(request, case.audit_round):
+        return refused
     records = selectors.case_records(case)
     givers = selectors.feedback_givers(case.audit_round)
     forms = {}
@@ -585,6 +709,46 @@ def case_feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def feedback_not_needed(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    record = record_for(request.user, pk, queryset=selectors.record_page_queryset())
+    access.require(request.user, Action.MANAGE_AUDITS)
+    if refused := editable_round(request, record.case.audit_round):
+        return refused
+    form = FeedbackNotNeededForm(
+        request.POST or None, initial={"reason": record.feedback_not_needed, "version": record.version}
+    )
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.feedback_not_needed(
+            record=record,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        ),
+    ):
+        messages.success(
+            request,
+            "The reason no feedback is needed has been kept."
+            if record.feedback_not_needed
+            else "Feedback is owed again.",
+        )
+        return redirect("audits:round_detail", record.case.audit_round_id)
+    record_read(request, record)
+    return form_page(
+        request,
+        form,
+        title="Feedback not needed",
+        caption=f"{record.case.reference}: {record}",
+        intro="The round can be completed when every agency record's feedback is recorded, "
+        "or the audit team has said why none is needed.",
+        back_url=reverse("audits:record_feedback", args=[record.pk]),
+        submit="Save",
+    )
+
+
 # --- Escalations ----------------------------------------------------------------------------
 
 
@@ -597,7 +761,7 @@ def escalation_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request.POST or None,
         instance=Escalation(case=case),
         initial={"raised_on": timezone.localdate()},
-        agencies=list(case.audit_round.agencies.all()),
+        agencies=list(Agency.objects.active()),
     )
     if form.is_valid() and save_or_report(
         form, lambda: services.escalation_raise(case=case, by=request.user, **typed(form, ESCALATION_FIELDS))
@@ -622,7 +786,8 @@ def escalation_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def escalation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     escalation = escalation_for(request.user, pk, write=True)
     case = case_for(request.user, escalation.case_id, queryset=selectors.case_page_queryset())
-    form = EscalationForm(request.POST or None, instance=escalation, agencies=list(case.audit_round.agencies.all()))
+    asked = Agency.objects.active() | Agency.objects.filter(pk=escalation.to_agency_id)
+    form = EscalationForm(request.POST or None, instance=escalation, agencies=list(asked))
     if form.is_valid() and save_or_report(
         form,
         lambda: services.escalation_update(
@@ -643,6 +808,40 @@ def escalation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         intro="Record when it was acknowledged, the action taken and the outcome, then resolve it.",
         back_url=reverse("audits:case_detail", args=[case.pk]),
         submit="Save",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def escalation_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    escalation = escalation_for(request.user, pk, write=True)
+    if not escalation.is_open:
+        return redirect("audits:case_detail", escalation.case_id)
+    form = WithdrawEscalationForm(request.POST or None, initial={"version": escalation.version})
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.escalation_withdraw(
+            escalation=escalation,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        ),
+    ):
+        messages.success(
+            request, "The request for immediate intervention has been withdrawn. The reason has been kept."
+        )
+        return redirect("audits:case_detail", escalation.case_id)
+    record_read(request, escalation)
+    return form_page(
+        request,
+        form,
+        title="Withdraw the request for immediate intervention",
+        caption=escalation.case.reference,
+        intro=f"Asked of {escalation.to_role}, {escalation.to_agency.name}, on {escalation.raised_on:%-d %B %Y}. "
+        "A withdrawn request is kept, with the reason.",
+        back_url=reverse("audits:case_detail", args=[escalation.case_id]),
+        submit="Withdraw the request",
     )
 
 

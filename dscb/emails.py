@@ -55,27 +55,40 @@ def send_once(*, key: str, template: str, context: dict[str, object], to: User) 
 
     The record and the sending succeed or fail together; a mail server that is down
     fails only the email (logged), never the work that asked for it."""
-    from dscb.models import SentEmail
-
     if not to.is_active or not to.email:
         return None
-    context = {"person": to, **context}
+    return _send_recorded(key=key, template=template, context={"person": to, **context}, address=to.email, to=to)
+
+
+def send_once_to_address(*, key: str, template: str, context: dict[str, object], address: str) -> SentEmail | None:
+    """``send_once`` to someone without an account, at an address typed for them."""
+    if not address:
+        return None
+    return _send_recorded(key=key, template=template, context=context, address=address, to=None)
+
+
+def _send_recorded(
+    *, key: str, template: str, context: dict[str, object], address: str, to: User | None
+) -> SentEmail | None:
+    from dscb.models import SentEmail
+
     subject = render_subject(template, context)
+    whom = f"user {to.pk}" if to is not None else "an address typed for them"
     try:
         with transaction.atomic():
-            sent = SentEmail.objects.create(key=key, recipient=to, address=to.email, subject=subject[:300])
+            sent = SentEmail.objects.create(key=key, recipient=to, address=address, subject=subject[:300])
             send_mail(
                 subject=subject,
                 message=render_text(f"{template}_message.txt", context),
                 from_email=None,
-                recipient_list=[to.email],
+                recipient_list=[address],
             )
     except IntegrityError:
         return None  # sent before
     except (SMTPException, OSError):
-        logger.exception("Email %s to user %s could not be sent", key, to.pk)
+        logger.exception("Email %s to %s could not be sent", key, whom)
         return None
-    logger.info("Email %s sent to user %s", key, to.pk)
+    logger.info("Email %s sent to %s", key, whom)
     return sent
 
 

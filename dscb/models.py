@@ -186,7 +186,8 @@ class SentEmail(models.Model):
     their account page what they were sent. Written once, never changed."""
 
     key = models.CharField(max_length=200, unique=True, help_text="What it was about, and for whom.")
-    recipient = models.ForeignKey("User", on_delete=models.PROTECT, related_name="emails_sent")
+    # None: someone without an account, told at an address the audit team typed.
+    recipient = models.ForeignKey("User", on_delete=models.PROTECT, related_name="emails_sent", null=True, blank=True)
     address = models.EmailField("sent to", max_length=254)
     subject = models.CharField(max_length=300)
     sent_at = models.DateTimeField(default=timezone.now)

@@ -330,6 +330,7 @@ EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 10, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Reminders to leads go this many days before a review cycle is due, and again once it is overdue.
 EVIDENCE_REMINDER_DAYS = env_int("EVIDENCE_REMINDER_DAYS", 14, minimum=1)
+AUDIT_REMINDER_DAYS = env_int("AUDIT_REMINDER_DAYS", 7, minimum=1)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -20,7 +20,7 @@ from recommendations.selectors import RagScale, RecommendationRow, SectionRows
 from reports import selectors
 from reports.charts import Bar, Chart, Segment, counts_chart, share_chart
 from reports.models import NarrativeSection, Report
-from reports.selectors import AuditFigures, Period, RagFigures
+from reports.selectors import AgencyRow, AuditFigures, Period, RagFigures, ThemeBelow
 
 NOT_RATED_COLOUR = ("#b1b4b6", "#0b0c0c")
 
@@ -192,6 +192,65 @@ class AuditView:
             )
             for f in self.audit.rounds
         ]
+
+    # Findings broken down by agency, under the small-number rule (selectors.SMALL_NUMBER).
+
+    @property
+    def small_number_rule(self) -> str:
+        return selectors.SMALL_NUMBER_RULE
+
+    @property
+    def withheld(self) -> str:
+        return selectors.WITHHELD
+
+    @property
+    def agency_theme_caption(self) -> str:
+        return f"Share of each agency's records graded {self.threshold} on each theme, all rounds"
+
+    @cached_property
+    def agency_theme_rows(self) -> list[AgencyRow]:
+        return self.audit.agency_theme_rows()
+
+    @property
+    def themes_below_caption(self) -> str:
+        return (
+            f"Themes on which agencies' records were most often not {self.threshold}, most first "
+            "(counted over each agency's own grades of its records, not the cases' agreed grades)"
+        )
+
+    @property
+    def themes_below_empty(self) -> str:
+        return f"No agency's records were graded other than {self.threshold} on any theme."
+
+    @property
+    def themes_below_columns(self) -> list[str]:
+        return [f"Records not {self.threshold}", "Share of the records graded on the theme"]
+
+    @cached_property
+    def themes_below(self) -> list[ThemeBelow]:
+        return self.audit.themes_below_threshold()
+
+    @cached_property
+    def agency_checklists(self) -> list[tuple[str, str, list[AgencyRow]]]:
+        """Per round, as ``round_lines``: its title, the caption of its table and, per agency
+        with records in the round's finalised cases, the share of records with each
+        checklist item."""
+        return [
+            (
+                f.audit_round.title,
+                f"Share of each agency's records with each checklist item, {f.audit_round.title}",
+                self.audit.agency_checklist_rows(f),
+            )
+            for f in self.audit.rounds
+        ]
+
+    @property
+    def theme_names(self) -> list[str]:
+        return [theme.name for theme in self.audit.themes]
+
+    @property
+    def question_texts(self) -> list[str]:
+        return [question.text for question in self.audit.questions]
 
     @property
     def grade_table(self) -> list[tuple[str, list[int]]]:
@@ -427,10 +486,17 @@ class ReportDocument:
                     "below_threshold": line.below_threshold,
                     "below_threshold_on_a_theme": line.below_threshold_on_a_theme,
                     "checklist_yes": dict(line.checklist),
+                    "checklist_yes_by_agency": agency_table(agencies, self.audits.question_texts),
                 }
-                for line in self.audits.round_lines
+                for line, (_, _, agencies) in zip(self.audits.round_lines, self.audits.agency_checklists, strict=True)
             ],
             "themes_meeting_threshold": {name: overall for name, _, overall in self.audits.theme_rows},
+            "themes_meeting_threshold_by_agency": agency_table(self.audits.agency_theme_rows, self.audits.theme_names),
+            "themes_most_often_below_threshold": [
+                {"theme": row.theme.name, "records_below": row.below.data, "share": row.share.data}
+                for row in self.audits.themes_below
+            ],
+            "small_number_rule": self.audits.small_number_rule,
             "requests_for_immediate_intervention": audit.escalations_raised,
             "escalations_open": audit.escalations_open,
             "feedback_still_to_give": audit.feedback_owed,
@@ -464,6 +530,13 @@ class ReportDocument:
                 },
             },
         }
+
+
+def agency_table(rows: list[AgencyRow], columns: list[str]) -> dict[str, dict[str, object]]:
+    """A breakdown by agency as data: each figure a share, or withheld in words."""
+    return {
+        row.agency: {column: figure.data for column, figure in zip(columns, row.figures, strict=True)} for row in rows
+    }
 
 
 def build(report: Report, *, today: datetime.date) -> ReportDocument:

@@ -22,6 +22,7 @@ from audits.models import (
     Feedback,
     Grade,
     GradeScale,
+    RecordGrade,
     Theme,
     ThemeRating,
 )
@@ -52,6 +53,69 @@ def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+# Small numbers identify children and practitioners: an agency with a handful of records
+# in a period is a handful of families and the few people who worked with them. So a
+# figure about an agency's records is withheld ("fewer than 5") when the agency has fewer
+# than SMALL_NUMBER records in the period (a round, or the rounds of a dashboard or report),
+# or when the figure itself is drawn from fewer; and shares only are shown, never an
+# agency's number of records, so a withheld figure cannot be worked out from the others
+# or from the figures for all agencies.
+SMALL_NUMBER = 5
+WITHHELD = f"fewer than {SMALL_NUMBER}"
+SMALL_NUMBER_RULE = (
+    f"An agency with fewer than {SMALL_NUMBER} records in the rounds a table covers, and any figure drawn from "
+    f"fewer than {SMALL_NUMBER} records, shows “{WITHHELD}” instead of a figure: small numbers could identify "
+    "children and practitioners. No agency's number of records is given, so a figure withheld cannot be worked "
+    "out from the others or from the figures for all agencies."
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A share or a count about agencies' records, or ``withheld`` under the small-number
+    rule (SMALL_NUMBER). ``value`` None: nothing to count (no record graded or asked)."""
+
+    value: float | int | None = None
+    withheld: bool = False
+
+    @property
+    def data(self) -> float | int | str | None:
+        """As the published figures and the workbook give it."""
+        return WITHHELD if self.withheld else self.value
+
+
+def guarded_share(part: int, whole: int, *, records: int) -> Figure:
+    """``part`` of ``whole`` records, withheld if the agency had fewer than SMALL_NUMBER
+    ``records`` or the share is drawn from fewer than SMALL_NUMBER."""
+    if records < SMALL_NUMBER or 0 < whole < SMALL_NUMBER:
+        return Figure(withheld=True)
+    return Figure(share(part, whole))
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    """One agency's figures in a breakdown table: every one withheld when the agency had
+    fewer than SMALL_NUMBER records in the period (a round, or the rounds of a dashboard or report)."""
+
+    agency: str
+    records: int
+    figures: list[Figure]
+
+    @property
+    def withheld(self) -> bool:
+        return self.records < SMALL_NUMBER
+
+
+@dataclass(frozen=True)
+class ThemeBelow:
+    """A theme, with the agencies' records graded below the threshold on it and their share
+    of the records graded on it."""
+
+    theme: Theme
+    below: Figure
+    share: Figure
+
+
 # Which cases count. A case's figures are what the audit team agreed when they finalised
 # it; a draft (new, or re-opened to correct it) may still change. So every figure about
 # what the audits found (cases, records, grades overall and per theme, the checklist,
@@ -70,6 +134,11 @@ class RoundFigures:
     themes: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))  # theme -> grade -> cases
     below_threshold_on_a_theme: int = 0  # cases with a theme graded below the threshold
     checklist: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))  # question -> answer -> n
+    agency_records: Counter = field(default_factory=Counter)  # agency -> records
+    # agency -> question -> answer -> n
+    agency_checklist: dict[int, dict[int, Counter]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Counter))
+    )
 
     def graded(self) -> int:
         return sum(self.overall.values())
@@ -103,6 +172,9 @@ class AuditFigures:
     escalations_overdue: int
     feedback_owed: int
     most_records_in_a_case: int
+    agencies: dict[int, str] = field(default_factory=dict)  # agency -> name, in the agencies' order
+    # agency -> theme -> grade -> records, from each agency's own grades (RecordGrade)
+    agency_grades: dict[int, dict[int, Counter]] = field(default_factory=dict)
 
     @property
     def cases(self) -> int:
@@ -134,6 +206,72 @@ class AuditFigures:
             for theme_id, counts in figures.themes.items():
                 totals[theme_id] += counts
         return totals
+
+    # Broken down by agency, under the small-number rule (SMALL_NUMBER).
+
+    def agency_records(self) -> Counter:
+        return sum((figures.agency_records for figures in self.rounds), Counter())
+
+    def _meeting(self, counts: Counter) -> int:
+        return sum(n for grade_id, n in counts.items() if self._grades_meeting_threshold.get(grade_id))
+
+    @cached_property
+    def _grades_meeting_threshold(self) -> dict[int, bool]:
+        return {grade.pk: grade.meets_threshold for grade in self.grades}
+
+    def agency_theme_rows(self) -> list[AgencyRow]:
+        """Per agency with records in the period, per theme: the share of the agency's
+        records graded at or above the threshold on it (by the grades' meets_threshold)."""
+        records = self.agency_records()
+        rows = []
+        for agency_id, name in self.agencies.items():
+            if not records[agency_id]:
+                continue
+            themes = self.agency_grades.get(agency_id, {})
+            figures = []
+            for theme in self.themes:
+                counts = themes.get(theme.pk, Counter())
+                figures.append(guarded_share(self._meeting(counts), sum(counts.values()), records=records[agency_id]))
+            rows.append(AgencyRow(name, records[agency_id], figures))
+        return rows
+
+    def themes_below_threshold(self) -> list[ThemeBelow]:
+        """The themes on which agencies' records were most often graded below the
+        threshold, most first, counted over every agency's own grades (not the cases'
+        agreed grades). A theme with fewer than SMALL_NUMBER such records is withheld, and
+        listed after the others in the themes' own order, so its place tells nothing."""
+        below: Counter = Counter()
+        graded: Counter = Counter()
+        for themes in self.agency_grades.values():
+            for theme_id, counts in themes.items():
+                graded[theme_id] += sum(counts.values())
+                below[theme_id] += sum(counts.values()) - self._meeting(counts)
+        shown = sorted(
+            (theme for theme in self.themes if below[theme.pk] >= SMALL_NUMBER),
+            key=lambda theme: -below[theme.pk],  # stable: ties keep the themes' order
+        )
+        withheld = [theme for theme in self.themes if 0 < below[theme.pk] < SMALL_NUMBER]
+        return [
+            ThemeBelow(theme, Figure(below[theme.pk]), Figure(share(below[theme.pk], graded[theme.pk])))
+            for theme in shown
+        ] + [ThemeBelow(theme, Figure(withheld=True), Figure(withheld=True)) for theme in withheld]
+
+    def agency_checklist_rows(self, figures: RoundFigures) -> list[AgencyRow]:
+        """Per agency with records in the round, per checklist question: the share of its
+        records answering yes, of those where the question applied."""
+        rows = []
+        for agency_id, name in self.agencies.items():
+            records = figures.agency_records[agency_id]
+            if not records:
+                continue
+            answers = figures.agency_checklist.get(agency_id, {})
+            cells = []
+            for question in self.questions:
+                counts = answers.get(question.pk, Counter())
+                applicable = sum(n for answer, n in counts.items() if answer != ChecklistAnswer.Answer.NOT_APPLICABLE)
+                cells.append(guarded_share(counts["yes"], applicable, records=records))
+            rows.append(AgencyRow(name, records, cells))
+        return rows
 
 
 def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
@@ -190,27 +328,42 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
     ):
         figures[round_id].below_threshold_on_a_theme = n
 
-    for round_id, records in (
+    # Records and checklist answers by agency too: the rounds' figures are their sums.
+    agencies: dict[int, tuple[int, str]] = {}  # agency -> (position, name): the agencies' order
+    for round_id, agency_id, position, name, records in (
         CaseRecord.objects.filter(case__audit_round__in=round_ids, **finalised)
-        .values_list("case__audit_round_id")
+        .values_list("case__audit_round_id", "agency_id", "agency__position", "agency__name")
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        figures[round_id].records = records
-    for round_id, question_id, answer, n in (
+        figures[round_id].records += records
+        figures[round_id].agency_records[agency_id] = records
+        agencies[agency_id] = (position, name)
+    for round_id, agency_id, question_id, answer, n in (
         ChecklistAnswer.objects.filter(
             record__case__audit_round__in=round_ids, record__case__state=AuditCase.State.FINALISED
         )
-        .values_list("record__case__audit_round_id", "question_id", "answer")
+        .values_list("record__case__audit_round_id", "record__agency_id", "question_id", "answer")
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        figures[round_id].checklist[question_id][answer] = n
+        figures[round_id].checklist[question_id][answer] += n
+        figures[round_id].agency_checklist[agency_id][question_id][answer] = n
+    agency_grades: dict[int, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for agency_id, theme_id, grade_id, n in (
+        RecordGrade.objects.filter(
+            record__case__audit_round__in=round_ids, record__case__state=AuditCase.State.FINALISED
+        )
+        .values_list("record__agency_id", "theme_id", "grade_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        agency_grades[agency_id][theme_id][grade_id] = n
 
     escalations = Escalation.objects.filter(case__audit_round__in=rounds).aggregate(
         raised=Count("pk"),
-        open=Count("pk", filter=Q(resolved_on__isnull=True)),
-        overdue=Count("pk", filter=Q(resolved_on__isnull=True, due_by__lt=today)),
+        open=Count("pk", filter=Q(resolved_on__isnull=True, withdrawn_on__isnull=True)),
+        overdue=Count("pk", filter=Q(resolved_on__isnull=True, withdrawn_on__isnull=True, due_by__lt=today)),
     )
     records_total = sum(round_figures.records for round_figures in figures.values())
     feedback_given = Feedback.objects.filter(
@@ -239,6 +392,8 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
         escalations_overdue=escalations["overdue"],
         feedback_owed=len(Feedback.Recipient.values) * records_total - feedback_given,
         most_records_in_a_case=most_records or 0,
+        agencies={agency_id: name for agency_id, (_, name) in sorted(agencies.items(), key=lambda item: item[1])},
+        agency_grades=agency_grades,
     )
 
 

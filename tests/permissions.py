@@ -143,11 +143,15 @@ MATRIX: dict[str, Row] = {
     # A round's lists, on their pages and as CSV or XLSX: case data, as the round's page.
     "audits:round_cases": case_page(),
     "audits:round_cases_download": case_page(),
+    "audits:returns_grid_download": case_page(),
     "audits:feedback_owed": case_page(),
     "audits:feedback_owed_download": case_page(),
     "audits:escalation_list": case_page(),
     "audits:escalation_list_download": case_page(),
     "audits:round_edit": case_page(agency_auditor=DENIED),
+    "audits:round_move_on": post_only(),
+    # Only a completed round can be re-opened: any other sends the person back to it.
+    "audits:round_reopen": case_page(audit_team=redirect("audits:round_detail"), agency_auditor=DENIED),
     "audits:case_create": case_page(agency_auditor=DENIED),
     "audits:case_detail": case_page(),
     "audits:case_edit": case_page(agency_auditor=DENIED),
@@ -159,8 +163,10 @@ MATRIX: dict[str, Row] = {
     "audits:record_detail": case_page(),
     "audits:record_feedback": case_page(agency_auditor=DENIED),
     "audits:case_feedback": case_page(agency_auditor=DENIED),
+    "audits:feedback_not_needed": case_page(agency_auditor=DENIED),
     "audits:escalation_create": case_page(agency_auditor=DENIED),
     "audits:escalation_edit": case_page(agency_auditor=DENIED),
+    "audits:escalation_withdraw": case_page(agency_auditor=DENIED),
     "audits:participant_add": case_page(agency_auditor=DENIED),
     "audits:participant_remove": post_only(),
     # The action plan
@@ -275,6 +281,9 @@ POSTS: dict[str, Row] = {
     # Case audits
     "audits:round_create": for_action(Action.MANAGE_AUDITS, SAVED),
     "audits:round_edit": case_page(audit_team=SAVED, agency_auditor=DENIED),
+    # The sample round has no dates or cases yet: moving it on is refused on its page.
+    "audits:round_move_on": case_page(audit_team=OK, agency_auditor=DENIED),
+    "audits:round_reopen": case_page(audit_team=redirect("audits:round_detail"), agency_auditor=DENIED),
     "audits:case_create": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:case_edit": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:case_grades": case_page(audit_team=SAVED, agency_auditor=DENIED),
@@ -287,8 +296,11 @@ POSTS: dict[str, Row] = {
     # The form as rendered says no feedback was given yet: nothing to record.
     "audits:record_feedback": case_page(audit_team=redirect("audits:case_detail"), agency_auditor=DENIED),
     "audits:case_feedback": case_page(audit_team=redirect("audits:case_detail"), agency_auditor=DENIED),
+    "audits:feedback_not_needed": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:escalation_create": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:escalation_edit": case_page(audit_team=SAVED, agency_auditor=DENIED),
+    # The form as rendered has no reason: refused beside the field.
+    "audits:escalation_withdraw": case_page(agency_auditor=DENIED),
     "audits:participant_add": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:participant_remove": case_page(audit_team=SAVED, agency_auditor=DENIED),
     # The action plan

@@ -48,7 +48,15 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 import reports.demo
-from audits.models import AuditCase, CaseRecord, CaseReopening, ChecklistAnswer, ChecklistQuestion, Feedback
+from audits.models import (
+    AuditCase,
+    CaseRecord,
+    CaseReopening,
+    ChecklistAnswer,
+    ChecklistQuestion,
+    Feedback,
+    RoundReopening,
+)
 from dscb.models import User
 from dscb.services import authenticators_remove
 from recommendations import selectors as plan_selectors
@@ -224,11 +232,12 @@ def write_payloads(chosen: list[Target]) -> None:
 
 def complete(kwargs: dict[str, dict[str, object]], *, by: User) -> list[str]:
     """Give the sample objects the few things the walk's pages need to show every field:
-    the case a re-opening, the record a checklist answer and feedback. Returns the pages
+    the case and its round a re-opening, the record a checklist answer and feedback. Returns the pages
     the walk does not open: the Appreciative Inquiry case's."""
     case = AuditCase.objects.get(pk=kwargs["audits:case_detail"]["pk"])
     record = CaseRecord.objects.get(pk=kwargs["audits:record_detail"]["pk"])
     CaseReopening.objects.create(case=case, reason="Re-opened", reopened_by=by)
+    RoundReopening.objects.create(audit_round=case.audit_round, reason="Re-opened", reopened_by=by)
     ChecklistAnswer.objects.create(
         record=record,
         question=ChecklistQuestion.objects.filter(is_active=True).first(),

@@ -19,15 +19,21 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# session, user, case, the read logged; themes, grades, questions; the round's agencies; records with their
-# grades, answers and feedback; agreed grades, participants, escalations, re-openings, history;
+# session, user, case with its expected agencies, the read logged; themes, grades, questions;
+# the round's agencies; records with their grades, answers and feedback; agreed grades,
+# participants, escalations, re-openings, history;
 # the grade scale's words (what is not graded yet is named by them)
-CASE_PAGE_QUERIES = 18
-# session, user, round with its agencies and auditors, the read logged; cases; open escalations;
-# records with their feedback (feedback still to give); the grade scale's words (cases not graded)
-ROUND_PAGE_QUERIES = 11
+CASE_PAGE_QUERIES = 19
+# session, user, round with its agencies, auditors and re-openings, the read logged; cases; open escalations;
+# records with their feedback (feedback still to give); the grade scale's words (cases not graded);
+# its steps and returns: cases with their expected agencies, records with grades, answers and
+# feedback, themes, grades, questions
+ROUND_PAGE_QUERIES = 21
 # session, user, rounds with their counts, the years there are rounds in (the filters)
 ROUND_LIST_QUERIES = 4
+# session, user, case, the read logged; themes, grades, questions; agreed grades; records with
+# their grades, answers and feedback; the grade scale's words
+CASE_GRADES_PAGE_QUERIES = 13
 
 
 def fill_case(case, records: int, auditor) -> None:
@@ -65,6 +71,19 @@ def test_the_case_page_costs_the_same_with_twenty_records_as_with_two(auditor_cl
     with django_assert_num_queries(expected):
         auditor_client.get(reverse("audits:case_detail", args=[large.pk]))
     assert expected == CASE_PAGE_QUERIES
+
+
+def test_the_agree_grades_page_costs_the_same_with_twenty_records_as_with_two(
+    auditor_client, django_assert_num_queries
+):
+    small = AuditCaseFactory()
+    fill_case(small, 2, auditor_client.auditor)
+    large = AuditCaseFactory()
+    fill_case(large, MAX_RECORDS_PER_CASE, auditor_client.auditor)
+    expected = queries_for(auditor_client, reverse("audits:case_grades", args=[small.pk]))
+    with django_assert_num_queries(expected):
+        auditor_client.get(reverse("audits:case_grades", args=[large.pk]))
+    assert expected == CASE_GRADES_PAGE_QUERIES
 
 
 def test_the_round_page_costs_the_same_however_many_cases(auditor_client, django_assert_num_queries):

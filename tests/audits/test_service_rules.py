@@ -24,6 +24,7 @@ from audits.models import (
     Feedback,
     InquiryParticipant,
     RecordGrade,
+    RoundReopening,
     ThemeRating,
 )
 from dscb.models import Agency, Role
@@ -52,6 +53,7 @@ WRITTEN = (
     Feedback,
     Escalation,
     InquiryParticipant,
+    RoundReopening,
     LogEntry,
 )
 
@@ -155,10 +157,115 @@ def test_a_round_auditor_may_enter_case_records(auditor):
         services.round_create(by=auditor, **round_values(auditors=[board_member]))
 
 
-def test_a_round_is_completed_only_when_every_case_is_finalised(auditor):
-    audit_round = AuditCaseFactory().audit_round
-    with refused(None, "cases_not_finalised"):
-        services.round_complete(audit_round=audit_round, by=auditor, expected_version=audit_round.version)
+def test_a_rounds_dates_come_in_order(auditor):
+    dates = services.RoundDates(
+        returns_due_on=datetime.date(2011, 3, 9),
+        panel_on=datetime.date(2011, 3, 2),
+        feedback_due_on=datetime.date(2011, 4, 20),
+    )
+    with refused("panel_on", "order"):
+        services.round_create(by=auditor, **round_values(), dates=dates)
+
+
+def test_feedback_is_not_due_before_the_returns_when_there_is_no_panel_date(auditor):
+    dates = services.RoundDates(returns_due_on=datetime.date(2011, 3, 9), feedback_due_on=datetime.date(2011, 3, 1))
+    with refused("feedback_due_on", "order"):
+        services.round_create(by=auditor, **round_values(), dates=dates)
+
+
+def move_on(audit_round: AuditRound, auditor) -> AuditRound:
+    audit_round.refresh_from_db()
+    return services.round_move_on(audit_round=audit_round, by=auditor, expected_version=audit_round.version)
+
+
+def test_collecting_returns_needs_their_due_date_cases_and_the_agencies_expected(auditor):
+    audit_round = AuditRoundFactory()
+    with refused(None, "incomplete"):
+        move_on(audit_round, auditor)
+    AuditRound.objects.filter(pk=audit_round.pk).update(returns_due_on=datetime.date(2010, 9, 8))
+    with refused(None, "incomplete"):
+        move_on(audit_round, auditor)  # no cases
+    case = AuditCaseFactory(audit_round=audit_round)
+    with refused(None, "incomplete"):
+        move_on(audit_round, auditor)  # no agency expected to return a record
+    case.expected_agencies.set([police()])
+    assert move_on(audit_round, auditor).state == AuditRound.State.COLLECTING
+
+
+def round_at(state: str) -> AuditRound:
+    audit_round = AuditRoundFactory(state=state, returns_due_on=datetime.date(2010, 9, 8))
+    AuditCaseFactory(audit_round=audit_round).expected_agencies.set([police()])
+    return audit_round
+
+
+def test_leaving_moderation_needs_every_case_finalised(auditor):
+    audit_round = round_at(AuditRound.State.MODERATION)
+    with refused(None, "incomplete"):
+        move_on(audit_round, auditor)
+
+
+def test_a_round_completes_when_every_records_feedback_is_given_or_not_needed(auditor):
+    audit_round = round_at(AuditRound.State.FEEDBACK)
+    record = CaseRecordFactory(case=audit_round.cases.get())
+    audit_round.cases.update(state=AuditCase.State.FINALISED)
+    with refused(None, "incomplete"):
+        move_on(audit_round, auditor)
+    services.feedback_not_needed(
+        record=record, by=auditor, expected_version=record.version, reason="The practitioner has left the agency."
+    )
+    assert move_on(audit_round, auditor).state == AuditRound.State.COMPLETED
+    with refused(None, "round_completed"):
+        move_on(audit_round, auditor)
+
+
+def test_a_completed_round_refuses_every_change_to_it_and_its_cases(auditor):
+    audit_round = round_at(AuditRound.State.COMPLETED)
+    case = audit_round.cases.get()
+    record = CaseRecordFactory(case=case)
+    AuditCase.objects.filter(pk=case.pk).update(state=AuditCase.State.FINALISED)
+    case.refresh_from_db()
+    changes = [
+        lambda: services.round_update(
+            audit_round=audit_round, by=auditor, expected_version=audit_round.version, **round_values()
+        ),
+        lambda: services.case_create(audit_round=audit_round, by=auditor, details=case_details()),
+        lambda: services.case_reopen(case=case, by=auditor, expected_version=case.version, reason="A mistake."),
+        lambda: services.record_create(case=case, by=auditor, details=record_details()),
+        lambda: services.feedback_record(
+            record=record,
+            by=auditor,
+            entries={"practitioner": services.FeedbackEntry(given_on=datetime.date(2010, 10, 1), given_by=auditor)},
+            versions={},
+        ),
+        lambda: services.feedback_not_needed(record=record, by=auditor, expected_version=record.version, reason="No."),
+    ]
+    for change in changes:
+        with refused(None, "round_completed"):
+            change()
+
+
+def test_only_a_completed_round_is_reopened_and_with_a_reason(auditor):
+    audit_round = round_at(AuditRound.State.FEEDBACK)
+    with refused(None, "not_completed"):
+        services.round_reopen(audit_round=audit_round, by=auditor, expected_version=audit_round.version, reason="Why")
+    AuditRound.objects.filter(pk=audit_round.pk).update(state=AuditRound.State.COMPLETED)
+    audit_round.refresh_from_db()
+    with refused("reason", "blank"):
+        services.round_reopen(audit_round=audit_round, by=auditor, expected_version=audit_round.version, reason="")
+
+
+def test_the_agencies_expected_take_part_in_the_round(auditor):
+    audit_round = AuditRoundFactory(agencies=[police()])
+    with refused("expected_agencies", "not_taking_part"):
+        services.case_create(audit_round=audit_round, by=auditor, details=case_details(expected_agencies=[gp()]))
+
+
+def test_a_reason_feedback_is_not_needed_names_no_one(auditor):
+    record = CaseRecordFactory()
+    with refused("feedback_not_needed", "date_of_birth"):
+        services.feedback_not_needed(
+            record=record, by=auditor, expected_version=record.version, reason="Left; born 01/02/1970."
+        )
 
 
 def test_a_round_keeps_the_models_own_rules(auditor):
@@ -449,11 +556,41 @@ def test_feedback_is_given_by_the_audit_team_or_the_rounds_auditors(auditor):
 # --- Escalations ----------------------------------------------------------------------------
 
 
-def test_an_escalation_goes_to_an_agency_taking_part(auditor):
-    probation = Agency.objects.get(short_name="Probation")
+def test_an_escalation_goes_to_any_agency_still_active(auditor):
+    probation = Agency.objects.get(short_name="Probation")  # not in the round
     case = AuditCaseFactory()
-    with refused("to_agency", "not_taking_part"):
-        services.escalation_raise(case=case, by=auditor, **escalation_values(to_agency=probation))
+    assert services.escalation_raise(case=case, by=auditor, **escalation_values(to_agency=probation)).pk
+    retired = Agency.objects.create(name="Retired agency", short_name="Retired", is_active=False)
+    with refused("to_agency", "inactive"):
+        services.escalation_raise(case=case, by=auditor, **escalation_values(to_agency=retired))
+
+
+def test_an_escalation_is_withdrawn_with_a_reason_and_only_once(auditor):
+    escalation = EscalationFactory()
+    with refused("reason", "required"):
+        services.escalation_withdraw(escalation=escalation, by=auditor, expected_version=escalation.version, reason=" ")
+    services.escalation_withdraw(
+        escalation=escalation, by=auditor, expected_version=escalation.version, reason="Raised on the wrong case."
+    )
+    assert not Escalation.objects.open().exists()
+    with refused(None, "withdrawn"):
+        services.escalation_withdraw(
+            escalation=escalation, by=auditor, expected_version=escalation.version, reason="Again"
+        )
+
+
+def test_a_resolved_escalation_is_not_withdrawn(auditor):
+    escalation = EscalationFactory(resolved_on=datetime.date(2010, 9, 25), outcome="Reviewed.")
+    with refused(None, "resolved"):
+        services.escalation_withdraw(
+            escalation=escalation, by=auditor, expected_version=escalation.version, reason="No"
+        )
+
+
+def test_the_address_to_tell_of_an_escalation_is_an_email_address(auditor):
+    case = AuditCaseFactory()
+    with refused("to_email", "invalid"):
+        services.escalation_raise(case=case, by=auditor, **escalation_values(to_email="the duty desk"))
 
 
 def test_an_escalation_is_due_on_or_after_it_was_raised(auditor):

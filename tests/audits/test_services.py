@@ -64,11 +64,12 @@ def details_of(case: AuditCase, **changes) -> services.CaseDetails:
     return services.CaseDetails(**{**values, **changes})
 
 
-def test_a_new_case_starts_its_round(auditor):
+def test_a_new_case_leaves_its_round_where_it_was(auditor):
+    # A round is planned with its cases; the audit team moves it on when it is ready.
     audit_round = AuditRoundFactory()
     services.case_create(audit_round=audit_round, by=auditor, details=details_of(AuditCaseFactory.build()))
     audit_round.refresh_from_db()
-    assert audit_round.state == AuditRound.State.IN_PROGRESS
+    assert audit_round.state == AuditRound.State.PLANNED
 
 
 def test_finalising_is_refused_with_exactly_what_is_missing(auditor):

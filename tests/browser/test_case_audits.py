@@ -208,8 +208,9 @@ def test_audit_team_member_completes_a_case_with_the_keyboard_alone(
     arrive(page, f"{live_server.url}/audits/cases/{case.pk}/grades/", "Agree the grades and findings")
     agreed = ["Good", "Adequate", "Good", "Adequate", "Inadequate"]
     for index, (theme, label) in enumerate(zip(themes, agreed, strict=True)):
-        tab_into_group(page, group(page, theme.name), at_most=40 if index == 0 else 1)
-        choose_radio(page, group(page, theme.name), label)
+        agreed_group = group(page, f"Agreed grade for {theme.name.lower()}")
+        tab_into_group(page, agreed_group, at_most=40 if index == 0 else 1)
+        choose_radio(page, agreed_group, label)
     tab_into_group(page, group(page, "Overall grade"))
     choose_radio(page, group(page, "Overall grade"), "Adequate")
     findings = page.get_by_label("Case findings", exact=True)
@@ -235,7 +236,9 @@ def test_audit_team_member_completes_a_case_with_the_keyboard_alone(
         f"Agreed plan reviewed for NHS number {NHS_NUMBER}."
     )
     for theme, label in zip(themes, agreed, strict=True):
-        expect(group(page, theme.name).get_by_role("radio", name=label, exact=True)).to_be_checked()
+        expect(
+            group(page, f"Agreed grade for {theme.name.lower()}").get_by_role("radio", name=label, exact=True)
+        ).to_be_checked()
     expect(group(page, "Overall grade").get_by_role("radio", name="Adequate", exact=True)).to_be_checked()
     expect(page.get_by_label("Strengths", exact=True)).to_have_value("Agencies shared information quickly.")
     expect(page.get_by_label("Areas for development", exact=True)).to_have_value("Core group minutes were late.")

@@ -208,6 +208,18 @@ def test_dashboards_and_report_pages_are_accessible_to_the_executive(
     _visit(page, live_server, "/dashboards/audits/", "Case audits")
     expect(page.get_by_role("main")).to_contain_text("36 children audited")
     _expect_charts(page, [OVERALL_CHART, ROUNDS_CHART, TREND_CHART])
+    # The findings by agency, each table described by the small-number rule under it, so
+    # axe checks them too; in March 2009 the Police had fewer than 5 records.
+    for name in (
+        "Share of each agency's records graded adequate or better on each theme, all rounds",
+        "Themes on which agencies' records were most often not adequate or better, most first",
+        "Share of each agency's records with each checklist item, March 2009",
+    ):
+        table = page.get_by_role("table", name=re.compile("^" + re.escape(name)))
+        expect(table).to_be_visible()
+        expect(table).to_have_accessible_description(re.compile("^An agency with fewer than 5 records"))
+    march_2009 = page.get_by_role("table", name="Share of each agency's records with each checklist item, March 2009")
+    expect(march_2009.get_by_role("row", name=re.compile("^Police"))).to_contain_text("Fewer than 5")
     failures += audit_page(page, page_problems)
 
     # A period that is no date: the error summary, and the figures for the default period.

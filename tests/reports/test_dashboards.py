@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from audits.models import AuditCase
+from audits.models import AuditCase, ChecklistAnswer, ChecklistQuestion, RecordGrade, Theme
 from dscb.models import Agency, Role
 from recommendations.models import ActionPlan, PlanSection, Recommendation, RecommendationLead
 from reports import selectors
@@ -17,13 +17,16 @@ from reports.selectors import Period
 from tests.conftest import make_user, queries_for, sign_in
 from tests.factories import (
     ActionPlanFactory,
+    AgencyFactory,
     AuditCaseFactory,
+    AuditRoundFactory,
     CaseRecordFactory,
     EscalationFactory,
     PlanSectionFactory,
     RecommendationFactory,
     ReviewCycleFactory,
     grade,
+    police,
     rate_every_theme,
 )
 from tests.recommendations.test_query_counts import build_plan
@@ -31,29 +34,42 @@ from tests.recommendations.test_query_counts import build_plan
 pytestmark = pytest.mark.django_db
 
 # session, user; first and last round; rounds; cases; grades below adequate; theme ratings;
-# records per round; checklist answers; escalations; feedback given; most records in a case;
-# grade scale's words, grades, themes, questions
-AUDIT_DASHBOARD_QUERIES = 16
+# records per round and agency; checklist answers per round and agency; agencies' own grades;
+# escalations; feedback given; most records in a case; grade scale's words, grades, themes, questions
+AUDIT_DASHBOARD_QUERIES = 17
 # session, user; plan with its audit rounds; cycles; RAG scale's words and statuses; the plan
 # counted by the database in one grouped query; sections; leads' names
 RAG_DASHBOARD_QUERIES = 10
 
 
 def add_cases(count: int) -> None:
-    """Finalised cases and drafts (counted apart) in the same rounds."""
+    """Finalised cases and drafts (counted apart), with more rounds and more agencies, each
+    agency's records graded on every theme and answering every checklist question, the more
+    cases there are."""
+    agencies = [police(), *AgencyFactory.create_batch(count // 4)]
+    rounds = [AuditRoundFactory(held_on=datetime.date(2010, 1 + n, 15)) for n in range(1 + count // 8)]
+    themes, questions = list(Theme.objects.active()), list(ChecklistQuestion.objects.active())
     for index in range(count):
         state = AuditCase.State.FINALISED if index % 2 else AuditCase.State.DRAFT
-        case = AuditCaseFactory(overall_grade=grade("Adequate"), state=state)
+        case = AuditCaseFactory(audit_round=rounds[index % len(rounds)], overall_grade=grade("Adequate"), state=state)
         rate_every_theme(case)
-        CaseRecordFactory.create_batch(2, case=case)
+        for agency in (agencies[index % len(agencies)], agencies[(index + 1) % len(agencies)]):
+            record = CaseRecordFactory(case=case, agency=agency)
+            label = "Inadequate" if index % 3 else "Good"
+            RecordGrade.objects.bulk_create(RecordGrade(record=record, theme=t, grade=grade(label)) for t in themes)
+            ChecklistAnswer.objects.bulk_create(
+                ChecklistAnswer(record=record, question=q, answer=ChecklistAnswer.Answer.YES) for q in questions
+            )
         EscalationFactory(case=case)
 
 
-@pytest.mark.parametrize("cases", [2, 20])
-def test_the_audit_dashboard_costs_the_same_however_many_cases(client, cases):
+@pytest.mark.parametrize("cases", [2, 40])
+def test_the_audit_dashboard_costs_the_same_however_many_cases_rounds_and_agencies(client, cases):
     add_cases(cases)
     sign_in(client, make_user(Role.BOARD_MEMBER))
     assert queries_for(client, reverse("reports:audit_dashboard")) == AUDIT_DASHBOARD_QUERIES
+    page = client.get(reverse("reports:audit_dashboard")).content.decode()
+    assert "records graded adequate or better on each theme, all rounds" in page  # the breakdown, counted too
 
 
 @pytest.mark.parametrize("size", [32, 320])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from html import unescape
 
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -90,6 +91,13 @@ def test_renaming_adequate_in_the_admin_leaves_no_page_pdf_or_workbook_saying_ad
                     f"{persona} {name} {url}: …{match.string[match.start() - 60 : match.end() + 20]}"
                 )
     assert saying_adequate == []
+
+    # The breakdown by agency names the threshold in the scale's new words, on the dashboard and in the PDF.
+    dashboard = unescape(persona_client("board_member").get(reverse("reports:audit_dashboard")).content.decode())
+    pdf = " ".join(pdf_text(executive.get(report[1]).content, layout=False).split())
+    for text in (dashboard, pdf):
+        assert "agency's records graded requires improvement or better on each theme" in text
+        assert "records were most often not requires improvement or better" in text
 
 
 def saying(pattern: re.Pattern, pages: dict[str, str]) -> list[str]:
