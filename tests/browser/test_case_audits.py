@@ -209,7 +209,8 @@ def test_audit_team_member_completes_a_case_with_the_keyboard_alone(
     agreed = ["Good", "Adequate", "Good", "Adequate", "Inadequate"]
     for index, (theme, label) in enumerate(zip(themes, agreed, strict=True)):
         agreed_group = group(page, f"Agreed grade for {theme.name.lower()}")
-        tab_into_group(page, agreed_group, at_most=40 if index == 0 else 1)
+        # Past the table of the agencies' grades, which takes focus so it can scroll on a small screen.
+        tab_into_group(page, agreed_group, at_most=40 if index == 0 else 2)
         choose_radio(page, agreed_group, label)
     tab_into_group(page, group(page, "Overall grade"))
     choose_radio(page, group(page, "Overall grade"), "Adequate")
