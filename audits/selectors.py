@@ -37,7 +37,8 @@ from dscb.selectors import people_who_can
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-HISTORY_ROWS = 50
+HISTORY_ROWS = 50  # saves shown
+HISTORY_ROWS_PER_SAVE = 10  # read at most this many history rows a save, on average
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,12 @@ def round_page_queryset() -> QuerySet[AuditRound]:
 
 def round_records(audit_round: AuditRound) -> list[CaseRecord]:
     """Every agency record in the round, with what its completeness and feedback need."""
+    return records_in_rounds([audit_round.pk])
+
+
+def records_in_rounds(round_pks: list[int]) -> list[CaseRecord]:
     return list(
-        CaseRecord.objects.filter(case__audit_round=audit_round)
+        CaseRecord.objects.filter(case__audit_round__in=round_pks)
         .select_related("case", "agency")
         .prefetch_related(
             Prefetch("grades", RecordGrade.objects.only("record_id", "theme_id")),
@@ -317,14 +322,36 @@ def case_ratings(case: AuditCase) -> dict[int, Grade]:
     return {rating.theme_id: rating.grade for rating in case.theme_ratings.select_related("grade")}
 
 
-def case_history(case: AuditCase) -> list[LogEntry]:
-    """Who changed what and when, in the case and everything in it, newest first."""
-    return list(
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One save: when, by whom, and every row it created, changed or deleted."""
+
+    timestamp: datetime.datetime
+    actor: User | None
+    changes: list[LogEntry]
+
+
+def case_history(case: AuditCase) -> list[HistoryEntry]:
+    """Who changed what and when, in the case and everything in it, newest first: one
+    entry per save (the rows of one request share its id; rows written outside a request,
+    by the same person in the same second)."""
+    rows = (
         LogEntry.objects.filter(additional_data__case_id=case.pk)
         .exclude(action=LogEntry.Action.ACCESS)
         .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")[:HISTORY_ROWS]
+        .order_by("-timestamp", "-pk")[: HISTORY_ROWS * HISTORY_ROWS_PER_SAVE]
     )
+    saves: dict[object, HistoryEntry] = {}
+    for row in rows:
+        key = row.cid or (row.actor_id, row.timestamp.replace(microsecond=0))
+        if key not in saves:
+            if len(saves) == HISTORY_ROWS:
+                break
+            saves[key] = HistoryEntry(timestamp=row.timestamp, actor=row.actor, changes=[])
+        saves[key].changes.append(row)
+    for entry in saves.values():
+        entry.changes.reverse()  # in the order they were made
+    return list(saves.values())
 
 
 def record_page_queryset() -> QuerySet[CaseRecord]:
@@ -584,9 +611,43 @@ def _feedback_needs(audit_round: AuditRound, records: list[CaseRecord]) -> list[
 def round_progress(audit_round: AuditRound, *, today: datetime.date) -> RoundProgress:
     """Everything the round page's task list and grid show, in a fixed number of queries."""
     cases = list(audit_round.cases.prefetch_related("expected_agencies").order_by("reference"))
-    records = round_records(audit_round)
+    return _progress(audit_round, cases=cases, records=round_records(audit_round), scales=scales(), today=today)
+
+
+def rounds_in_progress(user: User, *, today: datetime.date) -> list[RoundProgress]:
+    """The rounds ``user`` may open that are not completed, earliest first, each with its
+    steps and returns: a fixed number of queries however many rounds there are."""
+    rounds = list(
+        visible_rounds(user, AuditRound.objects.exclude(state=AuditRound.State.COMPLETED))
+        .prefetch_related("agencies")
+        .order_by("held_on", "title")
+    )
+    pks = [audit_round.pk for audit_round in rounds]
+    cases: dict[int, list[AuditCase]] = {pk: [] for pk in pks}
+    for case in (
+        AuditCase.objects.filter(audit_round__in=pks).prefetch_related("expected_agencies").order_by("reference")
+    ):
+        cases[case.audit_round_id].append(case)
+    records: dict[int, list[CaseRecord]] = {pk: [] for pk in pks}
+    for record in records_in_rounds(pks):
+        records[record.case.audit_round_id].append(record)
+    read = scales()
+    return [
+        _progress(audit_round, cases=cases[audit_round.pk], records=records[audit_round.pk], scales=read, today=today)
+        for audit_round in rounds
+    ]
+
+
+def _progress(
+    audit_round: AuditRound,
+    *,
+    cases: list[AuditCase],
+    records: list[CaseRecord],
+    scales: Scales,
+    today: datetime.date,
+) -> RoundProgress:
     agencies = list(audit_round.agencies.all())
-    grid = returns_grid(audit_round, agencies=agencies, cases=cases, records=records, scales=scales(), today=today)
+    grid = returns_grid(audit_round, agencies=agencies, cases=cases, records=records, scales=scales, today=today)
     expected = [status for row in grid for status in row.statuses.values() if status != ReturnStatus.NOT_EXPECTED]
     complete = sum(status == ReturnStatus.COMPLETE for status in expected)
     overdue = sum(status == ReturnStatus.OVERDUE for status in expected)

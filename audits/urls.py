@@ -37,6 +37,7 @@ urlpatterns = [
     path("rounds/<int:pk>/cases/new/", views.case_create, name="case_create"),
     path("search/", views.case_search, name="case_search"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/print/", views.case_print, name="case_print"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
     path("cases/<int:pk>/grades/", views.case_grades, name="case_grades"),
     path("cases/<int:pk>/finalise/", views.case_finalise, name="case_finalise"),

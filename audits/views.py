@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.forms import BaseForm
@@ -376,6 +377,35 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             and any(may_edit_agency_records(request.user, agency.pk) for agency in case.audit_round.agencies.all()),
             "plan_months": case.plan_months_at(case.audit_round.held_on),
             "finalise_form": FinaliseCaseForm(initial={"version": case.version}),
+        },
+    )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def case_print(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The case on paper: its grades and findings, the protective marking on every page,
+    no navigation and no history."""
+    case = case_for(request.user, pk, queryset=selectors.case_page_queryset())
+    record_read(request, case)
+    scales = selectors.scales()
+    ratings = selectors.case_ratings(case)
+    return render(
+        request,
+        "audits/case_print.html",
+        {
+            "case": case,
+            "audit_round": case.audit_round,
+            "themes": scales.themes,
+            "ratings": [(theme, ratings.get(theme.pk)) for theme in scales.themes],
+            "records": [
+                (record, [(theme, grades.get(theme.pk)) for theme in scales.themes])
+                for record in selectors.case_records(case)
+                for grades in [{grade.theme_id: grade.grade for grade in record.grades.all()}]
+            ],
+            "marking": settings.PROTECTIVE_MARKING,
+            "printed_at": timezone.localtime(),
         },
     )
 

@@ -110,6 +110,7 @@ MATRIX: dict[str, Row] = {
     "account": signed_in(),
     "accessibility": public(),
     "privacy": public(),
+    "print_styles": public(),
     # Sign-in and sign-out
     "account_login": public(OK, signed_in=HOME, without_mfa=HOME),
     # Signing out asks first on GET; it happens only on POST.
@@ -154,6 +155,7 @@ MATRIX: dict[str, Row] = {
     "audits:round_reopen": case_page(audit_team=redirect("audits:round_detail"), agency_auditor=DENIED),
     "audits:case_create": case_page(agency_auditor=DENIED),
     "audits:case_detail": case_page(),
+    "audits:case_print": case_page(),
     "audits:case_edit": case_page(agency_auditor=DENIED),
     "audits:case_grades": case_page(agency_auditor=DENIED),
     "audits:case_finalise": post_only(),

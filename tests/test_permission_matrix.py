@@ -99,6 +99,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "audits:round_reopen": {"pk": audit_round.pk},
         "audits:case_create": {"pk": audit_round.pk},
         "audits:case_detail": {"pk": case.pk},
+        "audits:case_print": {"pk": case.pk},
         "audits:case_edit": {"pk": case.pk},
         "audits:case_grades": {"pk": case.pk},
         "audits:case_finalise": {"pk": case.pk},
