@@ -4,7 +4,7 @@ counts, so a page costs the same number of queries however much data there is.""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.urls import reverse
 
-from audits.access import visible_rounds
+from audits.access import visible_cases, visible_rounds
 from audits.models import (
     AuditCase,
     AuditRound,
@@ -27,6 +27,7 @@ from audits.models import (
     RoundReopening,
     RoundState,
     Theme,
+    ThemeRating,
 )
 from dscb.access import Action
 from dscb.models import Agency, User
@@ -79,17 +80,61 @@ def active_pks() -> dict[str, set[int]]:
     return active
 
 
+# --- Finding a case -------------------------------------------------------------------------
+
+SEARCH_RESULTS = 50
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """What a search by board reference found among the cases a person may open: the
+    case with exactly that reference, or those whose reference contains it (the first
+    ``SEARCH_RESULTS``, by reference). A case outside their rounds is never found."""
+
+    reference: str
+    exact: AuditCase | None = None
+    partial: list[AuditCase] = field(default_factory=list)
+
+
+def case_search(user: User, reference: str) -> CaseSearch:
+    """``reference`` as stored (``services.board_reference``); two queries at most."""
+    if not reference:
+        return CaseSearch(reference)
+    cases = visible_cases(user, AuditCase.objects.select_related("audit_round"))
+    exact = cases.filter(reference=reference).first()
+    if exact is not None:
+        return CaseSearch(reference, exact=exact)
+    return CaseSearch(
+        reference, partial=list(cases.filter(reference__icontains=reference).order_by("reference")[:SEARCH_RESULTS])
+    )
+
+
 # --- Rounds ---------------------------------------------------------------------------------
 
 
-def round_list(user: User) -> QuerySet[AuditRound]:
+def round_list(user: User, filters: Mapping[str, str] | None = None) -> QuerySet[AuditRound]:
+    """The rounds ``user`` may see, narrowed by ``filters`` (``lists.RoundList``): the
+    ``year`` of their date, their ``kind`` and their ``state``."""
+    filters = filters or {}
+    rounds = AuditRound.objects.all()
+    if "year" in filters:
+        rounds = rounds.filter(held_on__year=int(filters["year"]))
+    if "kind" in filters:
+        rounds = rounds.filter(kind=filters["kind"])
+    if "state" in filters:
+        rounds = rounds.filter(state=filters["state"])
     return visible_rounds(
         user,
-        AuditRound.objects.annotate(
+        rounds.annotate(
             case_count=Count("cases", distinct=True),
             finalised_count=Count("cases", filter=Q(cases__state=AuditCase.State.FINALISED), distinct=True),
         ),
     )
+
+
+def round_years(user: User) -> list[int]:
+    """The years of the rounds ``user`` may see, newest first (one query)."""
+    return [day.year for day in visible_rounds(user).dates("held_on", "year", order="DESC")]
 
 
 def round_page_queryset() -> QuerySet[AuditRound]:
@@ -191,8 +236,23 @@ if TYPE_CHECKING:
     CountedCase: TypeAlias = WithAnnotations[AuditCase, CaseCounts]
 
 
-def round_cases(audit_round: AuditRound) -> QuerySet[CountedCase]:
-    return audit_round.cases.select_related("overall_grade").annotate(
+def round_cases(audit_round: AuditRound, filters: Mapping[str, str] | None = None) -> QuerySet[CountedCase]:
+    """The round's cases, narrowed by ``filters`` (``lists.RoundCases``): their overall
+    ``grade``, a theme agreed ``below`` the threshold, ``finalised`` ("yes" or "no"), and
+    an ``agency`` whose records were read for them."""
+    filters = filters or {}
+    cases = audit_round.cases.all()
+    if "grade" in filters:
+        cases = cases.filter(overall_grade_id=int(filters["grade"]))
+    if "below" in filters:
+        below = ThemeRating.objects.filter(theme_id=int(filters["below"]), grade__meets_threshold=False)
+        cases = cases.filter(pk__in=below.values("case_id"))
+    if "finalised" in filters:
+        finalised = Q(state=AuditCase.State.FINALISED)
+        cases = cases.filter(finalised) if filters["finalised"] == "yes" else cases.exclude(finalised)
+    if "agency" in filters:
+        cases = cases.filter(pk__in=CaseRecord.objects.filter(agency_id=int(filters["agency"])).values("case_id"))
+    return cases.select_related("overall_grade").annotate(
         record_count=Count("records", distinct=True),
         open_escalation_count=Count(
             "escalations",

@@ -104,6 +104,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "audits:case_grades": {"pk": case.pk},
         "audits:case_finalise": {"pk": case.pk},
         "audits:case_reopen": {"pk": case.pk},
+        "audits:case_feedback": {"pk": case.pk},
         "audits:record_create": {"pk": case.pk},
         "audits:escalation_create": {"pk": case.pk},
         "audits:record_detail": {"pk": record.pk},
@@ -132,6 +133,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "recommendations:cycle_reopen": {"pk": completed.pk},
         # Lists as CSV: the walk reads their text for case data (tests/test_page_walk.py).
         "audits:round_list_download": {"kind": "csv"},
+        "audits:round_cases": {"pk": audit_round.pk},
         "audits:round_cases_download": {"pk": audit_round.pk, "kind": "csv"},
         "audits:returns_grid_download": {"pk": audit_round.pk, "kind": "csv"},
         "audits:feedback_owed": {"pk": audit_round.pk},

@@ -29,8 +29,8 @@ CASE_PAGE_QUERIES = 19
 # its steps and returns: cases with their expected agencies, records with grades, answers and
 # feedback, themes, grades, questions
 ROUND_PAGE_QUERIES = 21
-# session, user, rounds with their counts
-ROUND_LIST_QUERIES = 3
+# session, user, rounds with their counts, the years there are rounds in (the filters)
+ROUND_LIST_QUERIES = 4
 # session, user, case with its expected agencies, the read logged; themes, grades, questions;
 # agreed grades; records with their grades, answers and feedback; the grade scale's words
 CASE_GRADES_PAGE_QUERIES = 14
