@@ -379,8 +379,8 @@ def test_the_history_shows_one_entry_per_save_listing_what_it_changed(auditor_cl
     history = page[page.index('id="history"') :]
     rows = history.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0].count("<tr ")
     assert rows == 3  # the case (made here, outside a request); the record with its 5 grades and 7 answers; its change
-    assert "findings Chronology kept up to date. → Chronology gaps found." in " ".join(history.split())
-    assert "answer Yes → No" in history
+    assert "Findings: Chronology kept up to date. → Chronology gaps found." in " ".join(history.split())
+    assert "Answer: Yes → No" in history
 
 
 def test_every_view_of_a_case_is_logged_as_a_read(auditor_client, auditor):
