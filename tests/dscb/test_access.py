@@ -63,8 +63,9 @@ def our_views(resolver: URLResolver | None = None):
             yield pattern
 
 
-# Open to everyone: the footer pages, and the RAG colours style sheet every page links to.
-PUBLIC_VIEWS = {"accessibility", "privacy", "scale_styles"}
+# Open to everyone: the footer pages, the RAG colours style sheet every page links to, and
+# the print style sheet (the protective marking, a setting).
+PUBLIC_VIEWS = {"accessibility", "privacy", "scale_styles", "print_styles"}
 
 
 def test_every_one_of_our_views_names_its_action_in_the_access_policy():
