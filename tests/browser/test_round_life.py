@@ -56,7 +56,7 @@ def test_a_round_runs_from_planning_to_completion_with_two_agencies_and_a_panel(
     # Planning: the round's dates, two agencies taking part.
     page.goto(f"{live_server.url}/audits/rounds/new/")
     page.get_by_label("Title", exact=True).fill("Round in the browser")
-    fill_date(page, "Date of the audit", today + datetime.timedelta(days=14))
+    fill_date(page, "Date of the audit", today - datetime.timedelta(days=14))
     fill_date(page, "Date the agencies' returns are due", today + datetime.timedelta(days=7))
     fill_date(page, "Date of the panel meeting", today + datetime.timedelta(days=14))
     fill_date(page, "Date feedback is due", today + datetime.timedelta(days=42))
