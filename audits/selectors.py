@@ -41,7 +41,8 @@ HISTORY_ROWS = 50
 
 @dataclass(frozen=True)
 class Scales:
-    """The active reference scales a form or a completeness check needs, read once."""
+    """The active reference scales a form or a completeness check needs, read once, with
+    the checklist questions asked (of a round's records: the round's own)."""
 
     themes: list[Theme]
     grades: list[Grade]
@@ -54,23 +55,48 @@ def grade_scale() -> GradeScale:
     return GradeScale.objects.order_by("pk").first() or GradeScale()
 
 
-def active_scales() -> tuple[QuerySet[Theme], QuerySet[Grade], QuerySet[ChecklistQuestion]]:
-    """What may be graded and answered: a question only while its theme is active too."""
-    questions = ChecklistQuestion.objects.active().filter(theme__is_active=True)
-    return Theme.objects.active(), Grade.objects.active(), questions
+def default_questions() -> QuerySet[ChecklistQuestion]:
+    """What a new round asks unless it leaves some out: the active questions of the
+    default set, on active themes."""
+    return ChecklistQuestion.objects.active().filter(in_default_set=True, theme__is_active=True)
 
 
-def scales() -> Scales:
-    themes, grades, questions = active_scales()
+def asked_in(audit_round: AuditRound | None) -> QuerySet[ChecklistQuestion]:
+    """The questions asked of ``audit_round``'s records: those it chose (a question
+    retired since it was planned still among them, so its records keep their question),
+    on active themes; with no round, every active question that a round could choose."""
+    if audit_round is None:
+        return ChecklistQuestion.objects.active().filter(theme__is_active=True)
+    return audit_round.questions.filter(theme__is_active=True)
+
+
+def round_questions(audit_round: AuditRound) -> list[ChecklistQuestion]:
+    """The checklist questions asked of the round's records, in the order they are asked."""
+    return list(asked_in(audit_round))
+
+
+def active_scales(
+    audit_round: AuditRound | None = None,
+) -> tuple[QuerySet[Theme], QuerySet[Grade], QuerySet[ChecklistQuestion]]:
+    """What may be graded and answered (in ``audit_round``: see ``asked_in``)."""
+    return Theme.objects.active(), Grade.objects.active(), asked_in(audit_round)
+
+
+def scales(audit_round: AuditRound | None = None) -> Scales:
+    """The active themes and grades, and the questions ``audit_round`` asks (no round:
+    every active question)."""
+    themes, grades, questions = active_scales(audit_round)
     return Scales(themes=list(themes), grades=list(grades), questions=list(questions))
 
 
-def active_pks() -> dict[str, set[int]]:
-    """The pks of the active ``themes``, ``grades`` and ``questions``, for a service's checks:
-    one query, whatever the size of the scales."""
+def active_pks(audit_round: AuditRound | None = None) -> dict[str, set[int]]:
+    """The pks of the active ``themes`` and ``grades``, and of the ``questions`` asked (in
+    ``audit_round``: see ``asked_in``), for a service's checks: one query, whatever the
+    size of the scales."""
     kinds = ("themes", "grades", "questions")
     first, *others = (
-        scale.order_by().values_list(Value(kind), "pk") for kind, scale in zip(kinds, active_scales(), strict=True)
+        scale.order_by().values_list(Value(kind), "pk")
+        for kind, scale in zip(kinds, active_scales(audit_round), strict=True)
     )
     active: dict[str, set[int]] = {kind: set() for kind in kinds}
     for kind, pk in first.union(*others, all=True):
@@ -386,7 +412,8 @@ def _first_radio(name: str) -> str:
 
 def record_completeness(record: CaseRecord, scales: Scales) -> Completeness:
     """An agency record is complete when it is graded on every active theme and every
-    active checklist question is answered. Reads the record's prefetched rows only."""
+    checklist question its round asks is answered (``scales(audit_round)``). Reads the
+    record's prefetched rows only."""
     graded = {grade.theme_id for grade in record.grades.all()}
     answered = {answer.question_id for answer in record.answers.all()}
     page = reverse("audits:record_detail", args=[record.pk])
@@ -471,12 +498,18 @@ class RoundProgress:
     steps: list[RoundStep]
     agencies: list[Agency]  # taking part: the grid's columns
     grid: list[CaseReturns]
+    questions: list[ChecklistQuestion]  # the checklist questions the round asks
     # What stops the round moving on from where it is now: empty when it may.
     needs: list[Missing]
 
     @property
     def next_state(self) -> RoundState | None:
         return next_state(self.audit_round.state)
+
+    @property
+    def focus_questions(self) -> list[ChecklistQuestion]:
+        """The questions the round asks beyond the default set, for its focus."""
+        return [question for question in self.questions if not question.in_default_set]
 
 
 def _planning_needs(audit_round: AuditRound, cases: list[AuditCase]) -> list[Missing]:
@@ -526,7 +559,8 @@ def round_progress(audit_round: AuditRound, *, today: datetime.date) -> RoundPro
     cases = list(audit_round.cases.prefetch_related("expected_agencies").order_by("reference"))
     records = round_records(audit_round)
     agencies = list(audit_round.agencies.all())
-    grid = returns_grid(audit_round, agencies=agencies, cases=cases, records=records, scales=scales(), today=today)
+    asked = scales(audit_round)
+    grid = returns_grid(audit_round, agencies=agencies, cases=cases, records=records, scales=asked, today=today)
     expected = [status for row in grid for status in row.statuses.values() if status != ReturnStatus.NOT_EXPECTED]
     complete = sum(status == ReturnStatus.COMPLETE for status in expected)
     overdue = sum(status == ReturnStatus.OVERDUE for status in expected)
@@ -566,5 +600,6 @@ def round_progress(audit_round: AuditRound, *, today: datetime.date) -> RoundPro
         steps=steps,
         agencies=agencies,
         grid=grid,
+        questions=asked.questions,
         needs=needs[AuditRound.State(audit_round.state)],
     )
