@@ -181,9 +181,9 @@ class AuditRoundForm(FieldsOnly, VersionedForm):
         # The questions a round may add, and those it asks already (retired since or not).
         offered = Q(is_active=True, theme__is_active=True)
         if self.instance.pk:
-            offered |= Q(rounds=self.instance)
+            offered |= Q(pk__in=self.instance.questions.all())
         questions = field_as(self, "questions", QuestionChoiceField)
-        questions.queryset = ChecklistQuestion.objects.filter(offered).distinct().select_related("theme")
+        questions.queryset = ChecklistQuestion.objects.filter(offered).select_related("theme")
         questions.required = True
         if not self.instance.pk:
             questions.initial = list(default_questions().values_list("pk", flat=True))

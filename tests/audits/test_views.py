@@ -96,16 +96,19 @@ def test_the_audit_team_plans_a_round(auditor_client, agency_auditor):
     assert set(audit_round.questions.all()) == set(selectors.default_questions())
 
 
+def question_boxes(content: str) -> dict[str, str]:
+    """The round form's checklist question boxes, by the question's pk."""
+    boxes = re.findall(r'<input[^>]*name="questions"[^>]*>', content)
+    return {re.search(r'value="(\d+)"', box)[1]: box for box in boxes}  # type: ignore[index]
+
+
 def focus_question() -> ChecklistQuestion:
     return ChecklistQuestion.objects.get(text="Domestic abuse: MARAC referral considered where the risk is high")
 
 
 def test_a_new_round_offers_the_default_set_ticked_and_the_focus_questions_to_add(auditor_client):
     content = auditor_client.get(reverse("audits:round_create")).content.decode()
-    boxes = {
-        re.search(r'value="(\d+)"', box)[1]: box  # type: ignore[index]
-        for box in re.findall(r'<input[^>]*name="questions"[^>]*>', content)
-    }
+    boxes = question_boxes(content)
     default = {str(question.pk) for question in selectors.default_questions()}
     assert {value for value, box in boxes.items() if " checked" in box} == default
     assert str(focus_question().pk) in boxes
@@ -558,3 +561,14 @@ def test_an_extra_field_in_a_post_changes_nothing(auditor_client):
     )
     case = AuditCase.objects.get(reference="MACA-2011-03-02")
     assert (case.state, case.version, case.overall_grade) == (AuditCase.State.DRAFT, 1, None)
+
+
+def test_a_question_retired_since_the_round_was_planned_stays_ticked_on_its_form(auditor_client):
+    question = focus_question()
+    audit_round = AuditRoundFactory(questions=[question])
+    question.is_active = False
+    question.save()
+    content = auditor_client.get(reverse("audits:round_edit", args=[audit_round.pk])).content.decode()
+    assert " checked" in question_boxes(content)[str(question.pk)]
+    new_round = auditor_client.get(reverse("audits:round_create")).content.decode()
+    assert str(question.pk) not in question_boxes(new_round)  # offered to no new round
