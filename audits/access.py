@@ -102,3 +102,12 @@ def participant_for(
     if write:
         require(user, Action.MANAGE_AUDITS)
     return participant
+
+
+def visible_cases(user: User | AnonymousUser, queryset: QuerySet[AuditCase] | None = None) -> QuerySet[AuditCase]:
+    """The cases ``user`` may open: those of the rounds they may see."""
+    queryset = queryset if queryset is not None else AuditCase.objects.all()
+    try:
+        return queryset.filter(_round_scope(user, "audit_round__"))
+    except Http404:
+        return queryset.none()

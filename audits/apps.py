@@ -11,7 +11,8 @@ class AuditsConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.db.models import Model
 
-        from audits import home_panel, models
+        from audits import context_processors, home_panel, models
+        from dscb import context_processors as section_context
         from dscb import navigation
         from dscb.access import Action
         from dscb.navigation import NavItem
@@ -36,6 +37,7 @@ class AuditsConfig(AppConfig):
         ):
             auditlog.register(model)
         home_panel.register()
+        section_context.register(context_processors.case_search)
         navigation.register(
             NavItem("Case audits", "audits:round_list", Action.VIEW_AUDITS, section="/audits/"),
         )

@@ -284,7 +284,8 @@ def _create_round_at_the_panel(
     themes: list[Theme],
     auditor: User,
 ) -> None:
-    """April 2011: every return in, one case agreed and finalised, the panel still on the other.
+    """April 2011: every return in, one case's grades agreed (ready to finalise), the panel
+    still to meet on the other.
     On the second case the agencies' grades differ by two levels, for the panel to moderate."""
     held_on = datetime.date(2011, 4, 20)
     taking_part = [agencies[name] for name in ("Police", "EY&F", "Health Visiting")]
@@ -320,7 +321,7 @@ def _create_round_at_the_panel(
             _add_return(case, agency, auditor, grade=grades[label], themes=themes, questions=questions)
     audit_round = _move_on(audit_round, auditor)  # moderation
     first = AuditCase.objects.get(pk=cases[0].pk)
-    first = services.case_agree_grades(
+    services.case_agree_grades(
         case=first,
         by=auditor,
         expected_version=first.version,
@@ -328,7 +329,6 @@ def _create_round_at_the_panel(
         overall_grade=grades[labels[1]],
         findings="Agencies worked well together on a clear plan.",
     )
-    services.case_finalise(case=first, by=auditor, expected_version=first.version)
 
 
 def _create_round_collecting_returns(

@@ -49,6 +49,7 @@ from dscb.forms import (
     escaped,
     field_as,
     gds_helper,
+    text_area,
 )
 from dscb.models import Agency, User
 from dscb.selectors import people_who_can
@@ -195,7 +196,7 @@ class AuditRoundForm(FieldsOnly, VersionedForm):
                 Field("panel_on"),
                 Field("feedback_due_on"),
                 Field.radios("kind", legend_size=Size.SMALL),
-                Field.textarea("focus", rows=3),
+                text_area(self, "focus", rows=3),
                 Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
                 Field.checkboxes("auditors", legend_size=Size.SMALL, small=True),
                 Field.checkboxes("questions", legend_size=Size.SMALL, small=True),
@@ -276,8 +277,8 @@ class AuditCaseForm(FieldsOnly, VersionedForm):
         if audit_round.is_appreciative_inquiry:
             layout += [
                 Field.radios("seen_as_stuck", legend_size=Size.SMALL, inline=True),
-                Field.textarea("what_is_working", rows=4),
-                Field.textarea("desired_outcomes", rows=4),
+                text_area(self, "what_is_working", rows=4),
+                text_area(self, "desired_outcomes", rows=4),
             ]
         else:
             for name in ("seen_as_stuck", "what_is_working", "desired_outcomes"):
@@ -316,9 +317,9 @@ class CaseGradesForm(FieldsOnly, VersionedForm):
         self.helper = gds_helper(
             Layout(
                 Field.radios("overall_grade", legend_size=Size.SMALL, inline=True),
-                Field.textarea("findings", rows=5),
-                Field.textarea("strengths", rows=4),
-                Field.textarea("areas_for_development", rows=4),
+                text_area(self, "findings", rows=5),
+                text_area(self, "strengths", rows=4),
+                text_area(self, "areas_for_development", rows=4),
                 "version",
             )
         )
@@ -398,7 +399,7 @@ class CaseRecordForm(FieldsOnly, VersionedForm):
                 theme_fields += [answer_key(question), comment_key(question)]
                 section += [
                     Field.radios(answer_key(question), legend_size=Size.SMALL, inline=True, small=True),
-                    Field.textarea(comment_key(question), rows=2),
+                    text_area(self, comment_key(question), rows=2),
                 ]
             theme_sections.append(Fieldset(*section, legend=escaped(theme.name), legend_size=Size.MEDIUM))
         self.helper = gds_helper(
@@ -408,9 +409,9 @@ class CaseRecordForm(FieldsOnly, VersionedForm):
                 Field.text("records_read", field_width=3),
                 *theme_sections,
                 HTML('<h2 class="govuk-heading-m">Findings</h2>'),
-                Field.textarea("findings", rows=4),
-                Field.textarea("strengths", rows=3),
-                Field.textarea("areas_for_development", rows=3),
+                text_area(self, "findings", rows=4),
+                text_area(self, "strengths", rows=3),
+                text_area(self, "areas_for_development", rows=3),
                 "version",
             )
         )
@@ -471,7 +472,7 @@ class FeedbackForm(forms.Form):
                 Fieldset(
                     Field(f"{recipient}_given_on"),
                     Field.select(f"{recipient}_given_by"),
-                    Field.textarea(f"{recipient}_notes", rows=2),
+                    text_area(self, f"{recipient}_notes", rows=2),
                     legend=label,
                     legend_size=Size.MEDIUM,
                 )
@@ -539,14 +540,14 @@ class EscalationForm(FieldsOnly, VersionedForm):
             Field.select("to_agency"),
             Field.text("to_role"),
             Field.text("to_email", field_width=20),
-            Field.textarea("reason", rows=4),
+            text_area(self, "reason", rows=4),
             Field("due_by"),
         ]
         if self.instance.pk:
             layout += [
                 Field("acknowledged_on"),
-                Field.textarea("action_taken", rows=3),
-                Field.textarea("outcome", rows=3),
+                text_area(self, "action_taken", rows=3),
+                text_area(self, "outcome", rows=3),
                 Field("resolved_on"),
             ]
         else:
@@ -565,6 +566,10 @@ class ReopenCaseForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(text_area(self, "reason", rows=4)))
+
 
 class ReopenRoundForm(ReopenCaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -582,6 +587,10 @@ class WithdrawEscalationForm(forms.Form):
         error_messages={"required": "Enter why the request is withdrawn"},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(text_area(self, "reason", rows=4)))
 
 
 class FinaliseCaseForm(forms.Form):
@@ -602,6 +611,10 @@ class FeedbackNotNeededForm(forms.Form):
         validators=[validate_no_identifying_details],
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(text_area(self, "reason", rows=4)))
 
 
 class ParticipantForm(FieldsOnly, OnceOnlyModelForm):

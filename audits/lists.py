@@ -4,7 +4,7 @@ and XLSX downloads."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -27,6 +27,30 @@ DATE = "partials/cells/date.html"
 RETURN = "audits/cells/return_status.html"
 
 
+def an_id(value: str) -> bool:
+    return value.isdigit() and len(value) < 10
+
+
+def chosen(query: Mapping[str, str], checks: Mapping[str, Callable[[str], bool]]) -> dict[str, str]:
+    """The filters ``checks`` names that ``query`` sets to a value they accept; anything
+    else (a bad id, a choice there is no longer) is left out rather than refused."""
+    found = {}
+    for name, accepts in checks.items():
+        value = str(query.get(name, "")).strip()
+        if value and accepts(value):
+            found[name] = value
+    return found
+
+
+def filter_form(filters: Mapping[str, str], fields: list[dict[str, object]]) -> dict[str, object]:
+    """What ``audits/partials/filters.html`` shows: each field (``name``, ``label``,
+    ``any``, ``choices`` as (value, words) pairs) with its value now, and whether any is set."""
+    return {
+        "fields": [{**field, "value": filters.get(str(field["name"]), "")} for field in fields if field["choices"]],
+        "chosen": bool(filters),
+    }
+
+
 class RoundList(RowSource[AuditRound]):
     name = "audit-rounds"
     url_name = "audits:round_list_download"
@@ -35,6 +59,28 @@ class RoundList(RowSource[AuditRound]):
         super().__init__(filters=filters)
         self.user = user
         self.caption = "Audit rounds" if access.can(user, Action.MANAGE_AUDITS) else "Audit rounds you are assigned to"
+
+    def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
+        return chosen(
+            query,
+            {
+                "year": lambda value: value.isdigit() and len(value) == 4,
+                "kind": lambda value: value in AuditRound.Kind.values,
+                "state": lambda value: value in AuditRound.State.values,
+            },
+        )
+
+    def filter_choices(self) -> dict[str, object]:
+        """The filter form (one query: the years there are rounds in)."""
+        years = [(str(year), str(year)) for year in selectors.round_years(self.user)]
+        return filter_form(
+            self.filters,
+            [
+                {"name": "year", "label": "Year", "any": "Any year", "choices": years},
+                {"name": "kind", "label": "Kind", "any": "Any kind", "choices": AuditRound.Kind.choices},
+                {"name": "state", "label": "State", "any": "Any state", "choices": AuditRound.State.choices},
+            ],
+        )
 
     def columns(self) -> Sequence[Column[AuditRound]]:
         return [
@@ -47,7 +93,7 @@ class RoundList(RowSource[AuditRound]):
         ]
 
     def query(self) -> list[AuditRound]:
-        return list(selectors.round_list(self.user))
+        return list(selectors.round_list(self.user, self.filters))
 
 
 class InRound(RowSource[R]):
@@ -67,8 +113,47 @@ class InRound(RowSource[R]):
 
 class RoundCases(InRound["CountedCase"]):
     name = "round-cases"
+    heading = "Cases"
     caption = "Cases in this round and their progress"
     url_name = "audits:round_cases_download"
+
+    def parse_filters(self, query: Mapping[str, str]) -> dict[str, str]:
+        return chosen(
+            query,
+            {
+                "grade": an_id,
+                "below": an_id,
+                "finalised": lambda value: value in ("yes", "no"),
+                "agency": an_id,
+            },
+        )
+
+    def filter_choices(self) -> dict[str, object]:
+        """The filter form (four queries: the grades and their words, the themes and the
+        round's agencies; an Appreciative Inquiry round's cases carry no grades)."""
+        grades: list[tuple[str, str]] = []
+        themes: list[tuple[str, str]] = []
+        below = ""
+        if not self.audit_round.is_appreciative_inquiry:
+            active_themes, active_grades, _questions = selectors.active_scales()
+            grades = [(str(grade.pk), grade.label) for grade in active_grades]
+            themes = [(str(theme.pk), theme.name) for theme in active_themes]
+            below = selectors.grade_scale().threshold_phrase
+        agencies = [(str(agency.pk), agency.name) for agency in self.audit_round.agencies.all()]
+        return filter_form(
+            self.filters,
+            [
+                {"name": "grade", "label": "Overall grade", "any": "Any grade", "choices": grades},
+                {"name": "below", "label": f"A theme not graded {below}", "any": "Any theme", "choices": themes},
+                {
+                    "name": "finalised",
+                    "label": "State",
+                    "any": "Any state",
+                    "choices": [("yes", "Finalised"), ("no", "Draft")],
+                },
+                {"name": "agency", "label": "Records read from", "any": "Any agency", "choices": agencies},
+            ],
+        )
 
     def columns(self) -> Sequence[Column[CountedCase]]:
         columns: list[Column[CountedCase]] = [
@@ -90,7 +175,7 @@ class RoundCases(InRound["CountedCase"]):
         ]
 
     def query(self) -> list[CountedCase]:
-        return list(selectors.round_cases(self.audit_round))
+        return list(selectors.round_cases(self.audit_round, self.filters))
 
 
 class ReturnsGrid(InRound[CaseReturns]):

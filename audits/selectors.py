@@ -4,7 +4,7 @@ counts, so a page costs the same number of queries however much data there is.""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.urls import reverse
 
-from audits.access import visible_rounds
+from audits.access import visible_cases, visible_rounds
 from audits.models import (
     AuditCase,
     AuditRound,
@@ -27,6 +27,7 @@ from audits.models import (
     RoundReopening,
     RoundState,
     Theme,
+    ThemeRating,
 )
 from dscb.access import Action
 from dscb.models import Agency, User
@@ -36,7 +37,8 @@ from dscb.selectors import people_who_can
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-HISTORY_ROWS = 50
+HISTORY_ROWS = 50  # saves shown
+HISTORY_ROWS_PER_SAVE = 10  # read at most this many history rows a save, on average
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,22 @@ def scales(audit_round: AuditRound | None = None) -> Scales:
     return Scales(themes=list(themes), grades=list(grades), questions=list(questions))
 
 
+def rounds_scales(round_pks: list[int]) -> dict[int, Scales]:
+    """``scales(audit_round)`` for each of the rounds ``round_pks``, in three queries
+    however many rounds there are."""
+    themes, grades = list(Theme.objects.active()), list(Grade.objects.active())
+    asked: dict[int, list[ChecklistQuestion]] = {pk: [] for pk in round_pks}
+    for chosen in (
+        AuditRound.questions.through.objects.filter(
+            auditround_id__in=round_pks, checklistquestion__theme__is_active=True
+        )
+        .select_related("checklistquestion")
+        .order_by("checklistquestion__theme__position", "checklistquestion__position", "checklistquestion__pk")
+    ):
+        asked[chosen.auditround_id].append(chosen.checklistquestion)
+    return {pk: Scales(themes=themes, grades=grades, questions=questions) for pk, questions in asked.items()}
+
+
 def active_pks(audit_round: AuditRound | None = None) -> dict[str, set[int]]:
     """The pks of the active ``themes`` and ``grades``, and of the ``questions`` asked (in
     ``audit_round``: see ``asked_in``), for a service's checks: one query, whatever the
@@ -104,17 +122,61 @@ def active_pks(audit_round: AuditRound | None = None) -> dict[str, set[int]]:
     return active
 
 
+# --- Finding a case -------------------------------------------------------------------------
+
+SEARCH_RESULTS = 50
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """What a search by board reference found among the cases a person may open: the
+    case with exactly that reference, or those whose reference contains it (the first
+    ``SEARCH_RESULTS``, by reference). A case outside their rounds is never found."""
+
+    reference: str
+    exact: AuditCase | None = None
+    partial: list[AuditCase] = field(default_factory=list)
+
+
+def case_search(user: User, reference: str) -> CaseSearch:
+    """``reference`` as stored (``services.board_reference``); two queries at most."""
+    if not reference:
+        return CaseSearch(reference)
+    cases = visible_cases(user, AuditCase.objects.select_related("audit_round"))
+    exact = cases.filter(reference=reference).first()
+    if exact is not None:
+        return CaseSearch(reference, exact=exact)
+    return CaseSearch(
+        reference, partial=list(cases.filter(reference__icontains=reference).order_by("reference")[:SEARCH_RESULTS])
+    )
+
+
 # --- Rounds ---------------------------------------------------------------------------------
 
 
-def round_list(user: User) -> QuerySet[AuditRound]:
+def round_list(user: User, filters: Mapping[str, str] | None = None) -> QuerySet[AuditRound]:
+    """The rounds ``user`` may see, narrowed by ``filters`` (``lists.RoundList``): the
+    ``year`` of their date, their ``kind`` and their ``state``."""
+    filters = filters or {}
+    rounds = AuditRound.objects.all()
+    if "year" in filters:
+        rounds = rounds.filter(held_on__year=int(filters["year"]))
+    if "kind" in filters:
+        rounds = rounds.filter(kind=filters["kind"])
+    if "state" in filters:
+        rounds = rounds.filter(state=filters["state"])
     return visible_rounds(
         user,
-        AuditRound.objects.annotate(
+        rounds.annotate(
             case_count=Count("cases", distinct=True),
             finalised_count=Count("cases", filter=Q(cases__state=AuditCase.State.FINALISED), distinct=True),
         ),
     )
+
+
+def round_years(user: User) -> list[int]:
+    """The years of the rounds ``user`` may see, newest first (one query)."""
+    return [day.year for day in visible_rounds(user).dates("held_on", "year", order="DESC")]
 
 
 def round_page_queryset() -> QuerySet[AuditRound]:
@@ -127,8 +189,12 @@ def round_page_queryset() -> QuerySet[AuditRound]:
 
 def round_records(audit_round: AuditRound) -> list[CaseRecord]:
     """Every agency record in the round, with what its completeness and feedback need."""
+    return records_in_rounds([audit_round.pk])
+
+
+def records_in_rounds(round_pks: list[int]) -> list[CaseRecord]:
     return list(
-        CaseRecord.objects.filter(case__audit_round=audit_round)
+        CaseRecord.objects.filter(case__audit_round__in=round_pks)
         .select_related("case", "agency")
         .prefetch_related(
             Prefetch("grades", RecordGrade.objects.only("record_id", "theme_id")),
@@ -212,8 +278,23 @@ if TYPE_CHECKING:
     CountedCase: TypeAlias = WithAnnotations[AuditCase, CaseCounts]
 
 
-def round_cases(audit_round: AuditRound) -> QuerySet[CountedCase]:
-    return audit_round.cases.select_related("overall_grade").annotate(
+def round_cases(audit_round: AuditRound, filters: Mapping[str, str] | None = None) -> QuerySet[CountedCase]:
+    """The round's cases, narrowed by ``filters`` (``lists.RoundCases``): their overall
+    ``grade``, a theme agreed ``below`` the threshold, ``finalised`` ("yes" or "no"), and
+    an ``agency`` whose records were read for them."""
+    filters = filters or {}
+    cases = audit_round.cases.all()
+    if "grade" in filters:
+        cases = cases.filter(overall_grade_id=int(filters["grade"]))
+    if "below" in filters:
+        below = ThemeRating.objects.filter(theme_id=int(filters["below"]), grade__meets_threshold=False)
+        cases = cases.filter(pk__in=below.values("case_id"))
+    if "finalised" in filters:
+        finalised = Q(state=AuditCase.State.FINALISED)
+        cases = cases.filter(finalised) if filters["finalised"] == "yes" else cases.exclude(finalised)
+    if "agency" in filters:
+        cases = cases.filter(pk__in=CaseRecord.objects.filter(agency_id=int(filters["agency"])).values("case_id"))
+    return cases.select_related("overall_grade").annotate(
         record_count=Count("records", distinct=True),
         open_escalation_count=Count(
             "escalations",
@@ -283,14 +364,36 @@ def case_ratings(case: AuditCase) -> dict[int, Grade]:
     return {rating.theme_id: rating.grade for rating in case.theme_ratings.select_related("grade")}
 
 
-def case_history(case: AuditCase) -> list[LogEntry]:
-    """Who changed what and when, in the case and everything in it, newest first."""
-    return list(
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One save: when, by whom, and every row it created, changed or deleted."""
+
+    timestamp: datetime.datetime
+    actor: User | None
+    changes: list[LogEntry]
+
+
+def case_history(case: AuditCase) -> list[HistoryEntry]:
+    """Who changed what and when, in the case and everything in it, newest first: one
+    entry per save (the rows of one request share its id; rows written outside a request,
+    by the same person in the same second)."""
+    rows = (
         LogEntry.objects.filter(additional_data__case_id=case.pk)
         .exclude(action=LogEntry.Action.ACCESS)
         .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")[:HISTORY_ROWS]
+        .order_by("-timestamp", "-pk")[: HISTORY_ROWS * HISTORY_ROWS_PER_SAVE]
     )
+    saves: dict[object, HistoryEntry] = {}
+    for row in rows:
+        key = row.cid or (row.actor_id, row.timestamp.replace(microsecond=0))
+        if key not in saves:
+            if len(saves) == HISTORY_ROWS:
+                break
+            saves[key] = HistoryEntry(timestamp=row.timestamp, actor=row.actor, changes=[])
+        saves[key].changes.append(row)
+    for entry in saves.values():
+        entry.changes.reverse()  # in the order they were made
+    return list(saves.values())
 
 
 def record_page_queryset() -> QuerySet[CaseRecord]:
@@ -557,10 +660,51 @@ def _feedback_needs(audit_round: AuditRound, records: list[CaseRecord]) -> list[
 def round_progress(audit_round: AuditRound, *, today: datetime.date) -> RoundProgress:
     """Everything the round page's task list and grid show, in a fixed number of queries."""
     cases = list(audit_round.cases.prefetch_related("expected_agencies").order_by("reference"))
-    records = round_records(audit_round)
+    return _progress(
+        audit_round, cases=cases, records=round_records(audit_round), scales=scales(audit_round), today=today
+    )
+
+
+def rounds_in_progress(user: User, *, today: datetime.date) -> list[RoundProgress]:
+    """The rounds ``user`` may open that are not completed, earliest first, each with its
+    steps and returns: a fixed number of queries however many rounds there are."""
+    rounds = list(
+        visible_rounds(user, AuditRound.objects.exclude(state=AuditRound.State.COMPLETED))
+        .prefetch_related("agencies")
+        .order_by("held_on", "title")
+    )
+    pks = [audit_round.pk for audit_round in rounds]
+    cases: dict[int, list[AuditCase]] = {pk: [] for pk in pks}
+    for case in (
+        AuditCase.objects.filter(audit_round__in=pks).prefetch_related("expected_agencies").order_by("reference")
+    ):
+        cases[case.audit_round_id].append(case)
+    records: dict[int, list[CaseRecord]] = {pk: [] for pk in pks}
+    for record in records_in_rounds(pks):
+        records[record.case.audit_round_id].append(record)
+    read = rounds_scales(pks)
+    return [
+        _progress(
+            audit_round,
+            cases=cases[audit_round.pk],
+            records=records[audit_round.pk],
+            scales=read[audit_round.pk],
+            today=today,
+        )
+        for audit_round in rounds
+    ]
+
+
+def _progress(
+    audit_round: AuditRound,
+    *,
+    cases: list[AuditCase],
+    records: list[CaseRecord],
+    scales: Scales,
+    today: datetime.date,
+) -> RoundProgress:
     agencies = list(audit_round.agencies.all())
-    asked = scales(audit_round)
-    grid = returns_grid(audit_round, agencies=agencies, cases=cases, records=records, scales=asked, today=today)
+    grid = returns_grid(audit_round, agencies=agencies, cases=cases, records=records, scales=scales, today=today)
     expected = [status for row in grid for status in row.statuses.values() if status != ReturnStatus.NOT_EXPECTED]
     complete = sum(status == ReturnStatus.COMPLETE for status in expected)
     overdue = sum(status == ReturnStatus.OVERDUE for status in expected)
@@ -600,6 +744,6 @@ def round_progress(audit_round: AuditRound, *, today: datetime.date) -> RoundPro
         steps=steps,
         agencies=agencies,
         grid=grid,
-        questions=asked.questions,
+        questions=scales.questions,
         needs=needs[AuditRound.State(audit_round.state)],
     )

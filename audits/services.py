@@ -682,6 +682,22 @@ class FeedbackEntry:
     notes: str = ""
 
 
+def _check_feedback_date(
+    refusals: Refusals, recipient: str, label: str, given_on: datetime.date, *, audited_on: datetime.date
+) -> None:
+    """Feedback on findings is given once the case has been audited, and not in the future."""
+    key = feedback_key(recipient, "given_on")
+    if given_on < audited_on:
+        refusals.add(
+            key,
+            f"The date feedback was given to {label} must be on or after the date of the audit, "
+            f"{audited_on.day} {audited_on:%B %Y}",
+            "before_audit",
+        )
+    elif given_on > timezone.localdate():
+        refusals.add(key, f"The date feedback was given to {label} must be today or in the past", "in_future")
+
+
 @transaction.atomic
 def feedback_record(
     *,
@@ -695,8 +711,67 @@ def feedback_record(
     feedback someone else recorded in the meantime is never overwritten. Feedback can be
     given after a case is finalised: it is about the findings, not a change to them."""
     _lock_case_in_open_round(record.case)
-    given = {feedback.recipient: feedback for feedback in record.feedback.all()}
     givers = {user.pk for user in selectors.feedback_givers(record.case.audit_round)}
+    _record_feedback(record=record, by=by, entries=entries, versions=versions, givers=givers)
+
+
+@dataclass(frozen=True)
+class RecordFeedback:
+    """Feedback typed for one of a case's records: its entries and the versions started from."""
+
+    entries: Mapping[str, FeedbackEntry]
+    versions: Mapping[str, int]
+
+
+def case_feedback_key(record: CaseRecord, key: str) -> str:
+    """Where a refusal about ``record``'s feedback goes when every record's is saved at once."""
+    return f"record-{record.pk}-{key}"
+
+
+class FeedbackConflict(EditConflict):
+    """Someone else saved feedback on ``record`` after the person opened the page."""
+
+    def __init__(self, conflict: EditConflict, *, record: CaseRecord) -> None:
+        super().__init__(saved_by=conflict.saved_by, saved_at=conflict.saved_at, version=conflict.version)
+        self.record = record
+
+
+@transaction.atomic
+def case_feedback_record(*, case: AuditCase, by: User, feedback: Mapping[CaseRecord, RecordFeedback]) -> None:
+    """Record the feedback given on several of ``case``'s records at once: all of it, or
+    none. Every refusal is gathered, keyed by ``case_feedback_key``, so a person sees each
+    beside the record it concerns; someone else's save in the meantime raises
+    ``FeedbackConflict`` naming the record."""
+    _lock_case_in_open_round(case)
+    givers = {user.pk for user in selectors.feedback_givers(case.audit_round)}
+    errors: dict[str, list[ValidationError]] = {}
+    for record, typed in feedback.items():
+        if record.case_id != case.pk:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                ValidationError("Feedback is recorded on this case's own records", code="other_case")
+            )
+            continue
+        try:
+            with transaction.atomic():
+                _record_feedback(record=record, by=by, entries=typed.entries, versions=typed.versions, givers=givers)
+        except EditConflict as conflict:
+            raise FeedbackConflict(conflict, record=record) from None
+        except ValidationError as refused:
+            for key, refusals in refused.error_dict.items():
+                errors.setdefault(case_feedback_key(record, key), []).extend(refusals)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _record_feedback(
+    *,
+    record: CaseRecord,
+    by: User,
+    entries: Mapping[str, FeedbackEntry],
+    versions: Mapping[str, int],
+    givers: set[int],
+) -> None:
+    given = {feedback.recipient: feedback for feedback in record.feedback.all()}
     labels = dict(Feedback.Recipient.choices)
     refusals = Refusals()
     for recipient, entry in entries.items():
@@ -714,6 +789,8 @@ def feedback_record(
             refusals.add(
                 feedback_key(recipient, "given_on"), f"Enter the date feedback was given to {label}", "required"
             )
+        if entry.given_on is not None and (recipient not in given or given[recipient].given_on != entry.given_on):
+            _check_feedback_date(refusals, recipient, label, entry.given_on, audited_on=record.case.audit_round.held_on)
         if entry.given_on is not None and entry.given_by is None:
             refusals.add(feedback_key(recipient, "given_by"), f"Select who gave feedback to {label}", "required")
         elif entry.given_by is not None and entry.given_by.pk not in givers:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.forms import BaseForm
@@ -68,6 +69,7 @@ def editable_round(request: HttpRequest, audit_round: AuditRound) -> HttpRespons
     return None
 
 
+SEARCH_LENGTH = 100  # longer than any board reference
 ROUND_FIELDS = ["title", "held_on", "kind", "focus", "agencies", "auditors", "questions"]
 DATE_FIELDS = ["returns_due_on", "panel_on", "feedback_due_on"]
 ESCALATION_FIELDS = ["raised_on", "to_agency", "to_role", "to_email", "reason", "due_by"]
@@ -110,7 +112,10 @@ def round_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "audits/round_list.html",
-        {"rounds": RoundList(user=request.user), "can_manage": access.can(request.user, Action.MANAGE_AUDITS)},
+        {
+            "rounds": RoundList(user=request.user, filters=request.GET),
+            "can_manage": access.can(request.user, Action.MANAGE_AUDITS),
+        },
     )
 
 
@@ -279,6 +284,23 @@ def round_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- Cases ----------------------------------------------------------------------------------
 
 
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS)
+def case_search(request: AuthenticatedRequest) -> HttpResponse:
+    """A case by its board reference: straight to it when one the person may open has
+    exactly that reference, otherwise the ones whose reference contains what was typed.
+    Whatever was typed, the answer is a page: a reference is short and never has a NUL."""
+    typed_in = request.GET.get("reference", "").replace("\x00", "")[:SEARCH_LENGTH]
+    found = selectors.case_search(request.user, services.board_reference(typed_in))
+    if found.exact is not None:
+        return redirect("audits:case_detail", found.exact.pk)
+    return render(
+        request,
+        "audits/case_search.html",
+        {"found": found, "case_search_reference": found.reference, "limit": selectors.SEARCH_RESULTS},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.VIEW_AUDITS, hidden=True)
 def case_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -355,6 +377,35 @@ def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             and any(may_edit_agency_records(request.user, agency.pk) for agency in case.audit_round.agencies.all()),
             "plan_months": case.plan_months_at(case.audit_round.held_on),
             "finalise_form": FinaliseCaseForm(initial={"version": case.version}),
+        },
+    )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def case_print(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The case on paper: its grades and findings, the protective marking on every page,
+    no navigation and no history."""
+    case = case_for(request.user, pk, queryset=selectors.case_page_queryset())
+    record_read(request, case)
+    scales = selectors.scales()
+    ratings = selectors.case_ratings(case)
+    return render(
+        request,
+        "audits/case_print.html",
+        {
+            "case": case,
+            "audit_round": case.audit_round,
+            "themes": scales.themes,
+            "ratings": [(theme, ratings.get(theme.pk)) for theme in scales.themes],
+            "records": [
+                (record, [(theme, grades.get(theme.pk)) for theme in scales.themes])
+                for record in selectors.case_records(case)
+                for grades in [{grade.theme_id: grade.grade for grade in record.grades.all()}]
+            ],
+            "marking": settings.PROTECTIVE_MARKING,
+            "printed_at": timezone.localtime(),
         },
     )
 
@@ -627,6 +678,64 @@ def record_feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         intro="Record the feedback given on this record's findings to the practitioner, their manager and the agency.",
         back_url=reverse("audits:case_detail", args=[record.case_id]),
         submit="Save feedback",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def case_feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The feedback given on every one of a case's records, on one page, saved together:
+    all of it or none, each refusal beside its own record's fields."""
+    case = case_for(request.user, pk, write=True, queryset=selectors.case_page_queryset())
+    if refused := editable_round(request, case.audit_round):
+        return refused
+    records = selectors.case_records(case)
+    givers = selectors.feedback_givers(case.audit_round)
+    forms = {}
+    for record in records:
+        record.case = case
+        forms[record.pk] = FeedbackForm(
+            request.POST or None,
+            prefix=f"record-{record.pk}",
+            record=record,
+            given={feedback.recipient: feedback for feedback in record.feedback.all()},
+            givers=givers,
+        )
+    valid = [form.is_valid() for form in forms.values()]  # every form, so each shows its errors
+    if request.method == "POST" and all(valid):
+        try:
+            services.case_feedback_record(
+                case=case,
+                by=request.user,
+                feedback={
+                    form.record: services.RecordFeedback(entries=form.entries(), versions=form.versions())
+                    for form in forms.values()
+                },
+            )
+        except services.FeedbackConflict as conflict:
+            forms[conflict.record.pk].add_error(None, conflict.message)
+            forms[conflict.record.pk].take_latest_version(conflict)
+        except ValidationError as error:
+            for key, errors in error.error_dict.items():
+                record_pk, _, field = key.removeprefix("record-").partition("-")
+                form = forms.get(int(record_pk)) if record_pk.isdigit() else None
+                if form is None:
+                    next(iter(forms.values())).add_error(None, errors)
+                else:
+                    form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "The feedback given has been recorded.")
+            return redirect("audits:case_detail", case.pk)
+    record_read(request, case)
+    return render(
+        request,
+        "audits/case_feedback.html",
+        {
+            "case": case,
+            "forms": list(forms.values()),
+            "has_errors": any(form.errors for form in forms.values()),
+        },
     )
 
 

@@ -16,7 +16,7 @@ from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Layout
+from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -142,6 +142,20 @@ def gds_helper(layout: Layout | None = None) -> FormHelper:
     if layout is not None:
         helper.layout = layout
     return helper
+
+
+# Text longer than this counts its characters as it is typed, its limit said before it is reached.
+COUNTED_LENGTH = 200
+
+
+def text_area(form: forms.BaseForm, name: str, *, rows: int) -> Field:
+    """A textarea in the GOV.UK pack; for long text (a limit above ``COUNTED_LENGTH``) the
+    GOV.UK character count, which says "You can enter up to 5000 characters" and counts down."""
+    limit = getattr(form.fields[name], "max_length", None)
+    if limit is not None and limit > COUNTED_LENGTH:
+        # The pack adds the count's message to aria-describedby, and fails unless it is set.
+        return Field.textarea(name, rows=rows, max_characters=limit, aria_describedby="")
+    return Field.textarea(name, rows=rows)
 
 
 FieldKind = TypeVar("FieldKind", bound=forms.Field)

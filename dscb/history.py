@@ -9,7 +9,9 @@ actor and address from the request (auditlog's middleware context).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -20,7 +22,28 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.db.models.signals import pre_save
+from django.http import HttpRequest, HttpResponse
 from django.utils.encoding import smart_str
+
+_save = ContextVar[str | None]("dscb_save", default=None)
+
+
+def save_id() -> str | None:
+    """The history's correlation id (auditlog's ``cid``, AUDITLOG_CID_GETTER): one per
+    request, so the history can show everything one save changed as one entry."""
+    return _save.get()
+
+
+class SaveIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _save.set(uuid.uuid4().hex)
+        try:
+            return self.get_response(request)
+        finally:
+            _save.reset(token)
 
 
 @dataclass(frozen=True)

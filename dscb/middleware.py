@@ -98,6 +98,7 @@ MFA_EXEMPT_URL_NAMES = {
     "mfa_reauthenticate",
     "accessibility",
     "privacy",
+    "print_styles",
 }
 
 

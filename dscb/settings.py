@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "dscb.middleware.SessionTimeoutMiddleware",
     "dscb.middleware.MFARequiredMiddleware",
+    "dscb.history.SaveIdMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
 ]
 
@@ -339,6 +340,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_STORE_JSON_CHANGES = False
+# One id per request on every history row, so a save that changed many rows reads as one entry.
+AUDITLOG_CID_GETTER = "dscb.history.save_id"
 
 LOGGING = {
     "version": 1,

@@ -35,6 +35,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("print.css", views.print_styles, name="print_styles"),
     path("audits/", include("audits.urls")),
     path("action-plan/", include("recommendations.urls")),
     path("", include("reports.urls")),

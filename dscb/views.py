@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -50,6 +51,24 @@ def account(request: AuthenticatedRequest) -> HttpResponse:
             "emails_shown": selectors.EMAILS_SHOWN,
         },
     )
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string that nothing in it can end: every character but letters,
+    digits and spaces written as its code point."""
+    return '"' + "".join(char if char.isalnum() or char == " " else f"\\{ord(char):06x}" for char in text) + '"'
+
+
+@require_safe
+def print_styles(request: HttpRequest) -> HttpResponse:
+    """The protective marking at the top and foot of every printed page, as a style sheet:
+    the CSP allows no inline styles, and the marking is a setting, not code."""
+    marking = css_string(settings.PROTECTIVE_MARKING)
+    boxes = "".join(
+        f"  @{box} {{ content: {marking}; font: bold 10pt Arial, sans-serif; }}\n"
+        for box in ("top-center", "bottom-center")
+    )
+    return HttpResponse(f"@page {{\n{boxes}}}\n", content_type="text/css")
 
 
 @require_safe

@@ -26,6 +26,7 @@ from dscb.forms import (
     escaped,
     field_as,
     gds_helper,
+    text_area,
 )
 from dscb.models import Agency, User
 from dscb.selectors import people_who_can
@@ -71,7 +72,7 @@ class ActionPlanForm(ParseOnlyMixin, VersionedForm):
         self.helper = gds_helper(
             Layout(
                 Field.text("title"),
-                Field.textarea("professional_leads", rows=3),
+                text_area(self, "professional_leads", rows=3),
                 Field.text("director_lead"),
                 Field.text("review_frequency", field_width=20),
                 Field.checkboxes("audit_rounds", legend_size=Size.SMALL, small=True),
@@ -178,7 +179,7 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
                 Field.select("section"),
                 Field.text("number", field_width=4),
                 Field.radios("kind", legend_size=Size.SMALL, inline=True),
-                Field.textarea("text", rows=4),
+                text_area(self, "text", rows=4),
                 Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
                 HTML('<h2 class="govuk-heading-m">Leads</h2>'),
                 Field.checkboxes("people", legend_size=Size.SMALL, small=True),
@@ -370,7 +371,7 @@ class EvidenceForm(OnceOnlyForm):
             f"{ALLOWED_DESCRIPTION[0].upper()}{ALLOWED_DESCRIPTION[1:]}, up to {settings.EVIDENCE_MAX_UPLOAD_MB} MB."
         )
         self.helper = gds_helper(
-            Layout(Field.textarea("text", rows=3), Field.text("url"), Field("upload"), Field.select("proposed_rag"))
+            Layout(text_area(self, "text", rows=3), Field.text("url"), Field("upload"), Field.select("proposed_rag"))
         )
 
 
@@ -418,7 +419,7 @@ class ReopenCycleForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Layout(Field.textarea("reason", rows=4)))
+        self.helper = gds_helper(Layout(text_area(self, "reason", rows=4)))
 
 
 class EvidenceInErrorForm(forms.Form):
@@ -432,7 +433,7 @@ class EvidenceInErrorForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Layout(Field.textarea("reason", rows=3)))
+        self.helper = gds_helper(Layout(text_area(self, "reason", rows=3)))
 
 
 class ClosureProposeForm(forms.Form):
@@ -454,7 +455,7 @@ class ClosureProposeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Layout(Field.textarea("impact_statement", rows=6), "version"))
+        self.helper = gds_helper(Layout(text_area(self, "impact_statement", rows=6), "version"))
 
 
 class ClosureDecision:
@@ -488,5 +489,5 @@ class ClosureDecideForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(
-            Layout(Field.radios("decision", legend_size=Size.MEDIUM), Field.textarea("reason", rows=3), "version")
+            Layout(Field.radios("decision", legend_size=Size.MEDIUM), text_area(self, "reason", rows=3), "version")
         )

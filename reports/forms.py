@@ -7,7 +7,7 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
-from dscb.forms import OUT_OF_DATE, OnceOnlyForm, UKDateField, VersionedForm, field_as, gds_helper
+from dscb.forms import OUT_OF_DATE, OnceOnlyForm, UKDateField, VersionedForm, field_as, gds_helper, text_area
 from recommendations.forms import ParseOnlyMixin
 from recommendations.models import ActionPlan, PlanSection, ReviewCycle
 from reports.models import NarrativeSection, Report
@@ -57,7 +57,7 @@ class NarrativeSectionForm(ParseOnlyMixin, VersionedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(
-            Layout(Field.text("heading"), Field.textarea("body", rows=6), Field.text("position", field_width=3))
+            Layout(Field.text("heading"), text_area(self, "body", rows=6), Field.text("position", field_width=3))
         )
 
 
@@ -98,7 +98,7 @@ class PublishForm(OnceOnlyForm):
         super().__init__(*args, **kwargs)
         if not replacing:
             del self.fields["replacement_reason"]
-        self.helper = gds_helper(Layout(Field.textarea("replacement_reason", rows=3)) if replacing else Layout())
+        self.helper = gds_helper(Layout(text_area(self, "replacement_reason", rows=3)) if replacing else Layout())
 
 
 class WithdrawForm(forms.Form):
@@ -112,7 +112,7 @@ class WithdrawForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Layout(Field.textarea("reason", rows=4)))
+        self.helper = gds_helper(Layout(text_area(self, "reason", rows=4)))
 
 
 class RagScopeForm(forms.Form):

@@ -110,6 +110,7 @@ MATRIX: dict[str, Row] = {
     "account": signed_in(),
     "accessibility": public(),
     "privacy": public(),
+    "print_styles": public(),
     # Sign-in and sign-out
     "account_login": public(OK, signed_in=HOME, without_mfa=HOME),
     # Signing out asks first on GET; it happens only on POST.
@@ -137,9 +138,11 @@ MATRIX: dict[str, Row] = {
     # Case audits
     "audits:round_list": for_action(Action.VIEW_AUDITS),
     "audits:round_list_download": for_action(Action.VIEW_AUDITS),
+    "audits:case_search": for_action(Action.VIEW_AUDITS),
     "audits:round_create": for_action(Action.MANAGE_AUDITS),
     "audits:round_detail": case_page(),
     # A round's lists, on their pages and as CSV or XLSX: case data, as the round's page.
+    "audits:round_cases": case_page(),
     "audits:round_cases_download": case_page(),
     "audits:returns_grid_download": case_page(),
     "audits:feedback_owed": case_page(),
@@ -152,6 +155,7 @@ MATRIX: dict[str, Row] = {
     "audits:round_reopen": case_page(audit_team=redirect("audits:round_detail"), agency_auditor=DENIED),
     "audits:case_create": case_page(agency_auditor=DENIED),
     "audits:case_detail": case_page(),
+    "audits:case_print": case_page(),
     "audits:case_edit": case_page(agency_auditor=DENIED),
     "audits:case_grades": case_page(agency_auditor=DENIED),
     "audits:case_finalise": post_only(),
@@ -160,6 +164,7 @@ MATRIX: dict[str, Row] = {
     "audits:record_create": case_page(),
     "audits:record_detail": case_page(),
     "audits:record_feedback": case_page(agency_auditor=DENIED),
+    "audits:case_feedback": case_page(agency_auditor=DENIED),
     "audits:feedback_not_needed": case_page(agency_auditor=DENIED),
     "audits:escalation_create": case_page(agency_auditor=DENIED),
     "audits:escalation_edit": case_page(agency_auditor=DENIED),
@@ -292,6 +297,7 @@ POSTS: dict[str, Row] = {
     "audits:record_detail": case_page(audit_team=SAVED, agency_auditor=SAVED),
     # The form as rendered says no feedback was given yet: nothing to record.
     "audits:record_feedback": case_page(audit_team=redirect("audits:case_detail"), agency_auditor=DENIED),
+    "audits:case_feedback": case_page(audit_team=redirect("audits:case_detail"), agency_auditor=DENIED),
     "audits:feedback_not_needed": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:escalation_create": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:escalation_edit": case_page(audit_team=SAVED, agency_auditor=DENIED),

@@ -150,6 +150,7 @@ class Listed:
     def kwargs(self, world: World) -> dict[str, object]:
         return {
             "audits:round_detail": {"pk": world.round_pk},
+            "audits:round_cases": {"pk": world.round_pk},
             "audits:feedback_owed": {"pk": world.round_pk},
             "audits:escalation_list": {"pk": world.round_pk},
             "recommendations:plan": {"plan": world.plan_pk},
@@ -162,6 +163,10 @@ class Listed:
             return f"?rag={rag('Amber').pk}&section={world.section_pk}"
         if self.page == "audits:escalation_list":
             return "?open=1"
+        if self.page == "audits:round_cases":
+            return "?finalised=no"
+        if self.page == "audits:round_list":
+            return "?kind=case_audit&year=2010"
         return ""
 
     def urls(self, world: World, kind: str) -> tuple[str, str]:
@@ -173,6 +178,7 @@ class Listed:
 LISTS = [
     Listed("audits:round_list", "audits:round_list_download", Role.AUDIT_TEAM, "audit-rounds"),
     Listed("audits:round_detail", "audits:round_cases_download", Role.AUDIT_TEAM, "round-cases", case_data=True),
+    Listed("audits:round_cases", "audits:round_cases_download", Role.AUDIT_TEAM, "round-cases", case_data=True),
     Listed("audits:round_detail", "audits:returns_grid_download", Role.AUDIT_TEAM, "returns", case_data=True),
     Listed(
         "audits:feedback_owed",

@@ -78,8 +78,8 @@ ADMIN_NEITHER_VERSION_NOR_KEY = {
 }
 
 # Pages that list board references, and nothing else about the cases, record no read:
-# the home page's open requests for immediate intervention.
-REFERENCE_LISTS = {"home"}
+# the home page's open requests for immediate intervention, and the search by board reference.
+REFERENCE_LISTS = {"home", "audits:case_search"}
 # Files about the person's own account, not about anyone else: their recovery codes.
 OWN_ACCOUNT_FILES = {"mfa_download_recovery_codes"}
 

@@ -29,11 +29,11 @@ CASE_PAGE_QUERIES = 19
 # its steps and returns: cases with their expected agencies, records with grades, answers and
 # feedback, themes, grades, questions
 ROUND_PAGE_QUERIES = 21
-# session, user, rounds with their counts
-ROUND_LIST_QUERIES = 3
-# session, user, case, the read logged; themes, grades, questions; agreed grades; records with
-# their grades, answers and feedback; the grade scale's words
-CASE_GRADES_PAGE_QUERIES = 13
+# session, user, rounds with their counts, the years there are rounds in (the filters)
+ROUND_LIST_QUERIES = 4
+# session, user, case with its expected agencies, the read logged; themes, grades, questions;
+# agreed grades; records with their grades, answers and feedback; the grade scale's words
+CASE_GRADES_PAGE_QUERIES = 14
 
 
 def fill_case(case, records: int, auditor) -> None:
@@ -120,10 +120,15 @@ def test_the_record_form_costs_the_same_however_many_answers(auditor_client, dja
         auditor_client.get(url)
 
 
-def test_the_home_page_panel_costs_the_same_however_many_escalations(auditor_client, django_assert_num_queries):
+def test_the_home_page_panel_costs_the_same_however_many_escalations_and_rounds(
+    auditor_client, django_assert_num_queries
+):
     EscalationFactory()
+    fill_case(AuditCaseFactory(audit_round=AuditRoundFactory()), 1, auditor_client.auditor)
     expected = queries_for(auditor_client, reverse("home"))
     EscalationFactory.create_batch(10)
+    for _ in range(4):
+        fill_case(AuditCaseFactory(audit_round=AuditRoundFactory()), 3, auditor_client.auditor)
     with django_assert_num_queries(expected):
         auditor_client.get(reverse("home"))
 

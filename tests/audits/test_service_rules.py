@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 
 from audits import selectors, services
 from audits.models import (
@@ -648,6 +649,31 @@ def test_feedback_recorded_is_never_removed(auditor):
     Feedback.objects.create(record=record, recipient="agency", given_on=datetime.date(2010, 10, 1), given_by=auditor)
     with refused(services.feedback_key("agency", "given_on"), "required"):
         give(record, auditor, agency=services.FeedbackEntry(None, None))
+
+
+def test_feedback_is_given_on_or_after_the_audit(auditor):
+    record = CaseRecordFactory(case__audit_round__held_on=datetime.date(2010, 9, 22))
+    with refused(services.feedback_key("manager", "given_on"), "before_audit"):
+        give(record, auditor, manager=services.FeedbackEntry(datetime.date(2010, 9, 21), auditor))
+
+
+def test_feedback_is_not_given_in_the_future(auditor):
+    record = CaseRecordFactory()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with refused(services.feedback_key("agency", "given_on"), "in_future"):
+        give(record, auditor, agency=services.FeedbackEntry(tomorrow, auditor))
+
+
+def test_feedback_can_be_given_on_the_day_of_the_audit_or_today(auditor):
+    record = CaseRecordFactory()
+    held_on = record.case.audit_round.held_on
+    give(
+        record,
+        auditor,
+        practitioner=services.FeedbackEntry(held_on, auditor),
+        manager=services.FeedbackEntry(timezone.localdate(), auditor),
+    )
+    assert sorted(Feedback.objects.values_list("given_on", flat=True)) == [held_on, timezone.localdate()]
 
 
 def test_feedback_is_given_by_the_audit_team_or_the_rounds_auditors(auditor):

@@ -449,6 +449,21 @@ def test_the_case_page_shows_its_history_to_the_audit_team(auditor_client, audit
     assert "Drift in the plan." in content
 
 
+def test_the_history_shows_one_entry_per_save_listing_what_it_changed(auditor_client):
+    case = AuditCaseFactory()
+    auditor_client.post(reverse("audits:record_create", args=[case.pk]), record_post(agency=police()))
+    record = case.records.get()
+    changed = record_post(agency=police(), version=record.version, findings="Chronology gaps found.")
+    changed[f"answer_{selectors.scales().questions[0].pk}"] = "no"
+    auditor_client.post(reverse("audits:record_detail", args=[record.pk]), changed)
+    page = auditor_client.get(reverse("audits:case_detail", args=[case.pk])).content.decode()
+    history = page[page.index('id="history"') :]
+    rows = history.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0].count("<tr ")
+    assert rows == 3  # the case (made here, outside a request); the record with its 5 grades and 7 answers; its change
+    assert "Findings: Chronology kept up to date. → Chronology gaps found." in " ".join(history.split())
+    assert "Answer: Yes → No" in history
+
+
 def test_every_view_of_a_case_is_logged_as_a_read(auditor_client, auditor):
     case = AuditCaseFactory()
     reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
@@ -572,3 +587,37 @@ def test_a_question_retired_since_the_round_was_planned_stays_ticked_on_its_form
     assert " checked" in question_boxes(content)[str(question.pk)]
     new_round = auditor_client.get(reverse("audits:round_create")).content.decode()
     assert str(question.pk) not in question_boxes(new_round)  # offered to no new round
+
+
+# --- The home page's to-do list -------------------------------------------------------------
+
+
+def test_the_audit_teams_home_page_lists_each_round_in_progress_with_its_next_step(auditor_client):
+    planned = AuditRoundFactory(title="June 2011")
+    collecting = AuditRoundFactory(
+        title="May 2011", state=AuditRound.State.COLLECTING, returns_due_on=datetime.date(2011, 5, 11)
+    )
+    AuditCaseFactory(audit_round=collecting).expected_agencies.set([police()])
+    AuditRoundFactory(title="March 2009", state=AuditRound.State.COMPLETED)
+    page = auditor_client.get(reverse("home")).content.decode()
+    assert "Next: Enter the date the agencies&#x27; returns are due" in page
+    assert f'href="{reverse("audits:round_detail", args=[planned.pk])}"' in page
+    assert "May 2011" in page
+    assert "Collecting returns" in page
+    assert "1 agency return overdue." in page  # due in 2011, not started
+    assert "March 2009" not in page
+
+
+def test_an_agency_auditors_home_page_lists_their_returns_and_what_to_do_without_cases(client, agency_auditor):
+    waiting = AuditRoundFactory(title="May 2011", returns_due_on=datetime.date(2011, 5, 11))
+    waiting.auditors.set([agency_auditor])
+    case = AuditCaseFactory(audit_round=waiting, reference="MACA-2011-05-01")
+    case.expected_agencies.set([police()])
+    empty = AuditRoundFactory(title="June 2011")
+    empty.auditors.set([agency_auditor])
+    AuditRoundFactory(title="Not theirs")
+    page = sign_in(client, agency_auditor).get(reverse("home")).content.decode()
+    assert "Your agency's returns" in page
+    assert "1 return to complete, due by 11 May 2011: MACA-2011-05-01." in page
+    assert "No cases have been added to this round yet." in page
+    assert "Not theirs" not in page

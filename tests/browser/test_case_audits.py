@@ -213,7 +213,8 @@ def test_audit_team_member_completes_a_case_with_the_keyboard_alone(
     agreed = ["Good", "Adequate", "Good", "Adequate", "Inadequate"]
     for index, (theme, label) in enumerate(zip(themes, agreed, strict=True)):
         agreed_group = group(page, f"Agreed grade for {theme.name.lower()}")
-        tab_into_group(page, agreed_group, at_most=40 if index == 0 else 1)
+        # Past the table of the agencies' grades, which takes focus so it can scroll on a small screen.
+        tab_into_group(page, agreed_group, at_most=40 if index == 0 else 2)
         choose_radio(page, agreed_group, label)
     tab_into_group(page, group(page, "Overall grade"))
     choose_radio(page, group(page, "Overall grade"), "Adequate")
@@ -419,6 +420,11 @@ def test_case_audit_pages_are_accessible_to_the_audit_team(
         ),
         (f"/audits/records/{data['police_record'].pk}/", 200, "Police record", None),
         (f"/audits/records/{data['police_record'].pk}/feedback/", 200, "Feedback given", None),
+        (f"/audits/cases/{case_pk}/feedback/", 200, "Feedback given on every record", None),
+        ("/audits/?kind=case_audit", 200, "Case audits", None),
+        (f"/audits/rounds/{round_pk}/cases/?finalised=no", 200, "Cases", _shows(data["case"].reference)),
+        (f"/audits/search/?reference={data['case'].reference[:-1]}", 200, "Find a case", None),
+        ("/audits/search/?reference=nobody-has-this", 200, "Find a case", _shows("No case found")),
         (f"/audits/cases/{case_pk}/escalations/new/", 200, "Request immediate intervention", None),
         (
             f"/audits/cases/{case_pk}/escalations/new/",

@@ -95,7 +95,11 @@ def _expect_charts(page: Page, titles: list[str]) -> None:
         chart = page.get_by_role("img", name=title, exact=True)
         expect(chart).to_have_count(1)
         expect(chart).to_have_accessible_description(re.compile(r"\S"))
-        table = chart.locator("xpath=following-sibling::*[1]")
+        # The table scrolls inside its own container, named like it.
+        container = chart.locator("xpath=following-sibling::*[1]")
+        expect(container).to_have_role("region")
+        expect(container).to_have_accessible_name(f"{title}: the figures")
+        table = container.locator("table")
         expect(table).to_have_role("table")
         expect(table).to_have_accessible_name(f"{title}: the figures")
         expect(table.locator("tbody tr").first).to_be_attached()

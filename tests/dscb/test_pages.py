@@ -122,3 +122,21 @@ def test_the_change_password_form_is_worded_the_gov_uk_way(persona_client):
     for label in ("Current password", "New password", "Confirm new password"):
         assert label in content
     assert "placeholder" not in content
+
+
+@pytest.mark.parametrize(
+    "marking",
+    ['OFFICIAL-SENSITIVE"; } body { display: none } @page { x: "', 'OFFICIAL\\"\n}</style><script>', "OFFICIAL"],
+)
+def test_the_print_styles_hold_the_marking_as_one_css_string_whatever_it_says(client, settings, marking):
+    settings.PROTECTIVE_MARKING = marking
+    css = client.get(reverse("print_styles")).content.decode()
+    assert css.count("content:") == 2
+    for line in css.splitlines():
+        if "content:" in line:
+            string = line.split("content: ", 1)[1].split("; font:", 1)[0]
+            # one string: quoted at both ends, no quote, backslash-quote or line break inside but escapes
+            assert string.startswith('"')
+            assert string.endswith('"')
+            assert '"' not in string[1:-1]
+            assert all(char.isalnum() or char in " \\" for char in string[1:-1])
