@@ -24,11 +24,14 @@ class GradeAdmin(ReferenceDataAdmin):
 @admin.register(ChecklistQuestion)
 class ChecklistQuestionAdmin(ReferenceDataAdmin):
     """Add, retire (untick "active") and reorder (change "position") the questions of
-    each theme. Past answers keep their question: nothing here deletes one."""
+    each theme, and choose which a new round asks unless it leaves them out ("in the
+    default set"); a round may add the others for its focus. A round keeps asking a
+    question retired after it was planned. Past answers keep their question: nothing here
+    deletes one."""
 
-    list_display = ["text", "theme", "position", "is_active"]
-    list_editable = ["position", "is_active"]
-    list_filter = ["theme", "is_active"]
+    list_display = ["text", "theme", "position", "in_default_set", "is_active"]
+    list_editable = ["position", "in_default_set", "is_active"]
+    list_filter = ["theme", "in_default_set", "is_active"]
     list_select_related = ["theme"]
     ordering = ["theme__position", "position", "pk"]
 

@@ -21,7 +21,9 @@ class AuditsConfig(AppConfig):
         model: type[Model]
         for model in (models.Theme, models.GradeScale, models.Grade, models.ChecklistQuestion):
             auditlog.register(model, exclude_fields=not_history)
-        auditlog.register(models.AuditRound, exclude_fields=not_history, m2m_fields={"agencies", "auditors"})
+        auditlog.register(
+            models.AuditRound, exclude_fields=not_history, m2m_fields={"agencies", "auditors", "questions"}
+        )
         auditlog.register(models.AuditCase, exclude_fields=not_history, m2m_fields={"expected_agencies"})
         for model in (models.CaseRecord, models.Escalation, models.Feedback):
             auditlog.register(model, exclude_fields=not_history)

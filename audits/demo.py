@@ -134,7 +134,6 @@ def create_demo_audits() -> None:
     agencies = {agency.short_name: agency for agency in Agency.objects.all()}
     grades = {grade.label: grade for grade in Grade.objects.all()}
     themes = list(Theme.objects.active())
-    questions = list(ChecklistQuestion.objects.active())
     auditor = User.objects.get(email="auditor@example.org")
     agency_auditor = User.objects.get(email="agency.auditor@example.org")
 
@@ -148,6 +147,7 @@ def create_demo_audits() -> None:
             auditors=[auditor, agency_auditor] if round_index == len(ROUNDS) - 1 else [auditor],
             dates=_dates(spec.held_on),
         )
+        questions = selectors.round_questions(audit_round)
         # The other agencies whose records are read: never the lead agency's twice.
         other_agencies = [name for name in RECORD_AGENCIES if name != spec.lead_agency]
         records_per_case = 5
@@ -250,8 +250,8 @@ def create_demo_audits() -> None:
 
     _create_escalations(agencies, auditor)
     _create_appreciative_inquiry(agencies, auditor)
-    _create_round_at_the_panel(agencies, grades, themes, questions, auditor)
-    _create_round_collecting_returns(agencies, grades, themes, questions, auditor, agency_auditor)
+    _create_round_at_the_panel(agencies, grades, themes, auditor)
+    _create_round_collecting_returns(agencies, grades, themes, auditor, agency_auditor)
     _create_planned_round(agencies, auditor, agency_auditor)
 
 
@@ -282,7 +282,6 @@ def _create_round_at_the_panel(
     agencies: dict[str, Agency],
     grades: dict[str, Grade],
     themes: list[Theme],
-    questions: list[ChecklistQuestion],
     auditor: User,
 ) -> None:
     """April 2011: every return in, one case's grades agreed (ready to finalise), the panel
@@ -299,6 +298,7 @@ def _create_round_at_the_panel(
         auditors=[auditor],
         dates=_dates(held_on),
     )
+    questions = selectors.round_questions(audit_round)
     cases = [
         services.case_create(
             audit_round=audit_round,
@@ -335,13 +335,16 @@ def _create_round_collecting_returns(
     agencies: dict[str, Agency],
     grades: dict[str, Grade],
     themes: list[Theme],
-    questions: list[ChecklistQuestion],
     auditor: User,
     agency_auditor: User,
 ) -> None:
-    """May 2011: returns overdue from some agencies, the Police's in for one case of two."""
+    """May 2011: returns overdue from some agencies, the Police's in for one case of two.
+    Its focus is domestic abuse: it asks the domestic abuse questions too."""
     held_on = datetime.date(2011, 5, 25)
     taking_part = [agencies[name] for name in ("Police", "EY&F", "GP", "Education")]
+    focus_questions = ChecklistQuestion.objects.active().filter(
+        in_default_set=False, text__startswith="Domestic abuse:"
+    )
     audit_round = services.round_create(
         by=auditor,
         title="May 2011",
@@ -350,7 +353,9 @@ def _create_round_collecting_returns(
         agencies=taking_part,
         auditors=[auditor, agency_auditor],
         dates=_dates(held_on),
+        questions=[*selectors.default_questions(), *focus_questions],
     )
+    questions = selectors.round_questions(audit_round)
     cases = [
         services.case_create(
             audit_round=audit_round,

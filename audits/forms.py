@@ -12,6 +12,7 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Q
 from django.http import QueryDict
 
 from audits.models import (
@@ -26,6 +27,7 @@ from audits.models import (
     InquiryParticipant,
     Theme,
 )
+from audits.selectors import default_questions
 from audits.services import (
     CATEGORY_FIELDS,
     FeedbackEntry,
@@ -121,6 +123,13 @@ class AuditorChoiceField(BoundedModelMultipleChoiceField):
         return f"{obj.get_full_name()} ({obj.agency.short_name})" if obj.agency else obj.get_full_name()
 
 
+class QuestionChoiceField(BoundedModelMultipleChoiceField):
+    """Each checklist question under its theme's name."""
+
+    def label_from_instance(self, obj: ChecklistQuestion) -> str:
+        return f"{obj.theme.name}: {obj.text}"
+
+
 class AuditRoundForm(FieldsOnly, VersionedForm):
     held_on = UKDateField(label="Date of the audit", required_message="Enter the date of the audit")
     returns_due_on = UKDateField(
@@ -143,16 +152,24 @@ class AuditRoundForm(FieldsOnly, VersionedForm):
             "focus",
             "agencies",
             "auditors",
+            "questions",
         ]
         widgets = {
             "kind": forms.RadioSelect,
             "agencies": forms.CheckboxSelectMultiple,
             "auditors": forms.CheckboxSelectMultiple,
+            "questions": forms.CheckboxSelectMultiple,
         }
-        field_classes = {"agencies": BoundedModelMultipleChoiceField, "auditors": AuditorChoiceField}
+        field_classes = {
+            "agencies": BoundedModelMultipleChoiceField,
+            "auditors": AuditorChoiceField,
+            "questions": QuestionChoiceField,
+        }
+        labels = {"questions": "Checklist questions this round asks"}
         error_messages = {
             "title": {"required": "Enter a title for the round", "unique": "There is already a round with this title"},
             "agencies": {"required": "Select the agencies taking part"},
+            "questions": {"required": "Select the checklist questions this round asks"},
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -162,6 +179,15 @@ class AuditRoundForm(FieldsOnly, VersionedForm):
         field_as(self, "agencies", forms.ModelChoiceField).queryset = Agency.objects.active()
         auditors = people_who_can(Action.EDIT_CASE_RECORDS).select_related("agency")
         field_as(self, "auditors", AuditorChoiceField).queryset = auditors
+        # The questions a round may add, and those it asks already (retired since or not).
+        offered = Q(is_active=True, theme__is_active=True)
+        if self.instance.pk:
+            offered |= Q(pk__in=self.instance.questions.all())
+        questions = field_as(self, "questions", QuestionChoiceField)
+        questions.queryset = ChecklistQuestion.objects.filter(offered).select_related("theme")
+        questions.required = True
+        if not self.instance.pk:
+            questions.initial = list(default_questions().values_list("pk", flat=True))
         self.helper = gds_helper(
             Layout(
                 Field.text("title"),
@@ -173,6 +199,7 @@ class AuditRoundForm(FieldsOnly, VersionedForm):
                 text_area(self, "focus", rows=3),
                 Field.checkboxes("agencies", legend_size=Size.SMALL, small=True),
                 Field.checkboxes("auditors", legend_size=Size.SMALL, small=True),
+                Field.checkboxes("questions", legend_size=Size.SMALL, small=True),
                 "version",
             )
         )

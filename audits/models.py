@@ -104,12 +104,16 @@ class Grade(Versioned):
 
 
 class ChecklistQuestion(Versioned):
-    """A yes / no / partly / not applicable question answered for every agency record.
-    Retired, never deleted, so past answers keep their question."""
+    """A yes / no / partly / not applicable question answered for every agency record of
+    the rounds that ask it (AuditRound.questions). Retired, never deleted, so past answers
+    keep their question."""
 
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="questions")
     text = models.CharField(max_length=SHORT_TEXT)
     position = models.PositiveSmallIntegerField(default=0, help_text="Questions are asked in this order.")
+    in_default_set = models.BooleanField(
+        "in the default set", default=True, help_text="Asked in every round unless the round leaves it out."
+    )
     is_active = models.BooleanField("active", default=True)
 
     objects = ReferenceQuerySet.as_manager()
@@ -156,6 +160,14 @@ class AuditRound(Versioned):
     state = models.CharField(max_length=20, choices=RoundState.choices, default=RoundState.PLANNED)
     agencies = models.ManyToManyField(Agency, related_name="audit_rounds", verbose_name="agencies taking part")
     auditors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="audit_rounds", blank=True)
+    questions = models.ManyToManyField(
+        ChecklistQuestion,
+        related_name="rounds",
+        blank=True,
+        verbose_name="checklist questions this round asks",
+        help_text="The default set is ticked. Add questions for the round's focus, for example neglect or "
+        "domestic abuse.",
+    )
 
     class Meta:
         ordering = ["-held_on", "title"]

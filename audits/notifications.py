@@ -46,7 +46,9 @@ def auditors_assigned(audit_round: AuditRound, people: Iterable[User]) -> None:
 def return_complete(case: AuditCase, agency: Agency) -> None:
     """The audit team, when an agency's return for a case is complete."""
     records = [record for record in selectors.case_records(case) if record.agency_id == agency.pk]
-    status = selectors.return_status(expected=True, records=records, scales=selectors.scales(), overdue=False)
+    status = selectors.return_status(
+        expected=True, records=records, scales=selectors.scales(case.audit_round), overdue=False
+    )
     if status != ReturnStatus.COMPLETE:
         return
     send_to_each(

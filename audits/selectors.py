@@ -43,7 +43,8 @@ HISTORY_ROWS_PER_SAVE = 10  # read at most this many history rows a save, on ave
 
 @dataclass(frozen=True)
 class Scales:
-    """The active reference scales a form or a completeness check needs, read once."""
+    """The active reference scales a form or a completeness check needs, read once, with
+    the checklist questions asked (of a round's records: the round's own)."""
 
     themes: list[Theme]
     grades: list[Grade]
@@ -56,23 +57,64 @@ def grade_scale() -> GradeScale:
     return GradeScale.objects.order_by("pk").first() or GradeScale()
 
 
-def active_scales() -> tuple[QuerySet[Theme], QuerySet[Grade], QuerySet[ChecklistQuestion]]:
-    """What may be graded and answered: a question only while its theme is active too."""
-    questions = ChecklistQuestion.objects.active().filter(theme__is_active=True)
-    return Theme.objects.active(), Grade.objects.active(), questions
+def default_questions() -> QuerySet[ChecklistQuestion]:
+    """What a new round asks unless it leaves some out: the active questions of the
+    default set, on active themes."""
+    return ChecklistQuestion.objects.active().filter(in_default_set=True, theme__is_active=True)
 
 
-def scales() -> Scales:
-    themes, grades, questions = active_scales()
+def asked_in(audit_round: AuditRound | None) -> QuerySet[ChecklistQuestion]:
+    """The questions asked of ``audit_round``'s records: those it chose (a question
+    retired since it was planned still among them, so its records keep their question),
+    on active themes; with no round, every active question that a round could choose."""
+    if audit_round is None:
+        return ChecklistQuestion.objects.active().filter(theme__is_active=True)
+    return audit_round.questions.filter(theme__is_active=True)
+
+
+def round_questions(audit_round: AuditRound) -> list[ChecklistQuestion]:
+    """The checklist questions asked of the round's records, in the order they are asked."""
+    return list(asked_in(audit_round))
+
+
+def active_scales(
+    audit_round: AuditRound | None = None,
+) -> tuple[QuerySet[Theme], QuerySet[Grade], QuerySet[ChecklistQuestion]]:
+    """What may be graded and answered (in ``audit_round``: see ``asked_in``)."""
+    return Theme.objects.active(), Grade.objects.active(), asked_in(audit_round)
+
+
+def scales(audit_round: AuditRound | None = None) -> Scales:
+    """The active themes and grades, and the questions ``audit_round`` asks (no round:
+    every active question)."""
+    themes, grades, questions = active_scales(audit_round)
     return Scales(themes=list(themes), grades=list(grades), questions=list(questions))
 
 
-def active_pks() -> dict[str, set[int]]:
-    """The pks of the active ``themes``, ``grades`` and ``questions``, for a service's checks:
-    one query, whatever the size of the scales."""
+def rounds_scales(round_pks: list[int]) -> dict[int, Scales]:
+    """``scales(audit_round)`` for each of the rounds ``round_pks``, in three queries
+    however many rounds there are."""
+    themes, grades = list(Theme.objects.active()), list(Grade.objects.active())
+    asked: dict[int, list[ChecklistQuestion]] = {pk: [] for pk in round_pks}
+    for chosen in (
+        AuditRound.questions.through.objects.filter(
+            auditround_id__in=round_pks, checklistquestion__theme__is_active=True
+        )
+        .select_related("checklistquestion")
+        .order_by("checklistquestion__theme__position", "checklistquestion__position", "checklistquestion__pk")
+    ):
+        asked[chosen.auditround_id].append(chosen.checklistquestion)
+    return {pk: Scales(themes=themes, grades=grades, questions=questions) for pk, questions in asked.items()}
+
+
+def active_pks(audit_round: AuditRound | None = None) -> dict[str, set[int]]:
+    """The pks of the active ``themes`` and ``grades``, and of the ``questions`` asked (in
+    ``audit_round``: see ``asked_in``), for a service's checks: one query, whatever the
+    size of the scales."""
     kinds = ("themes", "grades", "questions")
     first, *others = (
-        scale.order_by().values_list(Value(kind), "pk") for kind, scale in zip(kinds, active_scales(), strict=True)
+        scale.order_by().values_list(Value(kind), "pk")
+        for kind, scale in zip(kinds, active_scales(audit_round), strict=True)
     )
     active: dict[str, set[int]] = {kind: set() for kind in kinds}
     for kind, pk in first.union(*others, all=True):
@@ -473,7 +515,8 @@ def _first_radio(name: str) -> str:
 
 def record_completeness(record: CaseRecord, scales: Scales) -> Completeness:
     """An agency record is complete when it is graded on every active theme and every
-    active checklist question is answered. Reads the record's prefetched rows only."""
+    checklist question its round asks is answered (``scales(audit_round)``). Reads the
+    record's prefetched rows only."""
     graded = {grade.theme_id for grade in record.grades.all()}
     answered = {answer.question_id for answer in record.answers.all()}
     page = reverse("audits:record_detail", args=[record.pk])
@@ -558,12 +601,18 @@ class RoundProgress:
     steps: list[RoundStep]
     agencies: list[Agency]  # taking part: the grid's columns
     grid: list[CaseReturns]
+    questions: list[ChecklistQuestion]  # the checklist questions the round asks
     # What stops the round moving on from where it is now: empty when it may.
     needs: list[Missing]
 
     @property
     def next_state(self) -> RoundState | None:
         return next_state(self.audit_round.state)
+
+    @property
+    def focus_questions(self) -> list[ChecklistQuestion]:
+        """The questions the round asks beyond the default set, for its focus."""
+        return [question for question in self.questions if not question.in_default_set]
 
 
 def _planning_needs(audit_round: AuditRound, cases: list[AuditCase]) -> list[Missing]:
@@ -611,7 +660,9 @@ def _feedback_needs(audit_round: AuditRound, records: list[CaseRecord]) -> list[
 def round_progress(audit_round: AuditRound, *, today: datetime.date) -> RoundProgress:
     """Everything the round page's task list and grid show, in a fixed number of queries."""
     cases = list(audit_round.cases.prefetch_related("expected_agencies").order_by("reference"))
-    return _progress(audit_round, cases=cases, records=round_records(audit_round), scales=scales(), today=today)
+    return _progress(
+        audit_round, cases=cases, records=round_records(audit_round), scales=scales(audit_round), today=today
+    )
 
 
 def rounds_in_progress(user: User, *, today: datetime.date) -> list[RoundProgress]:
@@ -631,9 +682,15 @@ def rounds_in_progress(user: User, *, today: datetime.date) -> list[RoundProgres
     records: dict[int, list[CaseRecord]] = {pk: [] for pk in pks}
     for record in records_in_rounds(pks):
         records[record.case.audit_round_id].append(record)
-    read = scales()
+    read = rounds_scales(pks)
     return [
-        _progress(audit_round, cases=cases[audit_round.pk], records=records[audit_round.pk], scales=read, today=today)
+        _progress(
+            audit_round,
+            cases=cases[audit_round.pk],
+            records=records[audit_round.pk],
+            scales=read[audit_round.pk],
+            today=today,
+        )
         for audit_round in rounds
     ]
 
@@ -687,5 +744,6 @@ def _progress(
         steps=steps,
         agencies=agencies,
         grid=grid,
+        questions=scales.questions,
         needs=needs[AuditRound.State(audit_round.state)],
     )

@@ -11,7 +11,9 @@ Services and their rules (besides the model's own validators, run on every save)
   (requests for immediate intervention excepted) until it is re-opened.
 - ``round_create``, ``round_update``: the title is not taken; at least one agency takes
   part, and any agency added is active; every auditor may enter case records; returns
-  due, panel and feedback due dates in that order.
+  due, panel and feedback due dates in that order; at least one checklist question is
+  asked (a new round: the default set, unless it chooses), any question added is active,
+  and a question answered in the round stays in it.
 - ``round_move_on``: one step at a time, refused with everything the step still needs:
   to start collecting returns, the date they are due, cases, and each case's expected
   agencies; to leave moderation, every case finalised; to complete, that and every
@@ -30,7 +32,7 @@ Services and their rules (besides the model's own validators, run on every save)
   saving may enter that agency's records (an agency auditor: their own agency's only);
   one record per agency and whose records per case; a record's agency never changes;
   grades only outside Appreciative Inquiry, on active themes with active grades; answers
-  only to active questions; a comment needs an answer.
+  only to the questions the round asks; a comment needs an answer.
 - ``feedback_not_needed``: a reason, free of identifying details.
 - ``feedback_record``: a date and who gave it, together; notes need a date; feedback
   recorded is never removed; the giver is on the audit team or one of the round's
@@ -186,8 +188,12 @@ def _check_round(
     agencies: Collection[Agency],
     auditors: Collection[User],
     dates: RoundDates,
+    questions: Collection[ChecklistQuestion] | None,
 ) -> None:
+    """``questions``: those the round is to ask (None: unchanged)."""
     refusals = Refusals()
+    if questions is not None:
+        _check_questions(audit_round, questions, refusals)
     # Each date, if given, on or after the last one given before it.
     earlier: tuple[str, datetime.date] | None = None
     for name, value in (
@@ -213,6 +219,22 @@ def _check_round(
     refusals.check()
 
 
+def _check_questions(audit_round: AuditRound, questions: Collection[ChecklistQuestion], refusals: Refusals) -> None:
+    if not questions:
+        refusals.add("questions", "Select the checklist questions this round asks", "required")
+    asked = set(audit_round.questions.values_list("pk", flat=True)) if audit_round.pk else set()
+    chosen = {question.pk for question in questions}
+    # A question retired since the round was planned may stay in it, but none is added.
+    added = ChecklistQuestion.objects.filter(pk__in=chosen - asked)
+    if added.exclude(is_active=True, theme__is_active=True).exists():
+        refusals.add("questions", "Select checklist questions that are still active", "inactive")
+    if removed := asked - chosen:
+        # An answer never loses its question: the round keeps asking what its records answered.
+        answered = ChecklistQuestion.objects.filter(pk__in=removed, answers__record__case__audit_round=audit_round)
+        for question in answered.distinct():
+            refusals.add("questions", f"“{question.text}” is answered in this round: it stays", "answered")
+
+
 def _apply_dates(audit_round: AuditRound, dates: RoundDates) -> None:
     audit_round.returns_due_on = dates.returns_due_on
     audit_round.panel_on = dates.panel_on
@@ -230,13 +252,20 @@ def round_create(
     agencies: Collection[Agency],
     auditors: Collection[User] = (),
     dates: RoundDates = RoundDates(),
+    questions: Collection[ChecklistQuestion] | None = None,
 ) -> AuditRound:
+    """``questions``: the checklist questions the round asks; None: the default set."""
+    if questions is None:
+        questions = list(selectors.default_questions().select_related("theme"))
     audit_round = AuditRound(title=title, held_on=held_on, kind=kind, focus=focus)
-    _check_round(audit_round=audit_round, title=title, agencies=agencies, auditors=auditors, dates=dates)
+    _check_round(
+        audit_round=audit_round, title=title, agencies=agencies, auditors=auditors, dates=dates, questions=questions
+    )
     _apply_dates(audit_round, dates)
     create_versioned(audit_round, by=by)
     audit_round.agencies.set(agencies)
     audit_round.auditors.set(auditors)
+    audit_round.questions.set(questions)
     transaction.on_commit(partial(notifications.auditors_assigned, audit_round, list(auditors)))
     return audit_round
 
@@ -254,9 +283,13 @@ def round_update(
     agencies: Collection[Agency],
     auditors: Collection[User],
     dates: RoundDates = RoundDates(),
+    questions: Collection[ChecklistQuestion] | None = None,
 ) -> AuditRound:
+    """``questions``: the checklist questions the round asks; None: those it asks now."""
     ensure_round_editable(_lock_round(audit_round))
-    _check_round(audit_round=audit_round, title=title, agencies=agencies, auditors=auditors, dates=dates)
+    _check_round(
+        audit_round=audit_round, title=title, agencies=agencies, auditors=auditors, dates=dates, questions=questions
+    )
     audit_round.title, audit_round.held_on, audit_round.kind, audit_round.focus = title, held_on, kind, focus
     _apply_dates(audit_round, dates)
     save_versioned(audit_round, expected_version=expected_version, by=by)
@@ -264,6 +297,8 @@ def round_update(
     before = set(audit_round.auditors.values_list("pk", flat=True))
     audit_round.auditors.set(auditors)
     added = [auditor for auditor in auditors if auditor.pk not in before]
+    if questions is not None:
+        audit_round.questions.set(questions)
     transaction.on_commit(partial(notifications.auditors_assigned, audit_round, added))
     return audit_round
 
@@ -467,7 +502,7 @@ def case_finalise(*, case: AuditCase, by: User, expected_version: int) -> AuditC
         records=selectors.case_records(case),
         ratings=selectors.case_ratings(case),
         participant_count=case.participants.count(),
-        scales=selectors.scales(),
+        scales=selectors.scales(case.audit_round),
     )
     if not completeness.is_complete:
         raise ValidationError([ValidationError(f"Add {item.text}", code="incomplete") for item in completeness.missing])
@@ -526,7 +561,7 @@ def _check_record(
             f"This case already has a record of {agency.short_name}'s records of {subject}: change that one",
             "duplicate",
         )
-    active = selectors.active_pks()
+    active = selectors.active_pks(case.audit_round)
     for theme, grade in details.grades.items():
         if grade is None:
             continue
@@ -538,7 +573,7 @@ def _check_record(
             refusals.add(grade_key(theme), "Select one of the grades shown", "inactive")
     for question, (answer, comment) in details.answers.items():
         if answer and question.pk not in active["questions"]:
-            refusals.add(answer_key(question), f"“{question.text}” is no longer asked", "inactive")
+            refusals.add(answer_key(question), f"“{question.text}” is not asked in this round", "not_asked")
         elif comment and not answer:
             # A comment alone would be lost: ask for the answer it belongs to.
             refusals.add(

@@ -70,7 +70,7 @@ def editable_round(request: HttpRequest, audit_round: AuditRound) -> HttpRespons
 
 
 SEARCH_LENGTH = 100  # longer than any board reference
-ROUND_FIELDS = ["title", "held_on", "kind", "focus", "agencies", "auditors"]
+ROUND_FIELDS = ["title", "held_on", "kind", "focus", "agencies", "auditors", "questions"]
 DATE_FIELDS = ["returns_due_on", "panel_on", "feedback_due_on"]
 ESCALATION_FIELDS = ["raised_on", "to_agency", "to_role", "to_email", "reason", "due_by"]
 
@@ -334,7 +334,7 @@ def case_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_for(request.user, pk, queryset=selectors.case_page_queryset())
     record_read(request, case)
-    scales = selectors.scales()
+    scales = selectors.scales(case.audit_round)
     records = selectors.case_records(case)
     ratings = selectors.case_ratings(case)
     participants = list(case.participants.select_related("agency"))
@@ -446,7 +446,7 @@ def case_grades(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return refused
     if case.audit_round.is_appreciative_inquiry:
         raise PermissionDenied  # Appreciative Inquiry cases carry no grades.
-    scales = selectors.scales()
+    scales = selectors.scales(case.audit_round)
     form = CaseGradesForm(
         request.POST or None,
         instance=case,
@@ -542,7 +542,7 @@ def case_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _record_form(request: HttpRequest, case: AuditCase, record: CaseRecord | None) -> CaseRecordForm:
-    scales = selectors.scales()
+    scales = selectors.scales(case.audit_round)
     # The agencies whose records this person may enter (services.record_create says why not).
     agencies = [
         agency for agency in case.audit_round.agencies.all() if may_edit_agency_records(request.user, agency.pk)
@@ -601,7 +601,7 @@ def record_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not may_edit:
         if request.method == "POST":
             raise PermissionDenied
-        scales = selectors.scales()
+        scales = selectors.scales(case.audit_round)
         grades = {grade.pk: grade for grade in scales.grades}
         answers = {answer.question_id: answer for answer in record.answers.all()}
         record_grades = {grade.theme_id: grades.get(grade.grade_id) for grade in record.grades.all()}

@@ -134,6 +134,7 @@ class RoundFigures:
     themes: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))  # theme -> grade -> cases
     below_threshold_on_a_theme: int = 0  # cases with a theme graded below the threshold
     checklist: dict[int, Counter] = field(default_factory=lambda: defaultdict(Counter))  # question -> answer -> n
+    asked: set[int] = field(default_factory=set)  # the checklist questions the round asked
     agency_records: Counter = field(default_factory=Counter)  # agency -> records
     # agency -> question -> answer -> n
     agency_checklist: dict[int, dict[int, Counter]] = field(
@@ -144,7 +145,10 @@ class RoundFigures:
         return sum(self.overall.values())
 
     def checklist_yes_share(self, question_id: int) -> float | None:
-        """Share of records answering yes, of those where the question applied."""
+        """Share of records answering yes, of those where the question applied; None where
+        the round did not ask it (never a share of records that could not answer it)."""
+        if question_id not in self.asked:
+            return None
         answers = self.checklist.get(question_id, Counter())
         applicable = sum(n for answer, n in answers.items() if answer != ChecklistAnswer.Answer.NOT_APPLICABLE)
         return share(answers["yes"], applicable)
@@ -267,6 +271,9 @@ class AuditFigures:
             answers = figures.agency_checklist.get(agency_id, {})
             cells = []
             for question in self.questions:
+                if question.pk not in figures.asked:
+                    cells.append(Figure())  # not asked in this round: nothing to count, nothing withheld
+                    continue
                 counts = answers.get(question.pk, Counter())
                 applicable = sum(n for answer, n in counts.items() if answer != ChecklistAnswer.Answer.NOT_APPLICABLE)
                 cells.append(guarded_share(counts["yes"], applicable, records=records))
@@ -349,6 +356,15 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
     ):
         figures[round_id].checklist[question_id][answer] += n
         figures[round_id].agency_checklist[agency_id][question_id][answer] = n
+    # The questions each round asked: a round's checklist figures cover those only.
+    asked: dict[int, ChecklistQuestion] = {}
+    for chosen in (
+        AuditRound.questions.through.objects.filter(auditround_id__in=round_ids)
+        .select_related("checklistquestion__theme")
+        .order_by()
+    ):
+        figures[chosen.auditround_id].asked.add(chosen.checklistquestion_id)
+        asked[chosen.checklistquestion_id] = chosen.checklistquestion
     agency_grades: dict[int, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
     for agency_id, theme_id, grade_id, n in (
         RecordGrade.objects.filter(
@@ -381,7 +397,8 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
         scale=audit_selectors.grade_scale(),
         grades=list(Grade.objects.all()),
         themes=list(Theme.objects.active()),
-        questions=list(ChecklistQuestion.objects.active().select_related("theme")),
+        # Every question asked in the period, in the order they are asked.
+        questions=sorted(asked.values(), key=lambda q: (q.theme.position, q.position, q.pk)),
         rounds=[f for f in figures.values() if f.cases or f.not_finalised],
         inquiry=inquiry,
         not_finalised=[

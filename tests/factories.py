@@ -13,6 +13,7 @@ from audits.models import (
     AuditCase,
     AuditRound,
     CaseRecord,
+    ChecklistQuestion,
     Escalation,
     Grade,
     InquiryParticipant,
@@ -102,6 +103,14 @@ class AuditRoundFactory(DjangoModelFactory):
     def auditors(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.auditors.set(extracted)
+
+    @factory.post_generation
+    def questions(obj, create, extracted, **kwargs):
+        # Every active question unless told: a test may answer ChecklistQuestion.objects.active().
+        if create:
+            obj.questions.set(
+                extracted if extracted is not None else ChecklistQuestion.objects.active().filter(theme__is_active=True)
+            )
 
 
 class AuditCaseFactory(DjangoModelFactory):

@@ -13,6 +13,7 @@ import pytest
 from django.db import models
 from django.urls import reverse
 
+from audits import selectors as audit_selectors
 from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
 from dscb.forms import SUBMISSION_KEY
 from dscb.models import Agency, Role
@@ -44,7 +45,8 @@ class Create:
 
 def round_create():
     return [], {"title": "March 2011", **day("held_on", datetime.date(2011, 3, 16)), "kind": "case_audit"} | {
-        "agencies": [police().pk]
+        "agencies": [police().pk],
+        "questions": [question.pk for question in audit_selectors.default_questions()],
     }
 
 

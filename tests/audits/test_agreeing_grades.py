@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from audits import selectors
 from audits.models import AuditRound, ChecklistAnswer, Grade, RecordGrade, Theme
@@ -108,8 +109,8 @@ def test_each_theme_shows_every_agencys_grade_findings_and_answers_beside_its_fi
         police_row, gp_row = row(part, police()), row(part, gp)
         assert "Police chronology up to date." in police_row
         assert "GP letters on file." in gp_row
-        for question in (q for q in selectors.scales().questions if q.theme_id == theme.pk):
-            assert f">{question.text}</th>" in part
+        for question in (q for q in selectors.scales(case.audit_round).questions if q.theme_id == theme.pk):
+            assert f">{escape(question.text)}</th>" in part
         assert police_row.count('Yes<br><span class="govuk-body-s">Seen</span>') >= 1  # with the comment
         assert gp_row.count("Partly") >= 1
         assert f'name="theme_{theme.pk}"' in part  # the field to agree it, right there

@@ -1131,7 +1131,7 @@ def test_escalation_create_fuzz(world: World, data: st.DataObject) -> None:
 
 
 @pytest.mark.parametrize("value", [str(2**63), str(10**30), str(-(2**63) - 1)])
-@pytest.mark.parametrize("name", ["agencies", "auditors"])
+@pytest.mark.parametrize("name", ["agencies", "auditors", "questions"])
 def test_round_checkbox_beyond_64_bits_is_refused(world: World, name: str, value: str) -> None:
     post = {"title": "Round", "held_on_0": "1", "held_on_1": "2", "held_on_2": "2010", "kind": "case_audit"}
     post |= {"agencies": [str(police().pk)], name: [value]}

@@ -20,6 +20,7 @@ from audits.models import (
     AuditRound,
     CaseRecord,
     ChecklistAnswer,
+    ChecklistQuestion,
     Escalation,
     Feedback,
     InquiryParticipant,
@@ -171,6 +172,95 @@ def test_feedback_is_not_due_before_the_returns_when_there_is_no_panel_date(audi
     dates = services.RoundDates(returns_due_on=datetime.date(2011, 3, 9), feedback_due_on=datetime.date(2011, 3, 1))
     with refused("feedback_due_on", "order"):
         services.round_create(by=auditor, **round_values(), dates=dates)
+
+
+def focus_question() -> ChecklistQuestion:
+    return ChecklistQuestion.objects.get(text="Domestic abuse: risk assessment (DASH) on file and shared")
+
+
+def test_a_new_round_asks_the_default_set_unless_it_chooses(auditor):
+    planned = services.round_create(by=auditor, **round_values())
+    assert set(planned.questions.all()) == set(selectors.default_questions())
+    assert focus_question() not in planned.questions.all()
+    focused = services.round_create(
+        by=auditor,
+        **round_values(title="May 2011"),
+        questions=[*selectors.default_questions(), focus_question()],
+    )
+    assert focus_question() in selectors.round_questions(focused)
+
+
+def test_a_round_asks_at_least_one_question(auditor):
+    with refused("questions", "required"):
+        services.round_create(by=auditor, **round_values(), questions=[])
+    audit_round = AuditRoundFactory()
+    with refused("questions", "required"):
+        services.round_update(
+            audit_round=audit_round, by=auditor, expected_version=audit_round.version, **round_values(), questions=[]
+        )
+
+
+def test_a_round_adds_only_active_questions(auditor):
+    retired = focus_question()
+    retired.is_active = False
+    retired.save()
+    with refused("questions", "inactive"):
+        services.round_create(by=auditor, **round_values(), questions=[retired])
+    audit_round = AuditRoundFactory(questions=list(selectors.default_questions()))
+    with refused("questions", "inactive"):
+        services.round_update(
+            audit_round=audit_round,
+            by=auditor,
+            expected_version=audit_round.version,
+            **round_values(),
+            questions=[*selectors.default_questions(), retired],
+        )
+
+
+def test_a_question_retired_since_the_round_was_planned_may_stay_in_it(auditor):
+    question = focus_question()
+    audit_round = AuditRoundFactory(questions=[question])
+    question.is_active = False
+    question.save()
+    services.round_update(
+        audit_round=audit_round,
+        by=auditor,
+        expected_version=audit_round.version,
+        **round_values(),
+        questions=[question],
+    )
+    assert selectors.round_questions(audit_round) == [question]
+
+
+def test_a_question_answered_in_the_round_stays_in_it(auditor):
+    question = focus_question()
+    audit_round = AuditRoundFactory()
+    case = AuditCaseFactory(audit_round=audit_round)
+    create_record(case, auditor, answers={question: ("yes", "")})()
+    with refused("questions", "answered"):
+        services.round_update(
+            audit_round=audit_round,
+            by=auditor,
+            expected_version=audit_round.version,
+            **round_values(),
+            questions=[q for q in audit_round.questions.all() if q != question],
+        )
+    unanswered = selectors.default_questions().first()
+    ChecklistAnswer.objects.filter(question=unanswered).delete()
+    saved = services.round_update(
+        audit_round=audit_round,
+        by=auditor,
+        expected_version=audit_round.version,
+        **round_values(),
+        questions=[q for q in audit_round.questions.all() if q != unanswered],
+    )
+    assert unanswered not in saved.questions.all()
+
+
+def test_a_round_left_without_questions_keeps_them(auditor):
+    audit_round = AuditRoundFactory(questions=[focus_question()])
+    services.round_update(audit_round=audit_round, by=auditor, expected_version=audit_round.version, **round_values())
+    assert list(audit_round.questions.all()) == [focus_question()]
 
 
 def move_on(audit_round: AuditRound, auditor) -> AuditRound:
@@ -453,12 +543,52 @@ def test_a_record_is_graded_on_active_themes(auditor):
         create_record(case, auditor, grades={theme: grade("Good")})()
 
 
-def test_a_retired_question_is_not_answered(auditor):
+def test_a_record_answers_only_the_questions_its_round_asks(auditor):
+    question = focus_question()
+    case = AuditCaseFactory(audit_round__questions=list(selectors.default_questions()))
+    with refused(services.answer_key(question), "not_asked"):
+        create_record(case, auditor, answers={question: ("yes", "")})()
+
+
+def test_a_record_in_a_round_not_asking_a_question_is_complete_without_it(auditor):
+    question = focus_question()
+    case = AuditCaseFactory(audit_round__questions=list(selectors.default_questions()))
+    scales = selectors.scales(case.audit_round)
+    record = services.record_create(
+        case=case,
+        by=auditor,
+        details=record_details(answers=dict.fromkeys(scales.questions, ("yes", ""))),
+    )
+    assert question not in scales.questions
+    record = selectors.case_records(case)[0]
+    assert selectors.record_completeness(record, scales).is_complete
+    # The same answers in a round that asks the question too leave it missing.
+    asking = AuditCaseFactory()
+    services.record_create(
+        case=asking, by=auditor, details=record_details(answers=dict.fromkeys(scales.questions, ("yes", "")))
+    )
+    asked = selectors.scales(asking.audit_round)
+    missing = selectors.record_completeness(selectors.case_records(asking)[0], asked)
+    not_answered = [q for q in asked.questions if q not in scales.questions]
+    assert question in not_answered
+    assert [item.text for item in missing.missing] == [f"{record}: an answer to “{q.text}”" for q in not_answered]
+
+
+def test_a_question_retired_since_the_round_was_planned_is_still_answered(auditor):
+    question = selectors.scales().questions[0]
+    case = AuditCaseFactory()
+    question.is_active = False
+    question.save()
+    record = create_record(case, auditor, answers={question: ("yes", "")})()
+    assert record.answers.get().question == question
+
+
+def test_a_retired_question_is_not_asked_of_a_round_planned_after(auditor):
     question = selectors.scales().questions[0]
     question.is_active = False
     question.save()
     case = AuditCaseFactory()
-    with refused(services.answer_key(question), "inactive"):
+    with refused(services.answer_key(question), "not_asked"):
         create_record(case, auditor, answers={question: ("yes", "")})()
 
 

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from audits import selectors
-from audits.models import AuditCase, AuditRound, CaseRecord, ChecklistAnswer, Escalation, Feedback, RecordGrade
+from audits.models import (
+    AuditCase,
+    AuditRound,
+    CaseRecord,
+    ChecklistAnswer,
+    ChecklistQuestion,
+    Escalation,
+    Feedback,
+    RecordGrade,
+)
 from dscb.models import Agency, Role
 from tests.conftest import make_user, sign_in
 from tests.factories import (
@@ -74,6 +85,7 @@ def test_the_audit_team_plans_a_round(auditor_client, agency_auditor):
             "focus": "Neglect",
             "agencies": [police().pk, Agency.objects.get(short_name="GP").pk],
             "auditors": [agency_auditor.pk],
+            "questions": [question.pk for question in selectors.default_questions()],
         },
     )
     audit_round = AuditRound.objects.get(title="March 2011")
@@ -81,6 +93,74 @@ def test_the_audit_team_plans_a_round(auditor_client, agency_auditor):
     assert audit_round.held_on == datetime.date(2011, 3, 16)
     assert set(audit_round.agencies.values_list("short_name", flat=True)) == {"Police", "GP"}
     assert list(audit_round.auditors.all()) == [agency_auditor]
+    assert set(audit_round.questions.all()) == set(selectors.default_questions())
+
+
+def question_boxes(content: str) -> dict[str, str]:
+    """The round form's checklist question boxes, by the question's pk."""
+    boxes = re.findall(r'<input[^>]*name="questions"[^>]*>', content)
+    return {re.search(r'value="(\d+)"', box)[1]: box for box in boxes}  # type: ignore[index]
+
+
+def focus_question() -> ChecklistQuestion:
+    return ChecklistQuestion.objects.get(text="Domestic abuse: MARAC referral considered where the risk is high")
+
+
+def test_a_new_round_offers_the_default_set_ticked_and_the_focus_questions_to_add(auditor_client):
+    content = auditor_client.get(reverse("audits:round_create")).content.decode()
+    boxes = question_boxes(content)
+    default = {str(question.pk) for question in selectors.default_questions()}
+    assert {value for value, box in boxes.items() if " checked" in box} == default
+    assert str(focus_question().pk) in boxes
+    page = " ".join(strip_tags(content).split())
+    assert f"{focus_question().theme.name}: {focus_question().text}" in page
+    assert "The default set is ticked. Add questions for the round's focus" in page
+
+
+def test_the_audit_team_adds_a_focus_question_and_the_round_page_counts_it(auditor_client):
+    audit_round = AuditRoundFactory(questions=list(selectors.default_questions()))
+    default = [question.pk for question in selectors.default_questions()]
+    response = auditor_client.post(
+        reverse("audits:round_edit", args=[audit_round.pk]),
+        {
+            "title": audit_round.title,
+            **date_fields("held_on", audit_round.held_on),
+            "kind": "case_audit",
+            "focus": "Domestic abuse",
+            "agencies": [police().pk],
+            "questions": [*default, focus_question().pk],
+            "version": audit_round.version,
+        },
+    )
+    assert response.status_code == 302
+    assert focus_question() in audit_round.questions.all()
+    page = " ".join(
+        strip_tags(auditor_client.get(reverse("audits:round_detail", args=[audit_round.pk])).content.decode()).split()
+    )
+    assert f"Checklist questions {len(default) + 1} (1 added for this round's focus)" in page
+    case = AuditCaseFactory(audit_round=audit_round)
+    form = auditor_client.get(reverse("audits:record_create", args=[case.pk])).content.decode()
+    assert f'name="answer_{focus_question().pk}"' in form
+
+
+def test_a_question_answered_in_the_round_cannot_be_unticked(auditor_client, auditor):
+    audit_round = AuditRoundFactory()
+    record = CaseRecordFactory(case=AuditCaseFactory(audit_round=audit_round))
+    ChecklistAnswer.objects.create(record=record, question=focus_question(), answer="yes")
+    response = auditor_client.post(
+        reverse("audits:round_edit", args=[audit_round.pk]),
+        {
+            "title": audit_round.title,
+            **date_fields("held_on", audit_round.held_on),
+            "kind": "case_audit",
+            "agencies": [police().pk],
+            "questions": [question.pk for question in selectors.default_questions()],
+            "version": audit_round.version,
+        },
+    )
+    assert response.status_code == 200
+    assert f"“{focus_question().text}” is answered in this round: it stays" in response.content.decode()
+    assert focus_question() in audit_round.questions.all()
 
 
 def test_a_round_with_an_impossible_date_is_refused_beside_the_field_keeping_what_was_typed(auditor_client):
@@ -153,8 +233,9 @@ def test_an_agency_record_is_entered_with_its_grades_and_answers(auditor_client)
     record = case.records.get()
     assert record.records_read == 3
     assert RecordGrade.objects.filter(record=record, grade=grade("Good")).count() == 5
-    assert ChecklistAnswer.objects.filter(record=record, answer="yes").count() == 7
-    assert selectors.record_completeness(record, selectors.scales()).is_complete
+    asked = selectors.scales(case.audit_round)
+    assert ChecklistAnswer.objects.filter(record=record, answer="yes").count() == len(asked.questions)
+    assert selectors.record_completeness(record, asked).is_complete
 
 
 def test_a_record_for_an_agency_not_in_the_round_is_refused(auditor_client):
@@ -495,6 +576,17 @@ def test_an_extra_field_in_a_post_changes_nothing(auditor_client):
     )
     case = AuditCase.objects.get(reference="MACA-2011-03-02")
     assert (case.state, case.version, case.overall_grade) == (AuditCase.State.DRAFT, 1, None)
+
+
+def test_a_question_retired_since_the_round_was_planned_stays_ticked_on_its_form(auditor_client):
+    question = focus_question()
+    audit_round = AuditRoundFactory(questions=[question])
+    question.is_active = False
+    question.save()
+    content = auditor_client.get(reverse("audits:round_edit", args=[audit_round.pk])).content.decode()
+    assert " checked" in question_boxes(content)[str(question.pk)]
+    new_round = auditor_client.get(reverse("audits:round_create")).content.decode()
+    assert str(question.pk) not in question_boxes(new_round)  # offered to no new round
 
 
 # --- The home page's to-do list -------------------------------------------------------------

@@ -97,7 +97,7 @@ def test_a_round_runs_from_planning_to_completion_with_two_agencies_and_a_panel(
     check_round_page(page, page_problems)
 
     # The two agencies' returns come in (their forms are tested elsewhere): complete on the grid.
-    scales = selectors.scales()
+    scales = selectors.scales(case.audit_round)  # the round planned above asks the default set
     for agency, label in ((police(), "Outstanding"), (ey_and_f(), "Adequate")):
         services.record_create(
             case=case,
