@@ -16,8 +16,9 @@ whatever happens to the data afterwards.
   publication replaces it (the database allows one current publication per report).
 - ``withdraw``: by the Executive; the publication is current; a reason with no
   identifying details. Nothing is deleted: it stays downloadable, marked withdrawn.
-- ``summary_draft``: by the audit team; the round has a finalised case and no learning
-  summary yet. Drafted from the round's data (``selectors.learning_draft``).
+- ``summary_draft``: by the audit team; a case audit round (not an Appreciative
+  Inquiry: it has no grades), with a finalised case and no learning summary yet.
+  Drafted from the round's data (``selectors.learning_draft``).
 - ``summary_update``: by the audit team; the summary is not published; as checked (its
   version); every block with no identifying details and no board reference.
 - ``summary_publish``: by the audit team; as ``summary_update``, every block checked
@@ -234,6 +235,7 @@ SUMMARY_BLOCKS = ("title", "focus", "findings", "worked_well", "development", "r
 AUDIT_TEAM_ONLY = "Only the audit team can prepare and publish a round's learning summary."
 SUMMARY_NEEDS_FINALISED_CASE = "A learning summary is drafted from the round's finalised cases: finalise a case first."
 SUMMARY_EXISTS = "This round already has a learning summary."
+SUMMARY_FOR_CASE_AUDITS = "A learning summary is drafted from a case audit's grades: an Appreciative Inquiry has none."
 SUMMARY_PUBLISHED = "This learning summary has been published, so it cannot be changed."
 
 
@@ -257,6 +259,8 @@ def summary_draft(*, audit_round: AuditRound, by: User) -> LearningSummary:
     to edit. Drafted texts naming a case by its board reference are left out."""
     _refuse_unless_audit_team(by)
     locked = AuditRound.objects.select_for_update().get(pk=audit_round.pk)
+    if locked.is_appreciative_inquiry:
+        raise ValidationError(SUMMARY_FOR_CASE_AUDITS, code="appreciative_inquiry")
     if LearningSummary.objects.filter(audit_round=locked).exists():
         raise ValidationError(SUMMARY_EXISTS, code="exists")
     if not locked.cases.filter(state=AuditCase.State.FINALISED).exists():

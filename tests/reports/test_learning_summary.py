@@ -9,7 +9,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 
-from audits.models import AuditCase, GradeScale
+from audits.models import AuditCase, AuditRound, GradeScale
 from dscb.concurrency import EditConflict
 from dscb.models import Role
 from reports import renderers, services
@@ -112,6 +112,12 @@ def test_a_round_with_no_finalised_case_has_no_summary_drafted(audit_team):
     AuditCaseFactory(audit_round=audit_round)
     error = refused(lambda: services.summary_draft(audit_round=audit_round, by=audit_team))
     assert error.messages == [services.SUMMARY_NEEDS_FINALISED_CASE]
+
+
+def test_an_appreciative_inquiry_has_no_summary_drafted(audit_round, audit_team):
+    AuditRound.objects.filter(pk=audit_round.pk).update(kind=AuditRound.Kind.APPRECIATIVE_INQUIRY)
+    audit_round.refresh_from_db()
+    refused(lambda: services.summary_draft(audit_round=audit_round, by=audit_team))
 
 
 def test_a_round_has_one_summary(audit_round, audit_team):
