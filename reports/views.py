@@ -146,6 +146,10 @@ def report_list(request: AuthenticatedRequest) -> HttpResponse:
                 else []
             ),
             "can_manage": can_manage,
+            # Public-safe briefings, one a round: linked here for the Board to read and share.
+            "learning": LearningSummary.objects.filter(state=LearningSummary.State.PUBLISHED)
+            .select_related("audit_round")
+            .order_by("-audit_round__held_on", "pk"),
         },
     )
 

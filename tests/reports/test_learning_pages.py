@@ -86,7 +86,10 @@ def test_the_audit_team_checks_and_publishes_then_board_members_download_it(pers
     # Published, it is final: the edit page sends the audit team back.
     edit = client.get(reverse("reports:learning_edit", args=[summary.audit_round_id]))
     assert edit["Location"] == reverse("reports:learning_summary", args=[summary.audit_round_id])
-    download = persona_client("board_member").get(reverse("reports:learning_download", args=[summary.audit_round_id]))
+    board_member = persona_client("board_member")
+    listing = board_member.get(reverse("reports:report_list")).content.decode()
+    assert reverse("reports:learning_download", args=[summary.audit_round_id]) in listing
+    download = board_member.get(reverse("reports:learning_download", args=[summary.audit_round_id]))
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
