@@ -713,11 +713,15 @@ def learning_draft(audit_round: AuditRound) -> LearningDraft:
     its finalised cases: the share of cases meeting the threshold on each theme (under
     the small-number rule), the strengths and areas for development, de-duplicated,
     and the recommendations whose section names the round as its source."""
-    cases = list(audit_round.cases.filter(state=AuditCase.State.FINALISED).only("strengths", "areas_for_development"))
+    cases = list(
+        audit_round.cases.filter(state=AuditCase.State.FINALISED).values_list("strengths", "areas_for_development")
+    )
     scale = GradeScale.objects.order_by("pk").first() or GradeScale()
     themes = list(Theme.objects.active())
     meeting = Counter(
-        ThemeRating.objects.filter(case__in=cases, grade__meets_threshold=True).values_list("theme_id", flat=True)
+        ThemeRating.objects.filter(
+            case__audit_round=audit_round, case__state=AuditCase.State.FINALISED, grade__meets_threshold=True
+        ).values_list("theme_id", flat=True)
     )
     findings = []
     for theme in themes:
@@ -740,7 +744,7 @@ def learning_draft(audit_round: AuditRound) -> LearningDraft:
         title=f"Learning from audit: {audit_round.title}",
         focus="" if contains_board_reference(audit_round.focus) else audit_round.focus,
         findings="\n\n".join(findings),
-        worked_well=_distinct_paragraphs(case.strengths for case in cases),
-        development=_distinct_paragraphs(case.areas_for_development for case in cases),
+        worked_well=_distinct_paragraphs(strengths for strengths, _areas in cases),
+        development=_distinct_paragraphs(areas for _strengths, areas in cases),
         recommendations=_distinct_paragraphs(recommendation.text for recommendation in recommendations),
     )

@@ -8,13 +8,16 @@ from __future__ import annotations
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from audits.models import AuditCase, AuditRound, GradeScale
 from dscb.concurrency import EditConflict
 from dscb.models import Role
 from reports import renderers, services
 from reports.models import LearningSummary
-from tests.conftest import make_user
+from tests.conftest import make_user, queries_for
 from tests.factories import (
     AuditCaseFactory,
     AuditRoundFactory,
@@ -233,3 +236,31 @@ def test_the_pdf_names_no_case_has_its_headings_and_fits_two_pages(audit_round, 
     pages = int(next(line for line in poppler("pdfinfo", pdf).splitlines() if line.startswith("Pages:")).split()[1])
     assert pages <= 2
     assert renderers.learning_page_count(summary) == pages
+
+
+# --- Queries --------------------------------------------------------------------------------
+
+
+def test_drafting_costs_the_same_however_many_cases_and_recommendations(audit_team):
+    counts = []
+    for size in (5, 15):
+        audit_round = AuditRoundFactory()
+        finalised_cases(audit_round, size, strengths="Prompt sharing.")
+        section = PlanSectionFactory(audit_round=audit_round)
+        for n in range(size):
+            RecommendationFactory(section=section, plan=section.plan, number=f"{section.number}.{n + 1}")
+        with CaptureQueriesContext(connection) as captured:
+            services.summary_draft(audit_round=audit_round, by=audit_team)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_the_summary_page_costs_the_same_however_long_the_round(persona_client):
+    client = persona_client("audit_team")
+    counts = []
+    for size in (5, 15):
+        audit_round = AuditRoundFactory()
+        finalised_cases(audit_round, size)
+        LearningSummaryFactory(audit_round=audit_round)
+        counts.append(queries_for(client, reverse("reports:learning_summary", args=[audit_round.pk])))
+    assert counts[0] == counts[1]
