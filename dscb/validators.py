@@ -347,3 +347,30 @@ def validate_board_reference(value: str) -> None:
             "Never enter a child's name, NHS number or date of birth.",
             code="board_reference",
         )
+
+
+BOARD_REFERENCE_IN_TEXT = (
+    "This looks like it contains a board reference. Text for the public names no case: "
+    "say what was found across the cases instead."
+)
+
+
+def _board_reference_in_text() -> re.Pattern[str]:
+    """The board reference pattern, found anywhere in a text (its anchors, if the setting
+    has any, dropped), in either case."""
+    pattern = settings.BOARD_REFERENCE_PATTERN.removeprefix("^").removeprefix(r"\A")
+    pattern = pattern.removesuffix("$").removesuffix(r"\Z")
+    return re.compile(pattern, flags=re.ASCII | re.IGNORECASE)
+
+
+def contains_board_reference(text: str) -> bool:
+    """Whether free text holds anything matching the board reference pattern, read on
+    the normalised text, so full-width digits or invisible characters hide nothing."""
+    return bool(text) and _board_reference_in_text().search(normalise(text)) is not None
+
+
+def validate_no_board_reference(value: str) -> None:
+    """For text that leaves the service for the public, such as a round's learning
+    summary: no case may be named, not even by its board reference."""
+    if contains_board_reference(value):
+        raise ValidationError(BOARD_REFERENCE_IN_TEXT, code="board_reference_in_text")

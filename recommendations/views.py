@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_safe
 
-from audits.models import Grade
+from audits.models import AuditRound, Grade
 from dscb import access, lists
 from dscb.access import Action, AuthenticatedRequest
 from dscb.concurrency import EditConflict
@@ -65,6 +65,19 @@ def scale_styles(request: HttpRequest) -> HttpResponse:
         {"statuses": selectors.rag_statuses(), "grades": Grade.objects.all()},
         content_type="text/css",
     )
+
+
+def round_asked_for(request: HttpRequest) -> AuditRound | None:
+    """A case audit round named by ``?round=<pk>`` (a recommendation raised from the
+    round's page or its learning summary), or None: a value that is not one is ignored."""
+    value = request.GET.get("round", "")
+    if not value.isdecimal():
+        return None
+    return AuditRound.objects.filter(pk=int(value), kind=AuditRound.Kind.CASE_AUDIT).first()
+
+
+def recommendation_create_url(plan: ActionPlan, audit_round: AuditRound) -> str:
+    return f"{reverse('recommendations:recommendation_create', args=[plan.pk])}?{urlencode({'round': audit_round.pk})}"
 
 
 def plan_or_404(pk: int) -> ActionPlan:
@@ -125,7 +138,13 @@ def plan_create(request: AuthenticatedRequest) -> HttpResponse:
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
 def section_create(request: AuthenticatedRequest, plan: int) -> HttpResponse:
     action_plan = plan_or_404(plan)
-    form = PlanSectionForm(request.POST or None, plan=action_plan)
+    source_round = round_asked_for(request)
+    initial = (
+        {"source_kind": PlanSection.SourceKind.CASE_AUDIT, "audit_round": source_round.pk, "title": source_round.title}
+        if source_round
+        else {}
+    )
+    form = PlanSectionForm(request.POST or None, plan=action_plan, initial=initial)
 
     def create() -> PlanSection:
         form.instance = services.section_create(plan=action_plan, by=request.user, **form.values())
@@ -133,6 +152,9 @@ def section_create(request: AuthenticatedRequest, plan: int) -> HttpResponse:
 
     if form.is_valid() and save_or_report(form, create):
         messages.success(request, f"Section {form.instance.number} has been added.")
+        if source_round and form.instance.audit_round_id == source_round.pk:
+            # Raising a recommendation from a round: on to the recommendation, its source chosen.
+            return redirect(recommendation_create_url(action_plan, source_round))
         return redirect("recommendations:plan", action_plan.pk)
     return form_page(
         request,
@@ -207,7 +229,20 @@ def plan_edit(request: AuthenticatedRequest, plan: int) -> HttpResponse:
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
 def recommendation_create(request: AuthenticatedRequest, plan: int) -> HttpResponse:
     action_plan = plan_or_404(plan)
-    form = RecommendationForm(request.POST or None, plan=action_plan)
+    source_round = round_asked_for(request)
+    initial: dict[str, object] = {}
+    if source_round:
+        section = action_plan.sections.filter(audit_round=source_round).order_by("number").first()
+        if section is None and request.method == "GET":
+            messages.info(
+                request,
+                f"This plan has no section for the round “{source_round.title}” yet. Add one, then the recommendation.",
+            )
+            return redirect(
+                f"{reverse('recommendations:section_create', args=[action_plan.pk])}?round={source_round.pk}"
+            )
+        initial["section"] = section.pk if section else None
+    form = RecommendationForm(request.POST or None, plan=action_plan, initial=initial)
 
     def create() -> Recommendation:
         form.instance = services.recommendation_create(plan=action_plan, by=request.user, values=form.values())

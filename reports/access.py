@@ -1,7 +1,9 @@
 """Which reports a person may reach. Drafts are the Executive's alone
 (``Action.MANAGE_REPORTS``); published reports are read by the Board
 (``Action.READ_PUBLISHED_REPORTS``) and never changed, so ``write=True`` on one asks for
-the Executive's right and nothing more."""
+the Executive's right and nothing more. A round's learning summary is the audit team's
+(``Action.MANAGE_AUDITS``) until published; published, it is public-safe and read by
+everyone who reads published reports."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from audits.models import AuditRound
 from dscb.access import Action, require
-from reports.models import NarrativeSection, PublishedReport, Report
+from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -42,3 +45,17 @@ def published_for(
 ) -> PublishedReport:
     require(user, Action.MANAGE_REPORTS if write else Action.READ_PUBLISHED_REPORTS)
     return get_object_or_404(queryset if queryset is not None else PublishedReport.objects.all(), pk=pk)
+
+
+def summary_round_for(user: User | AnonymousUser, pk: int, *, write: bool = False) -> AuditRound:
+    """The round whose learning summary the audit team drafts, edits and publishes."""
+    require(user, Action.MANAGE_AUDITS)
+    return get_object_or_404(AuditRound, pk=pk)
+
+
+def published_summary_for(user: User | AnonymousUser, pk: int) -> LearningSummary:
+    """A round's published learning summary (by the round), or 404: a draft is not there."""
+    require(user, Action.READ_PUBLISHED_REPORTS)
+    return get_object_or_404(
+        LearningSummary.objects.select_related("audit_round"), audit_round_id=pk, state=LearningSummary.State.PUBLISHED
+    )

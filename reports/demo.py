@@ -1,8 +1,9 @@
 """The seed report itself, published under its own title, for the March 2011 update
 (completed on 4 March 2011), over the seed's audit rounds, with its three sections of
 evidence of impact in the seed's words. Made through the services, as the Executive
-would, so a board member signing in to the demo has a report to download. Loaded only
-by `manage.py seed_demo`."""
+would, so a board member signing in to the demo has a report to download. The March
+2009 round's learning summary is drafted (not published) for the audit team to edit.
+Loaded only by `manage.py seed_demo`."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import datetime
 
 from django.db import transaction
 
+from audits.models import AuditRound
 from dscb.models import User
 from recommendations.models import ReviewCycle
 from reports import services
-from reports.models import Report
+from reports.models import LearningSummary, Report
 
 TITLE = "Analysis of multi-agency case audits between 2009 \N{EN DASH} 2010"
 CYCLE = "March 2011 update"
@@ -41,8 +43,20 @@ EVIDENCE_OF_IMPACT = (
 )
 
 
+LEARNING_ROUND = "March 2009"
+
+
 def load() -> None:
     create_demo_report()
+    draft_demo_learning_summary()
+
+
+@transaction.atomic
+def draft_demo_learning_summary() -> None:
+    audit_round = AuditRound.objects.get(title=LEARNING_ROUND)
+    if LearningSummary.objects.filter(audit_round=audit_round).exists():
+        return  # Loaded before.
+    services.summary_draft(audit_round=audit_round, by=User.objects.get(email="auditor@example.org"))
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django import forms
 from dscb.forms import OUT_OF_DATE, OnceOnlyForm, UKDateField, VersionedForm, field_as, gds_helper, text_area
 from recommendations.forms import ParseOnlyMixin
 from recommendations.models import ActionPlan, PlanSection, ReviewCycle
-from reports.models import NarrativeSection, Report
+from reports.models import LearningSummary, NarrativeSection, Report
 
 
 class CycleChoiceField(forms.ModelChoiceField):
@@ -127,3 +127,51 @@ class RagScopeForm(forms.Form):
         super().__init__(*args, **kwargs)
         field_as(self, "kind", forms.ChoiceField).choices = [("", "All kinds"), *PlanSection.SourceKind.choices]
         self.helper = gds_helper(Layout(Field.select("plan"), Field.select("kind")))
+
+
+class LearningSummaryForm(ParseOnlyMixin, VersionedForm):
+    """The blocks of a round's learning summary. Each is checked for identifying details
+    and board references by reports.services.summary_update, beside its field."""
+
+    class Meta:
+        model = LearningSummary
+        fields = ["title", "focus", "findings", "worked_well", "development", "recommendations"]
+        error_messages = {"title": {"required": "Enter the summary's title"}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        public = "It will be published for anyone to read: name no child or case, not even by board reference."
+        self.fields["title"].help_text = public
+        self.fields["findings"].help_text = "A paragraph for each theme, separated by a blank line."
+        for name in ("worked_well", "development", "recommendations"):
+            self.fields[name].help_text = "Separate paragraphs with a blank line."
+        self.helper = gds_helper(
+            Layout(
+                Field.text("title"),
+                Field.textarea("focus", rows=3),
+                Field.textarea("findings", rows=8),
+                Field.textarea("worked_well", rows=6),
+                Field.textarea("development", rows=6),
+                Field.textarea("recommendations", rows=6),
+                "version",
+            )
+        )
+
+    def values(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class SummaryPublishForm(forms.Form):
+    """The confirm at the end of the check before publishing a learning summary. It
+    carries the summary's version as checked: one changed since, or published by a
+    first click, is refused."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value"), OUT_OF_DATE),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout())

@@ -1,5 +1,6 @@
 """Six-monthly reports: drafts the Executive prepares, and the published versions the
-Board reads, frozen as they were published."""
+Board reads, frozen as they were published. A round's learning summary: what the round
+learned, for practitioners and the public, frozen when published."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from audits.models import AuditRound
 from dscb.concurrency import Versioned
-from dscb.validators import validate_no_identifying_details
+from dscb.validators import validate_no_board_reference, validate_no_identifying_details
 from recommendations.models import ReviewCycle
 
 
@@ -111,3 +113,61 @@ class PublishedReport(models.Model):
     @property
     def is_current(self) -> bool:
         return self.withdrawn_at is None and self.replaced_at is None
+
+
+# What leaves the service for the public names no child, not even by board reference.
+PUBLIC_TEXT = [validate_no_identifying_details, validate_no_board_reference]
+
+
+def public_text(verbose_name: str, *, max_length: int = 5000, help_text: str = "") -> models.TextField:
+    return models.TextField(
+        verbose_name, max_length=max_length, blank=True, help_text=help_text, validators=PUBLIC_TEXT
+    )
+
+
+class LearningSummaryState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class LearningSummary(Versioned):
+    """A round's "learning from audit" briefing, for practitioners and the public: the
+    round's focus, headline findings by theme, what worked well, areas for development
+    and the recommendations made. Drafted from the round's finalised cases, edited by
+    the audit team, then published as a PDF and never changed afterwards."""
+
+    State = LearningSummaryState
+
+    audit_round = models.OneToOneField(AuditRound, on_delete=models.PROTECT, related_name="learning_summary")
+    title = models.CharField(max_length=200, validators=PUBLIC_TEXT)
+    focus = public_text("the round's focus", max_length=2000)
+    findings = public_text("headline findings", help_text="A paragraph for each theme, separated by a blank line.")
+    worked_well = public_text("what worked well")
+    development = public_text("areas for development")
+    recommendations = public_text("recommendations made")
+    state = models.CharField(max_length=20, choices=LearningSummaryState.choices, default=LearningSummaryState.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pdf = models.FileField(upload_to=published_upload_to, max_length=200, blank=True)
+
+    class Meta:
+        verbose_name_plural = "learning summaries"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=LearningSummaryState.values), name="learning_summary_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state=LearningSummaryState.DRAFT)
+                | (models.Q(published_at__isnull=False) & ~models.Q(pdf="")),
+                name="learning_summary_published_with_its_pdf",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.PUBLISHED

@@ -21,6 +21,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from dscb.lists import records, safe_cell
 from recommendations.lists import plan_sheet_columns
 from reports.document import ReportDocument
+from reports.models import LearningSummary
+from reports.selectors import LEARNING_SMALL_NUMBER_RULE
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,22 @@ def pdf(document: ReportDocument) -> bytes:
 
 def summary_pdf(document: ReportDocument) -> bytes:
     return render_pdf("reports/pdf/summary.html", document)
+
+
+def learning_html(summary: LearningSummary) -> str:
+    return render_to_string(
+        "reports/pdf/learning.html",
+        {"summary": summary, "board_name": settings.BOARD_NAME, "small_number_rule": LEARNING_SMALL_NUMBER_RULE},
+    )
+
+
+def learning_pdf(summary: LearningSummary) -> bytes:
+    """A round's learning summary, for the public: a tagged PDF, no protective marking."""
+    return pdf_html(learning_html(summary)).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def learning_page_count(summary: LearningSummary) -> int:
+    return len(pdf_html(learning_html(summary)).render().pages)
 
 
 def xlsx(document: ReportDocument) -> bytes:

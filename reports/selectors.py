@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -26,6 +27,7 @@ from audits.models import (
     Theme,
     ThemeRating,
 )
+from dscb.validators import contains_board_reference
 from recommendations import selectors as plan_selectors
 from recommendations.models import (
     ActionPlan,
@@ -685,3 +687,81 @@ def rag_figures(scope: RagScope, *, today: datetime.date, as_of: ReviewCycle | N
 def _newest_rated(cycles: Cycles) -> tuple[datetime.date, int]:
     rated = cycles.rated
     return (rated.due_on, rated.pk) if rated else (datetime.date.min, 0)
+
+
+# --- A round's learning summary -------------------------------------------------------------
+
+# Stated in every learning summary, beside the figures it governs.
+LEARNING_SMALL_NUMBER_RULE = (
+    f"Shares are given only for a round of {SMALL_NUMBER} or more finalised cases; for fewer, the summary says "
+    f"“{WITHHELD}” instead: small numbers could identify children and practitioners."
+)
+
+
+@dataclass(frozen=True)
+class LearningDraft:
+    """A learning summary's blocks as drafted from a round's finalised cases."""
+
+    cases: int
+    title: str
+    focus: str
+    findings: str
+    worked_well: str
+    development: str
+    recommendations: str
+
+
+def _distinct_paragraphs(texts: Iterable[str]) -> str:
+    """Each text's paragraphs once (compared without case or spacing), in the order
+    first agreed; any naming a case by its board reference left out."""
+    seen: set[str] = set()
+    kept = []
+    for text in texts:
+        for paragraph in (part.strip() for part in text.replace("\r\n", "\n").split("\n\n")):
+            key = " ".join(paragraph.casefold().split())
+            if paragraph and key not in seen and not contains_board_reference(paragraph):
+                seen.add(key)
+                kept.append(paragraph)
+    return "\n\n".join(kept)
+
+
+def learning_draft(audit_round: AuditRound) -> LearningDraft:
+    """The blocks of a round's learning summary, drafted from what the panel agreed on
+    its finalised cases: the share of cases meeting the threshold on each theme (under
+    the small-number rule), the strengths and areas for development, de-duplicated,
+    and the recommendations whose section names the round as its source."""
+    cases = list(
+        audit_round.cases.filter(state=AuditCase.State.FINALISED).values_list("strengths", "areas_for_development")
+    )
+    scale = GradeScale.objects.order_by("pk").first() or GradeScale()
+    themes = list(Theme.objects.active())
+    meeting = Counter(
+        ThemeRating.objects.filter(
+            case__audit_round=audit_round, case__state=AuditCase.State.FINALISED, grade__meets_threshold=True
+        ).values_list("theme_id", flat=True)
+    )
+    findings = []
+    for theme in themes:
+        if len(cases) < SMALL_NUMBER:
+            figure = (
+                f"{WITHHELD.capitalize()} cases were audited, so the share graded {scale.threshold_phrase} "
+                "is not given."
+            )
+        else:
+            met = meeting[theme.pk]
+            figure = (
+                f"{met} of {len(cases)} cases ({round(100 * met / len(cases))}%) were graded {scale.threshold_phrase}."
+            )
+        findings.append(f"{theme.name}: {figure}")
+    recommendations = Recommendation.objects.filter(section__audit_round=audit_round).order_by(
+        "plan_id", "number_major", "number_minor"
+    )
+    return LearningDraft(
+        cases=len(cases),
+        title=f"Learning from audit: {audit_round.title}",
+        focus="" if contains_board_reference(audit_round.focus) else audit_round.focus,
+        findings="\n\n".join(findings),
+        worked_well=_distinct_paragraphs(strengths for strengths, _areas in cases),
+        development=_distinct_paragraphs(areas for _strengths, areas in cases),
+        recommendations=_distinct_paragraphs(recommendation.text for recommendation in recommendations),
+    )

@@ -16,6 +16,13 @@ whatever happens to the data afterwards.
   publication replaces it (the database allows one current publication per report).
 - ``withdraw``: by the Executive; the publication is current; a reason with no
   identifying details. Nothing is deleted: it stays downloadable, marked withdrawn.
+- ``summary_draft``: by the audit team; a case audit round (not an Appreciative
+  Inquiry: it has no grades), with a finalised case and no learning summary yet.
+  Drafted from the round's data (``selectors.learning_draft``).
+- ``summary_update``: by the audit team; the summary is not published; as checked (its
+  version); every block with no identifying details and no board reference.
+- ``summary_publish``: by the audit team; as ``summary_update``, every block checked
+  again; the PDF is stored and the summary never changes afterwards.
 """
 
 from __future__ import annotations
@@ -31,13 +38,14 @@ from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.text import slugify
 
+from audits.models import AuditCase, AuditRound
 from dscb.access import Action, can
 from dscb.concurrency import create_versioned, save_versioned
 from dscb.files import files_kept_on_success
 from dscb.models import User
 from recommendations.models import ReviewCycle
-from reports import document, notifications, renderers
-from reports.models import NarrativeSection, PublishedReport, Report
+from reports import document, notifications, renderers, selectors
+from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report
 
 ALREADY_PUBLISHED = (
     "This report has been published, so it cannot be changed. To correct it, withdraw the publication "
@@ -218,4 +226,79 @@ def withdraw(
     locked.withdrawn_by = by
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     transaction.on_commit(partial(notifications.withdrawn, locked))
+    return locked
+
+
+# --- A round's learning summary -------------------------------------------------------------
+
+SUMMARY_BLOCKS = ("title", "focus", "findings", "worked_well", "development", "recommendations")
+AUDIT_TEAM_ONLY = "Only the audit team can prepare and publish a round's learning summary."
+SUMMARY_NEEDS_FINALISED_CASE = "A learning summary is drafted from the round's finalised cases: finalise a case first."
+SUMMARY_EXISTS = "This round already has a learning summary."
+SUMMARY_FOR_CASE_AUDITS = "A learning summary is drafted from a case audit's grades: an Appreciative Inquiry has none."
+SUMMARY_PUBLISHED = "This learning summary has been published, so it cannot be changed."
+
+
+def _refuse_unless_audit_team(by: User) -> None:
+    if not can(by, Action.MANAGE_AUDITS):
+        raise ValidationError(AUDIT_TEAM_ONLY, code="not_allowed")
+
+
+def _lock_summary(summary: LearningSummary) -> LearningSummary:
+    """Read the summary again under a row lock: one published a moment ago, by someone
+    else, is not changed or published again."""
+    locked = LearningSummary.objects.select_for_update().select_related("audit_round").get(pk=summary.pk)
+    if locked.is_published:
+        raise ValidationError(SUMMARY_PUBLISHED, code="published")
+    return locked
+
+
+@transaction.atomic
+def summary_draft(*, audit_round: AuditRound, by: User) -> LearningSummary:
+    """Draft the round's learning summary from its finalised cases, for the audit team
+    to edit. Drafted texts naming a case by its board reference are left out."""
+    _refuse_unless_audit_team(by)
+    locked = AuditRound.objects.select_for_update().get(pk=audit_round.pk)
+    if locked.is_appreciative_inquiry:
+        raise ValidationError(SUMMARY_FOR_CASE_AUDITS, code="appreciative_inquiry")
+    if LearningSummary.objects.filter(audit_round=locked).exists():
+        raise ValidationError(SUMMARY_EXISTS, code="exists")
+    if not locked.cases.filter(state=AuditCase.State.FINALISED).exists():
+        raise ValidationError(SUMMARY_NEEDS_FINALISED_CASE, code="no_finalised_case")
+    draft = selectors.learning_draft(locked)
+    summary = LearningSummary(audit_round=locked, **{name: getattr(draft, name) for name in SUMMARY_BLOCKS})
+    return create_versioned(summary, by=by)
+
+
+@transaction.atomic
+def summary_update(*, summary: LearningSummary, by: User, expected_version: int, **blocks: str) -> LearningSummary:
+    """Change any of the blocks (``SUMMARY_BLOCKS``); each is checked for identifying
+    details and board references, and refused beside its own name."""
+    _refuse_unless_audit_team(by)
+    if unknown := set(blocks) - set(SUMMARY_BLOCKS):
+        raise TypeError(f"Not a block of a learning summary: {', '.join(sorted(unknown))}")
+    locked = _lock_summary(summary)
+    for name, value in blocks.items():
+        setattr(locked, name, value.strip())
+    saved = save_versioned(locked, expected_version=expected_version, by=by)
+    summary.refresh_from_db()
+    return saved
+
+
+@transaction.atomic
+def summary_publish(*, summary: LearningSummary, by: User, expected_version: int) -> LearningSummary:
+    """Render the summary's PDF once, store it, and freeze the summary: published, it is
+    final. ``expected_version`` is the summary's as checked before publishing."""
+    _refuse_unless_audit_team(by)
+    locked = _lock_summary(summary)
+    locked.full_clean()  # every block checked again, as published
+    locked.state = LearningSummary.State.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.published_by = by
+    name = slugify(locked.title)[:60] or "learning-summary"
+    with files_kept_on_success() as written:
+        written(locked.pdf)
+        locked.pdf.save(f"{name}.pdf", ContentFile(renderers.learning_pdf(locked)), save=False)
+        save_versioned(locked, expected_version=expected_version, by=by)
+    summary.refresh_from_db()
     return locked

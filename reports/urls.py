@@ -24,4 +24,10 @@ urlpatterns = [
     path("reports/<int:pk>/publish/", views.report_publish, name="report_publish"),
     path("published/<int:pk>/withdraw/", views.published_withdraw, name="published_withdraw"),
     path("published/<int:pk>/<str:kind>/", views.published_download, name="published_download"),
+    path("rounds/<int:pk>/learning/", views.learning_summary, name="learning_summary"),
+    path("rounds/<int:pk>/learning/draft/", views.learning_draft, name="learning_draft"),
+    path("rounds/<int:pk>/learning/edit/", views.learning_edit, name="learning_edit"),
+    path("rounds/<int:pk>/learning/preview/", views.learning_preview, name="learning_preview"),
+    path("rounds/<int:pk>/learning/publish/", views.learning_publish, name="learning_publish"),
+    path("rounds/<int:pk>/learning/published/", views.learning_download, name="learning_download"),
 ]

@@ -22,12 +22,21 @@ from dscb.access import Action, AuthenticatedRequest
 from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
-from recommendations.models import ReviewCycle
+from recommendations.models import ActionPlan, ReviewCycle
 from reports import document, renderers, selectors, services
-from reports.access import published_for, report_for, section_for
-from reports.forms import NarrativeSectionForm, PeriodForm, PublishForm, RagScopeForm, ReportForm, WithdrawForm
+from reports.access import published_for, published_summary_for, report_for, section_for, summary_round_for
+from reports.forms import (
+    LearningSummaryForm,
+    NarrativeSectionForm,
+    PeriodForm,
+    PublishForm,
+    RagScopeForm,
+    ReportForm,
+    SummaryPublishForm,
+    WithdrawForm,
+)
 from reports.lists import PublicationNotes, PublishedReports, RagList, with_notes
-from reports.models import NarrativeSection, PublishedReport, Report
+from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report
 from reports.selectors import Period
 
 # Each download: its content type and how its file name ends ("draft-report-1.pdf").
@@ -137,6 +146,10 @@ def report_list(request: AuthenticatedRequest) -> HttpResponse:
                 else []
             ),
             "can_manage": can_manage,
+            # Public-safe briefings, one a round: linked here for the Board to read and share.
+            "learning": LearningSummary.objects.filter(state=LearningSummary.State.PUBLISHED)
+            .select_related("audit_round")
+            .order_by("-audit_round__held_on", "pk"),
         },
     )
 
@@ -381,4 +394,147 @@ def published_download(request: AuthenticatedRequest, pk: int, kind: str) -> Fil
         as_attachment=True,
         filename=(stored.name or "").rsplit("/", 1)[-1].split("-", 1)[-1],
         content_type=content_type,
+    )
+
+
+# --- A round's learning summary -------------------------------------------------------------
+
+
+def summary_of(audit_round: AuditRound) -> LearningSummary | None:
+    return LearningSummary.objects.filter(audit_round=audit_round).select_related("published_by").first()
+
+
+def draft_summary_or_refuse(request: HttpRequest, audit_round: AuditRound) -> LearningSummary | HttpResponse:
+    """The round's summary, if there is one and it is not published; otherwise back to
+    its page, saying why."""
+    summary = summary_of(audit_round)
+    if summary is None or summary.is_published:
+        if summary is not None:
+            messages.error(request, services.SUMMARY_PUBLISHED)
+        return redirect("reports:learning_summary", audit_round.pk)
+    return summary
+
+
+@require_safe
+@access.permission_required(Action.MANAGE_AUDITS)
+@reads_personal_data
+def learning_summary(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The round's learning summary: draft it, edit its blocks, preview, publish; and
+    raise a recommendation into an action plan with the round as its source. Drafted
+    from what the panel agreed on the round's cases, so its reading is kept."""
+    audit_round = summary_round_for(request.user, pk)
+    record_read(request, audit_round)
+    return render(
+        request,
+        "reports/learning_summary.html",
+        {
+            "audit_round": audit_round,
+            "summary": summary_of(audit_round),
+            "small_number_rule": selectors.LEARNING_SMALL_NUMBER_RULE,
+            "plans": ActionPlan.objects.order_by("pk") if access.can(request.user, Action.MANAGE_ACTION_PLAN) else [],
+        },
+    )
+
+
+@require_POST
+@access.permission_required(Action.MANAGE_AUDITS)
+def learning_draft(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Draft the round's summary. No one-time key: a round has one summary, so a second
+    click is refused by the service (and the database)."""
+    audit_round = summary_round_for(request.user, pk, write=True)
+    try:
+        services.summary_draft(audit_round=audit_round, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The learning summary has been drafted from the round's finalised cases.")
+    return redirect("reports:learning_summary", audit_round.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_AUDITS)
+def learning_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit_round = summary_round_for(request.user, pk, write=True)
+    summary = draft_summary_or_refuse(request, audit_round)
+    if isinstance(summary, HttpResponse):
+        return summary
+    form = LearningSummaryForm(request.POST or None, instance=summary)
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.summary_update(
+            summary=summary, by=request.user, expected_version=form.cleaned_data["version"], **form.values()
+        ),
+    ):
+        messages.success(request, "The learning summary has been saved.")
+        return redirect("reports:learning_summary", audit_round.pk)
+    return form_page(
+        request,
+        form,
+        title="Change the learning summary",
+        caption=audit_round.title,
+        intro="It will be published for practitioners and the public. Say what was found across the cases: "
+        "never name a child or a case, not even by its board reference.",
+        back_url=reverse("reports:learning_summary", args=[audit_round.pk]),
+        submit="Save summary",
+    )
+
+
+@require_safe
+@access.permission_required(Action.MANAGE_AUDITS)
+@reads_personal_data
+def learning_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The summary as a PDF, made now: what publishing would store."""
+    audit_round = summary_round_for(request.user, pk)
+    summary = summary_of(audit_round)
+    if summary is None:
+        raise Http404
+    record_read(request, summary)
+    response = HttpResponse(renderers.learning_pdf(summary), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="draft-learning-summary-{audit_round.pk}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_AUDITS)
+def learning_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Check before publishing: every block as it will be published, the PDF's pages
+    counted, then an explicit confirm carrying the summary's version as checked."""
+    audit_round = summary_round_for(request.user, pk, write=True)
+    summary = draft_summary_or_refuse(request, audit_round)
+    if isinstance(summary, HttpResponse):
+        return summary
+    form = SummaryPublishForm(request.POST or None, initial={"version": summary.version})
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.summary_publish(
+            summary=summary, by=request.user, expected_version=form.cleaned_data["version"]
+        ),
+    ):
+        messages.success(request, "The learning summary has been published. It can no longer be changed.")
+        return redirect("reports:learning_summary", audit_round.pk)
+    return render(
+        request,
+        "reports/learning_publish_check.html",
+        {
+            "audit_round": audit_round,
+            "summary": summary,
+            "pages": renderers.learning_page_count(summary),
+            "small_number_rule": selectors.LEARNING_SMALL_NUMBER_RULE,
+            "form": form,
+        },
+    )
+
+
+@require_safe
+@access.permission_required(Action.READ_PUBLISHED_REPORTS, hidden=True)
+@reads_personal_data
+def learning_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """A round's published learning summary, as published: safe for a public website."""
+    summary = published_summary_for(request.user, pk)
+    record_read(request, summary)
+    return FileResponse(
+        summary.pdf.open("rb"),
+        as_attachment=True,
+        filename=(summary.pdf.name or "").rsplit("/", 1)[-1].split("-", 1)[-1],
+        content_type="application/pdf",
     )

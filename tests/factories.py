@@ -7,6 +7,7 @@ import factory
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from audits.models import (
@@ -31,7 +32,7 @@ from recommendations.models import (
     RecommendationLead,
     ReviewCycle,
 )
-from reports.models import NarrativeSection, PublishedReport, Report
+from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -278,3 +279,22 @@ class PublishedReportFactory(DjangoModelFactory):
     summary_pdf = factory.django.FileField(filename="summary.pdf", data=MINIMAL_PDF)
     xlsx = factory.django.FileField(filename="report.xlsx", data=b"PK\x03\x04")
     figures = factory.LazyFunction(dict)
+
+
+class LearningSummaryFactory(DjangoModelFactory):
+    class Meta:
+        model = LearningSummary
+
+    audit_round = factory.SubFactory(AuditRoundFactory)
+    title = factory.LazyAttribute(lambda summary: f"Learning from audit: {summary.audit_round.title}")
+    focus = "Neglect, and how agencies share information."
+    findings = "Child's journey: 6 of 8 cases (75%) were graded adequate or better."
+    worked_well = "Agencies shared information promptly."
+    development = "Plans were not always reviewed on time."
+
+
+class PublishedLearningSummaryFactory(LearningSummaryFactory):
+    state = LearningSummary.State.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+    published_by = factory.SubFactory(UserFactory, is_audit_team=True)
+    pdf = factory.django.FileField(filename="learning-from-audit.pdf", data=MINIMAL_PDF)

@@ -233,6 +233,13 @@ MATRIX: dict[str, Row] = {
     # Published documents answer 404 to anyone who may not read them.
     "reports:published_download": for_action(Action.READ_PUBLISHED_REPORTS, refused=NOT_FOUND),
     "reports:published_withdraw": for_action(Action.MANAGE_REPORTS),
+    # A round's learning summary: the audit team's until published; published, public-safe.
+    "reports:learning_summary": for_action(Action.MANAGE_AUDITS),
+    "reports:learning_draft": post_only(),
+    "reports:learning_edit": for_action(Action.MANAGE_AUDITS),
+    "reports:learning_preview": for_action(Action.MANAGE_AUDITS),
+    "reports:learning_publish": for_action(Action.MANAGE_AUDITS),
+    "reports:learning_download": for_action(Action.READ_PUBLISHED_REPORTS, refused=NOT_FOUND),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
     "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},
@@ -337,6 +344,10 @@ POSTS: dict[str, Row] = {
     "reports:section_remove": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:report_publish": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:published_withdraw": for_action(Action.MANAGE_REPORTS, SAVED),
+    # The sample round already has its summary: drafting again is refused, on its page.
+    "reports:learning_draft": for_action(Action.MANAGE_AUDITS, redirect("reports:learning_summary")),
+    "reports:learning_edit": for_action(Action.MANAGE_AUDITS, SAVED),
+    "reports:learning_publish": for_action(Action.MANAGE_AUDITS, SAVED),
 }
 # Pages that only ever answer a GET (405 to a POST).
 TAKE_NO_POST = {

@@ -57,6 +57,8 @@ NEITHER_VERSION_NOR_KEY = {
     "audits:participant_remove": "removal",
     "reports:section_remove": "removal",
     "recommendations:evidence_remove": "removal",
+    # A round has one learning summary: a second draft is refused by the service.
+    "reports:learning_draft": "one a round",
     # A second withdrawal finds the publication withdrawn already.
     "reports:published_withdraw": "withdrawal",
     # The service refuses marking evidence a second time.

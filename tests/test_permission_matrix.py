@@ -24,8 +24,10 @@ from tests.factories import (
     EscalationFactory,
     EvidenceFactory,
     InquiryParticipantFactory,
+    LearningSummaryFactory,
     NarrativeSectionFactory,
     ProgressUpdateFactory,
+    PublishedLearningSummaryFactory,
     PublishedReportFactory,
     RecommendationFactory,
     ReportFactory,
@@ -81,6 +83,8 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
     report = ReportFactory(cycle=cycle)
     section = NarrativeSectionFactory(report=report)
     published = PublishedReportFactory(report__cycle=cycle)  # a report of its own: the sample draft stays a draft
+    learning = LearningSummaryFactory()
+    published_learning = PublishedLearningSummaryFactory()
     kwargs: dict[str, dict[str, object]] = {
         "reports:rag_list": {},
         "reports:report_detail": {"pk": report.pk},
@@ -92,6 +96,12 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "reports:report_publish": {"pk": report.pk},
         "reports:published_download": {"pk": published.pk, "kind": "pdf"},
         "reports:published_withdraw": {"pk": published.pk},
+        "reports:learning_summary": {"pk": learning.audit_round_id},
+        "reports:learning_draft": {"pk": learning.audit_round_id},
+        "reports:learning_edit": {"pk": learning.audit_round_id},
+        "reports:learning_preview": {"pk": learning.audit_round_id},
+        "reports:learning_publish": {"pk": learning.audit_round_id},
+        "reports:learning_download": {"pk": published_learning.audit_round_id},
         "account_reset_password_from_key": {"uidb36": "1z", "key": "not-a-real-key"},
         "audits:round_detail": {"pk": audit_round.pk},
         "audits:round_edit": {"pk": audit_round.pk},

@@ -14,6 +14,7 @@ from dscb.validators import (
     is_nhs_number,
     normalise,
     validate_board_reference,
+    validate_no_board_reference,
     validate_no_identifying_details,
 )
 from recommendations.seed_plan import HEADER, SECTIONS
@@ -335,3 +336,33 @@ def test_the_board_reference_pattern_is_configurable(settings):
     validate_board_reference("DSCB/2010/001")
     with pytest.raises(ValidationError, match="DSCB/2010/001"):
         validate_board_reference("MACA-2010-09-03")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "As in MACA-2010-09-03, the plan was late.",
+        "MACA-2011-06-112",
+        "see maca-2010-09-03",  # in lower case
+        "AI-\uff12\uff10\uff11\uff10-11-01 showed it",  # full-width digits
+        "MACA-2010-09\u200b-03",  # an invisible character
+        "(MACA-2010-09-03)",
+    ],
+)
+def test_a_board_reference_anywhere_in_free_text_is_found(text):
+    with pytest.raises(ValidationError, match="board reference"):
+        validate_no_board_reference(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "Eight cases were audited in September 2010.", "6 of 8 cases (75%)", "MACA 2010", "2010-09-03"]
+)
+def test_text_without_a_board_reference_passes(text):
+    validate_no_board_reference(text)
+
+
+def test_the_board_reference_detector_follows_the_configured_pattern(settings):
+    settings.BOARD_REFERENCE_PATTERN = r"^DSCB/\d{4}/\d{3}$"
+    with pytest.raises(ValidationError):
+        validate_no_board_reference("Case DSCB/2010/001 showed it.")
+    validate_no_board_reference("Case MACA-2010-09-03 showed it.")

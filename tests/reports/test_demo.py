@@ -1,5 +1,5 @@
 """The demo holds the seed report itself, published, so a board member signing in has a
-report to download."""
+report to download, and the March 2009 round's learning summary, drafted."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from audits.models import AuditCase
 from dscb.models import Role
+from reports import renderers
 from reports.demo import EVIDENCE_OF_IMPACT, TITLE
-from reports.models import NarrativeSection, PublishedReport, Report
+from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report
 from tests.conftest import make_user, sign_in
 from tests.reports.conftest import pdf_text
 
@@ -66,3 +68,17 @@ def test_loading_the_demo_twice_publishes_it_once(full_demo, settings):
     settings.DEBUG = True
     call_command("seed_demo")
     assert (Report.objects.count(), PublishedReport.objects.count(), NarrativeSection.objects.count()) == (1, 1, 3)
+
+
+def test_the_demo_drafts_the_march_2009_rounds_learning_summary_whose_pdf_names_no_case(full_demo):
+    summary = LearningSummary.objects.select_related("audit_round").get()
+    assert summary.audit_round.title == "March 2009"
+    assert not summary.is_published
+    assert "3 of 8 cases (38%) were graded adequate or better." in summary.findings
+    pdf = renderers.learning_pdf(summary)
+    text = " ".join(pdf_text(pdf, layout=False).split())
+    for heading in (summary.title, "Headline findings", "What worked well", "Areas for development"):
+        assert heading in text
+    references = AuditCase.objects.values_list("reference", flat=True)
+    assert not [reference for reference in references if reference in text]
+    assert renderers.learning_page_count(summary) <= 2

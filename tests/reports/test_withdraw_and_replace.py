@@ -12,7 +12,7 @@ from dscb.models import Role
 from reports import document, renderers, services
 from reports.models import PublishedReport
 from tests.conftest import make_user, queries_for, sign_in
-from tests.factories import PublishedReportFactory, ReportFactory
+from tests.factories import PublishedLearningSummaryFactory, PublishedReportFactory, ReportFactory
 from tests.reports.conftest import pdf_info
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,8 @@ def test_the_report_list_costs_the_same_however_many_publications(client, execut
     for n in range(size):
         old = PublishedReportFactory(withdrawn_at=timezone.now(), withdrawal_reason=f"Reason {n}")
         PublishedReportFactory(report=old.report)
+        PublishedLearningSummaryFactory()
     sign_in(client, executive)
     # session, user; the publications with their reports, updates and who published them;
-    # the updates' re-openings; the drafts
-    assert queries_for(client, reverse("reports:report_list")) == 5
+    # the updates' re-openings; the drafts; the rounds' published learning summaries
+    assert queries_for(client, reverse("reports:report_list")) == 6
