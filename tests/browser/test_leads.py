@@ -52,7 +52,8 @@ def test_a_recommendation_led_by_a_person_and_a_role_and_the_persons_to_do_list(
     page.get_by_role("button", name="Save recommendation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Recommendation 1.1")
     expect(page.locator(".govuk-summary-list")).to_contain_text("Alex Smith; Head of Safeguarding, Police")
-    expect(page.get_by_role("table", name="Who changed what, newest first")).to_contain_text("Create lead Head of Safeguarding, Police")
+    changes = page.get_by_role("table", name="Who changed what, newest first")
+    expect(changes).to_contain_text("Create lead Head of Safeguarding, Police")
     failures += audit_page(page, page_problems)
     assert [str(item) for item in RecommendationLead.objects.filter(recommendation=recommendation)] == [
         "Alex Smith",
