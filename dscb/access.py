@@ -38,6 +38,7 @@ class Action(StrEnum):
     EDIT_CASE_RECORDS = "edit_case_records"
     VIEW_ACTION_PLAN = "view_action_plan"
     MANAGE_ACTION_PLAN = "manage_action_plan"
+    RAISE_RECOMMENDATIONS = "raise_recommendations"
     ADD_EVIDENCE = "add_evidence"
     LEAD_RECOMMENDATIONS = "lead_recommendations"
     VIEW_AUDIT_DASHBOARD = "view_audit_dashboard"
@@ -62,6 +63,9 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.VIEW_ACTION_PLAN: frozenset({Role.EXECUTIVE, Role.PROFESSIONAL_LEAD, Role.AUDIT_TEAM, Role.BOARD_MEMBER}),
     # Recommendations, review cycles and the RAG rating that counts.
     Action.MANAGE_ACTION_PLAN: frozenset({Role.EXECUTIVE}),
+    # Raise a recommendation from a case audit round into an action plan (the audit team:
+    # only into a section whose source is that round; the Executive rates and leads it).
+    Action.RAISE_RECOMMENDATIONS: frozenset({Role.EXECUTIVE, Role.AUDIT_TEAM}),
     # Evidence (professional leads: only for the recommendations they lead).
     Action.ADD_EVIDENCE: frozenset({Role.EXECUTIVE, Role.PROFESSIONAL_LEAD}),
     # "My recommendations".

@@ -104,14 +104,23 @@ class PlanSectionForm(ParseOnlyMixin, OnceOnlyModelForm):
             "source_kind": {"required": "Select the kind of source"},
         }
 
-    def __init__(self, *args: Any, plan: ActionPlan, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: ActionPlan, only_round: AuditRound | None = None, **kwargs: Any) -> None:
+        """``only_round``: the section must come from that round (the audit team raising a
+        recommendation from it)."""
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
         self.fields["number"].initial = (max((s.number for s in plan.sections.all()), default=0)) + 1
-        field_as(self, "source_kind", forms.ChoiceField).choices = PlanSection.SourceKind.choices
+        kinds = field_as(self, "source_kind", forms.ChoiceField)
         rounds = field_as(self, "audit_round", forms.ModelChoiceField)
-        rounds.queryset = AuditRound.objects.filter(kind=AuditRound.Kind.CASE_AUDIT)
-        rounds.empty_label = "None: named in words"
+        if only_round is None:
+            kinds.choices = PlanSection.SourceKind.choices
+            rounds.queryset = AuditRound.objects.filter(kind=AuditRound.Kind.CASE_AUDIT)
+            rounds.empty_label = "None: named in words"
+        else:
+            kinds.choices = [(PlanSection.SourceKind.CASE_AUDIT, PlanSection.SourceKind.CASE_AUDIT.label)]
+            rounds.queryset = AuditRound.objects.filter(pk=only_round.pk)
+            rounds.empty_label = None
+            rounds.required = True
         rounds.help_text = "For a case audit recorded in this service."
         self.helper = gds_helper(
             Layout(
@@ -164,10 +173,15 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
             "text": {"required": "Enter the recommendation"},
         }
 
-    def __init__(self, *args: Any, plan: ActionPlan, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: ActionPlan, only_round: AuditRound | None = None, **kwargs: Any) -> None:
+        """``only_round``: only that round's sections are offered (the audit team raising a
+        recommendation from it)."""
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
-        field_as(self, "section", forms.ModelChoiceField).queryset = PlanSection.objects.filter(plan=plan)
+        sections = PlanSection.objects.filter(plan=plan)
+        if only_round is not None:
+            sections = sections.filter(audit_round=only_round)
+        field_as(self, "section", forms.ModelChoiceField).queryset = sections
         self.fields["section"].label = "Source audit"
         field_as(self, "section", forms.ModelChoiceField).empty_label = "Select the audit it comes from"
         field_as(self, "kind", forms.ChoiceField).choices = Recommendation.Kind.choices

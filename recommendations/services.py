@@ -91,6 +91,7 @@ from recommendations.uploads import validate_evidence_file
 logger = logging.getLogger(__name__)
 
 EXECUTIVE_ONLY = "Only the Board Executive can change the action plan."
+RAISED_FROM_A_ROUND_ONLY = "The audit team adds recommendations only to a section whose source is a case audit round"
 CYCLE_ALREADY_OPEN = "Another update is still open. Complete it before opening a new one."
 REOPEN_NEEDS_REASON = "Enter why the update is being re-opened"
 
@@ -98,6 +99,17 @@ REOPEN_NEEDS_REASON = "Enter why the update is being re-opened"
 def _refuse_unless_executive(by: User) -> None:
     if not can(by, Action.MANAGE_ACTION_PLAN):
         raise ValidationError(EXECUTIVE_ONLY, code="not_allowed")
+
+
+def _refuse_unless_raised_from_a_round(by: User, audit_round: AuditRound | None, field: str) -> None:
+    """The Executive adds anything to the plan; the audit team, raising a recommendation
+    from a case audit round, only into a section whose source is a round of the service."""
+    if can(by, Action.MANAGE_ACTION_PLAN):
+        return
+    if not can(by, Action.RAISE_RECOMMENDATIONS):
+        raise ValidationError(EXECUTIVE_ONLY, code="not_allowed")
+    if audit_round is None:
+        raise ValidationError({field: [RAISED_FROM_A_ROUND_ONLY]}, code="not_allowed")
 
 
 def _refuse(errors: dict[str, list[str]]) -> None:
@@ -204,7 +216,7 @@ def section_create(
     item_heading: str = "Recommendations",
     shows_target_date: bool = False,
 ) -> PlanSection:
-    _refuse_unless_executive(by)
+    _refuse_unless_raised_from_a_round(by, audit_round, "audit_round")
     errors = _check_source(source_kind=source_kind, source_name=source_name, audit_round=audit_round)
     if PlanSection.objects.filter(plan=plan, number=number).exists():
         errors["number"] = [f"There is already a section {number} in the plan"]
@@ -356,7 +368,7 @@ def _apply(recommendation: Recommendation, values: RecommendationInput) -> None:
 
 @transaction.atomic
 def recommendation_create(*, plan: ActionPlan, by: User, values: RecommendationInput) -> Recommendation:
-    _refuse_unless_executive(by)
+    _refuse_unless_raised_from_a_round(by, values.section.audit_round, "section")
     recommendation = Recommendation(plan=plan)
     _check_recommendation(plan, values, recommendation)
     _apply(recommendation, values)

@@ -134,17 +134,31 @@ def plan_create(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+def round_raised_from(request: AuthenticatedRequest) -> AuditRound | None:
+    """The round a recommendation is raised from; the audit team, who may not change the
+    plan otherwise, may add to it only from a round."""
+    source_round = round_asked_for(request)
+    if source_round is None and not access.can(request.user, Action.MANAGE_ACTION_PLAN):
+        raise PermissionDenied
+    return source_round
+
+
 @require_http_methods(["GET", "POST"])
-@access.permission_required(Action.MANAGE_ACTION_PLAN)
+@access.permission_required(Action.RAISE_RECOMMENDATIONS)
 def section_create(request: AuthenticatedRequest, plan: int) -> HttpResponse:
     action_plan = plan_or_404(plan)
-    source_round = round_asked_for(request)
+    source_round = round_raised_from(request)
     initial = (
         {"source_kind": PlanSection.SourceKind.CASE_AUDIT, "audit_round": source_round.pk, "title": source_round.title}
         if source_round
         else {}
     )
-    form = PlanSectionForm(request.POST or None, plan=action_plan, initial=initial)
+    form = PlanSectionForm(
+        request.POST or None,
+        plan=action_plan,
+        initial=initial,
+        only_round=None if access.can(request.user, Action.MANAGE_ACTION_PLAN) else source_round,
+    )
 
     def create() -> PlanSection:
         form.instance = services.section_create(plan=action_plan, by=request.user, **form.values())
@@ -226,10 +240,10 @@ def plan_edit(request: AuthenticatedRequest, plan: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@access.permission_required(Action.MANAGE_ACTION_PLAN)
+@access.permission_required(Action.RAISE_RECOMMENDATIONS)
 def recommendation_create(request: AuthenticatedRequest, plan: int) -> HttpResponse:
     action_plan = plan_or_404(plan)
-    source_round = round_asked_for(request)
+    source_round = round_raised_from(request)
     initial: dict[str, object] = {}
     if source_round:
         section = action_plan.sections.filter(audit_round=source_round).order_by("number").first()
@@ -242,7 +256,12 @@ def recommendation_create(request: AuthenticatedRequest, plan: int) -> HttpRespo
                 f"{reverse('recommendations:section_create', args=[action_plan.pk])}?round={source_round.pk}"
             )
         initial["section"] = section.pk if section else None
-    form = RecommendationForm(request.POST or None, plan=action_plan, initial=initial)
+    form = RecommendationForm(
+        request.POST or None,
+        plan=action_plan,
+        initial=initial,
+        only_round=None if access.can(request.user, Action.MANAGE_ACTION_PLAN) else source_round,
+    )
 
     def create() -> Recommendation:
         form.instance = services.recommendation_create(plan=action_plan, by=request.user, values=form.values())

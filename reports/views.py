@@ -431,7 +431,9 @@ def learning_summary(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "audit_round": audit_round,
             "summary": summary_of(audit_round),
             "small_number_rule": selectors.LEARNING_SMALL_NUMBER_RULE,
-            "plans": ActionPlan.objects.order_by("pk") if access.can(request.user, Action.MANAGE_ACTION_PLAN) else [],
+            "plans": ActionPlan.objects.order_by("pk")
+            if access.can(request.user, Action.RAISE_RECOMMENDATIONS)
+            else [],
         },
     )
 

@@ -1,7 +1,7 @@
 """A round's learning summary in the browser: the audit team opens it from a completed
 round's page, drafts it from the round's finalised cases, changes a block, is refused a
-board reference beside the field, checks and publishes it, and downloads the published
-PDF. axe-core finds no violation, and the browser no CSP problem or script error, on
+board reference beside the field, checks and publishes it, downloads the published
+PDF, and raises a recommendation from the round into an action plan. axe-core finds no violation, and the browser no CSP problem or script error, on
 every page of it."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from playwright.sync_api import Page, expect
 
 from audits.models import AuditCase, AuditRound
 from dscb.models import Role
+from recommendations.models import Recommendation
 from reports.models import LearningSummary
 from tests.browser.conftest import PageProblems, audit_page, make_role_user, sign_in_with_mfa
-from tests.factories import AuditCaseFactory, AuditRoundFactory, rate_every_theme
+from tests.factories import ActionPlanFactory, AuditCaseFactory, AuditRoundFactory, rate_every_theme
 from tests.reports.conftest import pdf_text
 
 WORKED_WELL = "Agencies shared information at the earliest opportunity."
@@ -40,6 +41,7 @@ def test_audit_team_drafts_edits_and_publishes_a_rounds_learning_summary(
     page: Page, live_server: Any, page_problems: PageProblems
 ) -> None:
     audit_round = _completed_round()
+    ActionPlanFactory(title="Multi-agency case audit recommendations")
     user, secret = make_role_user(Role.AUDIT_TEAM)
     sign_in_with_mfa(page, live_server, user, secret)
     page.wait_for_load_state("networkidle")
@@ -94,4 +96,19 @@ def test_audit_team_drafts_edits_and_publishes_a_rounds_learning_summary(
     assert "Agencies shared information promptly, and recorded why." in text
     assert "Headline findings" in text
     assert reference not in text
+
+    # A recommendation raised from the round: its section is added first, then it.
+    page.goto(f"{live_server.url}/rounds/{audit_round.pk}/learning/")
+    page.get_by_role("link", name="Add a recommendation to Multi-agency case audit recommendations").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a section")
+    expect(page.get_by_label("Audit round")).to_have_value(str(audit_round.pk))
+    failures += audit_page(page, page_problems)
+    page.get_by_role("button", name="Add section").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a recommendation")
+    page.get_by_label("Number", exact=True).fill("1.1")
+    page.get_by_role("textbox", name="Text").fill("Agencies record why information was shared.")
+    page.get_by_role("button", name="Add recommendation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Recommendation 1.1")
+    failures += audit_page(page, page_problems)
+    assert Recommendation.objects.get(number="1.1").section.audit_round == audit_round
     assert failures == [], "\n".join(failures)

@@ -175,11 +175,44 @@ def test_only_the_executive_adds_a_section(lead, section):
     refused(lambda: services.section_create(plan=section.plan, by=lead, number=3, title="X", source_name="Y"))
 
 
+def test_the_audit_team_adds_a_section_only_for_a_case_audit_round(section):
+    audit_team = make_user(Role.AUDIT_TEAM)
+    refused(
+        lambda: services.section_create(plan=section.plan, by=audit_team, number=3, title="X", source_name="Y"),
+        "audit_round",
+    )
+    audit_round = AuditRoundFactory()
+    added = services.section_create(plan=section.plan, by=audit_team, number=3, title="X", audit_round=audit_round)
+    assert added.audit_round == audit_round
+
+
 # --- Recommendations ---------------------------------------------------------------------
 
 
 def test_only_the_executive_adds_a_recommendation(section, lead):
     refused(lambda: services.recommendation_create(plan=section.plan, by=lead, values=values(section)))
+
+
+def test_the_audit_team_adds_a_recommendation_only_to_a_rounds_section(section):
+    audit_team = make_user(Role.AUDIT_TEAM)
+    refused(lambda: services.recommendation_create(plan=section.plan, by=audit_team, values=values(section)), "section")
+    from_round = PlanSectionFactory(plan=section.plan, number=3, audit_round=AuditRoundFactory())
+    raised = services.recommendation_create(plan=section.plan, by=audit_team, values=values(from_round, number="3.1"))
+    assert raised.section == from_round
+
+
+def test_the_audit_team_changes_no_recommendation_it_raised(section):
+    audit_team = make_user(Role.AUDIT_TEAM)
+    from_round = PlanSectionFactory(plan=section.plan, number=3, audit_round=AuditRoundFactory())
+    raised = RecommendationFactory(section=from_round, number="3.1")
+    refused(
+        lambda: services.recommendation_update(
+            recommendation=raised,
+            by=audit_team,
+            expected_version=raised.version,
+            values=values(from_round, number="3.1"),
+        )
+    )
 
 
 def test_a_number_starts_with_its_sections_number(executive, section):

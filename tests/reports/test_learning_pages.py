@@ -111,13 +111,16 @@ def test_a_published_summary_is_not_published_again(persona_client):
 # --- Raising a recommendation with the round as its source ---------------------------------
 
 
-def test_the_summary_page_links_each_plan_with_the_round_for_those_who_manage_plans(persona_client, audit_round):
+def test_the_summary_page_links_each_plan_with_the_round(persona_client, audit_round):
     plan = ActionPlanFactory()
     url = f"{reverse('recommendations:recommendation_create', args=[plan.pk])}?round={audit_round.pk}"
-    # The Executive manages action plans; the audit team is told who adds them.
     page = persona_client("audit_team").get(reverse("reports:learning_summary", args=[audit_round.pk]))
-    assert url not in page.content.decode()
-    assert "The Board Executive adds recommendations" in page.content.decode()
+    assert url in page.content.decode()
+
+
+def test_with_no_action_plan_the_summary_page_says_who_starts_one(persona_client, audit_round):
+    page = persona_client("audit_team").get(reverse("reports:learning_summary", args=[audit_round.pk]))
+    assert "No action plan has been started yet: the Board Executive starts one." in page.content.decode()
 
 
 def test_a_recommendation_raised_from_a_round_has_its_section_chosen(persona_client, audit_round):
@@ -128,8 +131,11 @@ def test_a_recommendation_raised_from_a_round_has_its_section_chosen(persona_cli
     assert response.context["form"]["section"].value() == section.pk
 
 
-def test_a_round_with_no_section_in_the_plan_is_added_first_then_the_recommendation(persona_client, audit_round):
-    client = persona_client("executive")
+@pytest.mark.parametrize("persona", ["executive", "audit_team"])
+def test_a_round_with_no_section_in_the_plan_is_added_first_then_the_recommendation(
+    persona_client, audit_round, persona
+):
+    client = persona_client(persona)
     plan = ActionPlanFactory()
     response = client.get(f"{reverse('recommendations:recommendation_create', args=[plan.pk])}?round={audit_round.pk}")
     section_url = f"{reverse('recommendations:section_create', args=[plan.pk])}?round={audit_round.pk}"
@@ -161,3 +167,49 @@ def test_a_round_parameter_that_is_not_a_case_audit_round_is_ignored(persona_cli
     response = persona_client("executive").get(f"{url}?round=nonsense")
     assert response.status_code == 200
     assert response.context["form"]["section"].value() is None
+
+
+def test_the_audit_team_raises_a_recommendation_only_into_the_rounds_section(persona_client, audit_round):
+    client = persona_client("audit_team")
+    section = PlanSectionFactory(audit_round=audit_round, number=3)
+    other = PlanSectionFactory(plan=section.plan, number=4)
+    url = f"{reverse('recommendations:recommendation_create', args=[section.plan_id])}?round={audit_round.pk}"
+    form = client.get(url).context["form"]
+    assert list(form.fields["section"].queryset) == [section]
+    refused = client.post(url, {"section": other.pk, "number": "4.1", "kind": "task", "text": "Keep this text"})
+    assert refused.status_code == 200
+    assert "Keep this text" in refused.content.decode()
+    assert refused.context["form"].errors["section"]
+    raised = client.post(url, {"section": section.pk, "number": "3.1", "kind": "task", "text": "Train on neglect"})
+    recommendation = Recommendation.objects.get(plan=section.plan)
+    assert raised["Location"] == reverse("recommendations:recommendation_detail", args=[recommendation.pk])
+    assert recommendation.section.audit_round == audit_round
+
+
+def test_the_audit_team_adds_a_section_only_from_the_round(persona_client, audit_round):
+    client = persona_client("audit_team")
+    plan = ActionPlanFactory()
+    url = f"{reverse('recommendations:section_create', args=[plan.pk])}?round={audit_round.pk}"
+    form = client.get(url).context["form"]
+    assert list(form.fields["audit_round"].queryset) == [audit_round]
+    assert [value for value, _ in form.fields["source_kind"].choices] == [PlanSection.SourceKind.CASE_AUDIT]
+    data = {
+        "number": "5",
+        "title": "A review",
+        "source_kind": "rapid_review",
+        "source_name": "Review of child A",
+        "item_heading": "Recommendations",
+        "submission_key": form["submission_key"].value(),
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert set(refused.context["form"].errors) >= {"source_kind"}
+    assert not PlanSection.objects.filter(plan=plan).exists()
+
+
+@pytest.mark.parametrize("query", ["", "?round=nonsense"])
+@pytest.mark.parametrize("name", ["recommendations:recommendation_create", "recommendations:section_create"])
+def test_the_audit_team_changes_a_plan_only_from_a_round(persona_client, name, query):
+    plan = ActionPlanFactory()
+    response = persona_client("audit_team").get(f"{reverse(name, args=[plan.pk])}{query}")
+    assert response.status_code == 403
