@@ -148,11 +148,11 @@ class LearningSummaryForm(ParseOnlyMixin, VersionedForm):
         self.helper = gds_helper(
             Layout(
                 Field.text("title"),
-                Field.textarea("focus", rows=3),
-                Field.textarea("findings", rows=8),
-                Field.textarea("worked_well", rows=6),
-                Field.textarea("development", rows=6),
-                Field.textarea("recommendations", rows=6),
+                text_area(self, "focus", rows=3),
+                text_area(self, "findings", rows=8),
+                text_area(self, "worked_well", rows=6),
+                text_area(self, "development", rows=6),
+                text_area(self, "recommendations", rows=6),
                 "version",
             )
         )

@@ -1,8 +1,8 @@
 """A round's learning summary in the browser: the audit team opens it from a completed
 round's page, drafts it from the round's finalised cases, changes a block, is refused a
 board reference beside the field, checks and publishes it, downloads the published
-PDF, and raises a recommendation from the round into an action plan. axe-core finds no violation, and the browser no CSP problem or script error, on
-every page of it."""
+PDF, and raises a recommendation from the round into an action plan. axe-core finds no
+violation, and the browser no CSP problem or script error, on every page of it."""
 
 from __future__ import annotations
 

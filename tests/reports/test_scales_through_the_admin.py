@@ -86,6 +86,9 @@ def test_renaming_adequate_in_the_admin_leaves_no_page_pdf_or_workbook_saying_ad
             # Streamed files are uploads and documents already published: kept as they were.
             if response.status_code != 200 or response.streaming:
                 continue
+            # A learning summary's blocks, once drafted, are the audit team's own text to change.
+            if name.startswith("reports:learning_"):
+                continue
             if match := ADEQUATE.search(readable(response)):
                 saying_adequate.append(
                     f"{persona} {name} {url}: …{match.string[match.start() - 60 : match.end() + 20]}"
