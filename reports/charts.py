@@ -119,7 +119,7 @@ class Chart:
         self.legend = (
             [
                 LegendItem(x=LABEL_WIDTH + (index % 3) * 150, y=legend_top + (index // 3) * LEGEND_ROW, segment=segment)
-                for index, segment in enumerate(names.values())
+                for index, segment in enumerate(names[label] for label in self.segment_labels)
             ]
             # Only where bars are split: otherwise each bar's own label names its colour.
             if self.is_stacked
@@ -139,12 +139,17 @@ class Chart:
 
     @property
     def segment_labels(self) -> list[str]:
-        """Columns of the table of numbers."""
+        """The legend's order and the columns of the table of numbers: the order the bars
+        draw their segments in, whichever bar first has each (a segment a bar leaves out
+        goes before the first of that bar's later segments already placed)."""
         labels: list[str] = []
         for bar in self.bars:
-            for segment in bar.segments:
-                if segment.label not in labels:
-                    labels.append(segment.label)
+            order = [segment.label for segment in bar.segments]
+            for index, label in enumerate(order):
+                if label in labels:
+                    continue
+                later = [labels.index(after) for after in order[index + 1 :] if after in labels]
+                labels.insert(min(later, default=len(labels)), label)
         return labels
 
     @property
@@ -156,7 +161,8 @@ class Chart:
             rows.append(
                 (
                     bar.label,
-                    [self.format(values[label]) if label in values else "" for label in self.segment_labels],
+                    # A segment a bar leaves out counts nothing: 0, never a blank.
+                    [self.format(values.get(label, 0)) for label in self.segment_labels],
                     self.format(bar.total),
                 )
             )

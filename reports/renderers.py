@@ -7,6 +7,7 @@ import json
 import logging
 import mimetypes
 import posixpath
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -16,6 +17,8 @@ from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from weasyprint import HTML
+from weasyprint.document import Document
+from weasyprint.formatting_structure.boxes import Box
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from dscb.lists import records, safe_cell
@@ -84,9 +87,32 @@ def pdf_html(html: str) -> HTML:
     return HTML(string=html, base_url=base_url(), url_fetcher=StaticFilesOnly())
 
 
+def header_scopes(document: Document, pdf: object) -> None:
+    """WeasyPrint 70 tags each <th> as a /TH but leaves out its scope (it links data cells
+    to their headers instead), so a checker cannot tell a row's header from a column's.
+    Give every /TH the scope its <th> has. A WeasyPrint finisher: it runs once the tags
+    are made, before the PDF is written."""
+
+    def boxes(box: Box) -> Iterator[Box]:
+        yield box
+        for child in getattr(box, "children", ()):
+            yield from boxes(child)
+
+    for page in document.pages:
+        for box in boxes(page._page_box):
+            mark = getattr(box, "mark", None)
+            if mark is not None and box.element_tag == "th":
+                scope = box.element.get("scope", "col")
+                mark["A"]["Scope"] = "/Row" if scope in ("row", "rowgroup") else "/Column"
+
+
+def write_tagged(html: HTML) -> bytes:
+    """PDF/UA: a tagged PDF that screen readers can follow."""
+    return html.write_pdf(pdf_variant="pdf/ua-1", finisher=header_scopes)
+
+
 def render_pdf(template: str, document: ReportDocument) -> bytes:
-    # PDF/UA: a tagged PDF that screen readers can follow.
-    return pdf_html(render_to_string(template, {"document": document})).write_pdf(pdf_variant="pdf/ua-1")
+    return write_tagged(pdf_html(render_to_string(template, {"document": document})))
 
 
 def pdf_page_count(document: ReportDocument) -> int:
@@ -111,7 +137,7 @@ def learning_html(summary: LearningSummary) -> str:
 
 def learning_pdf(summary: LearningSummary) -> bytes:
     """A round's learning summary, for the public: a tagged PDF, no protective marking."""
-    return pdf_html(learning_html(summary)).write_pdf(pdf_variant="pdf/ua-1")
+    return write_tagged(pdf_html(learning_html(summary)))
 
 
 def learning_page_count(summary: LearningSummary) -> int:
