@@ -66,8 +66,8 @@ class PublishedReportQuerySet(models.QuerySet["PublishedReport"]):
 
 
 class PublishedReport(models.Model):
-    """What the Board saw: the PDF, the spreadsheet, the two-page summary and the figures
-    behind them, stored when published and never changed afterwards. Never deleted
+    """What the Board saw: the PDF, the spreadsheet, the two-page summary, both as Word
+    documents too, and the figures behind them, stored when published and never changed afterwards. Never deleted
     either: a publication put right is withdrawn (with a reason) or replaced by a newer
     publication of the same report, and stays downloadable, marked as such."""
 
@@ -80,6 +80,9 @@ class PublishedReport(models.Model):
     pdf = models.FileField(upload_to=published_upload_to, max_length=200)
     summary_pdf = models.FileField(upload_to=published_upload_to, max_length=200)
     xlsx = models.FileField(upload_to=published_upload_to, max_length=200)
+    # Word documents to edit: blank on publications made before the service wrote them.
+    docx = models.FileField(upload_to=published_upload_to, max_length=200, blank=True)
+    summary_docx = models.FileField(upload_to=published_upload_to, max_length=200, blank=True)
     figures = models.JSONField(help_text="The figures behind the documents, as published.")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(

@@ -1,4 +1,5 @@
-"""Turn a ReportDocument into the bytes of a PDF, a board summary PDF or a workbook."""
+"""Turn a ReportDocument into the bytes of a PDF, a board summary PDF, a workbook or a
+Word document (reports.docx)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from dscb.lists import records, safe_cell
 from recommendations.lists import plan_sheet_columns
+from reports import word
 from reports.document import ReportDocument
 from reports.models import LearningSummary
 from reports.selectors import LEARNING_SMALL_NUMBER_RULE
@@ -126,6 +128,15 @@ def pdf(document: ReportDocument) -> bytes:
 
 def summary_pdf(document: ReportDocument) -> bytes:
     return render_pdf("reports/pdf/summary.html", document)
+
+
+def docx(document: ReportDocument) -> bytes:
+    """The report as a Word document a business unit can edit: what the PDF says, in its order."""
+    return word.docx(document)
+
+
+def summary_docx(document: ReportDocument) -> bytes:
+    return word.summary_docx(document)
 
 
 def learning_html(summary: LearningSummary) -> str:

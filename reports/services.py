@@ -162,7 +162,7 @@ def section_remove(*, section: NarrativeSection, by: User) -> None:
 def publish(
     *, report: Report, by: User, today: datetime.date, expected_version: int, replacement_reason: str = ""
 ) -> PublishedReport:
-    """Render the report's PDF, board summary and workbook once, and store them with the
+    """Render the report's PDF, board summary, workbook and Word documents once, and store them with the
     figures behind them. ``expected_version`` is the report's as checked before
     publishing: a report changed since is refused (``EditConflict``). A report already
     published is published again only to replace its current publication, with a
@@ -196,6 +196,8 @@ def publish(
         (published.pdf, f"{name}.pdf", renderers.pdf),
         (published.summary_pdf, f"{name}-board-summary.pdf", renderers.summary_pdf),
         (published.xlsx, f"{name}.xlsx", renderers.xlsx),
+        (published.docx, f"{name}.docx", renderers.docx),
+        (published.summary_docx, f"{name}-board-summary.docx", renderers.summary_docx),
     ]
     with files_kept_on_success() as written:
         for stored, file_name, render in documents:

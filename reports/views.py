@@ -44,6 +44,8 @@ DOWNLOADS: dict[str, tuple[str, str]] = {
     "pdf": ("application/pdf", ".pdf"),
     "summary": ("application/pdf", "-board-summary.pdf"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "summary-docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "-board-summary.docx"),
 }
 
 
@@ -302,7 +304,13 @@ def report_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpRe
     report = report_for(request.user, pk, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     record_read(request, report)
     built = document.build(report, today=timezone.localdate())
-    render_bytes = {"pdf": renderers.pdf, "summary": renderers.summary_pdf, "xlsx": renderers.xlsx}[kind]
+    render_bytes = {
+        "pdf": renderers.pdf,
+        "summary": renderers.summary_pdf,
+        "xlsx": renderers.xlsx,
+        "docx": renderers.docx,
+        "summary-docx": renderers.summary_docx,
+    }[kind]
     content_type, suffix = DOWNLOADS[kind]
     response = HttpResponse(render_bytes(built), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="draft-report-{report.pk}{suffix}"'
@@ -386,7 +394,15 @@ def published_download(request: AuthenticatedRequest, pk: int, kind: str) -> Fil
         raise Http404
     published = published_for(request.user, pk)
     record_read(request, published)
-    stored = {"pdf": published.pdf, "summary": published.summary_pdf, "xlsx": published.xlsx}[kind]
+    stored = {
+        "pdf": published.pdf,
+        "summary": published.summary_pdf,
+        "xlsx": published.xlsx,
+        "docx": published.docx,
+        "summary-docx": published.summary_docx,
+    }[kind]
+    if not stored:  # published before the service wrote Word documents
+        raise Http404
     content_type, _suffix = DOWNLOADS[kind]
     # Stored as "reports/<random>-<name>.pdf" (services.publish names it): offer "<name>.pdf".
     return FileResponse(

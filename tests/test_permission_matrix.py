@@ -15,6 +15,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from audits.models import ChecklistQuestion, Grade, GradeScale, Theme
 from dscb.models import Agency, User
 from recommendations.models import PlanScale, RagStatus, ReviewCycle
+from reports.views import DOWNLOADS
 from tests.conftest import PERSONAS
 from tests.factories import (
     MINIMAL_PDF,
@@ -208,4 +209,25 @@ def test_every_url_answers_each_persona_as_the_matrix_says(persona, persona_clie
         actual = outcome_of(response)
         if actual != expected:
             mismatches.append(f"{name}: expected {expected}, got {actual}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_kind_of_report_download_answers_as_its_urls_row_says(persona, persona_client):
+    """The walk above asks for one kind of each download; every other kind (the Word
+    documents too) answers each persona the same way."""
+    client = persona_client(persona)
+    report = ReportFactory()
+    published = PublishedReportFactory(
+        docx=SimpleUploadedFile("report.docx", b"PK\x03\x04"),
+        summary_docx=SimpleUploadedFile("summary.docx", b"PK\x03\x04"),
+    )
+    mismatches = []
+    for name, pk in (("reports:report_download", report.pk), ("reports:published_download", published.pk)):
+        for kind in DOWNLOADS:
+            response = client.get(reverse(name, kwargs={"pk": pk, "kind": kind}))
+            if response.streaming:
+                b"".join(response.streaming_content)
+            if (actual := outcome_of(response)) != MATRIX[name][persona]:
+                mismatches.append(f"{name} {kind}: expected {MATRIX[name][persona]}, got {actual}")
     assert not mismatches, "\n".join(mismatches)

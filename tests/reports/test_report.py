@@ -143,8 +143,12 @@ def test_a_published_report_never_changes_even_when_the_data_does(march_2011_rep
     assert b"".join(response.streaming_content) == xlsx_before
 
 
-EXTENSIONS = {"application/pdf": ".pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx"}
-MAGIC = {".pdf": b"%PDF", ".xlsx": b"PK"}
+EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+MAGIC = {".pdf": b"%PDF", ".xlsx": b"PK", ".docx": b"PK"}
 
 
 def test_every_download_is_named_with_the_extension_of_its_content(march_2011_report, client):
@@ -157,7 +161,7 @@ def test_every_download_is_named_with_the_extension_of_its_content(march_2011_re
     )
     sign_in(client, executive)
     names = {}
-    for kind in ("pdf", "summary", "xlsx"):
+    for kind in ("pdf", "summary", "xlsx", "docx", "summary-docx"):
         for name, response in (
             ("draft", client.get(reverse("reports:report_download", args=[draft.pk, kind]))),
             ("published", client.get(reverse("reports:published_download", args=[published.pk, kind]))),
@@ -177,6 +181,10 @@ def test_every_download_is_named_with_the_extension_of_its_content(march_2011_re
         ("published", "pdf"): f"{slug}.pdf",
         ("published", "summary"): f"{slug}-board-summary.pdf",
         ("published", "xlsx"): f"{slug}.xlsx",
+        ("draft", "docx"): f"draft-report-{draft.pk}.docx",
+        ("draft", "summary-docx"): f"draft-report-{draft.pk}-board-summary.docx",
+        ("published", "docx"): f"{slug}.docx",
+        ("published", "summary-docx"): f"{slug}-board-summary.docx",
     }
 
 
