@@ -124,7 +124,12 @@ def _text(value: object) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    # The service's own downloads keep formula-looking text as text with a leading
+    # apostrophe (dscb.lists.safe_cell): read back, it is the text it was.
+    if text.startswith("'") and text[1:2] and text[1] in "=+-@":
+        return text[1:]
+    return text
 
 
 def read(upload: Any) -> Sheet:
@@ -300,6 +305,15 @@ class RowResult:
     @property
     def refused(self) -> bool:
         return any(not problem.notice for problem in self.problems)
+
+    def sort_problems(self) -> None:
+        """In the order of the row's cells, left to right; the row's own last."""
+
+        def column(problem: Problem) -> tuple[int, int, str]:
+            letters = problem.ref.rstrip("0123456789")
+            return (0 if letters else 1, len(letters), letters)
+
+        self.problems.sort(key=column)
 
     @property
     def outcome_label(self) -> str:

@@ -160,7 +160,7 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
 
     class Meta:
         model = Recommendation
-        fields = ["section", "number", "kind", "text", "agencies", "target_date"]
+        fields = ["section", "number", "kind", "text", "agencies", "target_date", "target_date_text"]
         widgets = {
             "kind": forms.RadioSelect,
             "agencies": forms.CheckboxSelectMultiple,
@@ -211,6 +211,7 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
                     legend_size=Size.SMALL,
                 ),
                 Field("target_date"),
+                Field.text("target_date_text", field_width=20),
                 "version",
             )
         )
@@ -275,6 +276,7 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
             agencies=list(data["agencies"]),
             leads=self.leads(),
             target_date=data["target_date"],
+            target_date_text=data["target_date_text"],
         )
 
 
