@@ -22,7 +22,7 @@ import datetime
 import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import models
@@ -349,3 +349,17 @@ class DryRun:
     @property
     def importable(self) -> bool:
         return not self.problems and (self.creates + self.changes) > 0
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data, to show again without doing it again (the session)."""
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> DryRun:
+        return cls(
+            rows=[
+                RowResult(**{**row, "problems": [Problem(**problem) for problem in row["problems"]]})
+                for row in data["rows"]
+            ],
+            problems=[Problem(**problem) for problem in data["problems"]],
+        )

@@ -16,6 +16,7 @@ all in one transaction.
   file empties it (but an empty status or evidence cell leaves the rating and evidence).
 - Statuses are matched to the plan's scale by label, whatever the case; a label not on
   it is matched by the Executive to a status, or to "not yet rated", or its row is left out.
+  Not yet rated gives no rating: a rating given before is left as it is.
 - A "by when" that is not a date is kept in words beside an empty date, and said so.
 - Ratings and evidence go into the update of the file's update date (or the date chosen):
   a new one is opened, rated and completed on that date; a completed one already there
@@ -37,6 +38,7 @@ from django.db.models import Prefetch
 
 from dscb.access import Action
 from dscb.imports import Cell, DryRun, Outcome, Problem, Row, RowResult, Sheet, normalise
+from dscb.imports import read as read_sheet
 from dscb.models import Agency, User
 from dscb.selectors import people_who_can
 from dscb.validators import validate_no_identifying_details
@@ -294,17 +296,55 @@ class ReadRow:
         self.result.problems.append(Problem(cell.ref if cell else "", wrong, accepted, notice=notice))
 
 
-def unknown_statuses(sheet: Sheet, settings: Settings, known: Known) -> list[str]:
+def unknown_statuses(sheet: Sheet, settings: Settings) -> list[str]:
     """Status labels in the file that are not on the plan's scale, each once, as first written."""
     header = settings.header_of("status")
     if header is None:
         return []
+    labels = {status_key(status.label) for status in selectors.rag_statuses()}
+    labels.add(status_key(selectors.plan_words().not_rated))
     found: dict[str, str] = {}
     for row in sheet.rows:
         cell = row.get(header)
-        if cell and known.status(cell.text) is None and status_key(cell.text) != status_key(known.not_rated):
+        if cell and status_key(cell.text) not in labels:
             found.setdefault(status_key(cell.text), cell.text)
     return list(found.values())
+
+
+def read_upload(upload: Any) -> Sheet:
+    """The uploaded file's rows (``dscb.imports.read``), or ``ImportRefused``."""
+    return read_sheet(upload)
+
+
+def settings_for(plan: ActionPlan, sheet: Sheet) -> Settings:
+    """How to read this file: as the last file with the same headers was read, or as its headers say."""
+    mapping = remembered(plan, sheet.headers)
+    if mapping is not None:
+        by_name = {normalise(header): field for header, field in mapping.columns.items()}
+        columns = {header: by_name.get(normalise(header), LEAVE_OUT) for header in sheet.headers}
+        return Settings(columns=columns, statuses=dict(mapping.statuses))
+    return Settings(columns=guess_columns(sheet.headers, short_name=selectors.plan_words().short_name))
+
+
+def needs_matching(plan: ActionPlan, sheet: Sheet, settings: Settings) -> bool:
+    """Whether the Executive must match columns or statuses before the dry run: no column
+    holds the number, or a status is neither on the scale nor matched before."""
+    if settings.header_of("number") is None:
+        return True
+    return any(status_key(label) not in settings.statuses for label in unknown_statuses(sheet, settings))
+
+
+def summary(result: DryRun) -> str:
+    parts = [
+        f"{result.creates} {'recommendation' if result.creates == 1 else 'recommendations'} added",
+        f"{result.changes} changed",
+        f"{result.unchanged} left as {'it was' if result.unchanged == 1 else 'they were'}",
+    ]
+    text = "The spreadsheet has been imported: " + ", ".join(parts) + "."
+    if result.refused:
+        rows = "1 row was" if result.refused == 1 else f"{result.refused} rows were"
+        text += f" {rows} not imported: put their problems right in the file and import it again."
+    return text
 
 
 def _read_row(row: Row, settings: Settings, known: Known, numbers: dict[str, int]) -> ReadRow:
@@ -466,8 +506,7 @@ def _read_target(read: ReadRow) -> None:
 
 def _read_status(read: ReadRow, cell: Cell, settings: Settings, known: Known) -> None:
     if status_key(cell.text) == status_key(known.not_rated):
-        read.rating = (None,)
-        return
+        return  # not yet rated: no rating to give (a rating given before is left as it is)
     if (status := known.status(cell.text)) is not None:
         read.rating = (status,)
         return
@@ -481,7 +520,8 @@ def _read_status(read: ReadRow, cell: Cell, settings: Settings, known: Known) ->
             "page matching the columns",
         )
         return
-    read.rating = (next((status for status in known.statuses if str(status.pk) == chosen), None),)
+    if status := next((status for status in known.statuses if str(status.pk) == chosen), None):
+        read.rating = (status,)
 
 
 # --- Running it ---------------------------------------------------------------------------

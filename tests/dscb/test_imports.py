@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import os
 
 import openpyxl
@@ -121,3 +122,11 @@ def test_a_dry_run_counts_its_outcomes():
     assert (run.creates, run.changes, run.unchanged, run.refused) == (1, 0, 0, 1)
     assert run.importable
     assert run.rows[1].refused
+
+
+def test_a_dry_run_survives_the_session_as_plain_data():
+    run = imports.DryRun(
+        rows=[imports.RowResult(3, "1.2", outcome="change", changes=["leads"], problems=[imports.Problem("A3", "x")])],
+        problems=[imports.Problem("", "y", "z", notice=True)],
+    )
+    assert imports.DryRun.from_data(json.loads(json.dumps(run.to_data()))) == run

@@ -3,13 +3,17 @@ as the forms; a messy hand-made file; and the demo plan round-tripped through th
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
 from auditlog.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from dscb import imports as core
 from dscb.imports import Outcome
@@ -26,7 +30,7 @@ from recommendations.models import (
     ReviewCycle,
 )
 from tests.conftest import make_user
-from tests.factories import ActionPlanFactory, PlanSectionFactory, rag
+from tests.factories import ActionPlanFactory, PlanSectionFactory, RecommendationFactory, rag
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +49,6 @@ def plan():
 
 def sheet_of(*rows: list[object], headers: list[str] = HEADERS) -> core.Sheet:
     buffer = io.StringIO()
-    import csv
-
     writer = csv.writer(buffer)
     writer.writerow(headers)
     writer.writerows(rows)
@@ -191,9 +193,7 @@ def test_an_unknown_status_is_refused_unless_matched_to_a_status_or_to_none(plan
     [(_, ref, wrong)] = problems(refused)
     assert (ref, wrong) == ("E2", "“Complete” is not a status on the RAG rating")
     assert "Green" in refused.rows[0].problems[0].accepted
-    assert imports.unknown_statuses(
-        sheet, Settings(columns=imports.guess_columns(HEADERS)), imports.Known.read(plan)
-    ) == ["Complete"]
+    assert imports.unknown_statuses(sheet, Settings(columns=imports.guess_columns(HEADERS))) == ["Complete"]
     run(plan, executive, sheet, statuses={"complete": str(rag("Green").pk)})
     assert ProgressUpdate.objects.get().rag == rag("Green")
 
@@ -329,3 +329,107 @@ def test_the_demo_plan_round_trips_through_the_template(settings, executive):
     assert list(empty.sections.values_list("number", "title")) == list(demo.sections.values_list("number", "title"))
     again = run(empty, executive, core.read_bytes(imports.template_xlsx(empty), name="plan.xlsx"))
     assert again.unchanged == len(again.rows)
+
+
+# --- The pages ------------------------------------------------------------------------------
+
+
+def upload(client, plan, content: bytes, name: str = "plan.csv"):
+    return client.post(
+        reverse("recommendations:plan_import", args=[plan.pk]), {"upload": SimpleUploadedFile(name, content)}
+    )
+
+
+@pytest.fixture
+def client_exec(persona_client):
+    return persona_client("executive")
+
+
+def csv_bytes(*rows: list[object], headers: list[str] = HEADERS) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def test_uploading_shows_the_dry_run_then_confirming_imports(client_exec, plan):
+    response = upload(client_exec, plan, csv_bytes(row("1.1"), row("1.2", agencies="Nowhere")))
+    assert response.status_code == 302
+    review = response["Location"]
+    page = client_exec.get(review).content.decode()
+    assert "Will be added" in page
+    assert "G3" in page
+    assert "There is no agency “Nowhere”" in page
+    assert Recommendation.objects.count() == 0
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    done = client_exec.post(review, {"submission_key": key})
+    assert done.status_code == 302
+    assert done["Location"] == reverse("recommendations:plan", args=[plan.pk])
+    assert list(plan.recommendations.values_list("number", flat=True)) == ["1.1"]
+    # The upload is gone once imported: the same page sends the person back to upload.
+    assert client_exec.get(review)["Location"] == reverse("recommendations:plan_import", args=[plan.pk])
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"", "plan.csv", "The file is empty"),
+        (b"\x00\x01\x02binary junk\xff\xfe" * 50, "plan.csv", "neither an Excel workbook nor a CSV"),
+        (b"PK\x03\x04junk" * 100, "plan.xlsx", "could not be opened as an Excel workbook"),
+        (csv_bytes(), "plan.csv", "a header row but no rows below it"),
+        (csv_bytes(*[row(f"1.{n}") for n in range(2100)]), "plan.csv", "more than 2,000 rows"),
+    ],
+)
+def test_a_bad_file_is_refused_beside_the_field_never_a_fault(client_exec, plan, content, name, message):
+    response = upload(client_exec, plan, content, name)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_a_file_with_other_columns_is_matched_on_the_columns_page_and_remembered(client_exec, plan):
+    content = csv_bytes(["7.1", "Share the plan", "Complete"], headers=["Ref no", "What we will do", "Colour"])
+    response = upload(client_exec, plan, content)
+    columns_url = response["Location"]
+    assert "/columns/" in columns_url
+    response = client_exec.post(columns_url, {"column_0": "number", "column_1": "text", "column_2": "status"})
+    assert response["Location"] == columns_url
+    assert "“Complete” means" in client_exec.get(columns_url).content.decode()
+    response = client_exec.post(
+        columns_url,
+        {"column_0": "number", "column_1": "text", "column_2": "status", "status_0": "none"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] != columns_url
+    page = client_exec.get(response["Location"]).content.decode()
+    assert "Will be added" in page, page[page.find("<main") :]
+    mapping = ImportMapping.objects.get(plan=plan)
+    assert mapping.columns == {"Ref no": "number", "What we will do": "text", "Colour": "status"}
+    # The next file with the same columns goes straight to the dry run.
+    again = upload(client_exec, plan, content)
+    assert "/columns/" not in again["Location"]
+    assert again["Location"].startswith(reverse("recommendations:plan_import", args=[plan.pk]))
+
+
+def test_someone_elses_upload_token_finds_nothing(client_exec, persona_client, plan):
+    response = upload(client_exec, plan, csv_bytes(row("1.1")))
+    other = persona_client("executive")
+    assert other.get(response["Location"]).status_code == 302
+
+
+def test_the_dry_run_page_has_a_fixed_number_of_queries(client_exec, plan, django_assert_num_queries):
+    response = upload(client_exec, plan, csv_bytes(*[row(f"1.{n}", agencies="Nowhere") for n in range(1, 60)]))
+    review = response["Location"]
+    client_exec.get(review)
+    with django_assert_num_queries(4):  # session, user, plan, its audit rounds
+        client_exec.get(review)
+
+
+def test_the_template_downloads_with_its_instructions(client_exec, plan):
+    RecommendationFactory(section=PlanSectionFactory(plan=plan, number=1), number="1.1", text="=cmd|' /C calc'!A0")
+    response = client_exec.get(reverse("recommendations:plan_import_template", args=[plan.pk]))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Instructions", "Action plan"]
+    sheet = workbook["Action plan"]
+    assert [cell.value for cell in sheet[1]] == HEADERS
+    assert sheet["C2"].data_type == "s"  # formula-looking text stays text
