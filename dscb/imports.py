@@ -12,7 +12,8 @@ The limits, stated to the person on the upload page (``LIMITS``):
 - at most ``MAX_FILE_BYTES`` (2 MB) uploaded, at most ``MAX_UNPACKED_BYTES`` once an
   XLSX is unpacked;
 - at most ``MAX_ROWS`` (2,000) rows below the header, ``MAX_COLUMNS`` (30) columns read,
-  ``MAX_CELL_CHARS`` (5,000) characters in a cell.
+  ``MAX_CELL_CHARS`` (5,000) characters in a cell (one more is kept, so a longer text is
+  refused by the field's own limit), ``MAX_TOTAL_CHARS`` in all.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 2000
 MAX_COLUMNS = 30
 MAX_CELL_CHARS = 5000
+# All the text kept between the dry run and the import: a workbook repeating one long text
+# in every cell unpacks to far more than it weighs.
+MAX_TOTAL_CHARS = 4_000_000
 # Rows looked at for the header before giving up.
 HEADER_SEARCH_ROWS = 20
 LIMITS = (
@@ -222,6 +226,7 @@ def _sheet(values: Iterable[list[object]]) -> Sheet:
     header_row = 0
     rows: list[Row] = []
     looked = 0
+    total = 0
     for number, raw in enumerate(values, start=1):
         texts = [_text(value)[: MAX_CELL_CHARS + 1] for value in raw[:MAX_COLUMNS]]
         if not any(texts):
@@ -235,6 +240,9 @@ def _sheet(values: Iterable[list[object]]) -> Sheet:
             continue
         if len(rows) >= MAX_ROWS:
             raise ImportRefused(f"The file has more than {MAX_ROWS:,} rows below its header. {LIMITS}")
+        total += sum(len(text) for text in texts)
+        if total > MAX_TOTAL_CHARS:
+            raise ImportRefused(f"The file holds more text than an action plan would: split it in two. {LIMITS}")
         cells = {
             header[index]: Cell(f"{column_letter(index + 1)}{number}", text)
             for index, text in enumerate(texts)

@@ -91,7 +91,8 @@ FIELDS = [
     ImportField(
         "evidence",
         "Evidence",
-        "The evidence so far, added to the update of the update date.",
+        "The evidence so far, each point on a line of its own, a link at its end; added to the update "
+        "of the update date.",
         ("evidence of progress", "progress", "update"),
     ),
     ImportField(
@@ -688,11 +689,17 @@ FIELD_CELLS = {
 }
 
 
-def _report(read: ReadRow, error: ValidationError, default: str, accepted: str = "") -> None:
-    """A service's refusal, beside the cell it concerns."""
+# ``evidence_add``'s and ``ratings_save``'s fields: all about the evidence and status cells.
+EVIDENCE_CELLS = {"text": "evidence", "url": "evidence", "upload": "evidence", "proposed_rag": "status"}
+
+
+def _report(
+    read: ReadRow, error: ValidationError, default: str, accepted: str = "", *, fields: Mapping[str, str] = FIELD_CELLS
+) -> None:
+    """A service's refusal, beside the cell it concerns (``fields``: the service's field to the file's)."""
     if hasattr(error, "error_dict"):
         for key, errors in error.error_dict.items():
-            cell_key = FIELD_CELLS.get(key, default)
+            cell_key = fields.get(key, default)
             if key.startswith("rag_"):
                 cell_key = "status"
             elif key == NON_FIELD_ERRORS:
@@ -798,17 +805,44 @@ def _changes(existing: Recommendation, values: services.RecommendationInput) -> 
     return changes
 
 
+URL_AT_THE_END = re.compile(r"(?:^|\s)(https?://\S+)$")
+
+
+def evidence_points(cell: str) -> list[tuple[str, str]]:
+    """Each line of an evidence cell, a point of evidence: its words and a link at its end."""
+    points: list[tuple[str, str]] = []
+    for line in cell.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        match = URL_AT_THE_END.search(line)
+        url = match.group(1) if match else ""
+        text = line[: match.start()].strip() if match else line
+        if (text, url) not in points:
+            points.append((text, url))
+    return points
+
+
+def evidence_cell(evidence: Sequence[Evidence] | Any) -> str:
+    """Points of evidence as the template writes them: one a line, its link at the end
+    (a file cannot travel in a spreadsheet)."""
+    return "\n".join(
+        " ".join(part for part in (item.text, item.url) if part) for item in evidence if item.text or item.url
+    )
+
+
 def _rate(read: ReadRow, recommendation: Recommendation, cycle: ReviewCycle, *, by: User, new: bool) -> None:
     update = ProgressUpdate.objects.filter(recommendation=recommendation, cycle=cycle).first()
     evidence_before = (
-        [item.text for item in Evidence.objects.filter(update=update, marked_in_error_at__isnull=True)]
+        {(item.text, item.url) for item in Evidence.objects.filter(update=update, marked_in_error_at__isnull=True)}
         if update
-        else []
+        else set()
     )
     rating_changed = read.rating is not None and (update.rag_id if update else None) != (
         read.rating[0].pk if read.rating[0] else None
     )
-    evidence_new = bool(read.evidence) and read.evidence not in (*evidence_before, "\n".join(evidence_before))
+    evidence_added = [point for point in evidence_points(read.evidence) if point not in evidence_before]
+    evidence_new = bool(evidence_added)
     if not (rating_changed or evidence_new):
         return
     fresh = ReviewCycle.objects.get(pk=cycle.pk)
@@ -830,10 +864,10 @@ def _rate(read: ReadRow, recommendation: Recommendation, cycle: ReviewCycle, *, 
             services.ratings_save(
                 cycle=fresh, by=by, expected_version=fresh.version, ratings={recommendation: (read.rating[0], note)}
             )
-        if evidence_new:
-            services.evidence_add(recommendation=recommendation, cycle=fresh, by=by, text=read.evidence)
+        for text, url in evidence_added:
+            services.evidence_add(recommendation=recommendation, cycle=fresh, by=by, text=text, url=url)
     except ValidationError as error:
-        _report(read, error, "status" if rating_changed else "evidence")
+        _report(read, error, "status" if rating_changed else "evidence", fields=EVIDENCE_CELLS)
         return
     if not new:
         read.result.changes += [
@@ -955,7 +989,7 @@ def template_rows(plan: ActionPlan) -> list[list[object]]:
                 recommendation.number,
                 recommendation.section.title,
                 recommendation.text,
-                "\n".join(item.text for item in update.evidence.all() if item.text) if update else "",
+                evidence_cell(update.evidence.all()) if update else "",
                 update.rag.label if update and update.rag else "",
                 recommendation.lead_names,
                 "; ".join(agency.name for agency in recommendation.agencies.all()),

@@ -130,3 +130,10 @@ def test_a_dry_run_survives_the_session_as_plain_data():
         problems=[imports.Problem("", "y", "z", notice=True)],
     )
     assert imports.DryRun.from_data(json.loads(json.dumps(run.to_data()))) == run
+
+
+def test_a_workbook_repeating_a_long_text_is_refused_at_the_text_limit():
+    long_text = "x" * imports.MAX_CELL_CHARS
+    content = xlsx([["Number", "Text"], *[[f"1.{n}", long_text] for n in range(1000)]])
+    with pytest.raises(ImportRefused, match="more text than an action plan would"):
+        imports.read_bytes(content, name="plan.xlsx")

@@ -20,6 +20,7 @@ from dscb.imports import Outcome
 from dscb.models import Agency, Role
 from recommendations import imports
 from recommendations.imports import Settings
+from recommendations.lists import PlanList
 from recommendations.models import (
     ActionPlan,
     Evidence,
@@ -326,6 +327,9 @@ def test_the_demo_plan_round_trips_through_the_template(settings, executive):
     result = run(empty, executive, sheet)
     assert result.refused == 0, problems(result)
     assert imports.template_rows(empty) == imports.template_rows(demo)
+    # The plan page's table (its download has every row the page shows, section by section).
+    for mine, theirs in zip(PlanList(plan=empty).records(), PlanList(plan=demo).records(), strict=True):
+        assert mine == theirs
     assert list(empty.sections.values_list("number", "title")) == list(demo.sections.values_list("number", "title"))
     again = run(empty, executive, core.read_bytes(imports.template_xlsx(empty), name="plan.xlsx"))
     assert again.unchanged == len(again.rows)
@@ -433,3 +437,14 @@ def test_the_template_downloads_with_its_instructions(client_exec, plan):
     sheet = workbook["Action plan"]
     assert [cell.value for cell in sheet[1]] == HEADERS
     assert sheet["C2"].data_type == "s"  # formula-looking text stays text
+
+
+def test_each_line_of_evidence_is_a_point_with_its_link(plan, executive):
+    evidence = "Policy agreed https://example.org/policy.pdf\n\nTraining held\n"
+    sheet = sheet_of(row("1.1", status="Green", evidence=evidence, updated="04/03/2011"))
+    assert run(plan, executive, sheet).creates == 1
+    assert list(Evidence.objects.values_list("text", "url")) == [
+        ("Policy agreed", "https://example.org/policy.pdf"),
+        ("Training held", ""),
+    ]
+    assert run(plan, executive, sheet).unchanged == 1
