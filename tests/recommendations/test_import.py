@@ -448,3 +448,20 @@ def test_each_line_of_evidence_is_a_point_with_its_link(plan, executive):
         ("Training held", ""),
     ]
     assert run(plan, executive, sheet).unchanged == 1
+
+
+def test_a_date_given_later_clears_the_by_when_in_words(plan, executive):
+    run(plan, executive, sheet_of(row("1.1", by_when="to be confirmed")))
+    result = run(plan, executive, sheet_of(row("1.1", by_when="30/06/2012")))
+    assert result.rows[0].changes == ["by when"]
+    recommendation = Recommendation.objects.get()
+    assert (recommendation.target_date, recommendation.target_date_text) == (datetime.date(2012, 6, 30), "")
+
+
+def test_the_by_when_in_words_shows_on_the_plan_page_and_the_recommendations(client_exec, plan, executive):
+    PlanSectionFactory(plan=plan, number=1, title="April 2010", shows_target_date=True)  # as the seed's section 3
+    run(plan, executive, sheet_of(row("1.1", by_when="Q2 2012")))
+    recommendation = Recommendation.objects.get()
+    assert "Q2 2012" in client_exec.get(reverse("recommendations:plan", args=[plan.pk])).content.decode()
+    page = client_exec.get(reverse("recommendations:recommendation_detail", args=[recommendation.pk]))
+    assert "Q2 2012" in page.content.decode()
