@@ -857,7 +857,8 @@ def _dry_run(request: AuthenticatedRequest, plan: ActionPlan, token: str, kept: 
 @access.permission_required(Action.MANAGE_ACTION_PLAN)
 def plan_import(request: AuthenticatedRequest, plan: int) -> HttpResponse:
     action_plan = plan_or_404(plan)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = ImportUploadForm(request.POST if posted else None, request.FILES if posted else None)
     if form.is_valid():
         upload = form.cleaned_data["upload"]
         try:

@@ -465,3 +465,9 @@ def test_the_by_when_in_words_shows_on_the_plan_page_and_the_recommendations(cli
     assert "Q2 2012" in client_exec.get(reverse("recommendations:plan", args=[plan.pk])).content.decode()
     page = client_exec.get(reverse("recommendations:recommendation_detail", args=[recommendation.pk]))
     assert "Q2 2012" in page.content.decode()
+
+
+def test_sending_the_upload_form_without_a_file_says_so(client_exec, plan):
+    response = client_exec.post(reverse("recommendations:plan_import", args=[plan.pk]), {})
+    assert response.status_code == 200
+    assert "Choose the spreadsheet to import" in response.content.decode()
