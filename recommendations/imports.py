@@ -430,17 +430,18 @@ def _source_kind(title: str) -> str:
 
 
 def _read_agencies(read: ReadRow, known: Known) -> list[Agency]:
-    cell = read.cells["agencies"]
+    """Agencies by name or short name, separated by semicolons or lines (or commas, when
+    the part is not an agency's name as a whole)."""
     agencies: list[Agency] = []
-    for part in AGENCY_SEPARATORS.split(cell.text):
+    for part in AGENCY_SEPARATORS.split(read.cells["agencies"].text):
         if not part.strip():
             continue
-        found = known.agency(part)
-        pieces = [found] if found else [known.agency(piece) for piece in part.split(",") if piece.strip()]
-        for piece, agency in zip(part.split(",") if not found else [part], pieces, strict=False):
+        names = [part] if known.agency(part) else [piece for piece in part.split(",") if piece.strip()]
+        for name in names:
+            agency = known.agency(name)
             if agency is None:
-                names = ", ".join(item.short_name for item in known.agencies if item.is_active)
-                read.problem("agencies", f"There is no agency “{piece.strip()[:60]}”", f"Agencies by name: {names}")
+                active = ", ".join(item.short_name for item in known.agencies if item.is_active)
+                read.problem("agencies", f"There is no agency “{name.strip()[:60]}”", f"Agencies by name: {active}")
             elif agency not in agencies:
                 agencies.append(agency)
     return agencies

@@ -471,3 +471,8 @@ def test_sending_the_upload_form_without_a_file_says_so(client_exec, plan):
     response = client_exec.post(reverse("recommendations:plan_import", args=[plan.pk]), {})
     assert response.status_code == 200
     assert "Choose the spreadsheet to import" in response.content.decode()
+
+
+def test_agencies_are_read_by_name_or_short_name_separated_by_semicolons_or_commas(plan, executive):
+    run(plan, executive, sheet_of(row("1.1", agencies="police, GP; Police")))
+    assert sorted(Recommendation.objects.get().agencies.values_list("short_name", flat=True)) == ["GP", "Police"]
