@@ -36,7 +36,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 
-from dscb.access import Action
+from dscb.access import Action, can
 from dscb.imports import Cell, DryRun, Outcome, Problem, Row, RowResult, Sheet, normalise
 from dscb.imports import read as read_sheet
 from dscb.models import Agency, User
@@ -529,6 +529,15 @@ def _read_status(read: ReadRow, cell: Cell, settings: Settings, known: Known) ->
 # --- Running it ---------------------------------------------------------------------------
 
 
+def _refuse_unless_executive(by: User) -> None:
+    if not can(by, Action.MANAGE_ACTION_PLAN):
+        raise ValidationError(services.EXECUTIVE_ONLY, code="not_allowed")
+
+
+def _lead_input(lead: RecommendationLead) -> services.LeadInput:
+    return services.LeadInput(person=lead.person, role_title=lead.role_title, agency=lead.agency)
+
+
 class _Rollback(Exception):
     """Ends a dry run: everything it did is undone."""
 
@@ -548,7 +557,7 @@ def dry_run(*, plan: ActionPlan, by: User, sheet: Sheet, settings: Settings) -> 
 @transaction.atomic
 def import_plan(*, plan: ActionPlan, by: User, sheet: Sheet, settings: Settings) -> DryRun:
     """Import every row without a problem, checked again now, in one transaction."""
-    services._refuse_unless_executive(by)
+    _refuse_unless_executive(by)
     return _run(plan=plan, by=by, sheet=sheet, settings=settings)
 
 
@@ -770,14 +779,7 @@ def _values(
             else Recommendation.Kind.RECOMMENDATION
         )
     )
-    before_leads = (
-        [
-            services.LeadInput(person=lead.person, role_title=lead.role_title, agency=lead.agency)
-            for lead in existing.leads.all()
-        ]
-        if existing
-        else []
-    )
+    before_leads = [_lead_input(lead) for lead in existing.leads.all()] if existing else []
     return services.RecommendationInput(
         section=section,
         number=read.number,
@@ -798,7 +800,7 @@ def _changes(existing: Recommendation, values: services.RecommendationInput) -> 
         changes.append("recommendation")
     if {agency.pk for agency in existing.agencies.all()} != {agency.pk for agency in values.agencies}:
         changes.append("agencies")
-    if [services._identity(lead) for lead in existing.leads.all()] != [lead.identity for lead in values.leads]:
+    if [_lead_input(lead).identity for lead in existing.leads.all()] != [lead.identity for lead in values.leads]:
         changes.append("leads")
     text = "" if values.target_date else values.target_date_text.strip()
     if (existing.target_date, existing.target_date_text) != (values.target_date, text):
@@ -879,7 +881,7 @@ def _rate(read: ReadRow, recommendation: Recommendation, cycle: ReviewCycle, *, 
 
 def save_mapping(*, plan: ActionPlan, by: User, headers: Sequence[str], settings: Settings) -> ImportMapping:
     """Remember how this file's columns and statuses were matched, for the next file with the same headers."""
-    services._refuse_unless_executive(by)
+    _refuse_unless_executive(by)
     unknown = sorted(set(settings.columns.values()) - {LEAVE_OUT, *FIELD_BY_KEY})
     if unknown:
         raise ValidationError({"columns": [f"There is no field “{key}” to match a column to" for key in unknown]})
