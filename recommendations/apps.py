@@ -32,6 +32,7 @@ class RecommendationsConfig(AppConfig):
         auditlog.register(models.ReviewCycle, exclude_fields=[*not_history, "scale"])
         auditlog.register(models.CycleReopening)
         auditlog.register(models.ProgressUpdate)
+        auditlog.register(models.ImportMapping)
         auditlog.register(models.Evidence)
         auditlog.register(models.Reminder)
         home_panel.register()

@@ -28,9 +28,11 @@ from dscb.forms import (
     gds_helper,
     text_area,
 )
+from dscb.imports import LIMITS
 from dscb.models import Agency, User
 from dscb.selectors import people_who_can
 from recommendations import selectors
+from recommendations.imports import FIELDS, status_key
 from recommendations.models import ActionPlan, PlanSection, RagStatus, Recommendation, ReviewCycle
 from recommendations.selectors import RagScale
 from recommendations.services import LeadInput, RecommendationInput
@@ -160,7 +162,7 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
 
     class Meta:
         model = Recommendation
-        fields = ["section", "number", "kind", "text", "agencies", "target_date"]
+        fields = ["section", "number", "kind", "text", "agencies", "target_date", "target_date_text"]
         widgets = {
             "kind": forms.RadioSelect,
             "agencies": forms.CheckboxSelectMultiple,
@@ -211,6 +213,7 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
                     legend_size=Size.SMALL,
                 ),
                 Field("target_date"),
+                Field.text("target_date_text", field_width=20),
                 "version",
             )
         )
@@ -275,6 +278,7 @@ class RecommendationForm(ParseOnlyMixin, VersionedForm):
             agencies=list(data["agencies"]),
             leads=self.leads(),
             target_date=data["target_date"],
+            target_date_text=data["target_date_text"],
         )
 
 
@@ -505,3 +509,89 @@ class ClosureDecideForm(forms.Form):
         self.helper = gds_helper(
             Layout(Field.radios("decision", legend_size=Size.MEDIUM), text_area(self, "reason", rows=3), "version")
         )
+
+
+class ImportUploadForm(forms.Form):
+    """A spreadsheet of the plan, for a dry run: nothing is saved until it is confirmed."""
+
+    upload = forms.FileField(
+        label="Spreadsheet",
+        error_messages={"required": "Choose the spreadsheet to import", "empty": "The file is empty"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["upload"].help_text = LIMITS
+        self.fields["upload"].widget.attrs["accept"] = ".xlsx,.csv"
+        self.helper = gds_helper(Layout(Field("upload")))
+
+
+NOT_RATED_CHOICE = "none"
+
+
+class ImportColumnsForm(forms.Form):
+    """Which field each of the file's columns fills (or none), which status each label
+    not on the plan's scale means (or none), and the date of the update the ratings and
+    evidence go into."""
+
+    update_date = UKDateField(
+        label="Date of the update the ratings and evidence belong to (optional)",
+        required=False,
+        help_text="Instead of the file's update date column. For example, 4 3 2011.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        headers: list[str],
+        columns: dict[str, str],
+        unknown: list[str],
+        statuses: dict[str, str],
+        scale: RagScale,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [("", "Leave it out"), *[(item.key, item.header) for item in FIELDS]]
+        layout: list[Any] = [HTML('<h2 class="govuk-heading-m">Columns</h2>')]
+        for index, header in enumerate(headers):
+            key = f"column_{index}"
+            self.fields[key] = forms.ChoiceField(
+                label=escaped(f"Column “{header}”"), choices=choices, required=False, initial=columns.get(header, "")
+            )
+            layout.append(Field.select(key))
+        self.unknown = {f"status_{index}": label for index, label in enumerate(unknown)}
+        if unknown:
+            layout.append(HTML('<h2 class="govuk-heading-m">Statuses not on the scale</h2>'))
+        status_choices = [
+            ("", "Leave the row out"),
+            *[(str(status.pk), status.label) for status in scale.statuses],
+            (NOT_RATED_CHOICE, scale.words.not_rated),
+        ]
+        for key, label in self.unknown.items():
+            chosen = statuses.get(status_key(label))
+            self.fields[key] = forms.ChoiceField(
+                label=escaped(f"“{label}” means"),
+                choices=status_choices,
+                required=False,
+                initial=NOT_RATED_CHOICE if chosen == "" else (chosen or ""),
+            )
+            layout.append(Field.select(key))
+        layout.append(Field("update_date"))
+        self.helper = gds_helper(Layout(*layout))
+
+    def columns(self) -> dict[str, str]:
+        return {header: self.cleaned_data.get(f"column_{index}", "") for index, header in enumerate(self.headers)}
+
+    def statuses(self) -> dict[str, str]:
+        """Each label matched: a status's id, or "" for not yet rated (a label left unmatched is absent)."""
+        chosen: dict[str, str] = {}
+        for key, label in self.unknown.items():
+            value = self.cleaned_data.get(key, "")
+            if value:
+                chosen[status_key(label)] = "" if value == NOT_RATED_CHOICE else value
+        return chosen
+
+
+class ImportConfirmForm(OnceOnlyForm):
+    """The confirm that imports: sent twice, it imports once."""

@@ -96,7 +96,11 @@ TEXT = Column[RecommendationRow](
     "Recommendation", lambda row: row.recommendation.text, cell="recommendations/cells/text.html"
 )
 LEAD = Column[RecommendationRow]("Lead", lead_name)
-TARGET_DATE = Column[RecommendationRow]("By when", lambda row: row.recommendation.target_date, cell=DATE)
+TARGET_DATE = Column[RecommendationRow](
+    "By when",
+    lambda row: row.recommendation.target_date or row.recommendation.target_date_text or None,
+    cell="recommendations/cells/by_when.html",
+)
 STATE = Column[RecommendationRow]("State", lambda row: row.recommendation.get_state_display())
 OVERDUE = Column[RecommendationRow]("Overdue", lambda row: row.overdue)
 EVIDENCE = Column[RecommendationRow]("Evidence", evidence_words, cell="recommendations/cells/evidence.html")

@@ -220,6 +220,15 @@ class Recommendation(Versioned):
     text = models.TextField(max_length=5000, validators=[validate_no_identifying_details])
     agencies = models.ManyToManyField(Agency, blank=True, related_name="+", verbose_name="responsible agencies")
     target_date = models.DateField("by when", null=True, blank=True)
+    # A "by when" that is not a date ("to be confirmed", "April 2017", "Q2 2012"), as a
+    # board's own spreadsheet said it: kept beside an empty date and shown where it shows.
+    target_date_text = models.CharField(
+        "by when, in words",
+        max_length=60,
+        blank=True,
+        validators=[validate_no_identifying_details],
+        help_text="When there is no date yet, like “to be confirmed” or “Q2 2012”.",
+    )
     state = models.CharField(max_length=20, choices=RecommendationState.choices, default=RecommendationState.OPEN)
     impact_statement = models.TextField(
         "statement of impact",
@@ -499,3 +508,24 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.lead} for {self.cycle}"
+
+
+class ImportMapping(models.Model):
+    """How the columns of a spreadsheet imported into a plan map to its fields, and its
+    status labels to the plan's scale, remembered for the next file with the same headers
+    (``signature``: a digest of the headers as compared)."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="import_mappings")
+    signature = models.CharField(max_length=64)
+    headers = models.JSONField(default=list, help_text="The file's headers, as written.")
+    columns = models.JSONField(default=dict, help_text="Each header to the field it fills, or to nothing.")
+    statuses = models.JSONField(default=dict, help_text="Each status label not on the scale to a status, or to none.")
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-saved_at"]
+        constraints = [models.UniqueConstraint(fields=["plan", "signature"], name="import_mapping_once_per_headers")]
+
+    def __str__(self) -> str:
+        return f"Columns of a spreadsheet for {self.plan}"

@@ -15,7 +15,8 @@ form, the demo loader or any importer gets the same refusals.
   role in an agency, never both; a person newly named is active and may lead
   recommendations; a role has an agency (newly named: active) and at most 150
   characters; nobody is named twice. Each change of lead is kept in the history.
-  The sort key (2.9 before 2.10) is the database's, derived from the number.
+  The sort key (2.9 before 2.10) is the database's, derived from the number. "By when"
+  is a date or, with none, words ("to be confirmed", "Q2 2012"): a date clears the words.
 - ``cycle_open``: by the Executive; a title unique in the plan and a due date; one open
   update per plan.
 - ``ratings_save``: by the Executive; the update is open; each recommendation is in the
@@ -335,6 +336,8 @@ class RecommendationInput:
     agencies: Sequence[Agency] = ()
     leads: Sequence[LeadInput] = ()
     target_date: datetime.date | None = None
+    # "By when" in words ("to be confirmed", "Q2 2012"), kept only while there is no date.
+    target_date_text: str = ""
 
 
 def _check_recommendation(plan: ActionPlan, values: RecommendationInput, recommendation: Recommendation) -> None:
@@ -364,6 +367,7 @@ def _apply(recommendation: Recommendation, values: RecommendationInput) -> None:
     recommendation.text = values.text
     recommendation.kind = values.kind
     recommendation.target_date = values.target_date
+    recommendation.target_date_text = "" if values.target_date else values.target_date_text.strip()
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,9 +20,10 @@ from dscb import access, lists
 from dscb.access import Action, AuthenticatedRequest
 from dscb.concurrency import EditConflict
 from dscb.forms import save_or_report
+from dscb.imports import DryRun, ImportRefused, Sheet
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
-from recommendations import selectors, services
+from recommendations import imports, selectors, services
 from recommendations.access import (
     cycle_for,
     evidence_for,
@@ -38,6 +41,9 @@ from recommendations.forms import (
     CompleteCycleForm,
     EvidenceForm,
     EvidenceInErrorForm,
+    ImportColumnsForm,
+    ImportConfirmForm,
+    ImportUploadForm,
     PlanSectionForm,
     RatingsForm,
     RecommendationForm,
@@ -809,3 +815,172 @@ def overdue(request: AuthenticatedRequest) -> HttpResponse:
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def overdue_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     return lists.download(request, OverdueList(filters=request.GET), kind)
+
+
+# --- Importing the plan from a spreadsheet --------------------------------------------------
+# The file is read once, on upload, into plain rows kept in the person's own session under
+# a random token (never on disk, never where anyone else can reach it); the dry run and
+# the import read them from there. One upload is kept at a time.
+
+IMPORT_KEY = "plan-import:"
+IMPORT_GONE = "That upload is no longer kept. Upload the spreadsheet again."
+
+
+def _kept_import(request: AuthenticatedRequest, plan: ActionPlan, token: str) -> dict[str, Any] | None:
+    kept = request.session.get(IMPORT_KEY + token)
+    if not isinstance(kept, dict) or kept.get("plan") != plan.pk or kept.get("user") != request.user.pk:
+        return None
+    return kept
+
+
+def _keep_import(request: AuthenticatedRequest, token: str, kept: dict[str, Any]) -> None:
+    stale = [key for key in request.session.keys() if key.startswith(IMPORT_KEY)]  # noqa: SIM118  (a session has no __iter__)
+    for key in [key for key in stale if key != IMPORT_KEY + token]:
+        del request.session[key]
+    request.session[IMPORT_KEY + token] = kept
+
+
+def _dry_run(request: AuthenticatedRequest, plan: ActionPlan, token: str, kept: dict[str, Any]) -> HttpResponse:
+    """Run the dry run again with the import's settings, keep what it found, and show it."""
+    result = imports.dry_run(
+        plan=plan,
+        by=request.user,
+        sheet=Sheet.from_data(kept["sheet"]),
+        settings=imports.Settings.from_data(kept["settings"]),
+    )
+    kept["result"] = result.to_data()
+    _keep_import(request, token, kept)
+    return redirect("recommendations:plan_import_review", plan.pk, token)
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_ACTION_PLAN)
+def plan_import(request: AuthenticatedRequest, plan: int) -> HttpResponse:
+    action_plan = plan_or_404(plan)
+    posted = request.method == "POST"
+    form = ImportUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if form.is_valid():
+        upload = form.cleaned_data["upload"]
+        try:
+            sheet = imports.read_upload(upload)
+        except ImportRefused as refused:
+            form.add_error("upload", refused.message)
+        else:
+            settings = imports.settings_for(action_plan, sheet)
+            token = secrets.token_urlsafe(16)
+            kept = {
+                "plan": action_plan.pk,
+                "user": request.user.pk,
+                "file": (upload.name or "")[:100],
+                "sheet": sheet.to_data(),
+                "settings": settings.to_data(),
+            }
+            if imports.needs_matching(action_plan, sheet, settings):
+                _keep_import(request, token, kept)
+                return redirect("recommendations:plan_import_columns", action_plan.pk, token)
+            return _dry_run(request, action_plan, token, kept)
+    return render(
+        request,
+        "recommendations/import_upload.html",
+        {"plan": action_plan, "form": form, "fields": imports.FIELDS},
+    )
+
+
+@require_safe
+@access.permission_required(Action.MANAGE_ACTION_PLAN)
+@reads_personal_data
+def plan_import_template(request: AuthenticatedRequest, plan: int) -> HttpResponse:
+    """The template to fill in, holding the plan as it is: imported again, it changes nothing."""
+    action_plan = plan_or_404(plan)
+    record_read(request, action_plan)
+    response = HttpResponse(imports.template_xlsx(action_plan), content_type=lists.CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = (
+        f'attachment; filename="action-plan-{action_plan.pk}-{timezone.localdate():%Y-%m-%d}.xlsx"'
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_ACTION_PLAN)
+def plan_import_columns(request: AuthenticatedRequest, plan: int, token: str) -> HttpResponse:
+    action_plan = plan_or_404(plan)
+    kept = _kept_import(request, action_plan, token)
+    if kept is None:
+        messages.info(request, IMPORT_GONE)
+        return redirect("recommendations:plan_import", action_plan.pk)
+    sheet = Sheet.from_data(kept["sheet"])
+    settings = imports.Settings.from_data(kept["settings"])
+    [scale] = selectors.plan_scales(None)
+    form = ImportColumnsForm(
+        request.POST or None,
+        headers=sheet.headers,
+        columns=settings.columns,
+        unknown=imports.unknown_statuses(sheet, settings),
+        statuses=settings.statuses,
+        scale=scale,
+        initial={"update_date": settings.update_date},
+    )
+    if form.is_valid():
+        settings = imports.Settings(
+            columns=form.columns(), statuses=form.statuses(), update_date=form.cleaned_data["update_date"]
+        )
+        # The statuses are matched again with the columns just chosen: a new status column may have others.
+        saved = save_or_report(
+            form,
+            lambda: imports.save_mapping(plan=action_plan, by=request.user, headers=sheet.headers, settings=settings),
+        )
+        if saved:
+            kept["settings"] = settings.to_data()
+            unmatched = set(imports.unknown_statuses(sheet, settings)) - set(form.unknown.values())
+            if unmatched:  # a status column chosen just now: its labels not on the scale are matched next
+                _keep_import(request, token, kept)
+                messages.info(request, "Now say what each status not on the scale means.")
+                return redirect("recommendations:plan_import_columns", action_plan.pk, token)
+            return _dry_run(request, action_plan, token, kept)
+    return render(
+        request,
+        "recommendations/import_columns.html",
+        {"plan": action_plan, "form": form, "file_name": kept.get("file", ""), "sheet": sheet, "token": token},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_ACTION_PLAN)
+def plan_import_review(request: AuthenticatedRequest, plan: int, token: str) -> HttpResponse:
+    """The dry run, as found when the file was uploaded or its columns matched; confirmed,
+    the import runs again, checked anew, and imports every row without a problem."""
+    action_plan = plan_or_404(plan)
+    kept = _kept_import(request, action_plan, token)
+    if kept is None or "result" not in kept:
+        messages.info(request, IMPORT_GONE)
+        return redirect("recommendations:plan_import", action_plan.pk)
+    result = DryRun.from_data(kept["result"])
+    form = ImportConfirmForm(request.POST or None)
+    done: list[DryRun] = []
+
+    def run_import() -> None:
+        done.append(
+            imports.import_plan(
+                plan=action_plan,
+                by=request.user,
+                sheet=Sheet.from_data(kept["sheet"]),
+                settings=imports.Settings.from_data(kept["settings"]),
+            )
+        )
+
+    if form.is_valid() and save_or_report(form, run_import):
+        request.session.pop(IMPORT_KEY + token, None)
+        messages.success(request, imports.summary(done[0]) if done else "The spreadsheet has been imported already.")
+        return redirect("recommendations:plan", action_plan.pk)
+    return render(
+        request,
+        "recommendations/import_review.html",
+        {
+            "plan": action_plan,
+            "result": result,
+            "form": form,
+            "file_name": kept.get("file", ""),
+            "token": token,
+            "settings": imports.Settings.from_data(kept["settings"]),
+        },
+    )

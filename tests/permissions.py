@@ -180,6 +180,15 @@ MATRIX: dict[str, Row] = {
     "recommendations:plan_download": for_action(Action.VIEW_ACTION_PLAN),
     "recommendations:scale_styles": public(),
     "recommendations:plan_edit": for_action(Action.MANAGE_ACTION_PLAN),
+    "recommendations:plan_import": for_action(Action.MANAGE_ACTION_PLAN),
+    "recommendations:plan_import_template": for_action(Action.MANAGE_ACTION_PLAN),
+    # The sample token names no upload kept: the Executive is sent to upload the file again.
+    "recommendations:plan_import_columns": for_action(
+        Action.MANAGE_ACTION_PLAN, redirect("recommendations:plan_import")
+    ),
+    "recommendations:plan_import_review": for_action(
+        Action.MANAGE_ACTION_PLAN, redirect("recommendations:plan_import")
+    ),
     "recommendations:mine": for_action(Action.LEAD_RECOMMENDATIONS),
     "recommendations:mine_download": for_action(Action.LEAD_RECOMMENDATIONS),
     "recommendations:overdue": for_action(Action.VIEW_ACTION_PLAN),
@@ -316,6 +325,14 @@ POSTS: dict[str, Row] = {
     "recommendations:plan_create": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
     "recommendations:section_create": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
     "recommendations:plan_edit": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
+    # The plausible form has no file: refused beside the field. Nothing is saved before the confirm.
+    "recommendations:plan_import": for_action(Action.MANAGE_ACTION_PLAN, OK),
+    "recommendations:plan_import_columns": for_action(
+        Action.MANAGE_ACTION_PLAN, redirect("recommendations:plan_import")
+    ),
+    "recommendations:plan_import_review": for_action(
+        Action.MANAGE_ACTION_PLAN, redirect("recommendations:plan_import")
+    ),
     "recommendations:recommendation_create": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
     "recommendations:recommendation_edit": for_action(Action.MANAGE_ACTION_PLAN, SAVED),
     # The sample recommendation is led by the professional lead persona.

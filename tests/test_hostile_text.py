@@ -102,6 +102,7 @@ NOT_TYPED = {
     "dscb.SentEmail.subject": "the subject as sent, rendered by dscb.emails from its template",
     "recommendations.Evidence.file_type": "set from the uploaded file's sniffed content, never from what is typed",
     "recommendations.Reminder.recommendation_numbers": "copied by send_reminders from recommendation numbers",
+    "recommendations.ImportMapping.signature": "a digest of a spreadsheet's headers, written by the import",
     "reports.PublishedReport.period": "written by publishing, from the report's dates",
 }
 

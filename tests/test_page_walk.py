@@ -65,6 +65,10 @@ NEITHER_VERSION_NOR_KEY = {
     "recommendations:evidence_mark_in_error": "marked once",
     # The service refuses a second publication under a row lock, and the database too.
     "reports:report_publish": "publication",
+    # Uploading a spreadsheet saves nothing: it is read for a dry run, kept in the session.
+    "recommendations:plan_import": "a dry run",
+    # Matching a file's columns keeps one mapping per plan and headers: sent twice, the same one.
+    "recommendations:plan_import_columns": "one mapping per plan and headers",
     # The admin site: its change forms carry the version (dscb.admin.VersionedAdmin).
     "admin:logout": "sign-out",
     "admin:auditlog_logentry_change": "view only: history is never edited",

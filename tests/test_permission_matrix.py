@@ -128,6 +128,11 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "recommendations:plan": {"plan": recommendation.plan_id},
         "recommendations:plan_edit": {"plan": recommendation.plan_id},
         "recommendations:section_create": {"plan": recommendation.plan_id},
+        "recommendations:plan_import": {"plan": recommendation.plan_id},
+        "recommendations:plan_import_template": {"plan": recommendation.plan_id},
+        # No upload is kept for the token: the Executive is sent to upload one.
+        "recommendations:plan_import_columns": {"plan": recommendation.plan_id, "token": "no-such-upload"},
+        "recommendations:plan_import_review": {"plan": recommendation.plan_id, "token": "no-such-upload"},
         "recommendations:recommendation_create": {"plan": recommendation.plan_id},
         "recommendations:cycle_list": {"plan": recommendation.plan_id},
         "recommendations:cycle_create": {"plan": recommendation.plan_id},
