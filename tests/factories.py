@@ -119,7 +119,8 @@ class AuditCaseFactory(DjangoModelFactory):
         model = AuditCase
 
     audit_round = factory.SubFactory(AuditRoundFactory)
-    reference = factory.Sequence(lambda n: f"MACA-2010-09-{n + 1:03d}")
+    # Valid however many cases a test process makes: the pattern allows three digits.
+    reference = factory.Sequence(lambda n: f"MACA-{2010 + n // 999}-09-{n % 999 + 1:03d}")
     category_neglect = True
     plan_started_on = datetime.date(2010, 1, 4)
 
@@ -194,7 +195,7 @@ class RecommendationFactory(DjangoModelFactory):
 
     section = factory.SubFactory(PlanSectionFactory)
     plan = factory.SelfAttribute("section.plan")
-    number = factory.Sequence(lambda n: f"1.{n + 1}")
+    number = factory.Sequence(lambda n: f"1.{n % 999 + 1}")  # the pattern allows three digits
     text = factory.Sequence(lambda n: f"Recommendation {n}")
 
     @factory.post_generation

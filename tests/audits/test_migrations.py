@@ -28,7 +28,7 @@ def test_a_round_in_progress_is_collecting_returns_and_goes_back_to_in_progress(
 
 
 BEFORE_QUESTIONS = [("audits", "0012_escalation_email_and_withdrawal")]
-AFTER_QUESTIONS = [("audits", "0013_round_questions")]
+AFTER_QUESTIONS = [("audits", "0014_round_questions_data")]
 
 
 def test_every_round_keeps_asking_what_it_asked_before_rounds_chose_their_questions():
