@@ -233,7 +233,7 @@ def test_a_publication_from_before_word_documents_offers_none(db, client):
     assert board.get(reverse("reports:published_download", args=[published.pk, "docx"])).status_code == 404
     response = board.get(reverse("reports:published_download", args=[published.pk, "pdf"]))
     assert response.status_code == 200
-    response.close()
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
     listing = board.get(reverse("reports:report_list")).content.decode()
     assert reverse("reports:published_download", args=[published.pk, "pdf"]) in listing
     assert reverse("reports:published_download", args=[published.pk, "docx"]) not in listing
