@@ -1,7 +1,27 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.contrib.admin import apps as admin_apps
+from django.core.validators import MaxLengthValidator
+from django.db import models
+
+OUR_APPS = ("dscb", "audits", "recommendations", "reports")
+
+
+def limit_long_text() -> None:
+    """A text field's ``max_length`` is only a form's limit in Django: make it a rule of
+    the model, so the services (which call ``full_clean``) and every importer refuse
+    longer text too. Added here rather than on each field, so no field can forget it."""
+    for model in apps.get_models():
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        for field in model._meta.local_fields:
+            if (
+                isinstance(field, models.TextField)
+                and field.max_length
+                and not any(isinstance(validator, MaxLengthValidator) for validator in field.validators)
+            ):
+                field.validators.append(MaxLengthValidator(field.max_length))
 
 
 class DscbConfig(AppConfig):
@@ -16,6 +36,7 @@ class DscbConfig(AppConfig):
         from dscb import signals  # noqa: F401
         from dscb.models import Agency, User
 
+        limit_long_text()
         not_history = ["version", "updated_at", "updated_by"]
         auditlog.register(User, exclude_fields=["password", "last_login", *not_history])
         auditlog.register(Agency, exclude_fields=not_history)

@@ -303,10 +303,14 @@ class VersionedForm(OnceOnlyMixin, forms.ModelForm):
             once_only(self)
 
     def take_latest_version(self, conflict: EditConflict) -> None:
-        """After a refused save: keep what was typed, but let the next save go through."""
-        data = cast(QueryDict, self.data).copy()
-        data[self.add_prefix("version")] = str(conflict.version)
-        self.data = data
+        take_latest_version(self, conflict)
+
+
+def take_latest_version(form: forms.BaseForm, conflict: EditConflict) -> None:
+    """After a refused save: keep what was typed, but let the next save go through."""
+    data = cast(QueryDict, form.data).copy()
+    data[form.add_prefix("version")] = str(conflict.version)
+    form.data = data
 
 
 def _form_name(form: forms.BaseForm) -> str:

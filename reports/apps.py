@@ -18,6 +18,7 @@ class ReportsConfig(AppConfig):
         not_history = ["version", "updated_at", "updated_by"]
         auditlog.register(models.Report, exclude_fields=not_history)
         auditlog.register(models.NarrativeSection, exclude_fields=not_history)
+        auditlog.register(models.ReportProse, exclude_fields=not_history)
         auditlog.register(models.LearningSummary, exclude_fields=not_history)
         # The figures are stored with the documents; the history says who published what, when.
         auditlog.register(models.PublishedReport, exclude_fields=["figures"])

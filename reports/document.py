@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from recommendations.selectors import RagScale, RecommendationRow, SectionRows
 from reports import selectors
 from reports.charts import Bar, Chart, Segment, counts_chart, share_chart
 from reports.models import NarrativeSection, Report
+from reports.prose import Block, blocks
 from reports.selectors import AgencyRow, AuditFigures, Period, RagFigures, ThemeBelow
 
 NOT_RATED_COLOUR = ("#b1b4b6", "#0b0c0c")
@@ -437,6 +438,12 @@ class ReportDocument:
     plan: RagView
     narrative: list[NarrativeSection]
     generated_on: datetime.date
+    written: dict[str, str] = field(default_factory=dict)  # the Executive's words, by prose block
+
+    @cached_property
+    def prose(self) -> dict[str, Block]:
+        """The report's prose, block by block: the Executive's words or the default."""
+        return blocks(self, self.written)
 
     @property
     def title(self) -> str:
@@ -548,4 +555,5 @@ def build(report: Report, *, today: datetime.date) -> ReportDocument:
         ),
         narrative=list(report.sections.all()),
         generated_on=today,
+        written=dict(report.prose.values_list("block", "body")),
     )

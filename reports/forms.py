@@ -7,10 +7,20 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
-from dscb.forms import OUT_OF_DATE, OnceOnlyForm, UKDateField, VersionedForm, field_as, gds_helper, text_area
+from dscb.concurrency import EditConflict
+from dscb.forms import (
+    OUT_OF_DATE,
+    OnceOnlyForm,
+    UKDateField,
+    VersionedForm,
+    field_as,
+    gds_helper,
+    take_latest_version,
+    text_area,
+)
 from recommendations.forms import ParseOnlyMixin
 from recommendations.models import ActionPlan, PlanSection, ReviewCycle
-from reports.models import LearningSummary, NarrativeSection, Report
+from reports.models import LearningSummary, NarrativeSection, Report, ReportProse
 
 
 class CycleChoiceField(forms.ModelChoiceField):
@@ -59,6 +69,33 @@ class NarrativeSectionForm(ParseOnlyMixin, VersionedForm):
         self.helper = gds_helper(
             Layout(Field.text("heading"), text_area(self, "body", rows=6), Field.text("position", field_width=3))
         )
+
+
+class ProseForm(forms.Form):
+    """A block of the report's prose. ``version`` is the block's as the person found it,
+    0 while it shows its default."""
+
+    body = forms.CharField(
+        label="Text",
+        max_length=ReportProse._meta.get_field("body").max_length,
+        strip=False,
+        widget=forms.Textarea,
+        help_text=ReportProse._meta.get_field("body").help_text,
+        error_messages={"required": "Enter the text, or reset the block to its default"},
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages=dict.fromkeys(("required", "invalid", "min_value"), OUT_OF_DATE),
+    )
+
+    def __init__(self, *args: Any, label: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = label
+        self.helper = gds_helper(Layout(text_area(self, "body", rows=12), "version"))
+
+    def take_latest_version(self, conflict: EditConflict) -> None:
+        take_latest_version(self, conflict)
 
 
 class PeriodForm(forms.Form):

@@ -55,6 +55,47 @@ class NarrativeSection(Versioned):
         return self.heading
 
 
+class ProseBlock(models.TextChoices):
+    """The report's prose, block by block, in the order the report reads them."""
+
+    INTRODUCTION = "introduction", "Introduction and who audited"
+    METHOD = "method", "How the cases were audited"
+    CASE_FINDINGS = "case_findings", "Individual case audit findings"
+    THEME_FINDINGS = "theme_findings", "Findings by theme"
+    APPRECIATIVE_INQUIRY = "appreciative_inquiry", "Appreciative Inquiry"
+    RECOMMENDATIONS = "recommendations", "Recommendations"
+    EVIDENCE_OF_IMPACT = "evidence_of_impact", "Evidence of impact"
+    NEXT_STEPS = "next_steps", "What happens next"
+
+
+class ReportProse(Versioned):
+    """A block of the report's prose in the board's own words. A block with no row reads
+    its default, written from the figures (reports.prose), so it follows them until the
+    Executive changes it; resetting the block deletes the row."""
+
+    Block = ProseBlock
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="prose")
+    block = models.CharField(max_length=40, choices=ProseBlock.choices)
+    body = models.TextField(
+        "text",
+        max_length=5000,
+        validators=[validate_no_identifying_details, validate_no_board_reference],
+        help_text="A blank line starts a new paragraph; lines starting with a dash (-) make a bulleted list.",
+    )
+
+    class Meta:
+        verbose_name = "report prose"
+        verbose_name_plural = "report prose"
+        constraints = [
+            models.UniqueConstraint(fields=["report", "block"], name="report_prose_one_per_block"),
+            models.CheckConstraint(condition=models.Q(block__in=ProseBlock.values), name="report_prose_block_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_block_display()
+
+
 def published_upload_to(instance: PublishedReport, filename: str) -> str:
     return f"reports/{uuid.uuid4().hex}-{filename}"
 

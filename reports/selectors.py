@@ -161,6 +161,7 @@ class InquiryFigures:
     families: int = 0
     plans_over_12_months: int = 0
     seen_as_stuck: int = 0
+    outcomes_agreed: int = 0  # families whose participants agreed desired outcomes for the children
 
 
 @dataclass
@@ -311,7 +312,7 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
     # A handful of families a year: read one by one.
     for family in (
         AuditCase.objects.filter(audit_round__in=[r for r in rounds if r.is_appreciative_inquiry])
-        .only("state", "plan_started_on", "seen_as_stuck", "audit_round__held_on")
+        .only("state", "plan_started_on", "seen_as_stuck", "desired_outcomes", "audit_round__held_on")
         .select_related("audit_round")
     ):
         if not family.is_finalised:
@@ -320,6 +321,7 @@ def audit_figures(period: Period, *, today: datetime.date) -> AuditFigures:
         inquiry.families += 1
         inquiry.plans_over_12_months += family.plan_months_at(family.audit_round.held_on) > 12
         inquiry.seen_as_stuck += bool(family.seen_as_stuck)
+        inquiry.outcomes_agreed += bool(family.desired_outcomes.strip())
 
     finalised = {"case__state": AuditCase.State.FINALISED}  # see "Which cases count" above
     for round_id, theme_id, grade_id, n in (

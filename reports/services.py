@@ -11,6 +11,12 @@ whatever happens to the data afterwards.
   publication; a heading and a body with no identifying details. A change to a section
   is a change to the report (its version moves on), so a check before publishing sees it.
 - ``section_remove``: by the Executive; the report has no current publication.
+- ``prose_save``: by the Executive; the report has no current publication; one of the
+  report's prose blocks; some text, with no identifying details and no board reference;
+  as the person found it (``expected_version``: the block's version, or 0 for a block
+  showing its default). The block keeps these words until it is reset.
+- ``prose_reset``: by the Executive; the report has no current publication. The block
+  goes back to its default, written from the figures.
 - ``publish``: by the Executive; the report is as checked (its version); if it has a
   current publication, a reason for replacing it, with no identifying details: the new
   publication replaces it (the database allows one current publication per report).
@@ -40,12 +46,13 @@ from django.utils.text import slugify
 
 from audits.models import AuditCase, AuditRound
 from dscb.access import Action, can
-from dscb.concurrency import create_versioned, save_versioned
+from dscb.concurrency import EditConflict, create_versioned, save_versioned
 from dscb.files import files_kept_on_success
 from dscb.models import User
 from recommendations.models import ReviewCycle
 from reports import document, notifications, renderers, selectors
-from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report
+from reports.models import LearningSummary, NarrativeSection, ProseBlock, PublishedReport, Report, ReportProse
+from reports.prose import normalise
 
 ALREADY_PUBLISHED = (
     "This report has been published, so it cannot be changed. To correct it, withdraw the publication "
@@ -156,6 +163,47 @@ def section_remove(*, section: NarrativeSection, by: User) -> None:
     _lock_draft(section.report)
     section.delete()
     _report_changed(section.report, by)
+
+
+PROSE_NEEDS_TEXT = "Enter the text, or reset the block to its default"
+
+
+def _check_block(block: str) -> None:
+    if block not in ProseBlock.values:
+        raise ValidationError({"block": ["Choose one of the report's blocks"]})
+
+
+@transaction.atomic
+def prose_save(*, report: Report, by: User, block: str, body: str, expected_version: int) -> ReportProse:
+    _refuse_unless_executive(by)
+    report = _lock_draft(report)
+    _check_block(block)
+    body = normalise(body)
+    if not body:
+        raise ValidationError({"body": [PROSE_NEEDS_TEXT]})
+    written = ReportProse.objects.filter(report=report, block=block).select_related("updated_by").first()
+    # Someone else changed, or reset, the block after the person opened it.
+    if written is not None and expected_version == 0:
+        raise EditConflict(saved_by=written.updated_by, saved_at=written.updated_at, version=written.version)
+    if written is None and expected_version != 0:
+        raise EditConflict(saved_by=report.updated_by, saved_at=report.updated_at, version=0)
+    if written is None:
+        written = create_versioned(ReportProse(report=report, block=block, body=body), by=by)
+    else:
+        written.body = body
+        save_versioned(written, expected_version=expected_version, by=by)
+    _report_changed(report, by)
+    return written
+
+
+@transaction.atomic
+def prose_reset(*, report: Report, by: User, block: str) -> None:
+    _refuse_unless_executive(by)
+    report = _lock_draft(report)
+    _check_block(block)
+    deleted, _ = ReportProse.objects.filter(report=report, block=block).delete()
+    if deleted:
+        _report_changed(report, by)
 
 
 @transaction.atomic

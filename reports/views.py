@@ -23,12 +23,13 @@ from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 from recommendations.models import ActionPlan, ReviewCycle
-from reports import document, renderers, selectors, services
+from reports import document, prose, renderers, selectors, services
 from reports.access import published_for, published_summary_for, report_for, section_for, summary_round_for
 from reports.forms import (
     LearningSummaryForm,
     NarrativeSectionForm,
     PeriodForm,
+    ProseForm,
     PublishForm,
     RagScopeForm,
     ReportForm,
@@ -36,7 +37,7 @@ from reports.forms import (
     WithdrawForm,
 )
 from reports.lists import PublicationNotes, PublishedReports, RagList, with_notes
-from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report
+from reports.models import LearningSummary, NarrativeSection, ProseBlock, PublishedReport, Report
 from reports.selectors import Period
 
 # Each download: its content type and how its file name ends ("draft-report-1.pdf").
@@ -292,6 +293,62 @@ def section_remove(request: AuthenticatedRequest, pk: int, section_pk: int) -> H
         return redirect("reports:report_detail", pk)
     messages.success(request, f"“{section.heading}” has been removed.")
     return redirect("reports:report_detail", pk)
+
+
+def prose_block(report: Report, block: str) -> prose.Block:
+    blocks = document.build(report, today=timezone.localdate()).prose
+    if block not in blocks:
+        raise Http404
+    return blocks[block]
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_REPORTS)
+def prose_edit(request: AuthenticatedRequest, pk: int, block: str) -> HttpResponse:
+    """A block of the report's prose, shown with its default (written from today's
+    figures) so the Executive can see what it would go back to."""
+    report = report_for(request.user, pk, write=True, queryset=Report.objects.select_related("cycle", "cycle__plan"))
+    if refused := draft_or_refuse(request, report):
+        return refused
+    shown = prose_block(report, block)
+    written = report.prose.filter(block=block).first()
+    initial = {"body": shown.text, "version": written.version if written else 0}
+    form = ProseForm(request.POST or None, initial=initial, label=shown.label)
+    if request.method == "POST" and not written and not form.has_changed():
+        messages.success(request, f"“{shown.label}” is unchanged: it still follows the figures.")
+        return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#report-prose")
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: services.prose_save(
+            report=report,
+            by=request.user,
+            block=block,
+            body=form.cleaned_data["body"],
+            expected_version=form.cleaned_data["version"],
+        ),
+    ):
+        messages.success(request, f"“{shown.label}” has been saved in your words.")
+        return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#report-prose")
+    return render(request, "reports/prose_edit.html", {"report": report, "prose_block": shown, "form": form})
+
+
+@require_POST
+@access.permission_required(Action.MANAGE_REPORTS)
+def prose_reset(request: AuthenticatedRequest, pk: int, block: str) -> HttpResponse:
+    report = report_for(request.user, pk, write=True)
+    if refused := draft_or_refuse(request, report):
+        return refused
+    if block not in ProseBlock.values:
+        raise Http404
+    try:
+        services.prose_reset(report=report, by=request.user, block=block)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"“{ProseBlock(block).label}” has been reset to its default, written from the figures."
+        )
+    return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#report-prose")
 
 
 @require_safe

@@ -32,7 +32,7 @@ from recommendations.models import (
     RecommendationLead,
     ReviewCycle,
 )
-from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report
+from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report, ReportProse
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -265,6 +265,15 @@ class NarrativeSectionFactory(DjangoModelFactory):
     report = factory.SubFactory(ReportFactory)
     heading = "Multi-agency safeguarding hub (MASH)"
     body = "All agencies working together to share information at the earliest opportunity."
+
+
+class ReportProseFactory(DjangoModelFactory):
+    class Meta:
+        model = ReportProse
+
+    report = factory.SubFactory(ReportFactory)
+    block = ReportProse.Block.METHOD
+    body = "The audit team read every agency's records of each child, with the records of their siblings."
 
 
 class PublishedReportFactory(DjangoModelFactory):

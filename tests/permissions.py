@@ -236,6 +236,8 @@ MATRIX: dict[str, Row] = {
     "reports:section_add": for_action(Action.MANAGE_REPORTS),
     "reports:section_edit": for_action(Action.MANAGE_REPORTS),
     "reports:section_remove": post_only(),
+    "reports:prose_edit": for_action(Action.MANAGE_REPORTS),
+    "reports:prose_reset": post_only(),
     "reports:report_download": for_action(Action.MANAGE_REPORTS),
     # GET: the check before publishing; publishing itself is a POST.
     "reports:report_publish": for_action(Action.MANAGE_REPORTS),
@@ -359,6 +361,8 @@ POSTS: dict[str, Row] = {
     "reports:section_add": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:section_edit": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:section_remove": for_action(Action.MANAGE_REPORTS, SAVED),
+    "reports:prose_edit": for_action(Action.MANAGE_REPORTS, SAVED),
+    "reports:prose_reset": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:report_publish": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:published_withdraw": for_action(Action.MANAGE_REPORTS, SAVED),
     # The sample round already has its summary: drafting again is refused, on its page.

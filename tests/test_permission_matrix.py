@@ -15,6 +15,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from audits.models import ChecklistQuestion, Grade, GradeScale, Theme
 from dscb.models import Agency, User
 from recommendations.models import PlanScale, RagStatus, ReviewCycle
+from reports.models import ReportProse
 from reports.views import DOWNLOADS
 from tests.conftest import PERSONAS
 from tests.factories import (
@@ -32,6 +33,7 @@ from tests.factories import (
     PublishedReportFactory,
     RecommendationFactory,
     ReportFactory,
+    ReportProseFactory,
     ReviewCycleFactory,
     UserFactory,
     activate_totp,
@@ -83,6 +85,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
     completed = ReviewCycleFactory(state=ReviewCycle.State.COMPLETED, completed_on=cycle.due_on)
     report = ReportFactory(cycle=cycle)
     section = NarrativeSectionFactory(report=report)
+    ReportProseFactory(report=report, block=ReportProse.Block.METHOD)
     published = PublishedReportFactory(report__cycle=cycle)  # a report of its own: the sample draft stays a draft
     learning = LearningSummaryFactory()
     published_learning = PublishedLearningSummaryFactory()
@@ -93,6 +96,8 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "reports:section_add": {"pk": report.pk},
         "reports:section_edit": {"pk": report.pk, "section_pk": section.pk},
         "reports:section_remove": {"pk": report.pk, "section_pk": section.pk},
+        "reports:prose_edit": {"pk": report.pk, "block": ReportProse.Block.INTRODUCTION},
+        "reports:prose_reset": {"pk": report.pk, "block": ReportProse.Block.METHOD},
         "reports:report_download": {"pk": report.pk, "kind": "summary"},
         "reports:report_publish": {"pk": report.pk},
         "reports:published_download": {"pk": published.pk, "kind": "pdf"},

@@ -87,6 +87,9 @@ def plausible(
         data["reason"] = ["A rating was entered against the wrong recommendation."]
     if name == "recommendations:closure_propose":
         data["impact_statement"] = ["Strategy discussions now include every agency: the spring audit found all did."]
+    if name == "reports:prose_edit":
+        # As it is shown, the block is its default: saved unchanged, it stays the default.
+        data["body"] = ["The audit team has audited the records of every agency working with each child."]
     if name == "audits:record_create":
         # The sample case already holds the sample agency's record of the child.
         data["subject"] = ["other_adult"]

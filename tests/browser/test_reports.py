@@ -288,6 +288,56 @@ def test_dashboards_and_report_pages_are_accessible_to_the_executive(
     assert draft.sections.count() == 2
 
 
+# --- 2b. The report in the board's own words -------------------------------------------------
+
+OUR_WORDS = "The QAAC sub group has undertaken multi-agency case audits since April 2009."
+
+
+def test_the_executive_puts_the_report_in_the_boards_own_words_and_resets_it(
+    page: Page, live_server: Any, page_problems: PageProblems, settings: Any
+) -> None:
+    _load_demo(settings)
+    _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
+    draft = _march_2011_report(DRAFT_TITLE)
+    failures: list[str] = []
+    _visit(page, live_server, f"/reports/{draft.pk}/", DRAFT_TITLE)
+    summary = page.locator("section").filter(has=page.get_by_role("heading", name="Summary", exact=True))
+    expect(summary).to_contain_text("The audit team has undertaken multi-agency case audits since March 2009")
+    words = page.get_by_role("main").locator("dl").filter(has_text="Introduction and who audited")
+    expect(words.get_by_role("definition").first).to_have_text("Default")
+
+    words.get_by_role("link", name="Change Introduction and who audited").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Introduction and who audited")
+    text = page.get_by_label("Introduction and who audited")
+    expect(text).to_have_value(re.compile("^The audit team has undertaken"))
+    failures += audit_page(page, page_problems)
+
+    # Emptied, it is refused beside the text; then the board's own words are kept.
+    text.fill("")
+    page.get_by_role("button", name="Save", exact=True).click()
+    _expect_error_summary(page, "Enter the text, or reset the block to its default")
+    failures += audit_page(page, page_problems)
+    page.get_by_label("Introduction and who audited").fill(OUR_WORDS)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(DRAFT_TITLE)
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been saved in your words")
+    expect(summary).to_contain_text(OUR_WORDS)
+    expect(summary).not_to_contain_text("The audit team has undertaken")
+    expect(words.get_by_role("definition").first).to_have_text("Your words")
+    failures += audit_page(page, page_problems)
+
+    # Reset: the default, from the figures, is back.
+    words.get_by_role("link", name="Change Introduction and who audited").click()
+    expect(page.get_by_role("main")).to_contain_text("These are your words")
+    failures += audit_page(page, page_problems)
+    page.get_by_role("button", name="Reset to the default").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been reset to its default")
+    expect(summary).to_contain_text("The audit team has undertaken multi-agency case audits since March 2009")
+    expect(words.get_by_role("definition").first).to_have_text("Default")
+    assert not failures, "\n".join(failures)
+    assert not draft.prose.exists()
+
+
 # --- 3. From a figure to its list with the keyboard alone -------------------------------------
 
 
