@@ -43,6 +43,7 @@ from dscb.concurrency import EditConflict
 from dscb.forms import (
     OUT_OF_DATE,
     BoundedModelMultipleChoiceField,
+    OnceOnlyForm,
     OnceOnlyModelForm,
     UKDateField,
     VersionedForm,
@@ -631,3 +632,24 @@ class ParticipantForm(FieldsOnly, OnceOnlyModelForm):
         field_as(self, "agency", forms.ModelChoiceField).queryset = Agency.objects.active()
         self.fields["role"].help_text = "For example, social worker or health visitor. Never a name."
         self.helper = gds_helper(Layout(Field.select("agency"), Field.text("role")))
+
+
+class ReturnUploadForm(forms.Form):
+    """An agency's return sent back, for a dry run: nothing is saved until it is confirmed."""
+
+    upload = forms.FileField(
+        label="Agency's return",
+        error_messages={"required": "Choose the return to upload", "empty": "The file is empty"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "upload"
+        ].help_text = "The Excel workbook (.xlsx) downloaded for the agency from this page, filled in, of at most 2 MB."
+        self.fields["upload"].widget.attrs["accept"] = ".xlsx,.csv"
+        self.helper = gds_helper(Layout(Field("upload")))
+
+
+class ReturnConfirmForm(OnceOnlyForm):
+    """The confirm that imports a return: sent twice, it imports once."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -9,12 +10,12 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from audits import selectors, services
+from audits import returns, selectors, services
 from audits.access import case_for, escalation_for, may_edit_agency_records, participant_for, record_for, round_for
 from audits.forms import (
     AuditCaseForm,
@@ -30,6 +31,8 @@ from audits.forms import (
     ParticipantForm,
     ReopenCaseForm,
     ReopenRoundForm,
+    ReturnConfirmForm,
+    ReturnUploadForm,
     WithdrawEscalationForm,
 )
 from audits.lists import (
@@ -45,6 +48,7 @@ from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, Inquiry
 from dscb import access, lists
 from dscb.access import Action, AuthenticatedRequest
 from dscb.forms import field_as, save_or_report
+from dscb.imports import DryRun, ImportRefused, Sheet
 from dscb.models import Agency
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
@@ -916,3 +920,119 @@ def participant_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "The participant has been removed.")
     return redirect("audits:case_detail", case.pk)
+
+
+# --- Agency returns by spreadsheet ---------------------------------------------------------
+# For an agency without an account: the audit team downloads its return, the agency fills it
+# in offline, and the audit team uploads it. The file is read once, on upload, into plain
+# rows kept in the person's own session under a random token (never on disk); the dry run
+# and the import read them from there. One upload is kept at a time.
+
+RETURN_KEY = "agency-return:"
+RETURN_GONE = "That upload is no longer kept. Upload the return again."
+
+
+def _kept_return(request: AuthenticatedRequest, audit_round: AuditRound, token: str) -> dict[str, Any] | None:
+    kept = request.session.get(RETURN_KEY + token)
+    if not isinstance(kept, dict) or kept.get("round") != audit_round.pk or kept.get("user") != request.user.pk:
+        return None
+    return kept
+
+
+def _keep_return(request: AuthenticatedRequest, token: str, kept: dict[str, Any]) -> None:
+    stale = [key for key in request.session.keys() if key.startswith(RETURN_KEY)]  # noqa: SIM118  (a session has no __iter__)
+    for key in [key for key in stale if key != RETURN_KEY + token]:
+        del request.session[key]
+    request.session[RETURN_KEY + token] = kept
+
+
+@require_safe
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def agency_return(request: AuthenticatedRequest, pk: int, agency: int) -> HttpResponse:
+    """The return to send an agency, filled in with what it has returned: sent back
+    unchanged, it changes nothing."""
+    audit_round = round_for(request.user, pk, write=True)
+    taking_part = get_object_or_404(audit_round.agencies.all(), pk=agency)
+    record_read(request, audit_round)
+    response = HttpResponse(returns.return_xlsx(audit_round, taking_part), content_type=lists.CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{returns.file_name(audit_round, taking_part)}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+def return_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit_round = round_for(request.user, pk, write=True)
+    if refused := editable_round(request, audit_round):
+        return refused
+    posted = request.method == "POST"
+    form = ReturnUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if form.is_valid():
+        upload = form.cleaned_data["upload"]
+        try:
+            sheet = returns.read_upload(upload)
+            agency = returns.return_of(audit_round, sheet)
+        except ImportRefused as refused_file:
+            form.add_error("upload", refused_file.message)
+        else:
+            token = secrets.token_urlsafe(16)
+            result = returns.dry_run(audit_round=audit_round, by=request.user, sheet=sheet)
+            kept = {
+                "round": audit_round.pk,
+                "user": request.user.pk,
+                "agency": agency.pk,
+                "file": (upload.name or "")[:100],
+                "sheet": sheet.to_data(),
+                "result": result.to_data(),
+            }
+            _keep_return(request, token, kept)
+            return redirect("audits:return_review", audit_round.pk, token)
+    return render(
+        request,
+        "audits/return_upload.html",
+        {"audit_round": audit_round, "form": form, "agencies": audit_round.agencies.all()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.VIEW_AUDITS, hidden=True)
+@reads_personal_data
+def return_review(request: AuthenticatedRequest, pk: int, token: str) -> HttpResponse:
+    """The dry run, as found when the return was uploaded; confirmed, the import runs
+    again, checked anew, and imports every row without a problem."""
+    audit_round = round_for(request.user, pk, write=True)
+    kept = _kept_return(request, audit_round, token)
+    if kept is None:
+        messages.info(request, RETURN_GONE)
+        return redirect("audits:return_upload", audit_round.pk)
+    if refused := editable_round(request, audit_round):
+        return refused
+    record_read(request, audit_round)
+    result = DryRun.from_data(kept["result"])
+    form = ReturnConfirmForm(request.POST or None)
+    done: list[DryRun] = []
+
+    def run_import() -> None:
+        try:
+            done.append(
+                returns.import_return(audit_round=audit_round, by=request.user, sheet=Sheet.from_data(kept["sheet"]))
+            )
+        except ImportRefused as refused_file:
+            raise ValidationError(refused_file.message) from None
+
+    if form.is_valid() and save_or_report(form, run_import):
+        request.session.pop(RETURN_KEY + token, None)
+        messages.success(request, returns.summary(done[0]) if done else "The return has been imported already.")
+        return redirect("audits:round_detail", audit_round.pk)
+    return render(
+        request,
+        "audits/return_review.html",
+        {
+            "audit_round": audit_round,
+            "agency": audit_round.agencies.filter(pk=kept["agency"]).first(),
+            "result": result,
+            "form": form,
+            "file_name": kept.get("file", ""),
+        },
+    )

@@ -136,23 +136,24 @@ def _text(value: object) -> str:
     return text
 
 
-def read(upload: Any) -> Sheet:
+def read(upload: Any, *, max_columns: int = MAX_COLUMNS) -> Sheet:
     """The rows of an uploaded XLSX or CSV (anything with ``read`` and ``size``/``name``),
-    or ``ImportRefused``."""
+    or ``ImportRefused``. ``max_columns``: columns read, for a layout the service wrote
+    itself with more (an agency's return: a column per theme and question)."""
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_FILE_BYTES:
         raise ImportRefused(f"The file is {size / (1024 * 1024):.1f} MB: the largest accepted is 2 MB. {LIMITS}")
     content = upload.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
         raise ImportRefused(f"The file is larger than 2 MB. {LIMITS}")
-    return read_bytes(content, name=getattr(upload, "name", "") or "")
+    return read_bytes(content, name=getattr(upload, "name", "") or "", max_columns=max_columns)
 
 
-def read_bytes(content: bytes, *, name: str = "") -> Sheet:
+def read_bytes(content: bytes, *, name: str = "", max_columns: int = MAX_COLUMNS) -> Sheet:
     if not content.strip():
         raise ImportRefused("The file is empty. " + ACCEPTED_KINDS)
     if content.startswith(b"PK\x03\x04"):
-        values = _xlsx_values(content)
+        values = _xlsx_values(content, max_columns)
     elif content.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportRefused(
             "This is an older Excel file (.xls). Open it in Excel and save it as an Excel workbook (.xlsx)."
@@ -161,10 +162,10 @@ def read_bytes(content: bytes, *, name: str = "") -> Sheet:
         raise ImportRefused(f"“{name[:100]}” could not be read as an Excel workbook. {ACCEPTED_KINDS}")
     else:
         values = _csv_values(content)
-    return _sheet(values)
+    return _sheet(values, max_columns)
 
 
-def _xlsx_values(content: bytes) -> Iterator[list[object]]:
+def _xlsx_values(content: bytes, max_columns: int = MAX_COLUMNS) -> Iterator[list[object]]:
     import openpyxl
 
     try:
@@ -182,12 +183,12 @@ def _xlsx_values(content: bytes) -> Iterator[list[object]]:
     if not sheets:
         workbook.close()
         raise ImportRefused("The workbook has no sheet other than its instructions.")
-    return _rows_of(workbook, sheets[0])
+    return _rows_of(workbook, sheets[0], max_columns)
 
 
-def _rows_of(workbook: Any, sheet: Any) -> Iterator[list[object]]:
+def _rows_of(workbook: Any, sheet: Any, max_columns: int = MAX_COLUMNS) -> Iterator[list[object]]:
     try:
-        for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+        for values in sheet.iter_rows(max_col=max_columns, values_only=True):
             yield list(values)
     except ImportRefused:
         raise
@@ -218,7 +219,7 @@ def _csv_values(content: bytes) -> Iterator[list[object]]:
         raise ImportRefused(f"{message} {ACCEPTED_KINDS}") from None
 
 
-def _sheet(values: Iterable[list[object]]) -> Sheet:
+def _sheet(values: Iterable[list[object]], max_columns: int = MAX_COLUMNS) -> Sheet:
     """Find the header (the first row with several cells filled, in the first rows with
     anything in them: a title above it, merged or not, is passed over) and keep the rows
     below it that have anything in them."""
@@ -228,7 +229,7 @@ def _sheet(values: Iterable[list[object]]) -> Sheet:
     looked = 0
     total = 0
     for number, raw in enumerate(values, start=1):
-        texts = [_text(value)[: MAX_CELL_CHARS + 1] for value in raw[:MAX_COLUMNS]]
+        texts = [_text(value)[: MAX_CELL_CHARS + 1] for value in raw[:max_columns]]
         if not any(texts):
             continue
         if header is None:

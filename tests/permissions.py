@@ -153,6 +153,11 @@ MATRIX: dict[str, Row] = {
     "audits:round_move_on": post_only(),
     # Only a completed round can be re-opened: any other sends the person back to it.
     "audits:round_reopen": case_page(audit_team=redirect("audits:round_detail"), agency_auditor=DENIED),
+    # Agency returns by spreadsheet: the audit team's, for agencies without an account.
+    "audits:agency_return": case_page(agency_auditor=DENIED),
+    "audits:return_upload": case_page(agency_auditor=DENIED),
+    # The sample token names no upload kept: the audit team is sent to upload the return again.
+    "audits:return_review": case_page(audit_team=redirect("audits:return_upload"), agency_auditor=DENIED),
     "audits:case_create": case_page(agency_auditor=DENIED),
     "audits:case_detail": case_page(),
     "audits:case_print": case_page(),
@@ -304,6 +309,9 @@ POSTS: dict[str, Row] = {
     # The sample round has no dates or cases yet: moving it on is refused on its page.
     "audits:round_move_on": case_page(audit_team=OK, agency_auditor=DENIED),
     "audits:round_reopen": case_page(audit_team=redirect("audits:round_detail"), agency_auditor=DENIED),
+    # The plausible form has no file: refused beside the field. Nothing is saved before the confirm.
+    "audits:return_upload": case_page(audit_team=OK, agency_auditor=DENIED),
+    "audits:return_review": case_page(audit_team=redirect("audits:return_upload"), agency_auditor=DENIED),
     "audits:case_create": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:case_edit": case_page(audit_team=SAVED, agency_auditor=DENIED),
     "audits:case_grades": case_page(audit_team=SAVED, agency_auditor=DENIED),

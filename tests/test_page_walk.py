@@ -67,6 +67,7 @@ NEITHER_VERSION_NOR_KEY = {
     "reports:report_publish": "publication",
     # Uploading a spreadsheet saves nothing: it is read for a dry run, kept in the session.
     "recommendations:plan_import": "a dry run",
+    "audits:return_upload": "a dry run",
     # Matching a file's columns keeps one mapping per plan and headers: sent twice, the same one.
     "recommendations:plan_import_columns": "one mapping per plan and headers",
     # The admin site: its change forms carry the version (dscb.admin.VersionedAdmin).

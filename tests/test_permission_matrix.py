@@ -113,6 +113,10 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "audits:round_edit": {"pk": audit_round.pk},
         "audits:round_move_on": {"pk": audit_round.pk},
         "audits:round_reopen": {"pk": audit_round.pk},
+        "audits:agency_return": {"pk": audit_round.pk, "agency": police().pk},
+        "audits:return_upload": {"pk": audit_round.pk},
+        # No upload is kept for the token: the audit team is sent to upload one.
+        "audits:return_review": {"pk": audit_round.pk, "token": "no-such-upload"},
         "audits:case_create": {"pk": audit_round.pk},
         "audits:case_detail": {"pk": case.pk},
         "audits:case_print": {"pk": case.pk},
