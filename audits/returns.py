@@ -423,10 +423,9 @@ def _read_row(
             )
         seen[reference, read.subject] = row.number
     records_read = read.text(RECORDS_READ)
-    if records_read is not None:
-        if not records_read:
-            read.values["records_read"] = 1
-        elif records_read.isdigit():
+    # Left empty: an existing record keeps its count, a new one counts 1.
+    if records_read:
+        if records_read.isdigit():
             read.values["records_read"] = int(records_read)
         else:
             read.problem(RECORDS_READ, f"“{records_read[:20]}” is not a whole number", "A whole number from 1 to 999")

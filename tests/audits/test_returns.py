@@ -455,3 +455,15 @@ def test_the_download_and_the_review_run_as_many_queries_however_many_cases(audi
         case.expected_agencies.set([police()])
         CaseRecordFactory(case=case, agency=police(), findings="Returned.")
     assert counts() == few == (13, 5)
+
+
+def test_a_records_read_cell_left_empty_keeps_the_records_count(audit_round, cases, audit_team):
+    content, _typed = a_filled_return(audit_round)
+    returns.import_return(audit_round=audit_round, by=audit_team, sheet=sheet_of(content))
+    record = CaseRecord.objects.get()
+    assert record.records_read == 3
+    emptied = fill(returns.return_xlsx(audit_round, police()), {2: {"Records read": None}})
+    result = returns.import_return(audit_round=audit_round, by=audit_team, sheet=sheet_of(emptied))
+    assert problems(result) == []
+    record.refresh_from_db()
+    assert record.records_read == 3
