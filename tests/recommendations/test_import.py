@@ -30,6 +30,8 @@ from recommendations.models import (
     Recommendation,
     ReviewCycle,
 )
+from reports import document
+from reports.models import Report
 from tests.conftest import make_user
 from tests.factories import ActionPlanFactory, PlanSectionFactory, RecommendationFactory, rag
 
@@ -333,6 +335,26 @@ def test_the_demo_plan_round_trips_through_the_template(settings, executive):
     assert list(empty.sections.values_list("number", "title")) == list(demo.sections.values_list("number", "title"))
     again = run(empty, executive, core.read_bytes(imports.template_xlsx(empty), name="plan.xlsx"))
     assert again.unchanged == len(again.rows)
+    # The March 2011 report's figures, from the imported plan's own update, are the seed's.
+    imported_update = empty.cycles.get(state=ReviewCycle.State.COMPLETED)
+    seeds_update = demo.cycles.get(title="March 2011 update")
+    assert imported_update.completed_on == seeds_update.completed_on
+
+    def plan_figures(cycle: ReviewCycle) -> dict[str, object]:
+        report = Report.objects.create(
+            title="Round trip", cycle=cycle, period_start=datetime.date(2009, 1, 1), period_end=cycle.completed_on
+        )
+        figures = document.build(report, today=cycle.completed_on).figures()
+        return {key: figures[key] for key in ("recommendations", "rag", "movement", "overdue", "closed_this_period")}
+
+    assert plan_figures(imported_update) == plan_figures(seeds_update)
+    assert plan_figures(imported_update)["rag"] == {
+        "Green": 10,
+        "Amber": 2,
+        "Orange": 4,
+        "Red": 1,
+        "Not yet rated": 15,
+    }
 
 
 # --- The pages ------------------------------------------------------------------------------
