@@ -38,6 +38,7 @@ from reports.forms import (
 )
 from reports.lists import PublicationNotes, PublishedReports, RagList, with_notes
 from reports.models import LearningSummary, NarrativeSection, ProseBlock, PublishedReport, Report
+from reports.prose import normalise
 from reports.selectors import Period
 
 # Each download: its content type and how its file name ends ("draft-report-1.pdf").
@@ -314,7 +315,10 @@ def prose_edit(request: AuthenticatedRequest, pk: int, block: str) -> HttpRespon
     written = report.prose.filter(block=block).first()
     initial = {"body": shown.text, "version": written.version if written else 0}
     form = ProseForm(request.POST or None, initial=initial, label=shown.label)
-    if request.method == "POST" and not written and not form.has_changed():
+    # A browser sends a textarea's lines ended with CR LF: the default sent back as it was
+    # is still the default, and keeps following the figures.
+    unchanged = normalise(request.POST.get("body", "")) == normalise(shown.default)
+    if request.method == "POST" and not written and unchanged and form.is_valid():
         messages.success(request, f"“{shown.label}” is unchanged: it still follows the figures.")
         return redirect(f"{reverse('reports:report_detail', args=[report.pk])}#report-prose")
     if form.is_valid() and save_or_report(

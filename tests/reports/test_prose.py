@@ -197,7 +197,9 @@ def test_the_page_shows_the_default_and_saving_it_unchanged_keeps_it_following_t
     assert form.initial["body"].startswith("The audit team has undertaken")
     assert form.initial["version"] == 0
     assert "Reset to the default" not in page.content.decode()
-    response = client.post(edit_url(march_2011_report), {"body": form.initial["body"], "version": "0"})
+    # As a browser sends it back: lines ended with CR LF.
+    sent_back = form.initial["body"].replace("\n", "\r\n")
+    response = client.post(edit_url(march_2011_report), {"body": sent_back, "version": "0"})
     assert response.status_code == 302
     assert not ReportProse.objects.exists()
 
