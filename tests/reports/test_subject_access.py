@@ -236,3 +236,12 @@ def test_the_audit_team_may_not_produce_one(child, client):
 def test_administrators_find_it_on_the_home_page(admin_client):
     page = admin_client.get(reverse("home")).content.decode()
     assert reverse("reports:subject_access") in page
+
+
+def test_markup_in_a_case_reads_as_typed_and_fetches_nothing(administrator, caplog):
+    hostile = '<img src="http://169.254.169.254/"> & </td></table><h1>Fake</h1>'
+    AuditCaseFactory(reference="MACA-2010-09-07", findings=hostile)
+    pdf = unzip(subject_access_zip("MACA-2010-09-07", by=administrator, today=TODAY))["subject-access.pdf"]
+    # Wrapped lines break anywhere in the markup: compare without spaces.
+    assert hostile.replace(" ", "") in "".join(pdf_text(pdf, layout=False).split())
+    assert "refused to fetch" not in caplog.text
