@@ -6,6 +6,7 @@ from typing import Any
 
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
+from django.conf import settings
 
 from dscb.concurrency import EditConflict
 from dscb.forms import (
@@ -212,3 +213,20 @@ class SummaryPublishForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = gds_helper(Layout())
+
+
+class SubjectAccessForm(forms.Form):
+    """Only parses what was typed: reports.subject_access says whether a case has it."""
+
+    reference = forms.CharField(
+        label="Board reference",
+        max_length=30,
+        error_messages={"required": "Enter the child's board reference"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "reference"
+        ].help_text = f"The child's board reference, as on the case, for example {settings.BOARD_REFERENCE_EXAMPLE}."
+        self.helper = gds_helper(Layout(Field.text("reference", field_width=20)))

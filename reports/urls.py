@@ -32,4 +32,5 @@ urlpatterns = [
     path("rounds/<int:pk>/learning/preview/", views.learning_preview, name="learning_preview"),
     path("rounds/<int:pk>/learning/publish/", views.learning_publish, name="learning_publish"),
     path("rounds/<int:pk>/learning/published/", views.learning_download, name="learning_download"),
+    path("subject-access/", views.subject_access_export, name="subject_access"),
 ]

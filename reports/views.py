@@ -23,7 +23,7 @@ from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 from recommendations.models import ActionPlan, ReviewCycle
-from reports import document, prose, renderers, selectors, services
+from reports import document, prose, renderers, selectors, services, subject_access
 from reports.access import published_for, published_summary_for, report_for, section_for, summary_round_for
 from reports.forms import (
     LearningSummaryForm,
@@ -33,6 +33,7 @@ from reports.forms import (
     PublishForm,
     RagScopeForm,
     ReportForm,
+    SubjectAccessForm,
     SummaryPublishForm,
     WithdrawForm,
 )
@@ -616,4 +617,44 @@ def learning_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=(summary.pdf.name or "").rsplit("/", 1)[-1].split("-", 1)[-1],
         content_type="application/pdf",
+    )
+
+
+# --- Subject access -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.ADMINISTER)
+def subject_access_export(request: AuthenticatedRequest) -> HttpResponse:
+    """Everything held about one child, by board reference, as a ZIP to review and redact
+    (reports.subject_access). Each case in it is read, and the export is a security event."""
+    form = SubjectAccessForm(request.POST or None)
+    if form.is_valid():
+        reference = form.cleaned_data["reference"]
+        today = timezone.localdate()
+        try:
+            cases = subject_access.cases_for(reference)
+        except ValidationError as error:
+            form.add_error("reference", error.error_dict["reference"])
+        else:
+            for case in cases:
+                record_read(request, case)
+            subject_access.subject_access_produced(request, reference, cases)
+            response = HttpResponse(
+                subject_access.subject_access_zip(reference, by=request.user, today=today),
+                content_type="application/zip",
+            )
+            name = subject_access.file_name(cases[0].reference, today)
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    return form_page(
+        request,
+        form,
+        title="Subject access request",
+        caption="Administration",
+        intro="Everything the service holds about one child, found by their board reference, as a ZIP: a PDF to "
+        "read, the same as JSON, and a README. Producing it is recorded. Before release, review it and redact "
+        "third-party details; answer within one month of the request.",
+        back_url=reverse("home"),
+        submit="Produce the ZIP",
     )

@@ -256,6 +256,8 @@ MATRIX: dict[str, Row] = {
     "reports:learning_preview": for_action(Action.MANAGE_AUDITS),
     "reports:learning_publish": for_action(Action.MANAGE_AUDITS),
     "reports:learning_download": for_action(Action.READ_PUBLISHED_REPORTS, refused=NOT_FOUND),
+    # Subject access: administrators only, as the admin site.
+    "reports:subject_access": administrators(OK),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
     "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},
@@ -377,6 +379,8 @@ POSTS: dict[str, Row] = {
     "reports:learning_draft": for_action(Action.MANAGE_AUDITS, redirect("reports:learning_summary")),
     "reports:learning_edit": for_action(Action.MANAGE_AUDITS, SAVED),
     "reports:learning_publish": for_action(Action.MANAGE_AUDITS, SAVED),
+    # plausible() gives the sample case's reference: the answer is the ZIP, and the reads it records.
+    "reports:subject_access": administrators(OK),
 }
 # Pages that only ever answer a GET (405 to a POST).
 TAKE_NO_POST = {

@@ -70,6 +70,8 @@ NEITHER_VERSION_NOR_KEY = {
     "audits:return_upload": "a dry run",
     # Matching a file's columns keeps one mapping per plan and headers: sent twice, the same one.
     "recommendations:plan_import_columns": "one mapping per plan and headers",
+    # A subject access export changes no data: sent twice, it is produced (and logged) twice.
+    "reports:subject_access": "an export",
     # The admin site: its change forms carry the version (dscb.admin.VersionedAdmin).
     "admin:logout": "sign-out",
     "admin:auditlog_logentry_change": "view only: history is never edited",

@@ -19,6 +19,7 @@ from django.apps import apps
 from django.db import transaction
 from django.urls import reverse
 
+from audits.models import AuditCase
 from recommendations.models import Recommendation
 from tests.conftest import PERSONAS, Client
 from tests.html import read_page
@@ -90,6 +91,8 @@ def plausible(
     if name == "reports:prose_edit":
         # As it is shown, the block is its default: saved unchanged, it stays the default.
         data["body"] = ["The audit team has audited the records of every agency working with each child."]
+    if name == "reports:subject_access":
+        data["reference"] = [AuditCase.objects.get(**kwargs["audits:case_detail"]).reference]
     if name == "audits:record_create":
         # The sample case already holds the sample agency's record of the child.
         data["subject"] = ["other_adult"]

@@ -1,0 +1,46 @@
+"""An administrator answers a subject access request in the browser: the form from the
+home page, a reference no case has refused beside the field (axe-core clean in both
+states), then the ZIP downloaded."""
+
+from __future__ import annotations
+
+import zipfile
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from dscb.models import Role
+from tests.browser.conftest import PageProblems, audit_page, make_role_user, sign_in_with_mfa
+from tests.factories import AuditCaseFactory
+
+
+def test_an_administrator_downloads_a_childs_subject_access_zip(
+    page: Page, live_server: Any, page_problems: PageProblems
+) -> None:
+    AuditCaseFactory(reference="MACA-2010-09-05", findings="Agreed: adequate.")
+    user, secret = make_role_user(Role.ADMINISTRATOR)
+    sign_in_with_mfa(page, live_server, user, secret)
+    page_problems.clear()
+
+    page.get_by_role("link", name="Answer a subject access request").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Subject access request")
+    failures = audit_page(page, page_problems)
+
+    page.get_by_label("Board reference").fill("MACA-2010-09-99")
+    page.get_by_role("button", name="Produce the ZIP").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Subject access request")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("No case has this board reference")
+    expect(page.locator(".govuk-error-message")).to_contain_text("No case has this board reference")
+    expect(page.get_by_label("Board reference")).to_have_value("MACA-2010-09-99")
+    failures += audit_page(page, page_problems)
+    assert not failures, "\n".join(failures)
+
+    page.get_by_label("Board reference").fill("maca-2010-09-05")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Produce the ZIP").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("subject-access-MACA-2010-09-05-")
+    with zipfile.ZipFile(download.path()) as archive:
+        assert sorted(archive.namelist()) == ["README.txt", "subject-access.json", "subject-access.pdf"]
+        assert "Agreed: adequate." in archive.read("subject-access.json").decode()
+    page_problems.assert_none()

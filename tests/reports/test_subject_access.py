@@ -1,0 +1,247 @@
+"""Subject access: everything held about one child, by board reference, in one ZIP."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import zipfile
+
+import pytest
+from auditlog.context import set_actor
+from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from audits.models import AuditRound, CaseReopening, ChecklistQuestion, Feedback, RecordGrade
+from dscb.models import Role
+from reports.subject_access import UNKNOWN_REFERENCE, subject_access_zip
+from tests.conftest import Client, make_user, sign_in
+from tests.factories import (
+    AuditCaseFactory,
+    AuditRoundFactory,
+    CaseRecordFactory,
+    EscalationFactory,
+    InquiryParticipantFactory,
+    grade,
+    police,
+    rate_every_theme,
+)
+from tests.reports.conftest import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2011, 3, 4)
+
+
+def unzip(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def exported(reference: str, by) -> dict:
+    return json.loads(unzip(subject_access_zip(reference, by=by, today=TODAY))["subject-access.json"])
+
+
+@pytest.fixture
+def child():
+    """A child audited in a case audit round, with everything a case can hold; the reads
+    and changes are made by named people so the history and the reads say who."""
+    auditor = make_user(Role.AUDIT_TEAM, full_name="Ann Auditor")
+    with set_actor(auditor):
+        case = AuditCaseFactory(
+            reference="MACA-2010-09-03",
+            audit_round=AuditRoundFactory(title="September 2010"),
+            findings="Strategy discussion held late.",
+            strengths="Good chronology.",
+            overall_grade=grade("Adequate"),
+        )
+        rate_every_theme(case, "Good")
+        record = CaseRecordFactory(case=case, findings="Police records were up to date.")
+        question = ChecklistQuestion.objects.active().first()
+        record.answers.create(question=question, answer="partly", comment="Minutes on file, plan not.")
+        RecordGrade.objects.create(record=record, theme=question.theme, grade=grade("Inadequate"))
+        Feedback.objects.create(
+            record=record, recipient="practitioner", given_on=datetime.date(2010, 10, 1), given_by=auditor
+        )
+        EscalationFactory(case=case, reason="The plan has not been reviewed since June.", raised_by=auditor)
+        case.findings = "Strategy discussion held late; plan reviewed after the audit."
+        case.save()
+        CaseReopening.objects.create(case=case, reason="A grade was entered wrongly.", reopened_by=auditor)
+    reader = make_user(Role.AUDIT_TEAM, full_name="Rita Reader")
+    assert sign_in(Client(), reader).get(reverse("audits:case_detail", args=[case.pk])).status_code == 200
+    return case
+
+
+@pytest.fixture
+def inquiry_child():
+    """A child in an Appreciative Inquiry round, with a participant."""
+    participant = InquiryParticipantFactory(
+        case__reference="AI-2010-11-01", case__audit_round__title="November 2010 (AI)", role="Health visitor"
+    )
+    return participant.case
+
+
+@pytest.fixture
+def administrator():
+    return make_user(Role.ADMINISTRATOR, full_name="Ada Admin")
+
+
+def test_the_zip_holds_a_pdf_the_json_and_a_readme(child, administrator):
+    files = unzip(subject_access_zip("MACA-2010-09-03", by=administrator, today=TODAY))
+    assert sorted(files) == ["README.txt", "subject-access.json", "subject-access.pdf"]
+    assert files["subject-access.pdf"].startswith(b"%PDF")
+    readme = files["README.txt"].decode()
+    assert "MACA-2010-09-03" in readme
+    assert "redact third-party details" in readme
+    assert "one month" in readme
+
+
+def test_the_json_holds_everything_in_the_case(child, administrator):
+    data = exported("MACA-2010-09-03", administrator)
+    assert data["reference"] == "MACA-2010-09-03"
+    assert data["produced_on"] == "2011-03-04"
+    assert data["produced_by"] == "Ada Admin"
+    [case] = data["cases"]
+    assert case["round"]["title"] == "September 2010"
+    assert case["round"]["held_on"] == "2010-09-22"
+    assert case["plan_started_on"] == "2010-01-04"
+    assert case["categories"] == ["neglect"]
+    assert case["overall_grade"] == "Adequate"
+    assert case["findings"] == "Strategy discussion held late; plan reviewed after the audit."
+    assert {rating["grade"] for rating in case["theme_grades"]} == {"Good"}
+    assert len(case["theme_grades"]) == 5
+    [record] = case["records"]
+    assert record["agency"] == police().name
+    assert record["findings"] == "Police records were up to date."
+    assert [g["grade"] for g in record["grades"]] == ["Inadequate"]
+    [answer] = record["answers"]
+    assert (answer["answer"], answer["comment"]) == ("Partly", "Minutes on file, plan not.")
+    assert record["feedback"] == [
+        {"recipient": "The practitioner", "given_on": "2010-10-01", "given_by": "Ann Auditor", "notes": ""}
+    ]
+    [escalation] = case["requests_for_intervention"]
+    assert escalation["reason"] == "The plan has not been reviewed since June."
+    assert escalation["due_by"] == "2010-09-30"
+    assert escalation["raised_by"] == "Ann Auditor"
+    assert [r["reason"] for r in case["reopenings"]] == ["A grade was entered wrongly."]
+    # The history: the change to the findings, by whom, before and after.
+    changed = [entry for entry in case["history"] if entry["action"] == "update" and "findings" in entry["changes"]]
+    assert changed
+    assert changed[0]["by"] == "Ann Auditor"
+    assert changed[0]["changes"]["findings"] == [
+        "Strategy discussion held late.",
+        "Strategy discussion held late; plan reviewed after the audit.",
+    ]
+    assert any(entry["object"].startswith("Police") and entry["action"] == "create" for entry in case["history"])
+    # Who read it, and when.
+    assert [read["by"] for read in case["reads"]] == ["Rita Reader"]
+    datetime.datetime.fromisoformat(case["reads"][0]["at"])
+
+
+def test_an_appreciative_inquiry_case_has_its_participants(inquiry_child, administrator):
+    data = exported("ai-2010-11-01 ", administrator)
+    [case] = data["cases"]
+    assert case["round"]["kind"] == AuditRound.Kind.APPRECIATIVE_INQUIRY.label
+    assert [(p["agency"], p["role"]) for p in case["participants"]] == [(police().name, "Health visitor")]
+
+
+def test_another_childs_data_is_left_out(child, administrator):
+    other = AuditCaseFactory(
+        reference="MACA-2010-09-04", audit_round=child.audit_round, findings="Another child's findings."
+    )
+    CaseRecordFactory(case=other, findings="Another child's police record.")
+    EscalationFactory(case=other, reason="Another child's plan.")
+    files = unzip(subject_access_zip("MACA-2010-09-03", by=administrator, today=TODAY))
+    everything = files["subject-access.json"].decode() + pdf_text(files["subject-access.pdf"], layout=False)
+    assert "MACA-2010-09-04" not in everything
+    assert "Another child" not in everything
+    assert [case["reference"] for case in json.loads(files["subject-access.json"])["cases"]] == ["MACA-2010-09-03"]
+
+
+def test_the_pdf_shows_the_reference_marking_and_findings(child, administrator, settings):
+    settings.PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
+    pdf = unzip(subject_access_zip("MACA-2010-09-03", by=administrator, today=TODAY))["subject-access.pdf"]
+    text = " ".join(pdf_text(pdf, layout=False).split())  # a long cell wraps over lines
+    assert "Subject access export: MACA-2010-09-03" in text
+    assert "OFFICIAL-SENSITIVE" in text
+    assert "plan reviewed after the audit" in text
+    assert "Police records were up to date." in text
+    assert "Rita Reader" in text
+
+
+def test_a_reference_is_found_however_it_is_typed(child, administrator):
+    data = exported(" maca-2010-09-03", administrator)
+    assert data["reference"] == "MACA-2010-09-03"
+
+
+def test_an_unknown_reference_is_refused(child, administrator):
+    with pytest.raises(ValidationError) as refused:
+        subject_access_zip("MACA-2010-09-99", by=administrator, today=TODAY)
+    assert refused.value.message_dict == {"reference": [UNKNOWN_REFERENCE]}
+
+
+# --- The page -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(administrator):
+    return sign_in(Client(), administrator)
+
+
+def test_the_page_offers_the_form(admin_client):
+    page = admin_client.get(reverse("reports:subject_access")).content.decode()
+    assert "Board reference" in page
+    assert "redact" in page
+
+
+def test_posting_a_reference_downloads_the_zip_and_records_the_reads(child, admin_client, caplog):
+    caplog.set_level("INFO", logger="dscb.security")
+    response = admin_client.post(reverse("reports:subject_access"), {"reference": "maca-2010-09-03"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="subject-access-MACA-2010-09-03-{today}.zip"'
+    assert "subject-access.pdf" in unzip(response.content)
+    # The export is itself a read of the case, and a security event.
+    data = json.loads(unzip(response.content)["subject-access.json"])
+    assert [read["by"] for read in data["cases"][0]["reads"]] == ["Rita Reader", "Ada Admin"]
+    [event] = [r for r in caplog.records if r.name == "dscb.security" and "Subject access" in r.getMessage()]
+    assert str(child.pk) in event.getMessage()
+    assert "MACA" not in event.getMessage()
+
+
+def test_an_unknown_reference_is_refused_beside_the_field_and_kept(child, admin_client):
+    response = admin_client.post(reverse("reports:subject_access"), {"reference": "MACA-2010-09-99"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert UNKNOWN_REFERENCE in page
+    assert 'value="MACA-2010-09-99"' in page
+    assert "<title>Error:" in page
+
+
+def test_an_empty_reference_is_refused(admin_client):
+    page = admin_client.post(reverse("reports:subject_access"), {"reference": ""}).content.decode()
+    assert "Enter the child&#x27;s board reference" in page
+
+
+def test_the_audit_team_may_not_produce_one(child, client):
+    sign_in(client, make_user(Role.AUDIT_TEAM))
+    reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
+    assert client.post(reverse("reports:subject_access"), {"reference": child.reference}).status_code == 403
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == reads
+
+
+def test_administrators_find_it_on_the_home_page(admin_client):
+    page = admin_client.get(reverse("home")).content.decode()
+    assert reverse("reports:subject_access") in page
+
+
+def test_markup_in_a_case_reads_as_typed_and_fetches_nothing(administrator, caplog):
+    hostile = '<img src="http://169.254.169.254/"> & </td></table><h1>Fake</h1>'
+    AuditCaseFactory(reference="MACA-2010-09-07", findings=hostile)
+    pdf = unzip(subject_access_zip("MACA-2010-09-07", by=administrator, today=TODAY))["subject-access.pdf"]
+    # Wrapped lines break anywhere in the markup: compare without spaces.
+    assert hostile.replace(" ", "") in "".join(pdf_text(pdf, layout=False).split())
+    assert "refused to fetch" not in caplog.text
