@@ -319,3 +319,12 @@ def test_only_administrators_see_the_page_and_its_link(admin_client, audit_team_
     assert audit_team_client.get(reverse("security_events")).status_code == 403
     download = reverse("security_events_download", kwargs={"kind": "csv"})
     assert audit_team_client.get(download).status_code == 403
+
+
+def test_what_someone_typed_at_sign_in_is_shown_as_text(admin_client):
+    # The sign-in form lets only a well-formed address through to a failure; were anything
+    # else kept, the page would still show it as text.
+    record(Kind.SIGN_IN_FAILED, email='<script>alert("x")</script>@example.org')
+    content = admin_client.get(reverse("security_events")).content.decode()
+    assert "<script>alert" not in content
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;@example.org" in content
