@@ -7,30 +7,36 @@ from django.db import migrations, models
 
 # On PostgreSQL the database itself refuses to change or delete an event, whatever
 # connects to it (ASVS 16.4.2); SQLite (development and most tests) has the model's refusal.
-CREATE_TRIGGER = """
-CREATE FUNCTION dscb_securityevent_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'Security events are never changed or deleted';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER dscb_securityevent_append_only
-    BEFORE UPDATE OR DELETE ON dscb_securityevent
-    FOR EACH ROW EXECUTE FUNCTION dscb_securityevent_append_only();
-"""
-DROP_TRIGGER = """
-DROP TRIGGER IF EXISTS dscb_securityevent_append_only ON dscb_securityevent;
-DROP FUNCTION IF EXISTS dscb_securityevent_append_only();
-"""
+REFUSE = [
+    """
+    CREATE FUNCTION dscb_securityevent_append_only() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION 'Security events are never changed or deleted';
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER dscb_securityevent_append_only
+        BEFORE UPDATE OR DELETE ON dscb_securityevent
+        FOR EACH ROW EXECUTE FUNCTION dscb_securityevent_append_only()
+    """,
+]
+ALLOW = [
+    "DROP TRIGGER IF EXISTS dscb_securityevent_append_only ON dscb_securityevent",
+    "DROP FUNCTION IF EXISTS dscb_securityevent_append_only()",
+]
 
 
 def refuse_changes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE_TRIGGER)
+        for statement in REFUSE:
+            schema_editor.execute(statement, params=None)  # one statement each, nothing to bind
 
 
 def allow_changes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_TRIGGER)
+        for statement in ALLOW:
+            schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):
