@@ -230,6 +230,7 @@ class SecurityEvent(models.Model):
         SIGN_IN = "sign_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
         LOCKED_OUT = "locked_out", "Sign-in refused: too many failures"
+        MFA_FAILED = "mfa_failed", "Wrong security code"
         MFA_ADDED = "mfa_added", "Two-step verification set up"
         MFA_REMOVED = "mfa_removed", "Two-step verification removed"
         MFA_RESET = "mfa_reset", "Recovery codes renewed"

@@ -12,7 +12,7 @@ from typing import Any
 
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.signals import password_changed, password_reset, password_set
-from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_removed, authenticator_reset
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_save
@@ -53,6 +53,13 @@ def log_failed_sign_in(sender: Any, credentials: dict, request: Any = None, **kw
 def attempted_email(credentials: dict) -> str:
     typed = credentials.get("email") or credentials.get("username") or ""
     return typed.strip().lower() if isinstance(typed, str) else ""
+
+
+@receiver(authentication_failed)
+def log_wrong_code(sender: Any, request: Any, user: Any, authenticator: Any = None, **kwargs: Any) -> None:
+    # Never the code typed: only that it was wrong, for whom, and with what.
+    logger.warning("Wrong MFA code: user %s", getattr(user, "pk", None))
+    record(Kind.MFA_FAILED, request=request, user=user, type=getattr(authenticator, "type", ""))
 
 
 @receiver(authenticator_added)

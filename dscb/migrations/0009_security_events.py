@@ -56,6 +56,7 @@ class Migration(migrations.Migration):
                             ("sign_in", "Signed in"),
                             ("sign_in_failed", "Sign-in failed"),
                             ("locked_out", "Sign-in refused: too many failures"),
+                            ("mfa_failed", "Wrong security code"),
                             ("mfa_added", "Two-step verification set up"),
                             ("mfa_removed", "Two-step verification removed"),
                             ("mfa_reset", "Recovery codes renewed"),

@@ -68,6 +68,16 @@ def test_a_sign_in_refused_for_too_many_failures_is_a_lockout(client, settings):
     assert not events(Kind.SIGN_IN)
 
 
+def test_a_wrong_security_code_at_sign_in_is_recorded_and_never_the_code(client):
+    person = UserFactory(is_executive=True)
+    activate_totp(person)
+    assert post_sign_in(client, person.email, TEST_PASSWORD)["Location"] == reverse("mfa_authenticate")
+    client.post(reverse("mfa_authenticate"), {"code": "123456"})
+    [event] = events(Kind.MFA_FAILED)
+    assert (event.user, event.detail, event.ip) == (person, {"type": "totp"}, "127.0.0.1")
+    assert "123456" not in str(event.detail)
+
+
 def test_a_password_change_is_recorded(client):
     person = UserFactory(is_board_member=True)
     sign_in(client, person)
