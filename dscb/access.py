@@ -45,6 +45,7 @@ class Action(StrEnum):
     VIEW_RAG_DASHBOARD = "view_rag_dashboard"
     MANAGE_REPORTS = "manage_reports"
     READ_PUBLISHED_REPORTS = "read_published_reports"
+    VIEW_SECURITY_EVENTS = "view_security_events"
 
 
 # ``None``: anyone the board has given an active account, whatever their roles.
@@ -77,6 +78,8 @@ POLICY: dict[Action, frozenset[Role] | None] = {
     Action.MANAGE_REPORTS: frozenset({Role.EXECUTIVE}),
     # ...and the Board reads the published ones.
     Action.READ_PUBLISHED_REPORTS: frozenset({Role.BOARD_MEMBER, Role.EXECUTIVE, Role.AUDIT_TEAM}),
+    # Sign-ins, failures, lockouts, changes to passwords, MFA and roles, case-data downloads.
+    Action.VIEW_SECURITY_EVENTS: frozenset({Role.ADMINISTRATOR}),
 }
 
 

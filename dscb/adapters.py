@@ -65,7 +65,12 @@ class AccountAdapter(DefaultAccountAdapter):
         try:
             super().pre_authenticate(request, **credentials)
         except ValidationError:
+            # Here, not at the top: dscb.security finds addresses with client_address.
+            from dscb.security import Kind, record
+
             logger.warning("Sign-in refused: too many failed attempts from %s", client_address(request))
+            typed = credentials.get("email") or credentials.get("username") or ""
+            record(Kind.LOCKED_OUT, request=request, email=str(typed).strip().lower())
             raise
 
 

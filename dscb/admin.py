@@ -21,6 +21,7 @@ from dscb import request_cache
 from dscb.concurrency import VERSION_FIELDS, EditConflict, Versioned, hold_version, save_versioned
 from dscb.forms import ResetPasswordForm, VersionedForm
 from dscb.models import ROLE_FIELDS, Agency, User
+from dscb.security import record_person_changes
 from dscb.services import authenticators_remove
 
 if TYPE_CHECKING:
@@ -218,7 +219,9 @@ class UserAdmin(VersionedAdmin):
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:  # type: ignore[override]  # this admin's rows are users
         if not change:
             obj.set_unusable_password()
+        before = {name: bool(form.initial.get(name)) for name in [*ROLE_FIELDS.values(), "is_active"]} if change else {}
         super().save_model(request, obj, form, change)
+        record_person_changes(request=request, by=admin_user(request), person=obj, before=before)
         if not change:
             invite = ResetPasswordForm(data={"email": obj.email})
             if invite.is_valid():

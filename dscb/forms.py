@@ -27,7 +27,7 @@ from django.http import QueryDict
 from django.utils.html import conditional_escape
 
 from dscb.concurrency import EditConflict
-from dscb.models import FormSubmission
+from dscb.models import FormSubmission, SecurityEvent
 
 # Labels, not passwords (nosec B105 below).
 PASSWORD_LABELS = {
@@ -366,3 +366,40 @@ def save_or_report(form: forms.BaseForm, save: Callable[[], object]) -> bool:
             form.add_error(None, error)
         return False
     return True
+
+
+class SecurityEventFilterForm(forms.Form):
+    """The security events page's filters, from the query string. A filter given wrongly
+    is shown beside its field and left out; the others still apply."""
+
+    kind = forms.ChoiceField(label="Event", required=False)
+    person = forms.CharField(label="Email address contains", required=False, max_length=254)
+    since = UKDateField(label="From", required=False)
+    until = UKDateField(label="To", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_as(self, "kind", forms.ChoiceField).choices = [("", "Every event"), *SecurityEvent.Kind.choices]
+        self.fields["person"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        self.helper = gds_helper(
+            Layout(
+                Field.select("kind"),
+                Field.text("person", field_width=20),
+                Field("since"),
+                Field("until"),
+            )
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "To must be the same as or after From")
+        return cleaned
+
+    def chosen(self) -> dict[str, Any]:
+        """The filters given rightly (all of them when the form was not sent)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -27,6 +27,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from dscb import security
 from dscb.readlog import record_read
 
 R = TypeVar("R")
@@ -301,6 +302,17 @@ def download(request: HttpRequest, source: RowSource[Any], kind: str) -> HttpRes
         raise Http404
     if source.read_of is not None:
         record_read(request, source.read_of)
+        # A list of what is in children's cases leaving the service: a security event too.
+        read_of = source.read_of
+        security.record(
+            security.Kind.CASE_DATA_DOWNLOAD,
+            request=request,
+            user=request.user,
+            list=source.name,
+            format=kind,
+            of=f"{read_of._meta.verbose_name} {read_of.pk}",
+            rows=len(source.rows),
+        )
     response = HttpResponse(RENDERERS[kind](source), content_type=CONTENT_TYPES[kind])
     response["Content-Disposition"] = f'attachment; filename="{source.file_name(kind, timezone.localdate())}"'
     return response

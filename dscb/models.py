@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -19,6 +20,7 @@ __all__ = [
     "FormSubmission",
     "ReferenceQuerySet",
     "Role",
+    "SecurityEvent",
     "SentEmail",
     "User",
     "UserManager",
@@ -199,3 +201,70 @@ class SentEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} to {self.address} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+APPEND_ONLY = "Security events are kept as they happened: they are never changed or deleted."
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows are added, never changed or deleted, whichever path asks (ASVS 16.4.2)."""
+
+    def update(self, **kwargs: object) -> int:
+        raise PermissionDenied(APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied(APPEND_ONLY)
+
+    def bulk_update(self, *args: object, **kwargs: object) -> int:
+        raise PermissionDenied(APPEND_ONLY)
+
+
+class SecurityEvent(models.Model):
+    """A sign-in, a failure, a lockout, a change to someone's password, two-step
+    verification or roles, or a download of case data: who, what, when and from where
+    (ASVS 16.3; SECURITY.md rows 29 and 30). Written by ``dscb.security.record``; kept,
+    never changed. ``detail`` holds a little context (which list, the roles before and
+    after), never a password, a code or a child's case."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        LOCKED_OUT = "locked_out", "Sign-in refused: too many failures"
+        MFA_FAILED = "mfa_failed", "Wrong security code"
+        MFA_ADDED = "mfa_added", "Two-step verification set up"
+        MFA_REMOVED = "mfa_removed", "Two-step verification removed"
+        MFA_RESET = "mfa_reset", "Recovery codes renewed"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        ROLE_CHANGED = "role_changed", "Roles changed"
+        ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
+        ACCOUNT_REACTIVATED = "account_reactivated", "Account reactivated"
+        CASE_DATA_DOWNLOAD = "case_data_download", "Case data downloaded"
+        SUBJECT_ACCESS_EXPORT = "subject_access_export", "Subject access export"
+        RETENTION_RUN = "retention_run", "Retention run"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # Who did it. People are deactivated, never deleted, so their events keep them.
+    user = models.ForeignKey("User", on_delete=models.PROTECT, null=True, blank=True, related_name="security_events")
+    # The address the event is about: the one typed at a failed sign-in (which may
+    # belong to nobody), or the person whose roles or authenticator were changed.
+    email = models.CharField("email address", max_length=254, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField("network address", null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.email or self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise PermissionDenied(APPEND_ONLY)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied(APPEND_ONLY)

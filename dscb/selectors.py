@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from dscb.access import POLICY, Action
-from dscb.models import SentEmail, User
+from dscb.models import SecurityEvent, SentEmail, User
 from dscb.roles import ROLE_FIELDS, Role
 
 
@@ -32,3 +35,24 @@ EMAILS_SHOWN = 50
 def emails_sent_to(person: User) -> list[SentEmail]:
     """The latest emails the service sent the person, newest first."""
     return list(SentEmail.objects.filter(recipient=person).only("subject", "sent_at", "address")[:EMAILS_SHOWN])
+
+
+def security_events(
+    *, kind: str = "", person: str = "", since: datetime.date | None = None, until: datetime.date | None = None
+) -> QuerySet[SecurityEvent]:
+    """Security events, newest first: of one kind, about an address containing ``person``
+    (the one typed, or the account's), between two days (inclusive, local time)."""
+    events = SecurityEvent.objects.all()
+    if kind:
+        events = events.filter(kind=kind)
+    if person:
+        events = events.filter(Q(email__icontains=person) | Q(user__email__icontains=person))
+    if since:
+        events = events.filter(at__gte=start_of(since))
+    if until:
+        events = events.filter(at__lt=start_of(until + datetime.timedelta(days=1)))
+    return events.order_by("-at", "-pk")
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from dscb.emails import send_text_email
 from dscb.models import User
+from dscb.security import Kind, record
 
 logger = logging.getLogger("dscb.security")
 
@@ -59,6 +60,7 @@ def authenticators_remove(*, authenticators: Iterable[Authenticator], by: User) 
             types.add(Authenticator.Type.RECOVERY_CODES)
         for kind in sorted(types):
             logger.info("MFA authenticator removed by administrator %s: user %s, type %s", by.pk, person.pk, kind)
+            record(Kind.MFA_REMOVED, user=by, email=person.email, type=kind, by_administrator=True)
         app_removed = Authenticator.Type.TOTP in types
         transaction.on_commit(partial(_tell_authenticator_removed, person, app_removed=app_removed))
 

@@ -1,6 +1,7 @@
 """Security events (ASVS 16.3): sign-in, sign-out, failures, lockouts and MFA changes
-are logged, with the user's id and never a password or a code. Also the one hook that
-keeps a person's allauth email address in step with their account."""
+are logged, with the user's id and never a password or a code, and kept as rows
+(dscb.security). Also the one hook that keeps a person's allauth email address in step
+with their account."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import time
 from typing import Any
 
 from allauth.account.internal.flows.login import record_authentication
-from allauth.mfa.signals import authenticator_added, authenticator_removed
+from allauth.account.signals import password_changed, password_reset, password_set
+from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_removed, authenticator_reset
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_save
@@ -19,6 +21,7 @@ from django.dispatch import receiver
 from dscb.adapters import client_address
 from dscb.middleware import SESSION_LAST_SEEN_AT, SESSION_STARTED_AT
 from dscb.models import User
+from dscb.security import Kind, record
 from dscb.services import user_email_address_sync
 
 logger = logging.getLogger("dscb.security")
@@ -31,6 +34,7 @@ def start_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
         request.session[SESSION_STARTED_AT] = now
         request.session[SESSION_LAST_SEEN_AT] = now
     logger.info("Signed in: user %s", user.pk)
+    record(Kind.SIGN_IN, request=request, user=user)
 
 
 @receiver(user_logged_out)
@@ -42,6 +46,20 @@ def log_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def log_failed_sign_in(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
     address = client_address(request) if request is not None else None
     logger.warning("Failed sign-in from %s", address)
+    # Django hides the password in ``credentials``; only the address typed is kept.
+    record(Kind.SIGN_IN_FAILED, request=request, email=attempted_email(credentials))
+
+
+def attempted_email(credentials: dict) -> str:
+    typed = credentials.get("email") or credentials.get("username") or ""
+    return typed.strip().lower() if isinstance(typed, str) else ""
+
+
+@receiver(authentication_failed)
+def log_wrong_code(sender: Any, request: Any, user: Any, authenticator: Any = None, **kwargs: Any) -> None:
+    # Never the code typed: only that it was wrong, for whom, and with what.
+    logger.warning("Wrong MFA code: user %s", getattr(user, "pk", None))
+    record(Kind.MFA_FAILED, request=request, user=user, type=getattr(authenticator, "type", ""))
 
 
 @receiver(authenticator_added)
@@ -49,11 +67,32 @@ def mark_session_as_mfa(sender: Any, request: Any, user: Any, authenticator: Any
     # Setting up an authenticator proves possession of it: the session has passed MFA.
     record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
     logger.info("MFA authenticator added: user %s, type %s", user.pk, authenticator.type)
+    record(Kind.MFA_ADDED, request=request, user=user, type=authenticator.type)
 
 
 @receiver(authenticator_removed)
 def log_authenticator_removed(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
     logger.info("MFA authenticator removed: user %s, type %s", user.pk, authenticator.type)
+    record(Kind.MFA_REMOVED, request=request, user=user, type=authenticator.type)
+
+
+@receiver(authenticator_reset)
+def log_authenticator_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    logger.info("MFA authenticator reset: user %s, type %s", user.pk, authenticator.type)
+    record(Kind.MFA_RESET, request=request, user=user, type=authenticator.type)
+
+
+@receiver(password_changed)
+@receiver(password_set)
+def log_password_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    logger.info("Password changed: user %s", user.pk)
+    record(Kind.PASSWORD_CHANGED, request=request, user=user)
+
+
+@receiver(password_reset)
+def log_password_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    logger.info("Password reset: user %s", user.pk)
+    record(Kind.PASSWORD_RESET, request=request, user=user)
 
 
 @receiver(post_save, sender=User)

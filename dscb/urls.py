@@ -36,6 +36,8 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("print.css", views.print_styles, name="print_styles"),
+    path("security-events/", views.security_events, name="security_events"),
+    path("security-events.<listkind:kind>", views.security_events_download, name="security_events_download"),
     path("audits/", include("audits.urls")),
     path("action-plan/", include("recommendations.urls")),
     path("", include("reports.urls")),

@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from dscb import access, home_panels, selectors
+from dscb import access, home_panels, lists, selectors
 from dscb.access import Action, AuthenticatedRequest
 from dscb.roles import Role
+from dscb.security_lists import SecurityEvents
 
 ROLE_DUTIES = {
     Role.ADMINISTRATOR: "Manage people, their roles, the agencies and the reference scales.",
@@ -34,6 +35,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "roles": [role.label for role in roles],
             "duties": [ROLE_DUTIES[role] for role in roles],
             "panels": home_panels.panels_for(request),
+            "sees_security_events": access.can(request.user, Action.VIEW_SECURITY_EVENTS),
         },
     )
 
@@ -51,6 +53,24 @@ def account(request: AuthenticatedRequest) -> HttpResponse:
             "emails_shown": selectors.EMAILS_SHOWN,
         },
     )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_SECURITY_EVENTS)
+def security_events(request: AuthenticatedRequest) -> HttpResponse:
+    source = SecurityEvents(filters=request.GET)
+    paging = source.paging(request.GET.get("page"))
+    return render(
+        request,
+        "dscb/security_events.html",
+        {"source": source, "form": source.form, "paging": paging, "table": source.page_table(paging)},
+    )
+
+
+@require_safe
+@access.permission_required(Action.VIEW_SECURITY_EVENTS)
+def security_events_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
+    return lists.download(request, SecurityEvents(filters=request.GET), kind)
 
 
 def css_string(text: str) -> str:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime
 import io
 import json
-import logging
 import zipfile
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -44,13 +43,13 @@ from django.utils import timezone
 
 from audits.models import AuditCase, CaseRecord, ChecklistAnswer
 from audits.services import board_reference
+from dscb import security
 from reports.renderers import pdf_html, write_tagged
 
 if TYPE_CHECKING:
     from dscb.models import User
 
 # The security log (dscb.readlog, dscb.signals): who produced an export, and of which cases.
-logger = logging.getLogger("dscb.security")
 
 FORMAT = "dscb-subject-access/1"
 UNKNOWN_REFERENCE = "No case has this board reference. Check the reference and try again"
@@ -281,10 +280,11 @@ def file_name(reference: str, today: datetime.date) -> str:
 
 
 def subject_access_produced(request: HttpRequest, reference: str, cases: Sequence[AuditCase]) -> None:
-    """Producing an export is a security event. Logged by case number, not reference: no
-    case data in the application log (SECURITY.md row 31)."""
-    logger.info(
-        "Subject access export produced: user %s, cases %s",
-        getattr(request.user, "pk", None),
-        ",".join(str(case.pk) for case in cases),
+    """Producing an export is a security event, kept by case number, not reference: no
+    case data in the security log (SECURITY.md row 31)."""
+    security.record(
+        security.Kind.SUBJECT_ACCESS_EXPORT,
+        request=request,
+        user=request.user,
+        cases=[case.pk for case in cases],
     )

@@ -111,6 +111,9 @@ MATRIX: dict[str, Row] = {
     "accessibility": public(),
     "privacy": public(),
     "print_styles": public(),
+    # Security events: administrators only.
+    "security_events": for_action(Action.VIEW_SECURITY_EVENTS),
+    "security_events_download": for_action(Action.VIEW_SECURITY_EVENTS),
     # Sign-in and sign-out
     "account_login": public(OK, signed_in=HOME, without_mfa=HOME),
     # Signing out asks first on GET; it happens only on POST.

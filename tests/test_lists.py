@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 
 from audits.models import AuditRound
 from dscb.lists import FORMULA_STARTS, safe_cell
-from dscb.models import Role
+from dscb.models import Role, SecurityEvent
 from recommendations.models import PlanSection, Recommendation, ReviewCycle
 from tests.conftest import make_user, sign_in
 from tests.factories import (
@@ -108,6 +108,8 @@ def build(size: int, *, more_of: World | None = None) -> World:
             )
             EvidenceFactory(update=update, text=f"{HOSTILE[(n + 2) % 3]} evidence")
         PublishedReportFactory(title=f"{HOSTILE[n % 3]} report {n}", report__cycle=completed)
+        # What someone typed at a failed sign-in is anyone's text.
+        SecurityEvent.objects.create(kind=SecurityEvent.Kind.SIGN_IN_FAILED, email=f"{HOSTILE[n % 3]} {n}")
     if more_of:
         # A recommendation's history grows with the updates, not the recommendations.
         first_recommendation = Recommendation.objects.get(pk=more_of.recommendation_pk)
@@ -207,6 +209,7 @@ LISTS = [
         "recommendation-history",
     ),
     Listed("reports:report_list", "reports:published_list_download", Role.EXECUTIVE, "published-reports"),
+    Listed("security_events", "security_events_download", Role.ADMINISTRATOR, "security-events"),
 ]
 IDS = [listed.download for listed in LISTS]
 
@@ -325,15 +328,16 @@ def test_the_rag_lists_filters_narrow_the_download_as_they_narrow_the_page(clien
 
 
 # Queries per download, whatever the number of rows: session and user, the scale's words and
-# statuses where the list names them, then the list's own.
+# statuses where the list names them, then the list's own; a list of case data adds its
+# read and its security event.
 DOWNLOAD_QUERIES = {
     "audits:round_list_download": 3,
-    "audits:round_cases_download": 5,
+    "audits:round_cases_download": 6,
     # the round with its agencies; cases with their expected agencies; records with their grades,
     # answers and feedback; themes, grades, questions
-    "audits:returns_grid_download": 14,
-    "audits:feedback_owed_download": 6,
-    "audits:escalation_list_download": 5,
+    "audits:returns_grid_download": 15,
+    "audits:feedback_owed_download": 7,
+    "audits:escalation_list_download": 6,
     "recommendations:plan_list_download": 5,
     "recommendations:plan_download": 12,
     "recommendations:mine_download": 11,
@@ -345,6 +349,8 @@ DOWNLOAD_QUERIES = {
     # The publications with who published them, what replaced them, their reports and
     # updates; the updates' re-openings.
     "reports:published_list_download": 4,
+    # The events with who did them.
+    "security_events_download": 3,
 }
 
 
@@ -461,4 +467,5 @@ def test_every_list_download_is_checked_here():
         for pattern in resolver.url_patterns
         if "<listkind:" in str(pattern.pattern)
     }
-    assert downloads == {listed.download for listed in LISTS}
+    # The security events' download is the board's own, outside any app's namespace.
+    assert downloads | {"security_events_download"} == {listed.download for listed in LISTS}

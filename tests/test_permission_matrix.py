@@ -173,6 +173,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "recommendations:cycle_ratings_download": {"pk": cycle.pk, "kind": "csv"},
         "reports:rag_list_download": {"kind": "csv"},
         "reports:published_list_download": {"kind": "csv"},
+        "security_events_download": {"kind": "csv"},
         "admin:app_list": {"app_label": "dscb"},
         "admin:view_on_site": {
             "content_type_id": ContentType.objects.get_for_model(User).pk,

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from dscb.models import Agency, FormSubmission, Role, SentEmail
+from dscb.models import Agency, FormSubmission, Role, SecurityEvent, SentEmail
 from reports.models import NarrativeSection, PublishedReport, Report
 from tests.conftest import sign_in
 from tests.factories import ReviewCycleFactory
@@ -22,6 +22,7 @@ OUR_APPS = ("dscb", "audits", "recommendations", "reports")
 WITHOUT_HISTORY = {
     FormSubmission: "the one-time keys of forms already sent",
     SentEmail: "emails sent, written once and never changed",
+    SecurityEvent: "security events, written once and never changed (append-only)",
 }
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import AuditRound, CaseReopening, ChecklistQuestion, Feedback, RecordGrade
-from dscb.models import Role
+from dscb.models import Role, SecurityEvent
 from reports.subject_access import UNKNOWN_REFERENCE, subject_access_zip
 from tests.conftest import Client, make_user, sign_in
 from tests.factories import (
@@ -196,8 +196,7 @@ def test_the_page_offers_the_form(admin_client):
     assert "redact" in page
 
 
-def test_posting_a_reference_downloads_the_zip_and_records_the_reads(child, admin_client, caplog):
-    caplog.set_level("INFO", logger="dscb.security")
+def test_posting_a_reference_downloads_the_zip_and_records_the_reads(child, admin_client):
     response = admin_client.post(reverse("reports:subject_access"), {"reference": "maca-2010-09-03"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -207,9 +206,9 @@ def test_posting_a_reference_downloads_the_zip_and_records_the_reads(child, admi
     # The export is itself a read of the case, and a security event.
     data = json.loads(unzip(response.content)["subject-access.json"])
     assert [read["by"] for read in data["cases"][0]["reads"]] == ["Rita Reader", "Ada Admin"]
-    [event] = [r for r in caplog.records if r.name == "dscb.security" and "Subject access" in r.getMessage()]
-    assert str(child.pk) in event.getMessage()
-    assert "MACA" not in event.getMessage()
+    [event] = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SUBJECT_ACCESS_EXPORT)
+    assert (event.user, event.detail) == (admin_client.user, {"cases": [child.pk]})
+    assert "MACA" not in str(event.detail)
 
 
 def test_an_unknown_reference_is_refused_beside_the_field_and_kept(child, admin_client):
