@@ -48,7 +48,7 @@ from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, Inquiry
 from dscb import access, lists
 from dscb.access import Action, AuthenticatedRequest
 from dscb.forms import field_as, save_or_report
-from dscb.imports import DryRun, ImportRefused, Sheet
+from dscb.imports import DryRun, ImportRefused, Sheet, keep_upload, kept_upload
 from dscb.models import Agency
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
@@ -924,26 +924,15 @@ def participant_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 # --- Agency returns by spreadsheet ---------------------------------------------------------
 # For an agency without an account: the audit team downloads its return, the agency fills it
-# in offline, and the audit team uploads it. The file is read once, on upload, into plain
-# rows kept in the person's own session under a random token (never on disk); the dry run
-# and the import read them from there. One upload is kept at a time.
+# in offline, and the audit team uploads it; the file is kept between the dry run and the
+# import as dscb.imports keeps every upload.
 
 RETURN_KEY = "agency-return:"
 RETURN_GONE = "That upload is no longer kept. Upload the return again."
 
 
 def _kept_return(request: AuthenticatedRequest, audit_round: AuditRound, token: str) -> dict[str, Any] | None:
-    kept = request.session.get(RETURN_KEY + token)
-    if not isinstance(kept, dict) or kept.get("round") != audit_round.pk or kept.get("user") != request.user.pk:
-        return None
-    return kept
-
-
-def _keep_return(request: AuthenticatedRequest, token: str, kept: dict[str, Any]) -> None:
-    stale = [key for key in request.session.keys() if key.startswith(RETURN_KEY)]  # noqa: SIM118  (a session has no __iter__)
-    for key in [key for key in stale if key != RETURN_KEY + token]:
-        del request.session[key]
-    request.session[RETURN_KEY + token] = kept
+    return kept_upload(request.session, RETURN_KEY, token, round=audit_round.pk, user=request.user.pk)
 
 
 @require_safe
@@ -986,7 +975,7 @@ def return_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 "sheet": sheet.to_data(),
                 "result": result.to_data(),
             }
-            _keep_return(request, token, kept)
+            keep_upload(request.session, RETURN_KEY, token, kept)
             return redirect("audits:return_review", audit_round.pk, token)
     return render(
         request,

@@ -372,3 +372,26 @@ class DryRun:
             ],
             problems=[Problem(**problem) for problem in data["problems"]],
         )
+
+
+# --- Between the dry run and the import ----------------------------------------------------
+# The file is read once, on upload, into plain rows kept in the person's own session under
+# a random token (never on disk, never where anyone else can reach it); the dry run and the
+# import read them from there. One upload of each kind is kept at a time.
+
+
+def keep_upload(session: Any, prefix: str, token: str, kept: dict[str, Any]) -> None:
+    """Keep ``kept`` under ``token``, dropping any earlier upload of the same kind."""
+    stale = [key for key in session.keys() if key.startswith(prefix) and key != prefix + token]  # noqa: SIM118
+    for key in stale:
+        del session[key]
+    session[prefix + token] = kept
+
+
+def kept_upload(session: Any, prefix: str, token: str, **owner: object) -> dict[str, Any] | None:
+    """What was kept under ``token``, if it belongs to ``owner`` (its person and what it is
+    imported into); None otherwise."""
+    kept = session.get(prefix + token)
+    if not isinstance(kept, dict) or any(kept.get(name) != value for name, value in owner.items()):
+        return None
+    return kept

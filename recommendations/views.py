@@ -20,7 +20,7 @@ from dscb import access, lists
 from dscb.access import Action, AuthenticatedRequest
 from dscb.concurrency import EditConflict
 from dscb.forms import save_or_report
-from dscb.imports import DryRun, ImportRefused, Sheet
+from dscb.imports import DryRun, ImportRefused, Sheet, keep_upload, kept_upload
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
 from recommendations import imports, selectors, services
@@ -818,26 +818,14 @@ def overdue_download(request: AuthenticatedRequest, kind: str) -> HttpResponse:
 
 
 # --- Importing the plan from a spreadsheet --------------------------------------------------
-# The file is read once, on upload, into plain rows kept in the person's own session under
-# a random token (never on disk, never where anyone else can reach it); the dry run and
-# the import read them from there. One upload is kept at a time.
+# The file is kept between the dry run and the import as dscb.imports keeps every upload.
 
 IMPORT_KEY = "plan-import:"
 IMPORT_GONE = "That upload is no longer kept. Upload the spreadsheet again."
 
 
 def _kept_import(request: AuthenticatedRequest, plan: ActionPlan, token: str) -> dict[str, Any] | None:
-    kept = request.session.get(IMPORT_KEY + token)
-    if not isinstance(kept, dict) or kept.get("plan") != plan.pk or kept.get("user") != request.user.pk:
-        return None
-    return kept
-
-
-def _keep_import(request: AuthenticatedRequest, token: str, kept: dict[str, Any]) -> None:
-    stale = [key for key in request.session.keys() if key.startswith(IMPORT_KEY)]  # noqa: SIM118  (a session has no __iter__)
-    for key in [key for key in stale if key != IMPORT_KEY + token]:
-        del request.session[key]
-    request.session[IMPORT_KEY + token] = kept
+    return kept_upload(request.session, IMPORT_KEY, token, plan=plan.pk, user=request.user.pk)
 
 
 def _dry_run(request: AuthenticatedRequest, plan: ActionPlan, token: str, kept: dict[str, Any]) -> HttpResponse:
@@ -849,7 +837,7 @@ def _dry_run(request: AuthenticatedRequest, plan: ActionPlan, token: str, kept: 
         settings=imports.Settings.from_data(kept["settings"]),
     )
     kept["result"] = result.to_data()
-    _keep_import(request, token, kept)
+    keep_upload(request.session, IMPORT_KEY, token, kept)
     return redirect("recommendations:plan_import_review", plan.pk, token)
 
 
@@ -876,7 +864,7 @@ def plan_import(request: AuthenticatedRequest, plan: int) -> HttpResponse:
                 "settings": settings.to_data(),
             }
             if imports.needs_matching(action_plan, sheet, settings):
-                _keep_import(request, token, kept)
+                keep_upload(request.session, IMPORT_KEY, token, kept)
                 return redirect("recommendations:plan_import_columns", action_plan.pk, token)
             return _dry_run(request, action_plan, token, kept)
     return render(
@@ -933,7 +921,7 @@ def plan_import_columns(request: AuthenticatedRequest, plan: int, token: str) ->
             kept["settings"] = settings.to_data()
             unmatched = set(imports.unknown_statuses(sheet, settings)) - set(form.unknown.values())
             if unmatched:  # a status column chosen just now: its labels not on the scale are matched next
-                _keep_import(request, token, kept)
+                keep_upload(request.session, IMPORT_KEY, token, kept)
                 messages.info(request, "Now say what each status not on the scale means.")
                 return redirect("recommendations:plan_import_columns", action_plan.pk, token)
             return _dry_run(request, action_plan, token, kept)
