@@ -229,6 +229,10 @@ class SecurityEvent(models.Model):
     class Kind(models.TextChoices):
         SIGN_IN = "sign_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        SIGN_IN_REFUSED = "sign_in_refused", "Sign-in through the identity provider refused"
+        SIGN_OUT = "sign_out", "Signed out"
+        REAUTHENTICATED = "reauthenticated", "Password or code entered again"
+        ACCESS_REFUSED = "access_refused", "Access refused"
         LOCKED_OUT = "locked_out", "Sign-in refused: too many failures"
         MFA_FAILED = "mfa_failed", "Wrong security code"
         MFA_ADDED = "mfa_added", "Two-step verification set up"
@@ -236,12 +240,17 @@ class SecurityEvent(models.Model):
         MFA_RESET = "mfa_reset", "Recovery codes renewed"
         PASSWORD_CHANGED = "password_changed", "Password changed"
         PASSWORD_RESET = "password_reset", "Password reset"
+        PERSON_INVITED = "person_invited", "Person invited"
         ROLE_CHANGED = "role_changed", "Roles changed"
+        AUTHENTICATOR_RESET = "authenticator_reset", "Authenticator reset by an administrator"
         ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
         ACCOUNT_REACTIVATED = "account_reactivated", "Account reactivated"
         CASE_DATA_DOWNLOAD = "case_data_download", "Case data downloaded"
         SUBJECT_ACCESS_EXPORT = "subject_access_export", "Subject access export"
         RETENTION_RUN = "retention_run", "Retention run"
+        RETENTION_CHANGED = "retention_changed", "Retention schedule changed"
+        LEGAL_HOLD_PLACED = "legal_hold_placed", "Legal hold placed"
+        LEGAL_HOLD_LIFTED = "legal_hold_lifted", "Legal hold lifted"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     # Who did it. People are deactivated, never deleted, so their events keep them.
