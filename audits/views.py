@@ -45,7 +45,7 @@ from audits.lists import (
     RoundList,
 )
 from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
-from dscb import access, lists
+from dscb import access, lists, security
 from dscb.access import Action, AuthenticatedRequest
 from dscb.forms import field_as, save_or_report
 from dscb.imports import DryRun, ImportRefused, Sheet, keep_upload, kept_upload
@@ -943,7 +943,16 @@ def agency_return(request: AuthenticatedRequest, pk: int, agency: int) -> HttpRe
     unchanged, it changes nothing."""
     audit_round = round_for(request.user, pk, write=True)
     taking_part = get_object_or_404(audit_round.agencies.all(), pk=agency)
+    security.require_recent_authentication(request)
     record_read(request, audit_round)
+    security.record(
+        security.Kind.CASE_DATA_DOWNLOAD,
+        request=request,
+        user=request.user,
+        list="agency return",
+        format="xlsx",
+        of=f"audit round {audit_round.pk}, agency {taking_part.pk}",
+    )
     response = HttpResponse(returns.return_xlsx(audit_round, taking_part), content_type=lists.CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="{returns.file_name(audit_round, taking_part)}"'
     return response

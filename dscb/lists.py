@@ -301,6 +301,7 @@ def download(request: HttpRequest, source: RowSource[Any], kind: str) -> HttpRes
     if kind not in RENDERERS:
         raise Http404
     if source.read_of is not None:
+        security.require_recent_authentication(request)
         record_read(request, source.read_of)
         # A list of what is in children's cases leaving the service: a security event too.
         read_of = source.read_of

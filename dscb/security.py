@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
+from allauth.core.exceptions import ReauthenticationRequired
 from django.http import HttpRequest
 
 from dscb.adapters import client_address
@@ -49,3 +51,12 @@ def record_person_changes(*, request: HttpRequest | None, by: User, person: User
     if was_active != person.is_active:
         kind = Kind.ACCOUNT_REACTIVATED if person.is_active else Kind.ACCOUNT_DEACTIVATED
         record(kind, request=request, user=by, email=person.email)
+
+
+def require_recent_authentication(request: HttpRequest) -> None:
+    """ASVS 7.5.3 (SECURITY.md row 36): before case data leaves the service in bulk, the
+    person must have signed in, or entered their password or code again, in the last
+    ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` seconds (five minutes). Otherwise allauth's
+    middleware asks them again and then resumes the request, a POST included."""
+    if get_adapter(request).is_reauthentication_required(app=""):
+        raise ReauthenticationRequired

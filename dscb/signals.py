@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from allauth.account.internal.flows.login import record_authentication
-from allauth.account.signals import password_changed, password_reset, password_set
+from allauth.account.signals import authentication_step_completed, password_changed, password_reset, password_set
 from allauth.mfa.signals import authentication_failed, authenticator_added, authenticator_removed, authenticator_reset
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.backends.signals import connection_created
@@ -40,6 +40,16 @@ def start_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
 @receiver(user_logged_out)
 def log_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     logger.info("Signed out: user %s", getattr(user, "pk", None))
+    # ``user`` is None when the session had already ended (signing out twice).
+    if user is not None:
+        record(Kind.SIGN_OUT, request=request, user=user)
+
+
+@receiver(authentication_step_completed)
+def log_reauthentication(sender: Any, request: Any, user: Any, method: str, **kwargs: Any) -> None:
+    # Signing in completes steps too: only a password or code entered again is kept here.
+    if kwargs.get("reauthenticated"):
+        record(Kind.REAUTHENTICATED, request=request, user=user, method=method)
 
 
 @receiver(user_login_failed)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from dscb import access, home_panels, lists, selectors
+from dscb import access, home_panels, lists, security, selectors
 from dscb.access import Action, AuthenticatedRequest
 from dscb.roles import Role
 from dscb.security_lists import SecurityEvents
@@ -107,7 +107,28 @@ def form_page(request: HttpRequest, form: object, **context: object) -> HttpResp
     return render(request, "form_page.html", {"form": form, **context})
 
 
+def record_refusal(request: HttpRequest, status: int, **detail: object) -> None:
+    """ASVS 16.3.2: a refused request is a security event. A 404 counts only for someone
+    signed in: the access policy answers 404 for what is outside their scope, and an
+    anonymous visitor is sent to sign in, never refused (their 404s are typos and robots).
+    The path, never the query string, which may hold what someone typed."""
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if status == 404 and not signed_in:
+        return
+    security.record(
+        security.Kind.ACCESS_REFUSED,
+        request=request,
+        user=user if signed_in else None,
+        status=status,
+        method=request.method,
+        path=request.path[:500],
+        **detail,
+    )
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    record_refusal(request, 403, reason="csrf")
     return render(request, "403_csrf.html", status=403)
 
 
@@ -116,10 +137,12 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    record_refusal(request, 403)
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    record_refusal(request, 404)
     return render(request, "404.html", status=404)
 
 

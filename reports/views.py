@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from audits.models import AuditRound
-from dscb import access, lists
+from dscb import access, lists, security
 from dscb.access import Action, AuthenticatedRequest
 from dscb.forms import save_or_report
 from dscb.readlog import reads_personal_data, record_read
@@ -637,6 +637,7 @@ def subject_access_export(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("reference", error.error_dict["reference"])
         else:
+            security.require_recent_authentication(request)
             for case in cases:
                 record_read(request, case)
             subject_access.subject_access_produced(request, reference, cases)

@@ -435,8 +435,8 @@ def test_an_agency_auditor_may_not_import_a_return(persona_client, audit_round):
 
 
 def test_the_download_and_the_review_run_as_many_queries_however_many_cases(audit_team_client, audit_round, cases):
-    """Download: session, user, round, the agency, read logged, scales (themes, grades,
-    questions), cases, their expected agencies, records, grades, answers. Review: session,
+    """Download: session, user, round, the agency, read logged, security event, scales
+    (themes, grades, questions), cases, their expected agencies, records, grades, answers. Review: session,
     user, round, read logged, agency."""
     CaseRecordFactory(case=cases[0], agency=police())
     download = reverse("audits:agency_return", args=[audit_round.pk, police().pk])
@@ -454,7 +454,7 @@ def test_the_download_and_the_review_run_as_many_queries_however_many_cases(audi
         case = AuditCaseFactory(audit_round=audit_round)
         case.expected_agencies.set([police()])
         CaseRecordFactory(case=case, agency=police(), findings="Returned.")
-    assert counts() == few == (13, 5)
+    assert counts() == few == (14, 5)
 
 
 def test_a_records_read_cell_left_empty_keeps_the_records_count(audit_round, cases, audit_team):

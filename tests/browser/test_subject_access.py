@@ -7,11 +7,13 @@ from __future__ import annotations
 import zipfile
 from typing import Any
 
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Page, expect
 
-from dscb.models import Role
+from dscb.models import Role, SecurityEvent
 from tests.browser.conftest import PageProblems, audit_page, make_role_user, sign_in_with_mfa
-from tests.factories import AuditCaseFactory
+from tests.factories import TEST_PASSWORD, AuditCaseFactory
 
 
 def test_an_administrator_downloads_a_childs_subject_access_zip(
@@ -44,3 +46,37 @@ def test_an_administrator_downloads_a_childs_subject_access_zip(
         assert sorted(archive.namelist()) == ["README.txt", "subject-access.json", "subject-access.pdf"]
         assert "Agreed: adequate." in archive.read("subject-access.json").decode()
     page_problems.assert_none()
+
+
+def age_the_sign_in(page: Page, minutes: int = 6) -> None:
+    """Make the browser's session look signed in ``minutes`` ago (it stays alive)."""
+    [cookie] = [cookie for cookie in page.context.cookies() if cookie["name"] == settings.SESSION_COOKIE_NAME]
+    session = SessionStore(session_key=cookie["value"])
+    for entry in session["account_authentication_methods"]:
+        entry["at"] -= minutes * 60
+    session.save()
+
+
+def test_an_export_long_after_signing_in_asks_for_the_password_then_downloads(
+    page: Page, live_server: Any, page_problems: PageProblems
+) -> None:
+    AuditCaseFactory(reference="MACA-2010-09-06")
+    user, secret = make_role_user(Role.ADMINISTRATOR)
+    sign_in_with_mfa(page, live_server, user, secret)
+    age_the_sign_in(page)
+    page.goto(f"{live_server.url}/subject-access/")
+    page.get_by_label("Board reference").fill("MACA-2010-09-06")
+    page.get_by_role("button", name="Produce the ZIP").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator(".govuk-error-message")).to_be_visible()
+    failures = audit_page(page, page_problems)
+    assert not failures, "\n".join(failures)
+
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Confirm").click()
+    assert download_info.value.suggested_filename.startswith("subject-access-MACA-2010-09-06-")
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.REAUTHENTICATED, user=user).count() == 1
