@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from dscb.models import Role
-from dscb.views import ROLE_DUTIES
+from dscb.roles import ROLE_DUTIES
 from tests.conftest import ROLE_PERSONAS, Client, sign_in
 from tests.factories import UserFactory
 
