@@ -130,8 +130,8 @@ class VersionedAdmin(admin.ModelAdmin):
             obj.updated_at = timezone.now()
             super().save_model(request, obj, form, change)
             return
-        # Only what the form shows is written: the rest of the row (a person's password
-        # or last sign-in) was read before the check locked it, and is left as it is now.
+        # Only what the form shows is written: the rest of the row was read before the
+        # check locked it, and is left as it is now.
         # Under that lock the claim cannot fail on PostgreSQL; without row locks (SQLite)
         # an overlapping save fails with an error, never overwriting the first.
         columns = {field.name for field in obj._meta.concrete_fields if not field.primary_key} - set(VERSION_FIELDS)

@@ -75,7 +75,10 @@ def _check_details(*, details: PersonDetails, person: User | None) -> str:
     """The rules any person's details obey; the address as it is kept (lower case)."""
     errors: dict[str, str] = {}
     email = User.objects.normalize_email(details.email.strip()).lower()
-    if User.objects.filter(email__iexact=email).exclude(pk=person.pk if person else None).exists():
+    holders = User.objects.filter(email__iexact=email)
+    if person is not None:
+        holders = holders.exclude(pk=person.pk)
+    if holders.exists():
         errors["email"] = DUPLICATE_EMAIL
     if not details.full_name.strip():
         errors["full_name"] = NAME_NEEDED

@@ -380,7 +380,8 @@ def test_the_last_active_administrator_keeps_the_role():
         services.person_deactivate(person=only, by=other, expected_version=only.version)
     assert refused.value.message_dict == {"is_active": [services.LAST_ADMINISTRATOR_ACCOUNT]}
     only.refresh_from_db()
-    assert only.is_administrator and only.is_active
+    assert only.is_administrator
+    assert only.is_active
 
 
 def test_an_administrator_may_remove_another_administrators_role_when_others_remain(admin_client):
