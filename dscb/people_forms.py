@@ -10,7 +10,8 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.db.models import Q
 
-from dscb.forms import OUT_OF_DATE, VersionedForm, field_as, gds_helper
+from dscb.concurrency import EditConflict
+from dscb.forms import OUT_OF_DATE, VersionedForm, field_as, gds_helper, take_latest_version
 from dscb.models import Agency, User
 from dscb.roles import Role
 from dscb.services import PersonDetails
@@ -123,6 +124,9 @@ class ConfirmChangeForm(forms.Form):
         min_value=1,
         error_messages=dict.fromkeys(("required", "invalid", "min_value"), OUT_OF_DATE),
     )
+
+    def take_latest_version(self, conflict: EditConflict) -> None:
+        take_latest_version(self, conflict)
 
 
 class ConfirmResetForm(forms.Form):

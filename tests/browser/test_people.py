@@ -1,5 +1,5 @@
 """People in the browser: an administrator invites someone, changes their roles, resets
-their authenticator and deactivates them, from Administration → People. axe-core finds
+their authenticator, deactivates and reactivates them, from Administration → People. axe-core finds
 no violation, and the browser no CSP problem or script error, on each page."""
 
 from __future__ import annotations
@@ -91,7 +91,23 @@ def test_an_administrator_invites_someone_changes_their_roles_resets_and_deactiv
     expect(page.get_by_role("table").get_by_role("row").filter(has_text="Dana Nurse")).to_contain_text("Deactivated")
     failures += audit_page(page, page_problems)
 
+    # Reactivating, after a confirmation.
+    page.get_by_role("link", name="Dana Nurse").click()
+    page.get_by_role("link", name="Reactivate account").click()
+    expect(heading(page)).to_have_text("Reactivate the account of Dana Nurse")
+    failures += audit_page(page, page_problems)
+    page.get_by_role("button", name="Reactivate account").click()
+    expect(page.get_by_text("has been reactivated")).to_be_visible()
+    dana.refresh_from_db()
+    assert dana.is_active
+
     kinds = set(SecurityEvent.objects.filter(email=dana.email).values_list("kind", flat=True))
-    assert kinds >= {"person_invited", "role_changed", "authenticator_reset", "account_deactivated"}
+    assert kinds >= {
+        "person_invited",
+        "role_changed",
+        "authenticator_reset",
+        "account_deactivated",
+        "account_reactivated",
+    }
     assert not failures, "\n".join(failures)
     page_problems.assert_none()

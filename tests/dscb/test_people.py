@@ -86,6 +86,7 @@ def test_the_navigation_and_home_page_lead_administrators_to_the_administration_
 
 
 def test_people_and_authenticators_are_no_longer_in_the_admin_site(admin_client):
+    # Nor is there any other way to delete a person: they are deactivated.
     content = admin_client.get(reverse("admin:index")).content.decode()
     assert "/admin/dscb/user/" not in content
     assert "/admin/mfa/authenticator/" not in content
@@ -472,8 +473,21 @@ def test_a_deactivation_sent_without_its_version_is_refused(admin_client):
     assert person.is_active
 
 
-def test_nobody_is_ever_deleted():
-    assert not hasattr(services, "person_delete")
+def test_a_deactivation_confirmed_after_someone_elses_change_is_refused_then_goes_through(admin_client):
+    person = UserFactory(is_executive=True)
+    url = reverse("person_deactivate", args=[person.pk])
+    services.person_update(
+        person=person, by=make_user(Role.ADMINISTRATOR), expected_version=1, details=details_of(person, job_title="New")
+    )
+    response = admin_client.post(url, {"version": 1})
+    content = response.content.decode()
+    assert "after you opened it" in content
+    assert 'name="version" value="2"' in content
+    person.refresh_from_db()
+    assert person.is_active
+    assert admin_client.post(url, {"version": 2}).status_code == 302
+    person.refresh_from_db()
+    assert not person.is_active
 
 
 # --- Resetting an authenticator --------------------------------------------------------------
