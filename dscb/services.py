@@ -90,10 +90,12 @@ def _check_details(*, details: PersonDetails, person: User | None) -> str:
 
 
 def _administrators_left(*, without: User) -> int:
-    """Active administrators other than ``without``, their rows locked until the caller's
-    transaction ends: two administrators removing each other cannot both succeed."""
-    others = User.objects.select_for_update().filter(is_active=True, is_administrator=True).exclude(pk=without.pk)
-    return len(others.values_list("pk", flat=True))
+    """Active administrators other than ``without``. Every active administrator's row is
+    locked until the caller's transaction ends, ``without``'s too: two administrators
+    removing each other cannot both succeed (PostgreSQL reads the rows again after the
+    wait, and finds the one already removed)."""
+    administrators = User.objects.select_for_update().filter(is_active=True, is_administrator=True).order_by("pk")
+    return sum(1 for pk in administrators.values_list("pk", flat=True) if pk != without.pk)
 
 
 def _apply(person: User, details: PersonDetails, email: str) -> None:
