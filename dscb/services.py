@@ -94,7 +94,8 @@ def _administrators_left(*, without: User) -> int:
     locked until the caller's transaction ends, ``without``'s too: two administrators
     removing each other cannot both succeed (PostgreSQL reads the rows again after the
     wait, and finds the one already removed)."""
-    administrators = User.objects.select_for_update().filter(is_active=True, is_administrator=True).order_by("pk")
+    administrators = User.objects.select_for_update().filter(is_active=True, **{ROLE_FIELDS[Role.ADMINISTRATOR]: True})
+    administrators = administrators.order_by("pk")
     return sum(1 for pk in administrators.values_list("pk", flat=True) if pk != without.pk)
 
 
@@ -143,7 +144,7 @@ def person_update(
     """Change a person's details and roles. Nobody removes their own administrator role,
     and the last active administrator keeps it, so someone can always administer."""
     email = _check_details(details=details, person=person)
-    if person.is_administrator and Role.ADMINISTRATOR not in details.roles:
+    if Role.ADMINISTRATOR in person.roles and Role.ADMINISTRATOR not in details.roles:
         if person.pk == by.pk:
             raise ValidationError({"roles": OWN_ADMINISTRATOR_ROLE})
         if person.is_active and not _administrators_left(without=person):
@@ -167,7 +168,7 @@ def person_deactivate(*, person: User, by: User, expected_version: int, request:
     authentication backend signs nobody inactive in). Their records keep their name."""
     if person.pk == by.pk:
         raise ValidationError({"is_active": OWN_ACCOUNT})
-    if person.is_administrator and person.is_active and not _administrators_left(without=person):
+    if Role.ADMINISTRATOR in person.roles and person.is_active and not _administrators_left(without=person):
         raise ValidationError({"is_active": LAST_ADMINISTRATOR_ACCOUNT})
     return _set_active(person=person, by=by, expected_version=expected_version, active=False, request=request)
 
