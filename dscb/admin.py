@@ -3,32 +3,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from allauth.account.models import EmailAddress
-from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.models import LogEntry
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from dscb import request_cache
 from dscb.concurrency import VERSION_FIELDS, EditConflict, Versioned, hold_version, save_versioned
-from dscb.forms import ResetPasswordForm, VersionedForm
-from dscb.models import ROLE_FIELDS, Agency, User
-from dscb.security import record_person_changes
-from dscb.services import authenticators_remove
+from dscb.forms import VersionedForm
+from dscb.models import Agency, User
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldsetSpec
 
 # Roles are columns on the user, and email addresses are the user's own: neither
-# Django's groups nor allauth's address book are used, so neither is offered.
+# Django's groups nor allauth's address book are used, so neither is offered. People,
+# their roles and authenticators are the service's own pages (Administration → People).
 admin.site.unregister(Group)
 admin.site.unregister(EmailAddress)
 admin.site.unregister(LogEntry)
@@ -38,25 +35,6 @@ admin.site.unregister(Authenticator)
 def admin_user(request: HttpRequest) -> User:
     """The person behind an admin request: the site admits administrators only (admin_site)."""
     return cast(User, request.user)
-
-
-@admin.register(Authenticator)
-class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
-    """Administrators may remove someone's authenticator (a lost phone), so they set up
-    a new one at their next sign-in; nobody may create or edit one for someone else."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    # One at a time and "delete selected" alike: the person is told, the event logged.
-    def delete_model(self, request: HttpRequest, obj: Authenticator) -> None:
-        authenticators_remove(authenticators=[obj], by=admin_user(request))
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Authenticator]) -> None:
-        authenticators_remove(authenticators=queryset.select_related("user"), by=admin_user(request))
 
 
 @admin.register(LogEntry)
@@ -152,8 +130,8 @@ class VersionedAdmin(admin.ModelAdmin):
             obj.updated_at = timezone.now()
             super().save_model(request, obj, form, change)
             return
-        # Only what the form shows is written: the rest of the row (a person's password
-        # or last sign-in) was read before the check locked it, and is left as it is now.
+        # Only what the form shows is written: the rest of the row was read before the
+        # check locked it, and is left as it is now.
         # Under that lock the claim cannot fail on PostgreSQL; without row locks (SQLite)
         # an overlapping save fails with an error, never overwriting the first.
         columns = {field.name for field in obj._meta.concrete_fields if not field.primary_key} - set(VERSION_FIELDS)
@@ -193,40 +171,3 @@ class AgencyAdmin(ReferenceDataAdmin):
     list_display = ["name", "short_name", "position", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["name", "short_name"]
-
-
-@admin.register(User)
-class UserAdmin(VersionedAdmin):
-    list_display = ["email", "full_name", "role_list", "agency", "is_active", "last_login"]
-    list_filter = ["is_active", *ROLE_FIELDS.values(), "agency"]
-    search_fields = ["email", "full_name"]
-    list_select_related = ["agency"]
-    readonly_fields = ["last_login", "date_joined"]
-    fieldsets = [
-        (None, {"fields": ["email", "full_name", "job_title", "is_active"]}),
-        ("Roles", {"fields": [*ROLE_FIELDS.values(), "agency"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
-    ]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # People leave by being deactivated, so the history of what they did stays whole.
-        return False
-
-    @admin.display(description="Roles")
-    def role_list(self, obj: User) -> str:
-        return ", ".join(obj.role_labels) or "None"
-
-    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:  # type: ignore[override]  # this admin's rows are users
-        if not change:
-            obj.set_unusable_password()
-        before = {name: bool(form.initial.get(name)) for name in [*ROLE_FIELDS.values(), "is_active"]} if change else {}
-        super().save_model(request, obj, form, change)
-        record_person_changes(request=request, by=admin_user(request), person=obj, before=before)
-        if not change:
-            invite = ResetPasswordForm(data={"email": obj.email})
-            if invite.is_valid():
-                invite.save(request)
-                messages.info(request, f"An email has been sent to {obj.email} to choose a password.")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        return super().get_queryset(request).select_related("agency")

@@ -25,7 +25,7 @@ class NavItem:
 FIRST: tuple[NavItem, ...] = (NavItem("Home", "home", Action.USE_SERVICE),)
 SECTIONS: list[NavItem] = []
 LAST: tuple[NavItem, ...] = (
-    NavItem("Administration", "admin:index", Action.ADMINISTER, section="/admin/"),
+    NavItem("Administration", "administration", Action.ADMINISTER, section="/administration/"),
     NavItem("Your account", "account", Action.USE_SERVICE, section="/account/"),
 )
 

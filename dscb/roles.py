@@ -27,3 +27,16 @@ ROLE_FIELDS: dict[Role, str] = {
     Role.EXECUTIVE: "is_executive",
     Role.BOARD_MEMBER: "is_board_member",
 }
+
+# What each role does: on the home page, and as each role's hint where roles are given.
+ROLE_DUTIES = {
+    Role.ADMINISTRATOR: "Invite people, manage their roles and accounts, the agencies and the reference scales.",
+    Role.AUDIT_TEAM: (
+        "Plan audit rounds, record what each agency's case records show, grade cases on each theme, "
+        "give feedback and escalate cases that need immediate intervention."
+    ),
+    Role.AGENCY_AUDITOR: "Enter your agency's records for the cases in the audit rounds you are assigned to.",
+    Role.PROFESSIONAL_LEAD: "Keep the evidence for the recommendations you lead up to date before each update.",
+    Role.EXECUTIVE: ("Own the action plan: recommendations, their rating at each six-monthly update, leads and dates."),
+    Role.BOARD_MEMBER: "Read the dashboards and download the published six-monthly reports.",
+}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from dscb.access import POLICY, Action
-from dscb.models import SecurityEvent, SentEmail, User
+from dscb.models import Agency, SecurityEvent, SentEmail, User
 from dscb.roles import ROLE_FIELDS, Role
 
 
@@ -56,3 +57,32 @@ def security_events(
 
 def start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def with_two_step(people: QuerySet[User]) -> QuerySet[User]:
+    """``people`` with their agency, ``has_two_step`` (whether each has set up an
+    authenticator app) and ``has_authenticator`` (an app or recovery codes), in one query."""
+    held = Authenticator.objects.filter(user=OuterRef("pk"))
+    return people.select_related("agency").annotate(
+        has_two_step=Exists(held.filter(type=Authenticator.Type.TOTP)), has_authenticator=Exists(held)
+    )
+
+
+def people(*, role: str = "", agency: Agency | None = None, active: str = "") -> QuerySet[User]:
+    """Everyone the board has given an account, by name: holding ``role``, of ``agency``,
+    and ``active`` or ``deactivated``."""
+    found = User.objects.all()
+    if role in Role.values:
+        found = found.filter(**{ROLE_FIELDS[Role(role)]: True})
+    if agency is not None:
+        found = found.filter(agency=agency)
+    if active:
+        found = found.filter(is_active=active == "active")
+    return found.order_by("full_name", "email", "pk")
+
+
+def person_for_administrator(pk: int) -> User | None:
+    """One person, for their page: with their agency and whether they have an app."""
+    if not 0 < pk < 2**63:
+        return None  # no such row; a bigger number would make SQLite raise, not miss
+    return with_two_step(User.objects.filter(pk=pk)).first()

@@ -4,7 +4,7 @@ from allauth.account import views as account_views
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from dscb import views
+from dscb import people_views, views
 
 # Only the allauth pages this service uses: no sign-up, no email management.
 account_patterns = [
@@ -38,6 +38,18 @@ urlpatterns = [
     path("print.css", views.print_styles, name="print_styles"),
     path("security-events/", views.security_events, name="security_events"),
     path("security-events.<listkind:kind>", views.security_events_download, name="security_events_download"),
+    path("administration/", people_views.administration, name="administration"),
+    path("administration/people/", people_views.people, name="people"),
+    path("administration/people/invite/", people_views.person_invite, name="person_invite"),
+    path("administration/people/<int:pk>/", people_views.person_detail, name="person_detail"),
+    path("administration/people/<int:pk>/change/", people_views.person_change, name="person_change"),
+    path("administration/people/<int:pk>/deactivate/", people_views.person_deactivate, name="person_deactivate"),
+    path("administration/people/<int:pk>/reactivate/", people_views.person_reactivate, name="person_reactivate"),
+    path(
+        "administration/people/<int:pk>/reset-authenticator/",
+        people_views.person_authenticator_reset,
+        name="person_authenticator_reset",
+    ),
     path("audits/", include("audits.urls")),
     path("action-plan/", include("recommendations.urls")),
     path("", include("reports.urls")),

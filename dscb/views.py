@@ -8,20 +8,8 @@ from django.views.decorators.http import require_safe
 
 from dscb import access, home_panels, lists, security, selectors
 from dscb.access import Action, AuthenticatedRequest
-from dscb.roles import Role
+from dscb.roles import ROLE_DUTIES, Role
 from dscb.security_lists import SecurityEvents
-
-ROLE_DUTIES = {
-    Role.ADMINISTRATOR: "Manage people, their roles, the agencies and the reference scales.",
-    Role.AUDIT_TEAM: (
-        "Plan audit rounds, record what each agency's case records show, grade cases on each theme, "
-        "give feedback and escalate cases that need immediate intervention."
-    ),
-    Role.AGENCY_AUDITOR: "Enter your agency's records for the cases in the audit rounds you are assigned to.",
-    Role.PROFESSIONAL_LEAD: "Keep the evidence for the recommendations you lead up to date before each update.",
-    Role.EXECUTIVE: ("Own the action plan: recommendations, their rating at each six-monthly update, leads and dates."),
-    Role.BOARD_MEMBER: "Read the dashboards and download the published six-monthly reports.",
-}
 
 
 @require_safe
@@ -35,7 +23,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "roles": [role.label for role in roles],
             "duties": [ROLE_DUTIES[role] for role in roles],
             "panels": home_panels.panels_for(request),
-            "sees_security_events": access.can(request.user, Action.VIEW_SECURITY_EVENTS),
+            "administers": access.can(request.user, Action.ADMINISTER),
         },
     )
 

@@ -3,10 +3,6 @@ from __future__ import annotations
 from django.apps import AppConfig
 
 
-def _no_context(request: object) -> dict[str, object]:
-    return {}
-
-
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "Dashboards and reports"
@@ -14,9 +10,8 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from dscb import home_panels, navigation
+        from dscb import navigation
         from dscb.access import Action
-        from dscb.home_panels import HomePanel
         from dscb.navigation import NavItem
         from reports import models
 
@@ -31,5 +26,3 @@ class ReportsConfig(AppConfig):
             NavItem("Dashboards", "reports:audit_dashboard", Action.VIEW_AUDIT_DASHBOARD, section="/dashboards/"),
             NavItem("Reports", "reports:report_list", Action.READ_PUBLISHED_REPORTS, section="/reports/"),
         )
-        # Administrators' own tools, beyond the admin site.
-        home_panels.register(HomePanel(Action.ADMINISTER, "reports/partials/subject_access_panel.html", _no_context))

@@ -261,6 +261,16 @@ MATRIX: dict[str, Row] = {
     "reports:learning_download": for_action(Action.READ_PUBLISHED_REPORTS, refused=NOT_FOUND),
     # Subject access: administrators only, as the admin site.
     "reports:subject_access": administrators(OK),
+    # Administration: people, their roles and accounts. The sample person is active and
+    # has an authenticator: reactivating them has nothing to confirm.
+    "administration": administrators(OK),
+    "people": administrators(OK),
+    "person_invite": administrators(OK),
+    "person_detail": administrators(OK),
+    "person_change": administrators(OK),
+    "person_deactivate": administrators(OK),
+    "person_reactivate": administrators(redirect("person_detail")),
+    "person_authenticator_reset": administrators(OK),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
     "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},
@@ -274,14 +284,12 @@ MATRIX: dict[str, Row] = {
 }
 
 # What an administrator may do with each model in the admin site. Reference data and
-# people are retired or deactivated, never deleted; history is read-only; an
-# authenticator can only be removed (to let someone set up a new phone).
+# people are retired or deactivated, never deleted; history is read-only.
 EDITABLE = {"changelist": OK, "add": OK, "change": OK, "history": OK, "delete": DENIED}
 READ_ONLY = {"changelist": OK, "add": DENIED, "change": OK, "history": OK, "delete": DENIED}
 # A scale's words: one row, seeded, changed but never added to or deleted.
 ONE_ROW = {"changelist": OK, "add": DENIED, "change": OK, "history": OK, "delete": DENIED}
 ADMIN_MODELS: dict[str, dict[str, Outcome]] = {
-    "dscb_user": EDITABLE,
     "dscb_agency": EDITABLE,
     "audits_theme": EDITABLE,
     "audits_gradescale": ONE_ROW,
@@ -290,7 +298,6 @@ ADMIN_MODELS: dict[str, dict[str, Outcome]] = {
     "recommendations_planscale": ONE_ROW,
     "recommendations_ragstatus": EDITABLE,
     "auditlog_logentry": READ_ONLY,
-    "mfa_authenticator": READ_ONLY | {"delete": OK},
 }
 for model, outcomes in ADMIN_MODELS.items():
     for view, outcome in outcomes.items():
@@ -384,6 +391,13 @@ POSTS: dict[str, Row] = {
     "reports:learning_publish": for_action(Action.MANAGE_AUDITS, SAVED),
     # plausible() gives the sample case's reference: the answer is the ZIP, and the reads it records.
     "reports:subject_access": administrators(OK),
+    # Administration: plausible() gives a new person to invite (tests/test_create_once.py).
+    "person_invite": administrators(SAVED),
+    "person_change": administrators(SAVED),
+    "person_deactivate": administrators(SAVED),
+    # The sample person is active: nothing to reactivate, back to their page.
+    "person_reactivate": administrators(redirect("person_detail")),
+    "person_authenticator_reset": administrators(SAVED),
 }
 # Pages that only ever answer a GET (405 to a POST).
 TAKE_NO_POST = {
@@ -408,7 +422,6 @@ POSTS |= {
     # Signing out happens on POST, and leads to sign-in.
     "account_logout": public(LOGIN),
     "admin:logout": administrators(LOGIN),
-    # View only: history is never edited, nor anyone's authenticator.
+    # View only: history is never edited.
     "admin:auditlog_logentry_change": administrators(DENIED),
-    "admin:mfa_authenticator_change": administrators(DENIED),
 }

@@ -1,7 +1,8 @@
 """Saves that overlap, on PostgreSQL: the same form sent three times at once creates one
 thing; two Executives publishing at once publish once; two people saving the same
 evidence of impact or feedback at once, or two administrators the same grade in the
-admin site, never both win. Each request runs in its own thread (its own database
+admin site, never both win; the last two administrators deactivating each other at once
+leave one. Each request runs in its own thread (its own database
 connection), held at a barrier until all have arrived, so they truly overlap. SQLite
 ignores row locks: these run in .ci/run's PostgreSQL pass."""
 
@@ -19,7 +20,8 @@ from audits import services as audit_services
 from audits.models import Escalation, Feedback, Grade
 from dscb import admin as dscb_admin
 from dscb import forms as dscb_forms
-from dscb.models import Role
+from dscb import services as dscb_services
+from dscb.models import Role, User
 from reports import services as report_services
 from reports.models import NarrativeSection, PublishedReport
 from tests.conftest import Client, make_user, sign_in
@@ -160,3 +162,19 @@ def test_two_administrators_saving_one_grade_at_once_never_both_win(monkeypatch)
     refused = next(response for response in responses if response.status_code == 200).content.decode()
     winner = "Ann Admin" if saved.description == "Ann's words" else "Bea Admin"
     assert f"{winner} saved this at" in refused
+
+
+def test_the_last_two_administrators_deactivating_each_other_at_once_leave_one(monkeypatch):
+    ann, bea = people(Role.ADMINISTRATOR, "Ann Admin", "Bea Admin")
+    # Both have read the other's row before either counts the administrators left.
+    at_a_barrier(monkeypatch, dscb_services, "_administrators_left", 2)
+    responses = send_together(
+        [
+            (ann, reverse("person_deactivate", args=[bea.user.pk]), {"version": "1"}),
+            (bea, reverse("person_deactivate", args=[ann.user.pk]), {"version": "1"}),
+        ]
+    )
+    assert sorted(response.status_code for response in responses) == [200, 302]
+    assert User.objects.filter(is_active=True, is_administrator=True).count() == 1
+    refused = next(response for response in responses if response.status_code == 200).content.decode()
+    assert "This is the only active administrator" in refused

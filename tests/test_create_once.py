@@ -16,7 +16,7 @@ from django.urls import reverse
 from audits import selectors as audit_selectors
 from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
 from dscb.forms import SUBMISSION_KEY
-from dscb.models import Agency, Role
+from dscb.models import Agency, Role, User
 from recommendations.models import ActionPlan, Evidence, PlanSection, Recommendation, ReviewCycle
 from reports.models import NarrativeSection, PublishedReport, Report
 from tests.conftest import sign_in
@@ -139,6 +139,10 @@ def report_publish():
     return [report.pk], {"version": str(report.version)}
 
 
+def person_invite():
+    return [], {"email": "invited.once@example.org", "full_name": "Invited Once", "roles": ["executive"]}
+
+
 CREATES: dict[str, Create] = {
     "audits:round_create": Create(Role.AUDIT_TEAM, AuditRound, round_create),
     "audits:case_create": Create(Role.AUDIT_TEAM, AuditCase, case_create),
@@ -153,6 +157,7 @@ CREATES: dict[str, Create] = {
     "reports:report_create": Create(Role.EXECUTIVE, Report, report_create),
     "reports:section_add": Create(Role.EXECUTIVE, NarrativeSection, section_add),
     "reports:report_publish": Create(Role.EXECUTIVE, PublishedReport, report_publish),
+    "person_invite": Create(Role.ADMINISTRATOR, User, person_invite),
 }
 
 
@@ -174,12 +179,13 @@ def test_a_create_form_sent_three_times_creates_one_thing(name, client, user_wit
 # Rounds, cases, agency records, recommendations, updates and reports are unique by title,
 # reference, agency and whose records, or number: a second one is refused on its own terms.
 # A second publication of a report needs a reason to replace the first, and a fresh version.
+# A person's email address is theirs alone.
 MAY_BE_ADDED_TWICE = sorted(
     name
     for name, create in CREATES.items()
     # A section's number is unique in its plan, as a round's title is.
     if create.model
-    not in (AuditRound, AuditCase, CaseRecord, PlanSection, Recommendation, ReviewCycle, Report, PublishedReport)
+    not in (AuditRound, AuditCase, CaseRecord, PlanSection, Recommendation, ReviewCycle, Report, PublishedReport, User)
 )
 
 

@@ -37,7 +37,6 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -58,7 +57,7 @@ from audits.models import (
     RoundReopening,
 )
 from dscb.models import User
-from dscb.services import authenticators_remove
+from dscb.services import person_authenticator_reset
 from recommendations import selectors as plan_selectors
 from recommendations.models import (
     CycleReopening,
@@ -409,10 +408,7 @@ def test_hostile_text_reads_as_typed_on_every_page_pdf_workbook_and_email(
     assert mail.outbox, "no reminder was sent"
     reminders = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
-        authenticators_remove(
-            authenticators=Authenticator.objects.filter(user=clients["executive"].user),
-            by=clients["administrator"].user,
-        )
+        person_authenticator_reset(person=clients["executive"].user, by=clients["administrator"].user)
     assert len(mail.outbox) > reminders, "no notice of a removed authenticator was sent"
     problems += email_problems(mail.outbox, chosen)
 

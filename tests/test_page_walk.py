@@ -72,17 +72,16 @@ NEITHER_VERSION_NOR_KEY = {
     "recommendations:plan_import_columns": "one mapping per plan and headers",
     # A subject access export changes no data: sent twice, it is produced (and logged) twice.
     "reports:subject_access": "an export",
+    # Resetting someone's authenticator removes it: a second reset finds nothing to remove.
+    "person_authenticator_reset": "removal",
     # The admin site: its change forms carry the version (dscb.admin.VersionedAdmin).
     "admin:logout": "sign-out",
     "admin:auditlog_logentry_change": "view only: history is never edited",
-    "admin:mfa_authenticator_change": "view only: nobody edits someone's authenticator",
-    "admin:mfa_authenticator_delete": "removal",
 }
 # Kinds of admin form, by the end of the URL name they post to, that need neither.
 ADMIN_NEITHER_VERSION_NOR_KEY = {
     "_add": "adding: each model's unique name refuses a second identical add beside the field",
-    # Only when the list has no editable columns (otherwise each row carries its version):
-    # the only action on any list removes authenticators, and a second finds nothing.
+    # Only when the list has no editable columns (otherwise each row carries its version).
     "_changelist": "a list's actions",
 }
 

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -71,7 +70,6 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         file_type="application/pdf",
     )
     objects = {
-        "dscb_user": someone,
         "dscb_agency": Agency.objects.first(),
         "audits_theme": Theme.objects.first(),
         "audits_gradescale": GradeScale.objects.first(),
@@ -80,7 +78,6 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "recommendations_planscale": PlanScale.objects.first(),
         "recommendations_ragstatus": RagStatus.objects.first(),
         "auditlog_logentry": LogEntry.objects.first(),
-        "mfa_authenticator": Authenticator.objects.filter(user=someone).first(),
     }
     completed = ReviewCycleFactory(state=ReviewCycle.State.COMPLETED, completed_on=cycle.due_on)
     report = ReportFactory(cycle=cycle)
@@ -174,6 +171,16 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "reports:rag_list_download": {"kind": "csv"},
         "reports:published_list_download": {"kind": "csv"},
         "security_events_download": {"kind": "csv"},
+        **{
+            name: {"pk": someone.pk}
+            for name in (
+                "person_detail",
+                "person_change",
+                "person_deactivate",
+                "person_reactivate",
+                "person_authenticator_reset",
+            )
+        },
         "admin:app_list": {"app_label": "dscb"},
         "admin:view_on_site": {
             "content_type_id": ContentType.objects.get_for_model(User).pk,

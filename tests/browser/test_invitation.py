@@ -25,16 +25,16 @@ def heading(page: Page) -> Any:
 
 
 def invite(page: Page, live_server: Any, email: str, full_name: str) -> None:
-    """Administration → Users → Add, as a signed-in administrator."""
+    """Administration → People → Invite a person, as a signed-in administrator."""
     page.goto(f"{live_server.url}/")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Administration").click()
-    page.get_by_role("link", name="Users", exact=True).click()
-    page.get_by_role("link", name="Add user").click()
+    page.get_by_role("link", name="People", exact=True).click()
+    page.get_by_role("link", name="Invite a person").click()
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Full name").fill(full_name)
     page.get_by_label("Executive member").check()
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text(f"An email has been sent to {email} to choose a password.")).to_be_visible()
+    page.get_by_role("button", name="Invite person").click()
+    expect(page.get_by_text(f"an email has been sent to {email} to choose a password.")).to_be_visible()
 
 
 def invitation_link(live_server: Any, email: str) -> str:

@@ -1,4 +1,4 @@
-"""The security events page in the browser: an administrator finds it from Home, sees
+"""The security events page in the browser: an administrator finds it under Administration, sees
 their own sign-in and someone's failed one, filters by kind and is told beside the field
 of a date that is not one, with what they typed kept. axe-core finds no violation, and
 the browser no CSP problem or script error, on each page."""
@@ -21,6 +21,7 @@ def test_an_administrator_reads_and_filters_the_security_events(
     failures: list[str] = []
 
     sign_in_with_mfa(page, live_server, administrator, secret)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Administration").click()
     page.get_by_role("link", name="Security events").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Security events")
     table = page.get_by_role("table")

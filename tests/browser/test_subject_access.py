@@ -24,6 +24,7 @@ def test_an_administrator_downloads_a_childs_subject_access_zip(
     sign_in_with_mfa(page, live_server, user, secret)
     page_problems.clear()
 
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Administration").click()
     page.get_by_role("link", name="Answer a subject access request").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Subject access request")
     failures = audit_page(page, page_problems)

@@ -207,23 +207,22 @@ def test_every_way_of_making_a_person_gives_them_one_verified_address(admin_clie
     made.append(User.objects.get(email="first.admin@example.org"))
     made.extend(create_demo_accounts())
     admin_client.post(
-        reverse("admin:dscb_user_add"),
-        {"email": "Invited.Person@Example.org", "full_name": "Invited Person", "is_active": "on", "is_executive": "on"},
+        reverse("person_invite"),
+        {"email": "Invited.Person@Example.org", "full_name": "Invited Person", "roles": ["executive"]},
     )
     made.append(User.objects.get(email="invited.person@example.org"))
     for user in made:
         assert addresses_of(user) == [(user.email, True, True)], user.email
 
 
-def test_changing_someones_address_in_the_admin_replaces_their_verified_address(admin_client):
+def test_changing_someones_address_replaces_their_verified_address(admin_client):
     user = UserFactory(email="old.address@example.org", is_executive=True)
     response = admin_client.post(
-        reverse("admin:dscb_user_change", args=[user.pk]),
+        reverse("person_change", args=[user.pk]),
         {
             "email": "new.address@example.org",
             "full_name": user.full_name,
-            "is_active": "on",
-            "is_executive": "on",
+            "roles": ["executive"],
             "version": user.version,
         },
     )
@@ -347,68 +346,4 @@ def test_the_migration_makes_everyones_address_verified_and_primary_and_removes_
     assert EmailAddress.objects.count() == 4
 
 
-# --- An administrator removes someone's authenticator ---------------------------------------
-
-
-def test_removing_someones_authenticator_in_the_admin_tells_them_and_logs_it(
-    admin_client, client, settings, caplog, mailoutbox, django_capture_on_commit_callbacks
-):
-    person = UserFactory(is_executive=True)
-    secret = activate_totp(person)
-    app = Authenticator.objects.get(user=person, type=Authenticator.Type.TOTP)
-    with caplog.at_level(logging.INFO, logger="dscb.security"), django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(reverse("admin:mfa_authenticator_delete", args=[app.pk]), {"post": "yes"})
-    assert response.status_code == 302
-    assert not Authenticator.objects.filter(user=person).exists()  # its recovery codes went with it
-    assert [message.to for message in mailoutbox] == [[person.email]]
-    assert mailoutbox[0].subject.endswith("Your authenticator app has been removed")
-    body = mailoutbox[0].body
-    assert "An administrator removed your authenticator app" in body
-    assert "You will set up a new authenticator app the next time you sign in" in body
-    assert settings.BOARD_CONTACT_EMAIL in body
-    assert f"MFA authenticator removed by administrator {admin_client.user.pk}: user {person.pk}, type totp" in (
-        caplog.text
-    )
-    assert secret not in caplog.text
-    assert secret not in body
-    # At their next sign-in they are asked to set up a new app, not for a code.
-    response = client.post(reverse("account_login"), {"login": person.email, "password": TEST_PASSWORD})
-    assert client.get(response["Location"])["Location"] == reverse("mfa_activate_totp")
-
-
-def test_removing_several_authenticators_at_once_tells_each_person_once(
-    admin_client, caplog, mailoutbox, django_capture_on_commit_callbacks
-):
-    first, second = UserFactory.create_batch(2, is_executive=True)
-    activate_totp(first)
-    activate_totp(second)
-    chosen = Authenticator.objects.filter(user=first) | Authenticator.objects.filter(
-        user=second, type=Authenticator.Type.TOTP
-    )
-    with caplog.at_level(logging.INFO, logger="dscb.security"), django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(
-            reverse("admin:mfa_authenticator_changelist"),
-            {"action": "delete_selected", "_selected_action": [a.pk for a in chosen], "post": "yes"},
-        )
-    assert response.status_code == 302
-    assert not Authenticator.objects.filter(user__in=[first, second]).exists()
-    assert sorted(message.to[0] for message in mailoutbox) == sorted([first.email, second.email])
-    for person in (first, second):
-        for kind in ("totp", "recovery_codes"):
-            assert f"user {person.pk}, type {kind}" in caplog.text
-
-
-def test_removing_only_someones_recovery_codes_says_so_and_they_can_make_new_ones(
-    admin_client, client, mailoutbox, django_capture_on_commit_callbacks
-):
-    person = UserFactory(is_executive=True)
-    activate_totp(person)
-    codes = Authenticator.objects.get(user=person, type=Authenticator.Type.RECOVERY_CODES)
-    with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("admin:mfa_authenticator_delete", args=[codes.pk]), {"post": "yes"})
-    assert Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists()
-    assert mailoutbox[0].subject.endswith("Your recovery codes have been removed")
-    assert "An administrator removed your recovery codes" in mailoutbox[0].body
-    sign_in(client, person)
-    page = client.get(reverse("mfa_index")).content.decode()
-    assert f'href="{reverse("mfa_generate_recovery_codes")}">Create recovery codes</a>' in page
+# An administrator resetting someone's authenticator: tests/dscb/test_people.py.

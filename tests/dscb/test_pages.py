@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from dscb.models import Role
-from dscb.views import ROLE_DUTIES
+from dscb.roles import ROLE_DUTIES
 from tests.conftest import ROLE_PERSONAS, Client, sign_in
 from tests.factories import UserFactory
 
@@ -31,7 +31,7 @@ def test_the_home_page_describes_what_each_role_can_do(persona, persona_client):
 @pytest.mark.parametrize(("persona", "sees_administration"), [("administrator", True), ("board_member", False)])
 def test_the_navigation_shows_only_what_the_person_may_use(persona, sees_administration, persona_client):
     content = persona_client(persona).get(reverse("home")).content.decode()
-    assert ('href="/admin/"' in content) is sees_administration
+    assert ('href="/administration/"' in content) is sees_administration
     assert 'href="/account/"' in content
     assert 'data-testid="sign-out"' in content
 

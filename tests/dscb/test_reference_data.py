@@ -111,33 +111,3 @@ def test_history_cannot_be_edited_or_deleted_through_the_admin(admin_client):
         == 403
     )
     assert LogEntry.objects.filter(pk=entry.pk).exists()
-
-
-def test_an_administrator_creates_an_account_and_the_person_is_invited_by_email(admin_client, mailoutbox):
-    police = Agency.objects.get(short_name="Police")
-    response = admin_client.post(
-        reverse("admin:dscb_user_add"),
-        {
-            "email": "New.Auditor@Example.org",
-            "full_name": "New Auditor",
-            "job_title": "",
-            "is_active": "on",
-            "is_agency_auditor": "on",
-            "agency": police.pk,
-        },
-    )
-    assert response.status_code == 302
-    from dscb.models import User
-
-    created = User.objects.get(email="new.auditor@example.org")
-    assert not created.has_usable_password()
-    assert [message.to for message in mailoutbox] == [["new.auditor@example.org"]]
-
-
-def test_an_agency_auditor_must_belong_to_an_agency(admin_client):
-    response = admin_client.post(
-        reverse("admin:dscb_user_add"),
-        {"email": "orphan@example.org", "full_name": "", "job_title": "", "is_active": "on", "is_agency_auditor": "on"},
-    )
-    assert response.status_code == 200
-    assert "An agency auditor must belong to an agency." in response.content.decode()

@@ -232,9 +232,9 @@ def test_the_audit_team_may_not_produce_one(child, client):
     assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == reads
 
 
-def test_administrators_find_it_on_the_home_page(admin_client):
-    page = admin_client.get(reverse("home")).content.decode()
-    assert reverse("reports:subject_access") in page
+def test_administrators_find_it_under_administration(admin_client):
+    assert f'href="{reverse("administration")}"' in admin_client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("reports:subject_access")}"' in admin_client.get(reverse("administration")).content.decode()
 
 
 def test_markup_in_a_case_reads_as_typed_and_fetches_nothing(administrator, caplog):
