@@ -17,10 +17,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from dscb import request_cache
 from dscb.concurrency import VERSION_FIELDS, EditConflict, Versioned, hold_version, save_versioned
 from dscb.forms import ResetPasswordForm, VersionedForm
-from dscb.models import ROLE_FIELDS, Agency, User
+from dscb.models import ROLE_FIELDS, User
 from dscb.security import record_person_changes
 from dscb.services import authenticators_remove
 
@@ -163,36 +162,6 @@ class VersionedAdmin(admin.ModelAdmin):
             by=admin_user(request),
             fields=[name for name in form.fields if name in columns],
         )
-
-
-class ReferenceDataAdmin(VersionedAdmin):
-    """Reference data is retired (untick "active"), never deleted: past records keep it."""
-
-    list_filter = ["is_active"]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ScaleAdmin(VersionedAdmin):
-    """The one row of a scale's words: changed, never added to or deleted."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not self.model._default_manager.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: HttpRequest, obj: Versioned, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        request_cache.forget()  # the words this request read are out of date now
-
-
-@admin.register(Agency)
-class AgencyAdmin(ReferenceDataAdmin):
-    list_display = ["name", "short_name", "position", "is_active"]
-    list_editable = ["position", "is_active"]
-    search_fields = ["name", "short_name"]
 
 
 @admin.register(User)

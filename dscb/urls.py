@@ -4,7 +4,7 @@ from allauth.account import views as account_views
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from dscb import views
+from dscb import reference_views, views
 
 # Only the allauth pages this service uses: no sign-up, no email management.
 account_patterns = [
@@ -38,6 +38,16 @@ urlpatterns = [
     path("print.css", views.print_styles, name="print_styles"),
     path("security-events/", views.security_events, name="security_events"),
     path("security-events.<listkind:kind>", views.security_events_download, name="security_events_download"),
+    path("administration/reference-data/", reference_views.reference_data, name="reference_data"),
+    path("administration/reference-data/<slug:kind>/", reference_views.reference_data_list, name="reference_data_list"),
+    path(
+        "administration/reference-data/<slug:kind>/add/", reference_views.reference_data_add, name="reference_data_add"
+    ),
+    path(
+        "administration/reference-data/<slug:kind>/<int:pk>/",
+        reference_views.reference_data_change,
+        name="reference_data_change",
+    ),
     path("audits/", include("audits.urls")),
     path("action-plan/", include("recommendations.urls")),
     path("", include("reports.urls")),

@@ -36,6 +36,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "duties": [ROLE_DUTIES[role] for role in roles],
             "panels": home_panels.panels_for(request),
             "sees_security_events": access.can(request.user, Action.VIEW_SECURITY_EVENTS),
+            "administers": access.can(request.user, Action.ADMINISTER),
         },
     )
 
