@@ -261,6 +261,12 @@ MATRIX: dict[str, Row] = {
     "reports:learning_download": for_action(Action.READ_PUBLISHED_REPORTS, refused=NOT_FOUND),
     # Subject access: administrators only, as the admin site.
     "reports:subject_access": administrators(OK),
+    # Reference data: administrators only. The sample kind is the agencies
+    # (REFERENCE_DATA below says what every other kind answers).
+    "reference_data": administrators(OK),
+    "reference_data_list": administrators(OK),
+    "reference_data_add": administrators(OK),
+    "reference_data_change": administrators(OK),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
     "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},
@@ -273,22 +279,13 @@ MATRIX: dict[str, Row] = {
     "admin:app_list": administrators(OK),
 }
 
-# What an administrator may do with each model in the admin site. Reference data and
-# people are retired or deactivated, never deleted; history is read-only; an
-# authenticator can only be removed (to let someone set up a new phone).
+# What an administrator may do with each model in the admin site. People are deactivated,
+# never deleted; history is read-only; an authenticator can only be removed (to let
+# someone set up a new phone). Reference data has its own pages (above).
 EDITABLE = {"changelist": OK, "add": OK, "change": OK, "history": OK, "delete": DENIED}
 READ_ONLY = {"changelist": OK, "add": DENIED, "change": OK, "history": OK, "delete": DENIED}
-# A scale's words: one row, seeded, changed but never added to or deleted.
-ONE_ROW = {"changelist": OK, "add": DENIED, "change": OK, "history": OK, "delete": DENIED}
 ADMIN_MODELS: dict[str, dict[str, Outcome]] = {
     "dscb_user": EDITABLE,
-    "dscb_agency": EDITABLE,
-    "audits_theme": EDITABLE,
-    "audits_gradescale": ONE_ROW,
-    "audits_grade": EDITABLE,
-    "audits_checklistquestion": EDITABLE,
-    "recommendations_planscale": ONE_ROW,
-    "recommendations_ragstatus": EDITABLE,
     "auditlog_logentry": READ_ONLY,
     "mfa_authenticator": READ_ONLY | {"delete": OK},
 }
@@ -384,6 +381,9 @@ POSTS: dict[str, Row] = {
     "reports:learning_publish": for_action(Action.MANAGE_AUDITS, SAVED),
     # plausible() gives the sample case's reference: the answer is the ZIP, and the reads it records.
     "reports:subject_access": administrators(OK),
+    # Reference data: plausible() fills in a new agency; a change saved as shown claims a version.
+    "reference_data_add": administrators(SAVED),
+    "reference_data_change": administrators(SAVED),
 }
 # Pages that only ever answer a GET (405 to a POST).
 TAKE_NO_POST = {
@@ -411,4 +411,24 @@ POSTS |= {
     # View only: history is never edited, nor anyone's authenticator.
     "admin:auditlog_logentry_change": administrators(DENIED),
     "admin:mfa_authenticator_change": administrators(DENIED),
+}
+
+
+# Reference data, kind by kind (tests/test_permission_matrix.py): a scale's words are one
+# row, so its list leads to that row's page and it has no page for adding another.
+REFERENCE_DATA: dict[str, dict[str, Row]] = {
+    slug: {
+        "reference_data_list": administrators(redirect("reference_data_change") if single_row else OK),
+        "reference_data_add": administrators(NOT_FOUND if single_row else OK),
+        "reference_data_change": administrators(OK),
+    }
+    for slug, single_row in (
+        ("agencies", False),
+        ("themes", False),
+        ("grades", False),
+        ("grade-scale", True),
+        ("checklist-questions", False),
+        ("rag-statuses", False),
+        ("plan-scale", True),
+    )
 }

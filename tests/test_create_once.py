@@ -139,6 +139,10 @@ def report_publish():
     return [report.pk], {"version": str(report.version)}
 
 
+def agency_add():
+    return ["agencies"], {"name": "Fire and Rescue Service", "short_name": "Fire", "position": "20", "is_active": "on"}
+
+
 CREATES: dict[str, Create] = {
     "audits:round_create": Create(Role.AUDIT_TEAM, AuditRound, round_create),
     "audits:case_create": Create(Role.AUDIT_TEAM, AuditCase, case_create),
@@ -153,6 +157,7 @@ CREATES: dict[str, Create] = {
     "reports:report_create": Create(Role.EXECUTIVE, Report, report_create),
     "reports:section_add": Create(Role.EXECUTIVE, NarrativeSection, section_add),
     "reports:report_publish": Create(Role.EXECUTIVE, PublishedReport, report_publish),
+    "reference_data_add": Create(Role.ADMINISTRATOR, Agency, agency_add),
 }
 
 
@@ -171,7 +176,7 @@ def test_a_create_form_sent_three_times_creates_one_thing(name, client, user_wit
     assert second["Location"] == third["Location"] == first["Location"]
 
 
-# Rounds, cases, agency records, recommendations, updates and reports are unique by title,
+# Rounds, cases, agency records, recommendations, updates, reports and agencies are unique by title,
 # reference, agency and whose records, or number: a second one is refused on its own terms.
 # A second publication of a report needs a reason to replace the first, and a fresh version.
 MAY_BE_ADDED_TWICE = sorted(
@@ -179,7 +184,17 @@ MAY_BE_ADDED_TWICE = sorted(
     for name, create in CREATES.items()
     # A section's number is unique in its plan, as a round's title is.
     if create.model
-    not in (AuditRound, AuditCase, CaseRecord, PlanSection, Recommendation, ReviewCycle, Report, PublishedReport)
+    not in (
+        AuditRound,
+        AuditCase,
+        CaseRecord,
+        PlanSection,
+        Recommendation,
+        ReviewCycle,
+        Report,
+        PublishedReport,
+        Agency,
+    )
 )
 
 
@@ -197,7 +212,7 @@ def test_a_fresh_form_creates_again(name, client, user_with_role):
     assert create.model.objects.count() == before + 2
 
 
-@pytest.mark.parametrize("persona", ["audit_team", "executive"])
+@pytest.mark.parametrize("persona", ["audit_team", "executive", "administrator"])
 def test_every_create_form_has_a_row_here(persona, persona_client):
     creating = {
         name

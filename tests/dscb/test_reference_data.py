@@ -3,8 +3,6 @@ own pages (Administration → Reference data): one set of pages for every kind."
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
@@ -12,7 +10,15 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils.html import escape
 
-from audits.models import QUESTION_ANSWERED, RANK_BELOW_ONE, ChecklistAnswer, ChecklistQuestion, Grade, GradeScale, Theme
+from audits.models import (
+    QUESTION_ANSWERED,
+    RANK_BELOW_ONE,
+    ChecklistAnswer,
+    ChecklistQuestion,
+    Grade,
+    GradeScale,
+    Theme,
+)
 from dscb import reference, request_cache
 from dscb.concurrency import EditConflict
 from dscb.forms import SUBMISSION_KEY
@@ -61,7 +67,6 @@ def test_the_rag_statuses_are_seeded_best_first_with_their_meaning_and_not_yet_r
     ]
     assert all(status.colour.startswith("#") and status.description for status in RagStatus.objects.all())
     assert not RagStatus.objects.filter(label__icontains="not yet").exists()
-
 
 
 def kind_of(model: type) -> ReferenceKind:
@@ -129,7 +134,7 @@ def test_each_kinds_change_page_shows_its_fields_and_version(slug, admin_client)
     assert form["version"].value() == row.version
     html = response.content.decode()
     assert "govuk-back-link" in html
-    assert f"<h1 class=\"govuk-heading-l\">{escape(f'Change the {kind.noun}')}</h1>" in html
+    assert f'<h1 class="govuk-heading-l">{escape(f"Change the {kind.noun}")}</h1>' in html
 
 
 @pytest.mark.parametrize("slug", ["grade-scale", "plan-scale"])
