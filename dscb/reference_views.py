@@ -17,9 +17,9 @@ from dscb import access, reference
 from dscb.access import Action, AuthenticatedRequest
 from dscb.concurrency import Versioned
 from dscb.forms import reference_form, save_or_report
+from dscb.models import field_label
 from dscb.reference import ReferenceKind
 from dscb.views import form_page
-
 
 RETIRING = "Untick “Active” to retire it: past records keep it, and nothing new can use it."
 
@@ -64,9 +64,8 @@ def reference_data_list(request: AuthenticatedRequest, kind: str) -> HttpRespons
         if only is None:
             raise Http404(f"There is no {chosen.noun}.")
         return redirect("reference_data_change", chosen.slug, only.pk)
-    opts = chosen.model._meta
     name, *_rest = chosen.fields
-    headings = [capfirst(str(opts.get_field(column).verbose_name)) for column in chosen.columns]
+    headings = [capfirst(field_label(chosen.model, column)) for column in chosen.columns]
     rows = [
         {
             "pk": row.pk,
@@ -81,7 +80,7 @@ def reference_data_list(request: AuthenticatedRequest, kind: str) -> HttpRespons
         "dscb/reference_data_list.html",
         {
             "kind": chosen,
-            "name_heading": capfirst(str(opts.get_field(name).verbose_name)),
+            "name_heading": capfirst(field_label(chosen.model, name)),
             "headings": headings,
             "rows": rows,
         },
