@@ -184,6 +184,32 @@ def test_an_administrator_adds_an_agency_and_who_added_it_is_kept(admin_client):
     assert Agency.objects.filter(short_name="Fire").count() == 1
 
 
+# A row of each kind that can be added, as its add page sends it.
+ADDED = {
+    "agencies": {"name": "Fire and Rescue Service", "short_name": "Fire", "position": "20", "is_active": "on"},
+    "themes": {"name": "Voice of the child", "description": "Heard and recorded.", "position": "6", "is_active": "on"},
+    "grades": {"label": "Exceptional", "rank": "9", "colour": "#00703c", "text_colour": "#ffffff", "is_active": "on"},
+    "checklist-questions": {"text": "Child seen alone", "position": "9", "in_default_set": "on", "is_active": "on"},
+    "rag-statuses": {"label": "Blue", "rank": "9", "colour": "#1d70b8", "text_colour": "#ffffff", "is_active": "on"},
+}
+
+
+@pytest.mark.parametrize("slug", ADDED)
+def test_each_kind_adds_a_row_that_its_list_then_shows(slug, admin_client):
+    kind = KINDS[slug]
+    url = reverse("reference_data_add", args=[slug])
+    page = admin_client.get(url)
+    assert [name for name in page.context["form"].fields if name != SUBMISSION_KEY] == [*kind.fields, "version"]
+    data = ADDED[slug] | ({"theme": Theme.objects.first().pk} if slug == "checklist-questions" else {})
+    before = kind.model.objects.count()
+    response = admin_client.post(url, data | {SUBMISSION_KEY: page.context["form"][SUBMISSION_KEY].value()})
+    assert response.status_code == 302
+    assert kind.model.objects.count() == before + 1
+    added = kind.model.objects.get(**{kind.fields[0]: data[kind.fields[0]]})
+    assert (added.version, added.updated_by) == (1, admin_client.user)
+    assert f'href="{change_url(added)}"' in admin_client.get(response["Location"]).content.decode()
+
+
 def test_an_administrator_renames_a_grade_and_the_change_is_kept_in_history(admin_client):
     adequate = Grade.objects.get(label="Adequate")
     response = admin_client.post(change_url(adequate), as_shown(adequate, label="Requires improvement"))
