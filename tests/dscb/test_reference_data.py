@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -98,6 +100,17 @@ KIND_SLUGS = ["agencies", "themes", "grades", "grade-scale", "checklist-question
 
 def test_every_kind_is_registered_once_in_the_order_of_the_apps():
     assert list(KINDS) == KIND_SLUGS
+
+
+def test_every_kind_keeps_its_history_and_is_no_longer_in_the_admin_site():
+    assert all(auditlog.contains(kind.model) for kind in KINDS.values())
+    assert not any(admin.site.is_registered(kind.model) for kind in KINDS.values())
+
+
+def test_home_links_administrators_to_the_reference_data(admin_client, persona_client):
+    link = f'href="{reverse("reference_data")}">Reference data</a>'
+    assert link in admin_client.get(reverse("home")).content.decode()
+    assert link not in persona_client("executive").get(reverse("home")).content.decode()
 
 
 def test_the_index_links_to_every_kind(admin_client):
