@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -28,6 +29,12 @@ def text_field(verbose_name: str, *, max_length: int = LONG_TEXT, help_text: str
         help_text=help_text,
         validators=[validate_no_identifying_details],
     )
+
+
+RANK_BELOW_ONE = "Enter a rank of 1 or more: 1 is the best"
+QUESTION_ANSWERED = (
+    "This question has answers: its words and theme cannot change, as that would change what the answers mean."
+)
 
 
 class Theme(Versioned):
@@ -102,6 +109,11 @@ class Grade(Versioned):
     def __str__(self) -> str:
         return self.label
 
+    def clean(self) -> None:
+        # Said beside the rank, rather than as the database constraint's name.
+        if self.rank is not None and self.rank < 1:
+            raise ValidationError({"rank": RANK_BELOW_ONE})
+
 
 class ChecklistQuestion(Versioned):
     """A yes / no / partly / not applicable question answered for every agency record of
@@ -124,6 +136,15 @@ class ChecklistQuestion(Versioned):
 
     def __str__(self) -> str:
         return self.text
+
+    def clean(self) -> None:
+        # Rewording a question that has answers would change what those answers mean.
+        if self.pk is None:
+            return
+        stored = type(self)._default_manager.filter(pk=self.pk).values_list("text", "theme_id").first()
+        if stored is not None and stored != (self.text, self.theme_id) and self.answers.exists():
+            changed = "text" if stored[0] != self.text else "theme"
+            raise ValidationError({changed: QUESTION_ANSWERED})
 
 
 class RoundKind(models.TextChoices):

@@ -52,7 +52,7 @@ class Action(StrEnum):
 POLICY: dict[Action, frozenset[Role] | None] = {
     # Home, account and MFA pages.
     Action.USE_SERVICE: None,
-    # Users, roles, agencies and the reference scales, through the admin site.
+    # Users and roles (the admin site); agencies and the reference scales (Reference data).
     Action.ADMINISTER: frozenset({Role.ADMINISTRATOR}),
     # Audit rounds and the cases in them (agency auditors: only their rounds).
     Action.VIEW_AUDITS: frozenset({Role.AUDIT_TEAM, Role.AGENCY_AUDITOR}),

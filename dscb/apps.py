@@ -33,8 +33,9 @@ class DscbConfig(AppConfig):
         from allauth.mfa.models import Authenticator
         from auditlog.registry import auditlog
 
-        from dscb import signals  # noqa: F401
+        from dscb import reference, signals  # noqa: F401
         from dscb.models import Agency, User
+        from dscb.reference import ReferenceKind
 
         limit_long_text()
         not_history = ["version", "updated_at", "updated_by"]
@@ -42,6 +43,17 @@ class DscbConfig(AppConfig):
         auditlog.register(Agency, exclude_fields=not_history)
         # Who set up or removed whose authenticator, and when; never its secret or codes.
         auditlog.register(Authenticator, include_fields=["user", "type", "created_at"])
+        reference.register(
+            ReferenceKind(
+                slug="agencies",
+                model=Agency,
+                title="Agencies",
+                noun="agency",
+                description="The agencies whose records are audited, that auditors belong to and recommendations name.",
+                fields=("name", "short_name", "position", "is_active"),
+                columns=("short_name", "position"),
+            )
+        )
 
 
 class BoardAdminConfig(admin_apps.AdminConfig):

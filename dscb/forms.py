@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from allauth.account import forms as account_forms
@@ -403,3 +403,51 @@ class SecurityEventFilterForm(forms.Form):
             return {}
         self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class ReferenceForm(VersionedForm):
+    """A row of reference data (dscb.reference), made for its kind by ``reference_form``.
+    It only parses what was typed: the model's own checks (unique names, colours, a
+    question with answers keeping its words) run when the service saves, and their
+    messages are put beside the fields they concern."""
+
+    def __init__(self, *args: Any, locked: Collection[str] = (), locked_hint: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in locked:
+            self.fields[name].disabled = True  # what is sent for it is ignored
+            self.fields[name].help_text = locked_hint
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = f"Choose the {field.label.lower()}" if field.label else None
+                field.error_messages["required"] = f"Choose the {str(field.label).lower()}"
+            elif field.required and not isinstance(field, forms.BooleanField) and name != "version":
+                field.error_messages["required"] = f"Enter the {str(field.label).lower()}"
+        self.helper = gds_helper(Layout(*(self._layout_of(name) for name in self._meta.fields or ())))
+
+    def _layout_of(self, name: str) -> Field | str:
+        field = self.fields[name]
+        if isinstance(field, forms.BooleanField):
+            return Field.checkbox(name)
+        if isinstance(field, forms.ModelChoiceField):
+            return Field.select(name)
+        if isinstance(field.widget, forms.Textarea):
+            return text_area(self, name, rows=4)
+        if isinstance(field, forms.IntegerField):
+            return Field.text(name, field_width=4)
+        limit = getattr(field, "max_length", None)
+        return Field.text(name, field_width=10 if limit is not None and limit <= 10 else None)
+
+    def _post_clean(self) -> None:
+        pass
+
+    def values(self) -> dict[str, Any]:
+        """What the person typed, for the service: the fields this row may still change."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self._meta.fields or ()
+            if name in self.cleaned_data and not self.fields[name].disabled
+        }
+
+
+def reference_form(model: type[models.Model], fields: Collection[str]) -> type[ReferenceForm]:
+    return cast(type[ReferenceForm], forms.modelform_factory(model, form=ReferenceForm, fields=list(fields)))

@@ -4,7 +4,7 @@ from allauth.account import views as account_views
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from dscb import people_views, views
+from dscb import people_views, reference_views, views
 
 # Only the allauth pages this service uses: no sign-up, no email management.
 account_patterns = [
@@ -49,6 +49,16 @@ urlpatterns = [
         "administration/people/<int:pk>/reset-authenticator/",
         people_views.person_authenticator_reset,
         name="person_authenticator_reset",
+    ),
+    path("administration/reference-data/", reference_views.reference_data, name="reference_data"),
+    path("administration/reference-data/<slug:kind>/", reference_views.reference_data_list, name="reference_data_list"),
+    path(
+        "administration/reference-data/<slug:kind>/add/", reference_views.reference_data_add, name="reference_data_add"
+    ),
+    path(
+        "administration/reference-data/<slug:kind>/<int:pk>/",
+        reference_views.reference_data_change,
+        name="reference_data_change",
     ),
     path("audits/", include("audits.urls")),
     path("action-plan/", include("recommendations.urls")),

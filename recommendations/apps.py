@@ -10,9 +10,10 @@ class RecommendationsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from dscb import context_processors, middleware, navigation
+        from dscb import context_processors, middleware, navigation, reference
         from dscb.access import Action
         from dscb.navigation import NavItem
+        from dscb.reference import ReferenceKind
         from recommendations import context_processors as plan_context
         from recommendations import home_panel, models
 
@@ -36,6 +37,41 @@ class RecommendationsConfig(AppConfig):
         auditlog.register(models.Evidence)
         auditlog.register(models.Reminder)
         home_panel.register()
+        reference.register(
+            ReferenceKind(
+                slug="rag-statuses",
+                model=models.RagStatus,
+                title="RAG statuses",
+                noun="RAG status",
+                description=(
+                    "The ratings of the action plan's progress, best first (rank 1), with what each means: "
+                    "counts as done, or needs attention."
+                ),
+                fields=(
+                    "label",
+                    "rank",
+                    "counts_as_done",
+                    "needs_attention",
+                    "colour",
+                    "text_colour",
+                    "description",
+                    "is_active",
+                ),
+                columns=("rank", "counts_as_done", "needs_attention", "colour"),
+            ),
+            ReferenceKind(
+                slug="plan-scale",
+                model=models.PlanScale,
+                title="The plan scale's words",
+                noun="plan scale's words",
+                description=(
+                    "What pages, reports and workbooks call the ratings as a whole, no rating, "
+                    "and the list of recommendations needing attention."
+                ),
+                fields=("name", "short_name", "plural", "not_rated", "attention_heading"),
+                single_row=True,
+            ),
+        )
         navigation.register(
             NavItem(
                 "My recommendations", "recommendations:mine", Action.LEAD_RECOMMENDATIONS, section="/action-plan/mine/"

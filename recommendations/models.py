@@ -8,13 +8,14 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Cast, StrIndex, Substr
 from django.utils import timezone
 
-from audits.models import AuditRound
+from audits.models import RANK_BELOW_ONE, AuditRound
 from dscb.concurrency import Versioned
 from dscb.models import Agency, ReferenceQuerySet
 from dscb.validators import hex_colour, validate_no_identifying_details
@@ -78,6 +79,11 @@ class RagStatus(Versioned):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        # Said beside the rank, rather than as the database constraint's name.
+        if self.rank is not None and self.rank < 1:
+            raise ValidationError({"rank": RANK_BELOW_ONE})
 
 
 class ActionPlan(Versioned):

@@ -271,6 +271,12 @@ MATRIX: dict[str, Row] = {
     "person_deactivate": administrators(OK),
     "person_reactivate": administrators(redirect("person_detail")),
     "person_authenticator_reset": administrators(OK),
+    # Reference data: administrators only. The sample kind is the agencies
+    # (REFERENCE_DATA below says what every other kind answers).
+    "reference_data": administrators(OK),
+    "reference_data_list": administrators(OK),
+    "reference_data_add": administrators(OK),
+    "reference_data_change": administrators(OK),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
     "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},
@@ -283,20 +289,10 @@ MATRIX: dict[str, Row] = {
     "admin:app_list": administrators(OK),
 }
 
-# What an administrator may do with each model in the admin site. Reference data and
-# people are retired or deactivated, never deleted; history is read-only.
-EDITABLE = {"changelist": OK, "add": OK, "change": OK, "history": OK, "delete": DENIED}
+# What an administrator may do with each model in the admin site: only the change
+# history is left there, read-only. People and reference data have their own pages.
 READ_ONLY = {"changelist": OK, "add": DENIED, "change": OK, "history": OK, "delete": DENIED}
-# A scale's words: one row, seeded, changed but never added to or deleted.
-ONE_ROW = {"changelist": OK, "add": DENIED, "change": OK, "history": OK, "delete": DENIED}
 ADMIN_MODELS: dict[str, dict[str, Outcome]] = {
-    "dscb_agency": EDITABLE,
-    "audits_theme": EDITABLE,
-    "audits_gradescale": ONE_ROW,
-    "audits_grade": EDITABLE,
-    "audits_checklistquestion": EDITABLE,
-    "recommendations_planscale": ONE_ROW,
-    "recommendations_ragstatus": EDITABLE,
     "auditlog_logentry": READ_ONLY,
 }
 for model, outcomes in ADMIN_MODELS.items():
@@ -398,6 +394,9 @@ POSTS: dict[str, Row] = {
     # The sample person is active: nothing to reactivate, back to their page.
     "person_reactivate": administrators(redirect("person_detail")),
     "person_authenticator_reset": administrators(SAVED),
+    # Reference data: plausible() fills in a new agency; a change saved as shown claims a version.
+    "reference_data_add": administrators(SAVED),
+    "reference_data_change": administrators(SAVED),
 }
 # Pages that only ever answer a GET (405 to a POST).
 TAKE_NO_POST = {
@@ -424,4 +423,24 @@ POSTS |= {
     "admin:logout": administrators(LOGIN),
     # View only: history is never edited.
     "admin:auditlog_logentry_change": administrators(DENIED),
+}
+
+
+# Reference data, kind by kind (tests/test_permission_matrix.py): a scale's words are one
+# row, so its list leads to that row's page and it has no page for adding another.
+REFERENCE_DATA: dict[str, dict[str, Row]] = {
+    slug: {
+        "reference_data_list": administrators(redirect("reference_data_change") if single_row else OK),
+        "reference_data_add": administrators(NOT_FOUND if single_row else OK),
+        "reference_data_change": administrators(OK),
+    }
+    for slug, single_row in (
+        ("agencies", False),
+        ("themes", False),
+        ("grades", False),
+        ("grade-scale", True),
+        ("checklist-questions", False),
+        ("rag-statuses", False),
+        ("plan-scale", True),
+    )
 }

@@ -1,8 +1,8 @@
 """Saves that overlap, on PostgreSQL: the same form sent three times at once creates one
 thing; two Executives publishing at once publish once; two people saving the same
-evidence of impact or feedback at once, or two administrators the same grade in the
-admin site, never both win; the last two administrators deactivating each other at once
-leave one. Each request runs in its own thread (its own database
+evidence of impact or feedback at once, or two administrators the same grade on its
+reference data page, never both win; the last two administrators deactivating each other
+at once leave one. Each request runs in its own thread (its own database
 connection), held at a barrier until all have arrived, so they truly overlap. SQLite
 ignores row locks: these run in .ci/run's PostgreSQL pass."""
 
@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from audits import services as audit_services
 from audits.models import Escalation, Feedback, Grade
-from dscb import admin as dscb_admin
 from dscb import forms as dscb_forms
+from dscb import reference
 from dscb import services as dscb_services
 from dscb.models import Role, User
 from reports import services as report_services
@@ -147,9 +147,9 @@ def test_two_people_recording_the_same_feedback_at_once_never_both_win(monkeypat
 
 def test_two_administrators_saving_one_grade_at_once_never_both_win(monkeypatch):
     grade = Grade.objects.get(label="Adequate")
-    url = reverse("admin:audits_grade_change", args=[grade.pk])
-    # Both have read the row for their save before either checks its version.
-    at_a_barrier(monkeypatch, dscb_admin, "hold_version", 2)
+    url = reverse("reference_data_change", args=["grades", grade.pk])
+    # Both have read the row for their save before either claims its version.
+    at_a_barrier(monkeypatch, reference, "save_versioned", 2)
     ann, bea = people(Role.ADMINISTRATOR, "Ann Admin", "Bea Admin")
     shown = {"label": "Adequate", "rank": "3", "meets_threshold": "on", "colour": grade.colour}
     shown |= {"text_colour": grade.text_colour, "is_active": "on", "version": "1"}

@@ -143,6 +143,10 @@ def person_invite():
     return [], {"email": "invited.once@example.org", "full_name": "Invited Once", "roles": ["executive"]}
 
 
+def agency_add():
+    return ["agencies"], {"name": "Fire and Rescue Service", "short_name": "Fire", "position": "20", "is_active": "on"}
+
+
 CREATES: dict[str, Create] = {
     "audits:round_create": Create(Role.AUDIT_TEAM, AuditRound, round_create),
     "audits:case_create": Create(Role.AUDIT_TEAM, AuditCase, case_create),
@@ -158,6 +162,7 @@ CREATES: dict[str, Create] = {
     "reports:section_add": Create(Role.EXECUTIVE, NarrativeSection, section_add),
     "reports:report_publish": Create(Role.EXECUTIVE, PublishedReport, report_publish),
     "person_invite": Create(Role.ADMINISTRATOR, User, person_invite),
+    "reference_data_add": Create(Role.ADMINISTRATOR, Agency, agency_add),
 }
 
 
@@ -176,7 +181,7 @@ def test_a_create_form_sent_three_times_creates_one_thing(name, client, user_wit
     assert second["Location"] == third["Location"] == first["Location"]
 
 
-# Rounds, cases, agency records, recommendations, updates and reports are unique by title,
+# Rounds, cases, agency records, recommendations, updates, reports and agencies are unique by title,
 # reference, agency and whose records, or number: a second one is refused on its own terms.
 # A second publication of a report needs a reason to replace the first, and a fresh version.
 # A person's email address is theirs alone.
@@ -185,7 +190,18 @@ MAY_BE_ADDED_TWICE = sorted(
     for name, create in CREATES.items()
     # A section's number is unique in its plan, as a round's title is.
     if create.model
-    not in (AuditRound, AuditCase, CaseRecord, PlanSection, Recommendation, ReviewCycle, Report, PublishedReport, User)
+    not in (
+        AuditRound,
+        AuditCase,
+        CaseRecord,
+        PlanSection,
+        Recommendation,
+        ReviewCycle,
+        Report,
+        PublishedReport,
+        User,
+        Agency,
+    )
 )
 
 
@@ -203,7 +219,7 @@ def test_a_fresh_form_creates_again(name, client, user_with_role):
     assert create.model.objects.count() == before + 2
 
 
-@pytest.mark.parametrize("persona", ["audit_team", "executive"])
+@pytest.mark.parametrize("persona", ["audit_team", "executive", "administrator"])
 def test_every_create_form_has_a_row_here(persona, persona_client):
     creating = {
         name

@@ -57,6 +57,7 @@ from audits.models import (
     RoundReopening,
 )
 from dscb.models import User
+from dscb.reference import KINDS
 from dscb.services import person_authenticator_reset
 from recommendations import selectors as plan_selectors
 from recommendations.models import (
@@ -233,6 +234,18 @@ def write_payloads(chosen: list[Target]) -> None:
             model._base_manager.filter(pk=row.pk).update(**values)
 
 
+def reference_data_pages() -> list[str]:
+    """Each kind of reference data's list and every row's page: the walk opens the agencies' only."""
+    return [
+        reverse(name, args=args)
+        for kind in KINDS.values()
+        for name, args in [
+            ("reference_data_list", [kind.slug]),
+            *(("reference_data_change", [kind.slug, row.pk]) for row in kind.rows()),
+        ]
+    ]
+
+
 def complete(kwargs: dict[str, dict[str, object]], *, by: User) -> list[str]:
     """Give the sample objects the few things the walk's pages need to show every field:
     the case and its round a re-opening, the record a checklist answer and feedback. Returns the pages
@@ -385,6 +398,8 @@ def test_hostile_text_reads_as_typed_on_every_page_pdf_workbook_and_email(
     clients = {persona: persona_client(persona) for persona in PERSONAS}
     samples = {persona: sample_kwargs(client.user) for persona, client in clients.items()}
     extra_pages = {persona: complete(samples[persona], by=clients["audit_team"].user) for persona in PERSONAS}
+    for persona in PERSONAS:
+        extra_pages[persona] += reference_data_pages()
     report = Report.objects.get(title=reports.demo.TITLE)
     open_cycle = ReviewCycle.objects.get(state=ReviewCycle.State.OPEN, plan=report.cycle.plan)
     chosen = targets()

@@ -74,7 +74,7 @@ NEITHER_VERSION_NOR_KEY = {
     "reports:subject_access": "an export",
     # Resetting someone's authenticator removes it: a second reset finds nothing to remove.
     "person_authenticator_reset": "removal",
-    # The admin site: its change forms carry the version (dscb.admin.VersionedAdmin).
+    # The admin site: only the change history is left there, and it is read-only.
     "admin:logout": "sign-out",
     "admin:auditlog_logentry_change": "view only: history is never edited",
 }

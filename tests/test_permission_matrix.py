@@ -11,9 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from audits.models import ChecklistQuestion, Grade, GradeScale, Theme
 from dscb.models import Agency, User
-from recommendations.models import PlanScale, RagStatus, ReviewCycle
+from dscb.reference import KINDS
+from recommendations.models import ReviewCycle
 from reports.models import ReportProse
 from reports.views import DOWNLOADS
 from tests.conftest import PERSONAS
@@ -38,7 +38,7 @@ from tests.factories import (
     activate_totp,
     police,
 )
-from tests.permissions import MATRIX, Outcome
+from tests.permissions import MATRIX, REFERENCE_DATA, Outcome
 
 
 def url_names(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[str]:
@@ -70,13 +70,6 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         file_type="application/pdf",
     )
     objects = {
-        "dscb_agency": Agency.objects.first(),
-        "audits_theme": Theme.objects.first(),
-        "audits_gradescale": GradeScale.objects.first(),
-        "audits_grade": Grade.objects.first(),
-        "audits_checklistquestion": ChecklistQuestion.objects.first(),
-        "recommendations_planscale": PlanScale.objects.first(),
-        "recommendations_ragstatus": RagStatus.objects.first(),
         "auditlog_logentry": LogEntry.objects.first(),
     }
     completed = ReviewCycleFactory(state=ReviewCycle.State.COMPLETED, completed_on=cycle.due_on)
@@ -181,6 +174,9 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
                 "person_authenticator_reset",
             )
         },
+        "reference_data_list": {"kind": "agencies"},
+        "reference_data_add": {"kind": "agencies"},
+        "reference_data_change": {"kind": "agencies", "pk": Agency.objects.first().pk},
         "admin:app_list": {"app_label": "dscb"},
         "admin:view_on_site": {
             "content_type_id": ContentType.objects.get_for_model(User).pk,
@@ -252,4 +248,19 @@ def test_every_kind_of_report_download_answers_as_its_urls_row_says(persona, per
                 b"".join(response.streaming_content)
             if (actual := outcome_of(response)) != MATRIX[name][persona]:
                 mismatches.append(f"{name} {kind}: expected {MATRIX[name][persona]}, got {actual}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("kind", REFERENCE_DATA)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_kind_of_reference_data_answers_each_persona_as_its_row_says(kind, persona, persona_client):
+    """The walk above opens the agencies' pages; every other kind's answer the same way,
+    but for a scale's, whose one row has no list and no page for adding another."""
+    client = persona_client(persona)
+    row = KINDS[kind].rows().first()
+    mismatches = []
+    for name, expected in REFERENCE_DATA[kind].items():
+        args = [kind, row.pk] if name == "reference_data_change" else [kind]
+        if (actual := outcome_of(client.get(reverse(name, args=args)))) != expected[persona]:
+            mismatches.append(f"{name} {kind}: expected {expected[persona]}, got {actual}")
     assert not mismatches, "\n".join(mismatches)

@@ -1,4 +1,4 @@
-"""A scale's words and meaning are data: changed through the admin site only, with no
+"""A scale's words and meaning are data: changed on the reference data pages only, with no
 code change, every page, PDF and workbook follows, and what was completed or published
 before keeps the words it had."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import uuid
 from html import unescape
 
 from django.forms.models import model_to_dict
@@ -14,7 +15,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audits.models import AuditCase, Grade, GradeScale
+from dscb.forms import SUBMISSION_KEY
 from dscb.models import User
+from dscb.reference import KINDS, ReferenceKind
 from recommendations.forms import CONFIRM_UNTOUCHED
 from recommendations.models import PlanScale, ProgressUpdate, RagStatus, Recommendation, ReviewCycle
 from reports import document
@@ -29,22 +32,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OLD_PLAN_WORDS = re.compile(r"\bRAG\b|\b[Nn]ot yet rated\b")
 
 
-def admin_change(client, obj, **changes: object) -> None:
-    """Post the admin change form of ``obj`` as it stands, with ``changes``."""
-    meta = obj._meta
-    fields = {name: value for name, value in model_to_dict(obj).items() if value is not None}
+def kind_of(model: type) -> ReferenceKind:
+    return next(kind for kind in KINDS.values() if kind.model is model)
+
+
+def change_on_its_page(client, obj, **changes: object) -> None:
+    """Post the reference data page of ``obj`` as it stands, with ``changes``."""
+    kind = kind_of(type(obj))
+    fields = {name: value for name, value in model_to_dict(obj, fields=kind.fields).items() if value is not None}
     data = {name: ("on" if value is True else value) for name, value in {**fields, **changes}.items()}
     data = {name: value for name, value in data.items() if value is not False}
-    response = client.post(
-        reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]), {**data, "version": obj.version}
-    )
+    response = client.post(reverse("reference_data_change", args=[kind.slug, obj.pk]), {**data, "version": obj.version})
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
-def admin_add(client, model, **data: object) -> None:
-    meta = model._meta
+def add_on_its_page(client, model, **data: object) -> None:
     data = {name: ("on" if value is True else value) for name, value in data.items() if value is not False}
-    response = client.post(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"), data)
+    data[SUBMISSION_KEY] = str(uuid.uuid4())
+    response = client.post(reverse("reference_data_add", args=[kind_of(model).slug]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
@@ -59,12 +64,12 @@ def readable(response) -> str:
     return response.content.decode()
 
 
-def test_renaming_adequate_in_the_admin_leaves_no_page_pdf_or_workbook_saying_adequate(
+def test_renaming_adequate_as_reference_data_leaves_no_page_pdf_or_workbook_saying_adequate(
     demo, march_2011_report, persona_client
 ):
     administrator = persona_client("administrator")
-    admin_change(administrator, Grade.objects.get(label="Adequate"), label="Requires improvement")
-    admin_change(administrator, GradeScale.objects.get(), threshold_phrase="requires improvement or better")
+    change_on_its_page(administrator, Grade.objects.get(label="Adequate"), label="Requires improvement")
+    change_on_its_page(administrator, GradeScale.objects.get(), threshold_phrase="requires improvement or better")
 
     executive = persona_client("executive")
     report = [reverse("reports:report_detail", args=[march_2011_report.pk])] + [
@@ -124,14 +129,14 @@ def rate(client, cycle: ReviewCycle, ratings: dict[Recommendation, RagStatus | N
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
-def test_a_blue_green_amber_red_scale_set_in_the_admin_is_counted_and_named_everywhere(demo, persona_client):
+def test_a_blue_green_amber_red_scale_set_as_reference_data_is_counted_and_named_everywhere(demo, persona_client):
     administrator = persona_client("administrator")
     status = {s.label: s for s in RagStatus.objects.all()}
     # Blue is done, Green no longer is; Orange is retired; Red still needs attention.
-    admin_change(administrator, status["Orange"], rank=10, is_active=False)
-    admin_change(administrator, status["Amber"], rank=3)
-    admin_change(administrator, status["Green"], rank=2, counts_as_done=False)
-    admin_add(
+    change_on_its_page(administrator, status["Orange"], rank=10, is_active=False)
+    change_on_its_page(administrator, status["Amber"], rank=3)
+    change_on_its_page(administrator, status["Green"], rank=2, counts_as_done=False)
+    add_on_its_page(
         administrator,
         RagStatus,
         label="Blue",
@@ -143,7 +148,7 @@ def test_a_blue_green_amber_red_scale_set_in_the_admin_is_counted_and_named_ever
         description="Complete.",
         is_active=True,
     )
-    admin_change(
+    change_on_its_page(
         administrator,
         PlanScale.objects.get(),
         name="BRAG rating",
@@ -194,7 +199,7 @@ def test_a_blue_green_amber_red_scale_set_in_the_admin_is_counted_and_named_ever
     assert f">{green[0].number}<" in overdue or f"{green[0].number}</" in overdue
     assert f">{blue[0].number}<" not in overdue
 
-    # The plan scale's words, renamed in the admin, are the only ones the plan's pages use.
+    # The plan scale's words, renamed on their page, are the only ones the plan's pages use.
     pages = {name: response.content.decode() for name, response in open_pages.items()} | {
         "RAG dashboard": dashboard,
         "RAG list, overdue": overdue,
