@@ -237,6 +237,7 @@ def test_every_page_showing_case_data_and_every_download_records_one_read(person
     assert wrong == [], "\n".join(wrong)
 
 
+@pytest.mark.django_db  # the refusal is kept as a security event
 def test_the_suites_client_refuses_a_post_without_its_token(client):
     response = client.post(reverse("account_login"), {"login": "a@example.org", "password": "x"}, csrf=False)
     assert response.status_code == 403

@@ -177,7 +177,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "reference_data_list": {"kind": "agencies"},
         "reference_data_add": {"kind": "agencies"},
         "reference_data_change": {"kind": "agencies", "pk": Agency.objects.first().pk},
-        "admin:app_list": {"app_label": "dscb"},
+        "admin:app_list": {"app_label": "auditlog"},
         "admin:view_on_site": {
             "content_type_id": ContentType.objects.get_for_model(User).pk,
             "object_id": someone.pk,

@@ -107,10 +107,9 @@ def test_every_kind_keeps_its_history_and_is_no_longer_in_the_admin_site():
     assert not any(admin.site.is_registered(kind.model) for kind in KINDS.values())
 
 
-def test_home_links_administrators_to_the_reference_data(admin_client, persona_client):
+def test_administration_links_to_the_reference_data(admin_client):
     link = f'href="{reverse("reference_data")}">Reference data</a>'
-    assert link in admin_client.get(reverse("home")).content.decode()
-    assert link not in persona_client("executive").get(reverse("home")).content.decode()
+    assert link in admin_client.get(reverse("administration")).content.decode()
 
 
 def test_the_index_links_to_every_kind(admin_client):
