@@ -34,6 +34,7 @@ class AuditsConfig(AppConfig):
             models.RecordGrade,
             models.ChecklistAnswer,
             models.InquiryParticipant,
+            models.LegalHold,
         ):
             auditlog.register(model)
         home_panel.register()

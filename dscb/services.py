@@ -10,12 +10,14 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.base.internal.flows import delete_dangling_recovery_codes
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from dscb.concurrency import save_versioned
 from dscb.emails import send_text_email
-from dscb.models import User
+from dscb.models import RetentionRule, User
 from dscb.security import Kind, record
 
 logger = logging.getLogger("dscb.security")
@@ -75,3 +77,17 @@ def _tell_authenticator_removed(person: User, *, app_removed: bool) -> None:
         "link": settings.SITE_URL.rstrip("/") + reverse("account_login"),
     }
     send_text_email(template="dscb/email/authenticator_removed", context=context, to=[person.email])
+
+
+@transaction.atomic
+def retention_rule_update(*, rule: RetentionRule, years: int | None, by: User, expected_version: int) -> RetentionRule:
+    """Change how long one kind of record is kept (None: indefinitely). A security event,
+    with the period before and after: a shorter period removes data at the next run."""
+    before = rule.years
+    if years is not None and years < 1:
+        raise ValidationError({"years": ValidationError("Enter a whole number of years, 1 or more", code="min")})
+    rule.years = years
+    save_versioned(rule, expected_version=expected_version, by=by, fields=["years"])
+    if before != years:
+        record(Kind.RETENTION_CHANGED, user=by, rule=rule.kind, before=before, after=years)
+    return rule
