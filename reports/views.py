@@ -713,29 +713,30 @@ def retention_rule_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+def _hold_place(request: AuthenticatedRequest, data: dict[str, Any], case: AuditCase | None) -> LegalHold:
+    try:
+        return audit_services.hold_place(
+            by=request.user, reason=data["reason"], audit_round=data["audit_round"], case=case
+        )
+    except ValidationError as error:
+        # The service names the case by its field; the form by what was typed.
+        if hasattr(error, "error_dict") and "case" in error.error_dict:
+            error.error_dict["reference"] = error.error_dict.pop("case")
+        raise
+
+
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.ADMINISTER)
 def legal_hold_place(request: AuthenticatedRequest) -> HttpResponse:
     form = LegalHoldForm(request.POST or None)
     if form.is_valid():
-        typed = form.cleaned_data["reference"].strip()
+        typed = form.cleaned_data.get("reference", "").strip()  # absent when the form was sent before
         case = AuditCase.objects.filter(reference=board_reference(typed)).first() if typed else None
         if typed and case is None:
             form.add_error("reference", "No case has this board reference. Check the reference and try again")
-        elif save_or_report(
-            form,
-            lambda: audit_services.hold_place(
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                audit_round=form.cleaned_data["audit_round"],
-                case=case,
-            ),
-        ):
+        elif save_or_report(form, lambda: _hold_place(request, form.cleaned_data, case)):
             messages.success(request, "The legal hold has been placed: its data is kept until the hold is lifted.")
             return redirect("reports:retention")
-        # The service names the case by its field; the form by what was typed.
-        if "case" in form.errors:
-            form.errors["reference"] = form.errors.pop("case")
     return form_page(
         request,
         form,

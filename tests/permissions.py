@@ -261,6 +261,11 @@ MATRIX: dict[str, Row] = {
     "reports:learning_download": for_action(Action.READ_PUBLISHED_REPORTS, refused=NOT_FOUND),
     # Subject access: administrators only, as the admin site.
     "reports:subject_access": administrators(OK),
+    # Retention and legal holds: administrators only.
+    "reports:retention": administrators(OK),
+    "reports:retention_rule_edit": administrators(OK),
+    "reports:legal_hold_place": administrators(OK),
+    "reports:legal_hold_lift": administrators(OK),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
     "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},
@@ -384,6 +389,10 @@ POSTS: dict[str, Row] = {
     "reports:learning_publish": for_action(Action.MANAGE_AUDITS, SAVED),
     # plausible() gives the sample case's reference: the answer is the ZIP, and the reads it records.
     "reports:subject_access": administrators(OK),
+    "reports:retention_rule_edit": administrators(SAVED),
+    # plausible() gives a new round (test_create_once.py) and a reason; the lift, a reason.
+    "reports:legal_hold_place": administrators(SAVED),
+    "reports:legal_hold_lift": administrators(SAVED),
 }
 # Pages that only ever answer a GET (405 to a POST).
 TAKE_NO_POST = {

@@ -14,7 +14,7 @@ from django.db import models
 from django.urls import reverse
 
 from audits import selectors as audit_selectors
-from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
+from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant, LegalHold
 from dscb.forms import SUBMISSION_KEY
 from dscb.models import Agency, Role
 from recommendations.models import ActionPlan, Evidence, PlanSection, Recommendation, ReviewCycle
@@ -134,6 +134,10 @@ def section_add():
     return [report.pk], {"heading": "Golden Rules", "body": "Recognised by the children's workforce.", "position": "1"}
 
 
+def legal_hold_place():
+    return [], {"audit_round": AuditRoundFactory().pk, "reference": "", "reason": "Inquiry asked for these files."}
+
+
 def report_publish():
     report = ReportFactory()
     return [report.pk], {"version": str(report.version)}
@@ -153,6 +157,7 @@ CREATES: dict[str, Create] = {
     "reports:report_create": Create(Role.EXECUTIVE, Report, report_create),
     "reports:section_add": Create(Role.EXECUTIVE, NarrativeSection, section_add),
     "reports:report_publish": Create(Role.EXECUTIVE, PublishedReport, report_publish),
+    "reports:legal_hold_place": Create(Role.ADMINISTRATOR, LegalHold, legal_hold_place),
 }
 
 
@@ -179,7 +184,17 @@ MAY_BE_ADDED_TWICE = sorted(
     for name, create in CREATES.items()
     # A section's number is unique in its plan, as a round's title is.
     if create.model
-    not in (AuditRound, AuditCase, CaseRecord, PlanSection, Recommendation, ReviewCycle, Report, PublishedReport)
+    not in (
+        AuditRound,
+        AuditCase,
+        CaseRecord,
+        PlanSection,
+        Recommendation,
+        ReviewCycle,
+        Report,
+        PublishedReport,
+        LegalHold,  # one hold in force on a round at a time
+    )
 )
 
 

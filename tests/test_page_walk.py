@@ -72,6 +72,8 @@ NEITHER_VERSION_NOR_KEY = {
     "recommendations:plan_import_columns": "one mapping per plan and headers",
     # A subject access export changes no data: sent twice, it is produced (and logged) twice.
     "reports:subject_access": "an export",
+    # The service refuses lifting a hold a second time.
+    "reports:legal_hold_lift": "lifted once",
     # The admin site: its change forms carry the version (dscb.admin.VersionedAdmin).
     "admin:logout": "sign-out",
     "admin:auditlog_logentry_change": "view only: history is never edited",
@@ -88,7 +90,8 @@ ADMIN_NEITHER_VERSION_NOR_KEY = {
 
 # Pages that list board references, and nothing else about the cases, record no read:
 # the home page's open requests for immediate intervention, and the search by board reference.
-REFERENCE_LISTS = {"home", "audits:case_search"}
+# The legal holds list the cases held by board reference, and lifting one names its case.
+REFERENCE_LISTS = {"home", "audits:case_search", "reports:retention", "reports:legal_hold_lift"}
 # Files about the person's own account, not about anyone else: their recovery codes.
 OWN_ACCOUNT_FILES = {"mfa_download_recovery_codes"}
 

@@ -12,8 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from audits.models import ChecklistQuestion, Grade, GradeScale, Theme
-from dscb.models import Agency, User
+from audits.models import ChecklistQuestion, Grade, GradeScale, LegalHold, Theme
+from dscb.models import Agency, RetentionRule, User
 from recommendations.models import PlanScale, RagStatus, ReviewCycle
 from reports.models import ReportProse
 from reports.views import DOWNLOADS
@@ -89,7 +89,10 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
     published = PublishedReportFactory(report__cycle=cycle)  # a report of its own: the sample draft stays a draft
     learning = LearningSummaryFactory()
     published_learning = PublishedLearningSummaryFactory()
+    hold = LegalHold.objects.create(case=case, reason="Complaint under investigation.", placed_by=someone)
     kwargs: dict[str, dict[str, object]] = {
+        "reports:retention_rule_edit": {"pk": RetentionRule.objects.get(kind=RetentionRule.Kind.CASE_AUDIT_DETAIL).pk},
+        "reports:legal_hold_lift": {"pk": hold.pk},
         "reports:rag_list": {},
         "reports:report_detail": {"pk": report.pk},
         "reports:report_edit": {"pk": report.pk},
