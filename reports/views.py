@@ -700,7 +700,7 @@ def retention_rule_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ),
     ):
         kept = f"{rule.years} years" if rule.years else "indefinitely"
-        messages.success(request, f"{rule.get_kind_display()} are now kept {kept}.")
+        messages.success(request, f"{rule.get_kind_display()}: now kept {kept}.")
         return redirect("reports:retention")
     return form_page(
         request,

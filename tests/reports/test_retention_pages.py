@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
-from audits.models import LegalHold
+from audits.models import AuditRound, LegalHold
+from audits.services import case_remove_detail
 from dscb.models import RetentionRule, SecurityEvent
 from tests.factories import AuditCaseFactory, AuditRoundFactory
 
@@ -112,3 +115,12 @@ def test_lifting_a_hold(admin_client):
 
 def test_other_people_cannot_reach_the_pages(audit_team_client):
     assert audit_team_client.get(reverse("reports:retention")).status_code == 403
+
+
+def test_a_removed_case_page_says_when_its_detail_went(audit_team_client):
+    audit_round = AuditRoundFactory(state=AuditRound.State.COMPLETED, completed_on=datetime.date(2010, 10, 1))
+    case = AuditCaseFactory(audit_round=audit_round, findings="Strategy discussion held late.")
+    case_remove_detail(case=case, on=datetime.date(2017, 6, 1))
+    page = audit_team_client.get(reverse("audits:case_detail", args=[case.pk])).content.decode()
+    assert "removed under the retention schedule on 1 June 2017" in page
+    assert "Strategy discussion held late." not in page
