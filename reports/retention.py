@@ -25,7 +25,7 @@ from auditlog.models import LogEntry
 from django.db import models, transaction
 from django.utils import timezone
 
-from audits.models import AuditCase, AuditRound
+from audits.models import AuditCase, AuditRound, LegalHold
 from audits.services import case_remove_detail, held_cases, round_mark_detail_removed
 from dscb.models import FormSubmission, RetentionKind, RetentionRule, SentEmail
 from dscb.security import Kind, record
@@ -78,9 +78,10 @@ def _cases_due(before: datetime.datetime) -> models.QuerySet[AuditCase]:
 
 
 def _reads(before: datetime.datetime, held_ids: list[int]) -> models.QuerySet[LogEntry]:
-    return LogEntry.objects.filter(action=LogEntry.Action.ACCESS, timestamp__lt=before).exclude(
-        additional_data__case_id__in=held_ids
-    )
+    # By subquery: excluding on the JSON key itself would also drop every read without
+    # one (a report's download), whose key is NULL.
+    of_held = LogEntry.objects.filter(additional_data__case_id__in=held_ids).values("pk")
+    return LogEntry.objects.filter(action=LogEntry.Action.ACCESS, timestamp__lt=before).exclude(pk__in=of_held)
 
 
 def _simple(kind: RetentionKind, before: datetime.datetime) -> models.QuerySet:
@@ -121,7 +122,7 @@ def run(*, now: datetime.datetime | None = None, apply: bool = False) -> Retenti
             Kind.RETENTION_RUN,
             applied=apply,
             as_of=now.isoformat(),
-            counts=result.counts(),
+            **result.counts(),  # flat, so the events list reads "case audit detail: 3"
             held_cases=result.held(),
             history_removed=result.history_removed,
         )
@@ -142,5 +143,5 @@ def _case_detail(due: KindDue, held_ids: list[int], result: RetentionRun) -> Non
         result.history_removed += case_remove_detail(case=case, on=today).history
     for audit_round in AuditRound.objects.filter(
         state=AuditRound.State.COMPLETED, completed_on__lt=due.before.date(), detail_removed_on__isnull=True
-    ):
+    ).exclude(pk__in=LegalHold.objects.active().filter(audit_round__isnull=False).values("audit_round")):
         round_mark_detail_removed(audit_round=audit_round, on=today)

@@ -136,12 +136,13 @@ def world():
     hold_place(by=admin, reason="Inquiry asked for these files.", audit_round=held_round)
     lifted = hold_place(by=admin, reason="Court proceedings.", case=cases["old_lifted"])
     hold_lift(hold=lifted, by=admin, reason="Proceedings ended.")
-    old(LogEntry, action=LogEntry.Action.ACCESS)
     # Security records: one old, one recent of each.
     for at in (NOW - datetime.timedelta(days=800), NOW - datetime.timedelta(days=30)):
         SentEmail.objects.create(key=f"k-{at:%Y}", address="a@example.org", subject="Reminder", sent_at=at)
         FormSubmission.objects.create(key=uuid.uuid4(), form="audits.RoundForm", submitted_at=at)
     published = PublishedReportFactory()
+    accessed.send(sender=PublishedReport, instance=published)  # a download: a read of no case
+    old(LogEntry, action=LogEntry.Action.ACCESS)
     return {"cases": cases, "admin": admin, "old_round": old_round, "published": published}
 
 
@@ -162,13 +163,13 @@ def test_a_dry_run_changes_nothing_and_is_recorded_with_its_counts(world):
     assert due[RetentionRule.Kind.CASE_AUDIT_DETAIL].held == 2
     assert due[RetentionRule.Kind.SENT_EMAILS].due == 1
     assert due[RetentionRule.Kind.FORM_SUBMISSIONS].due == 1
-    assert due[RetentionRule.Kind.READS].due == 3  # reads of the unheld cases only
+    assert due[RetentionRule.Kind.READS].due == 4  # of the unheld cases, and the report's download
     assert reload(world["cases"]["old"]).reference == "MACA-2010-09-01"
     assert LogEntry.objects.count() == before_entries
     assert SentEmail.objects.count() == 2
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.RETENTION_RUN)
     assert event.detail["applied"] is False
-    assert event.detail["counts"]["case_audit_detail"] == 3
+    assert event.detail["case_audit_detail"] == 3
     assert event.detail["held_cases"] == 2
     assert "MACA" not in str(event.detail)
 
@@ -212,6 +213,7 @@ def test_applying_removes_old_detail_keeps_held_and_recent_and_the_figures(world
         assert case_text_entries(case) == held_texts[name] - (name == "recent")
     assert not LogEntry.objects.filter(object_repr__startswith="MACA-2010-09-01").exists()
     assert AuditRound.objects.get(pk=world["old_round"].pk).detail_removed_on == datetime.date(2017, 6, 1)
+    assert AuditRound.objects.get(pk=cases["in_held_round"].audit_round_id).detail_removed_on is None
     assert dashboard(executive, *period) == figures_before
     assert PublishedReport.objects.filter(pk=world["published"].pk).exists()
     assert SentEmail.objects.count() == 1
