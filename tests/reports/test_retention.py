@@ -272,11 +272,6 @@ def test_the_command_dry_run_says_what_would_go(world, capsys):
     assert reload(world["cases"]["old"]).reference == "MACA-2010-09-01"
 
 
-def test_a_completed_round_knows_when(world):
-    # completed_on is what the schedule counts from.
-    assert AuditRound.objects.filter(state=AuditRound.State.COMPLETED, completed_on__isnull=True).count() == 0
-
-
 # --- The rules, through the services alone ---------------------------------------------------
 
 
