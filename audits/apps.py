@@ -35,6 +35,7 @@ class AuditsConfig(AppConfig):
             models.RecordGrade,
             models.ChecklistAnswer,
             models.InquiryParticipant,
+            models.LegalHold,
         ):
             auditlog.register(model)
         home_panel.register()

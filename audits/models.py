@@ -179,6 +179,11 @@ class AuditRound(Versioned):
     kind = models.CharField(max_length=30, choices=RoundKind.choices, default=RoundKind.CASE_AUDIT)
     focus = text_field("focus", max_length=2000)
     state = models.CharField(max_length=20, choices=RoundState.choices, default=RoundState.PLANNED)
+    # The retention schedule counts from here (dscb.RetentionRule, reports.retention).
+    completed_on = models.DateField("date completed", null=True, blank=True, editable=False)
+    detail_removed_on = models.DateField(
+        "case detail removed on", null=True, blank=True, editable=False, help_text="Under the retention schedule."
+    )
     agencies = models.ManyToManyField(Agency, related_name="audit_rounds", verbose_name="agencies taking part")
     auditors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="audit_rounds", blank=True)
     questions = models.ManyToManyField(
@@ -254,6 +259,9 @@ class AuditCase(Versioned):
     seen_as_stuck = models.BooleanField("professionals saw the case as stuck", null=True, blank=True)
     what_is_working = text_field("what is working")
     desired_outcomes = text_field("desired outcomes agreed")
+    detail_removed_on = models.DateField(
+        "detail removed on", null=True, blank=True, editable=False, help_text="Under the retention schedule."
+    )
 
     class Meta:
         ordering = ["reference"]
@@ -546,3 +554,57 @@ class InquiryParticipant(models.Model):
 
     def get_additional_data(self) -> dict[str, int]:
         return {"case_id": self.case_id}
+
+
+class LegalHoldQuerySet(models.QuerySet):
+    def active(self) -> LegalHoldQuerySet:
+        return self.filter(lifted_at__isnull=True)
+
+
+class LegalHold(models.Model):
+    """A round's or a case's detail kept past its retention date (litigation, an inquiry,
+    a complaint), placed by an administrator with the reason, until lifted."""
+
+    audit_round = models.ForeignKey(
+        AuditRound, on_delete=models.PROTECT, null=True, blank=True, related_name="legal_holds", verbose_name="round"
+    )
+    case = models.ForeignKey(AuditCase, on_delete=models.PROTECT, null=True, blank=True, related_name="legal_holds")
+    reason = models.TextField(max_length=2000, validators=[validate_no_identifying_details])
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.TextField(
+        "why it was lifted", max_length=2000, blank=True, validators=[validate_no_identifying_details]
+    )
+
+    objects = LegalHoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(audit_round__isnull=False, case__isnull=True)
+                | models.Q(audit_round__isnull=True, case__isnull=False),
+                name="legal_hold_on_a_round_or_a_case",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lifted_at__isnull=True, lifted_by__isnull=True)
+                | models.Q(lifted_at__isnull=False, lifted_by__isnull=False),
+                name="legal_hold_lifted_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the board reference: the hold and its history outlive the case's detail.
+        return f"Legal hold {self.pk} on a {'round' if self.audit_round_id else 'case'}"
+
+    @property
+    def held(self) -> AuditRound | AuditCase:
+        return self.audit_round if self.audit_round_id is not None else self.case  # type: ignore[return-value]
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None

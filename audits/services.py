@@ -42,6 +42,12 @@ Services and their rules (besides the model's own validators, run on every save)
 - ``escalation_withdraw``: a reason; never a request resolved or withdrawn already.
 - ``participant_add``, ``participant_remove``: Appreciative Inquiry cases only; a
   finalised case refuses changes; the participant's agency is active.
+- ``hold_place``: a round or a case (not both), a reason, nothing already held by an
+  active hold, a case whose detail is still there. ``hold_lift``: a hold not lifted yet,
+  a reason. Both are security events.
+- ``case_remove_detail``: only a case in a completed round, never one under a legal
+  hold (on it or its round); a case already removed is left as it is. A case whose
+  detail is removed refuses every change, and its round cannot be re-opened.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ from functools import partial
 from typing import TypeVar
 
 from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -71,11 +79,13 @@ from audits.models import (
     Feedback,
     Grade,
     InquiryParticipant,
+    LegalHold,
     RecordGrade,
     RoundReopening,
     Theme,
     ThemeRating,
 )
+from dscb import security
 from dscb.access import Action
 from dscb.concurrency import EditConflict, create_versioned, save_versioned
 from dscb.history import Change, record_changes, snapshot
@@ -84,6 +94,9 @@ from dscb.selectors import people_who_can
 
 CASE_IS_FINALISED = "This case is finalised, so it cannot be changed. Re-open it first, giving the reason."
 ROUND_IS_COMPLETED = "This round is completed, so it cannot be changed. Re-open it first, giving the reason."
+DETAIL_REMOVED = (
+    "The detail of this round's cases has been removed under the retention schedule, so it cannot be changed."
+)
 
 # The child protection plan categories, by the key a form or an importer names them with.
 CATEGORY_FIELDS = {
@@ -135,6 +148,8 @@ def ensure_round_editable(audit_round: AuditRound) -> None:
 
 
 def ensure_editable(case: AuditCase) -> None:
+    if case.detail_removed_on is not None:
+        raise ValidationError(DETAIL_REMOVED, code="detail_removed")
     ensure_round_editable(case.audit_round)
     if case.is_finalised:
         raise ValidationError(CASE_IS_FINALISED, code="finalised")
@@ -317,18 +332,24 @@ def round_move_on(
     if needs:
         raise ValidationError([ValidationError(need.text, code="incomplete") for need in needs])
     audit_round.state = following
-    return save_versioned(audit_round, expected_version=expected_version, by=by, fields=["state"])
+    if following == AuditRound.State.COMPLETED:
+        audit_round.completed_on = today or timezone.localdate()
+    return save_versioned(audit_round, expected_version=expected_version, by=by, fields=["state", "completed_on"])
 
 
 @transaction.atomic
 def round_reopen(*, audit_round: AuditRound, by: User, expected_version: int, reason: str) -> AuditRound:
     """A completed round back to its feedback step, with the reason kept for good."""
-    if not _lock_round(audit_round).is_completed:
+    locked = _lock_round(audit_round)
+    if not locked.is_completed:
         raise ValidationError("This round is not completed.", code="not_completed")
+    if locked.detail_removed_on is not None:
+        raise ValidationError(DETAIL_REMOVED, code="detail_removed")
     reopening = RoundReopening(audit_round=audit_round, reason=reason, reopened_by=by)
     reopening.full_clean()
     audit_round.state = AuditRound.State.FEEDBACK
-    save_versioned(audit_round, expected_version=expected_version, by=by, fields=["state"])
+    audit_round.completed_on = None
+    save_versioned(audit_round, expected_version=expected_version, by=by, fields=["state", "completed_on"])
     reopening.save()
     return audit_round
 
@@ -959,3 +980,144 @@ def participant_add(*, case: AuditCase, agency: Agency, role: str) -> InquiryPar
 def participant_remove(*, participant: InquiryParticipant) -> None:
     _lock_case(participant.case)
     participant.delete()
+
+
+# --- Legal holds and the retention schedule -------------------------------------------------
+
+# What a removed case's free text reads as: a field that held text still holds some, so
+# every figure that counts "was anything written" (outcomes agreed, feedback not needed)
+# stays as it was.
+REMOVED_TEXT = "Removed under the retention schedule."
+HOLD_NEEDS_WHAT = "Choose a round, or enter the board reference of a case"
+HOLD_NEEDS_ONE = "Choose a round or enter a case's board reference, not both"
+
+
+def removed_reference(case: AuditCase) -> str:
+    """What a case's board reference becomes: unique, and says nothing about the child."""
+    return f"REMOVED-{case.pk}"
+
+
+def held_cases() -> models.QuerySet[AuditCase]:
+    """Cases under an active legal hold, on the case itself or on its round."""
+    active = LegalHold.objects.active()
+    return AuditCase.objects.filter(
+        models.Q(pk__in=active.filter(case__isnull=False).values("case"))
+        | models.Q(audit_round__in=active.filter(audit_round__isnull=False).values("audit_round"))
+    )
+
+
+def is_held(case: AuditCase) -> bool:
+    return held_cases().filter(pk=case.pk).exists()
+
+
+@transaction.atomic
+def hold_place(
+    *, by: User, reason: str, audit_round: AuditRound | None = None, case: AuditCase | None = None
+) -> LegalHold:
+    """Keep a round's or a case's detail past its retention date until the hold is lifted."""
+    refusals = Refusals()
+    if audit_round is None and case is None:
+        refusals.add("audit_round", HOLD_NEEDS_WHAT, "required")
+    elif audit_round is not None and case is not None:
+        refusals.add("audit_round", HOLD_NEEDS_ONE, "both")
+    elif case is not None:
+        if AuditCase.objects.filter(pk=case.pk, detail_removed_on__isnull=False).exists():
+            refusals.add("case", "This case's detail has already been removed under the retention schedule", "removed")
+        elif LegalHold.objects.active().filter(case=case).exists():
+            refusals.add("case", "This case is already under a legal hold", "held")
+    elif LegalHold.objects.active().filter(audit_round=audit_round).exists():
+        refusals.add("audit_round", "This round is already under a legal hold", "held")
+    if not reason.strip():
+        refusals.add("reason", "Enter why the hold is placed", "required")
+    refusals.check()
+    hold = LegalHold(audit_round=audit_round, case=case, reason=reason.strip(), placed_by=by)
+    hold.full_clean()
+    hold.save()
+    security.record(security.Kind.LEGAL_HOLD_PLACED, user=by, hold=hold.pk, on="round" if audit_round else "case")
+    return hold
+
+
+@transaction.atomic
+def hold_lift(*, hold: LegalHold, by: User, reason: str, now: datetime.datetime | None = None) -> LegalHold:
+    """End a hold: its round's or case's detail then goes at the next retention run if it
+    is past its date. The hold stays, with who lifted it, when and why."""
+    hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
+    refusals = Refusals()
+    if not hold.is_active:
+        refusals.add(None, "This hold has already been lifted", "lifted")
+    if not reason.strip():
+        refusals.add("reason", "Enter why the hold is lifted", "required")
+    refusals.check()
+    hold.lifted_by = by
+    hold.lifted_at = now or timezone.now()
+    hold.lift_reason = reason.strip()
+    try:
+        hold.full_clean()
+    except ValidationError as error:
+        raise ValidationError({"reason": error.error_dict.get("lift_reason", error.messages)}) from None
+    hold.save(update_fields=["lifted_by", "lifted_at", "lift_reason"])
+    on = "round" if hold.audit_round_id else "case"
+    security.record(security.Kind.LEGAL_HOLD_LIFTED, user=by, hold=hold.pk, on=on)
+    return hold
+
+
+def _replace_text(queryset: models.QuerySet, fields: Collection[str]) -> int:
+    """Every non-empty ``fields`` value becomes ``REMOVED_TEXT``, in one query. Through
+    ``update``, which writes no history: history would keep the text being removed."""
+    return queryset.update(
+        **{
+            name: models.Case(models.When(**{name: ""}, then=models.Value("")), default=models.Value(REMOVED_TEXT))
+            for name in fields
+        }
+    )
+
+
+@dataclass
+class Removed:
+    """What one removal changed, to count in the retention run's security event."""
+
+    cases: int = 0
+    records: int = 0
+    history: int = 0
+
+
+@transaction.atomic
+def case_remove_detail(*, case: AuditCase, on: datetime.date) -> Removed:
+    """Remove a case's detail under the retention schedule (UK GDPR Art. 5(1)(e)): its
+    board reference, every free text about it, its records, answers, feedback, requests
+    for immediate intervention, participants and re-openings, and the history and reads
+    that repeat them. The rows, grades, answers and dates stay, so every figure the
+    dashboards and reports count for its round is unchanged."""
+    case = AuditCase.objects.select_for_update().select_related("audit_round").get(pk=case.pk)
+    if case.detail_removed_on is not None:
+        return Removed()
+    if not case.audit_round.is_completed:
+        raise ValidationError("Only the cases of a completed round are removed.", code="not_completed")
+    if is_held(case):
+        raise ValidationError("This case is under a legal hold.", code="held")
+    records = CaseRecord.objects.filter(case=case)
+    _replace_text(
+        AuditCase.objects.filter(pk=case.pk),
+        ["findings", "strengths", "areas_for_development", "what_is_working", "desired_outcomes"],
+    )
+    AuditCase.objects.filter(pk=case.pk).update(reference=removed_reference(case), detail_removed_on=on)
+    count = _replace_text(records, ["findings", "strengths", "areas_for_development", "feedback_not_needed"])
+    _replace_text(ChecklistAnswer.objects.filter(record__case=case), ["comment"])
+    _replace_text(Feedback.objects.filter(record__case=case), ["notes"])
+    escalations = Escalation.objects.filter(case=case)
+    _replace_text(escalations, ["to_role", "reason", "action_taken", "outcome", "withdrawal_reason"])
+    escalations.update(to_email="")
+    _replace_text(InquiryParticipant.objects.filter(case=case), ["role"])
+    _replace_text(CaseReopening.objects.filter(case=case), ["reason"])
+    # The history and reads of the case and everything in it (each names its case).
+    history, _ = LogEntry.objects.filter(
+        models.Q(additional_data__case_id=case.pk)
+        | models.Q(content_type=ContentType.objects.get_for_model(AuditCase), object_pk=str(case.pk))
+    ).delete()
+    return Removed(cases=1, records=count, history=history)
+
+
+def round_mark_detail_removed(*, audit_round: AuditRound, on: datetime.date) -> None:
+    """The round's cases have been through the retention schedule (held ones excepted):
+    the round says so, and can no longer be re-opened."""
+    AuditRound.objects.filter(pk=audit_round.pk, detail_removed_on__isnull=True).update(detail_removed_on=on)

@@ -34,13 +34,14 @@ class DscbConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from dscb import reference, signals  # noqa: F401
-        from dscb.models import Agency, User
+        from dscb.models import Agency, RetentionRule, User
         from dscb.reference import ReferenceKind
 
         limit_long_text()
         not_history = ["version", "updated_at", "updated_by"]
         auditlog.register(User, exclude_fields=["password", "last_login", *not_history])
         auditlog.register(Agency, exclude_fields=not_history)
+        auditlog.register(RetentionRule, exclude_fields=not_history)
         # Who set up or removed whose authenticator, and when; never its secret or codes.
         auditlog.register(Authenticator, include_fields=["user", "type", "created_at"])
         reference.register(

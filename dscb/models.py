@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -19,6 +20,8 @@ __all__ = [
     "Agency",
     "FormSubmission",
     "ReferenceQuerySet",
+    "RetentionKind",
+    "RetentionRule",
     "Role",
     "SecurityEvent",
     "SentEmail",
@@ -277,3 +280,62 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionDenied(APPEND_ONLY)
+
+
+class RetentionKind(models.TextChoices):
+    """The kinds of record the retention schedule covers: each one ``manage.py
+    apply_retention`` knows how to remove (reports.retention). What is always kept (the
+    action plan, published reports, rounds and their figures) has no row."""
+
+    CASE_AUDIT_DETAIL = "case_audit_detail", "Case audit detail"
+    READS = "reads", "Reads of case data and downloads"
+    SENT_EMAILS = "sent_emails", "Emails sent"
+    FORM_SUBMISSIONS = "form_submissions", "One-time form keys"
+    REMINDERS = "reminders", "Evidence reminders sent"
+
+
+# What each kind covers and when its time starts, in the words the schedule page shows.
+RETENTION_KIND_DESCRIPTIONS = {
+    RetentionKind.CASE_AUDIT_DETAIL: "A case's board reference and free text, its agencies' records' text, answers' "
+    "comments, feedback notes, requests for immediate intervention, participants' roles, and the change history "
+    "and reads that repeat them; counted from the date the round was completed. Grades, answers and counts stay, "
+    "so dashboards and reports keep their figures.",
+    RetentionKind.READS: "Who opened a case or downloaded a file or report, and when; counted from the read.",
+    RetentionKind.SENT_EMAILS: "The record of each email the service sent (address, subject, when); counted "
+    "from sending.",
+    RetentionKind.FORM_SUBMISSIONS: "The keys that stop a form creating something twice; counted from the submission.",
+    RetentionKind.REMINDERS: "Which reminders were sent to which lead, so none is sent twice; counted from sending.",
+}
+
+
+class RetentionRule(Versioned):
+    """How long one kind of record is kept (UK GDPR Art. 5(1)(e); SECURITY.md row 33).
+    Seeded with the board's default schedule; administrators change the period. No
+    period: kept indefinitely."""
+
+    Kind = RetentionKind
+
+    kind = models.CharField(max_length=40, choices=RetentionKind.choices, unique=True)
+    years = models.PositiveSmallIntegerField(
+        "years kept",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Leave empty to keep them indefinitely.",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=RetentionKind.values), name="retention_rule_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(years__isnull=True) | models.Q(years__gte=1), name="retention_rule_years_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def description(self) -> str:
+        return RETENTION_KIND_DESCRIPTIONS[RetentionKind(self.kind)]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from dscb.concurrency import create_versioned, save_versioned
 from dscb.emails import send_text_email
 from dscb.forms import ResetPasswordForm
-from dscb.models import Agency, User
+from dscb.models import Agency, RetentionRule, User
 from dscb.roles import ROLE_FIELDS, Role
 from dscb.security import Kind, record, record_person_changes
 
@@ -215,3 +215,17 @@ def _tell_authenticator_removed(person: User, *, app_removed: bool) -> None:
         "link": settings.SITE_URL.rstrip("/") + reverse("account_login"),
     }
     send_text_email(template="dscb/email/authenticator_removed", context=context, to=[person.email])
+
+
+@transaction.atomic
+def retention_rule_update(*, rule: RetentionRule, years: int | None, by: User, expected_version: int) -> RetentionRule:
+    """Change how long one kind of record is kept (None: indefinitely). A security event,
+    with the period before and after: a shorter period removes data at the next run."""
+    before = rule.years
+    if years is not None and years < 1:
+        raise ValidationError({"years": ValidationError("Enter a whole number of years, 1 or more", code="min")})
+    rule.years = years
+    save_versioned(rule, expected_version=expected_version, by=by, fields=["years"])
+    if before != years:
+        record(Kind.RETENTION_CHANGED, user=by, rule=rule.kind, before=before, after=years)
+    return rule

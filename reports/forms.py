@@ -8,6 +8,7 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.conf import settings
 
+from audits.models import AuditRound
 from dscb.concurrency import EditConflict
 from dscb.forms import (
     OUT_OF_DATE,
@@ -19,6 +20,7 @@ from dscb.forms import (
     take_latest_version,
     text_area,
 )
+from dscb.models import RetentionRule
 from recommendations.forms import ParseOnlyMixin
 from recommendations.models import ActionPlan, PlanSection, ReviewCycle
 from reports.models import LearningSummary, NarrativeSection, Report, ReportProse
@@ -230,3 +232,68 @@ class SubjectAccessForm(forms.Form):
             "reference"
         ].help_text = f"The child's board reference, as on the case, for example {settings.BOARD_REFERENCE_EXAMPLE}."
         self.helper = gds_helper(Layout(Field.text("reference", field_width=20)))
+
+
+class RetentionRuleForm(ParseOnlyMixin, VersionedForm):
+    """How many years one kind of record is kept; empty, indefinitely
+    (dscb.services.retention_rule_update)."""
+
+    class Meta:
+        model = RetentionRule
+        fields = ["years"]
+        error_messages = {
+            "years": {
+                "invalid": "Enter the number of years as a whole number, like 6",
+                "min_value": "Enter a whole number of years, 1 or more",
+                "max_value": "Enter 100 years or fewer, or leave it empty to keep them indefinitely",
+            }
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(Field.text("years", field_width=3)))
+
+
+class LegalHoldForm(OnceOnlyForm):
+    """A round chosen, or a case's board reference typed (audits.services.hold_place)."""
+
+    audit_round = forms.ModelChoiceField(
+        label="Round",
+        queryset=AuditRound.objects.order_by("-held_on", "title"),
+        required=False,
+        empty_label="Not a whole round: one case",
+        help_text="Hold every case of the round.",
+    )
+    reference = forms.CharField(label="Or one case's board reference", max_length=30, required=False)
+    reason = forms.CharField(
+        label="Why is the data held?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, the claim, inquiry or complaint it is kept for. Do not name a child or family.",
+        error_messages={"required": "Enter why the hold is placed"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "reference"
+        ].help_text = f"The case's board reference, for example {settings.BOARD_REFERENCE_EXAMPLE}."
+        self.helper = gds_helper(
+            Layout(
+                Field.select("audit_round"), Field.text("reference", field_width=20), text_area(self, "reason", rows=4)
+            )
+        )
+
+
+class LiftHoldForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the hold lifted?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Once lifted, the data goes at the next retention run if it is past its date.",
+        error_messages={"required": "Enter why the hold is lifted"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout(text_area(self, "reason", rows=4)))

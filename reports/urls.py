@@ -33,4 +33,8 @@ urlpatterns = [
     path("rounds/<int:pk>/learning/publish/", views.learning_publish, name="learning_publish"),
     path("rounds/<int:pk>/learning/published/", views.learning_download, name="learning_download"),
     path("subject-access/", views.subject_access_export, name="subject_access"),
+    path("administration/retention/", views.retention, name="retention"),
+    path("administration/retention/<int:pk>/", views.retention_rule_edit, name="retention_rule_edit"),
+    path("administration/retention/holds/new/", views.legal_hold_place, name="legal_hold_place"),
+    path("administration/retention/holds/<int:pk>/lift/", views.legal_hold_lift, name="legal_hold_lift"),
 ]

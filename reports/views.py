@@ -10,29 +10,36 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from audits.models import AuditRound
+from audits import services as audit_services
+from audits.models import AuditCase, AuditRound, LegalHold
+from audits.services import board_reference
 from dscb import access, lists, security
 from dscb.access import Action, AuthenticatedRequest
 from dscb.forms import save_or_report
+from dscb.models import RetentionRule
 from dscb.readlog import reads_personal_data, record_read
+from dscb.services import retention_rule_update
 from dscb.views import form_page
 from recommendations.models import ActionPlan, ReviewCycle
 from reports import document, prose, renderers, selectors, services, subject_access
 from reports.access import published_for, published_summary_for, report_for, section_for, summary_round_for
 from reports.forms import (
     LearningSummaryForm,
+    LegalHoldForm,
+    LiftHoldForm,
     NarrativeSectionForm,
     PeriodForm,
     ProseForm,
     PublishForm,
     RagScopeForm,
     ReportForm,
+    RetentionRuleForm,
     SubjectAccessForm,
     SummaryPublishForm,
     WithdrawForm,
@@ -656,6 +663,112 @@ def subject_access_export(request: AuthenticatedRequest) -> HttpResponse:
         intro="Everything the service holds about one child, found by their board reference, as a ZIP: a PDF to "
         "read, the same as JSON, and a README. Producing it is recorded. Before release, review it and redact "
         "third-party details; answer within one month of the request.",
-        back_url=reverse("home"),
+        back_url=reverse("administration"),
         submit="Produce the ZIP",
+    )
+
+
+# --- Retention and legal holds --------------------------------------------------------------
+
+
+@require_safe
+@access.permission_required(Action.ADMINISTER)
+def retention(request: AuthenticatedRequest) -> HttpResponse:
+    """The retention schedule and the legal holds (reports.retention)."""
+    holds = LegalHold.objects.select_related("audit_round", "case", "placed_by", "lifted_by").order_by(
+        "lifted_at", "-placed_at", "-pk"
+    )
+    return render(
+        request,
+        "reports/retention.html",
+        {
+            "rules": RetentionRule.objects.all(),
+            "active_holds": [hold for hold in holds if hold.is_active],
+            "lifted_holds": [hold for hold in holds if not hold.is_active],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.ADMINISTER)
+def retention_rule_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(RetentionRule, pk=pk)
+    form = RetentionRuleForm(request.POST or None, instance=rule)
+    if form.is_valid() and save_or_report(
+        form,
+        lambda: retention_rule_update(
+            rule=rule, years=form.cleaned_data["years"], by=request.user, expected_version=form.cleaned_data["version"]
+        ),
+    ):
+        kept = f"{rule.years} years" if rule.years else "indefinitely"
+        messages.success(request, f"{rule.get_kind_display()}: now kept {kept}.")
+        return redirect("reports:retention")
+    return form_page(
+        request,
+        form,
+        title=f"How long to keep: {rule.get_kind_display().lower()}",
+        caption="Retention and legal holds",
+        intro=rule.description,
+        back_url=reverse("reports:retention"),
+        submit="Save the period",
+    )
+
+
+def _hold_place(request: AuthenticatedRequest, data: dict[str, Any], case: AuditCase | None) -> LegalHold:
+    try:
+        return audit_services.hold_place(
+            by=request.user, reason=data["reason"], audit_round=data["audit_round"], case=case
+        )
+    except ValidationError as error:
+        # The service names the case by its field; the form by what was typed.
+        if hasattr(error, "error_dict") and "case" in error.error_dict:
+            error.error_dict["reference"] = error.error_dict.pop("case")
+        raise
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.ADMINISTER)
+def legal_hold_place(request: AuthenticatedRequest) -> HttpResponse:
+    form = LegalHoldForm(request.POST or None)
+    if form.is_valid():
+        typed = form.cleaned_data.get("reference", "").strip()  # absent when the form was sent before
+        case = AuditCase.objects.filter(reference=board_reference(typed)).first() if typed else None
+        if typed and case is None:
+            form.add_error("reference", "No case has this board reference. Check the reference and try again")
+        elif save_or_report(form, lambda: _hold_place(request, form.cleaned_data, case)):
+            messages.success(request, "The legal hold has been placed: its data is kept until the hold is lifted.")
+            return redirect("reports:retention")
+    return form_page(
+        request,
+        form,
+        title="Place a legal hold",
+        caption="Retention and legal holds",
+        intro="A hold keeps a round's or a case's detail past its retention date, until it is lifted. Placing it is "
+        "recorded.",
+        back_url=reverse("reports:retention"),
+        submit="Place the hold",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.ADMINISTER)
+def legal_hold_lift(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    hold = get_object_or_404(LegalHold.objects.select_related("audit_round", "case"), pk=pk)
+    if not hold.is_active:
+        messages.error(request, "This hold has already been lifted.")
+        return redirect("reports:retention")
+    form = LiftHoldForm(request.POST or None)
+    if form.is_valid() and save_or_report(
+        form, lambda: audit_services.hold_lift(hold=hold, by=request.user, reason=form.cleaned_data["reason"])
+    ):
+        messages.success(request, "The legal hold has been lifted.")
+        return redirect("reports:retention")
+    return form_page(
+        request,
+        form,
+        title="Lift the legal hold",
+        caption=f"Legal hold on {hold.held}",
+        intro=f"Placed because: {hold.reason}",
+        back_url=reverse("reports:retention"),
+        submit="Lift the hold",
     )

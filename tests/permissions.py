@@ -277,6 +277,11 @@ MATRIX: dict[str, Row] = {
     "reference_data_list": administrators(OK),
     "reference_data_add": administrators(OK),
     "reference_data_change": administrators(OK),
+    # Retention and legal holds: administrators only.
+    "reports:retention": administrators(OK),
+    "reports:retention_rule_edit": administrators(OK),
+    "reports:legal_hold_place": administrators(OK),
+    "reports:legal_hold_lift": administrators(OK),
     # The admin site: administrators only, and its own sign-in leads to ours.
     "admin:index": administrators(OK),
     "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},
@@ -397,6 +402,10 @@ POSTS: dict[str, Row] = {
     # Reference data: plausible() fills in a new agency; a change saved as shown claims a version.
     "reference_data_add": administrators(SAVED),
     "reference_data_change": administrators(SAVED),
+    "reports:retention_rule_edit": administrators(SAVED),
+    # plausible() gives a new round (test_create_once.py) and a reason; the lift, a reason.
+    "reports:legal_hold_place": administrators(SAVED),
+    "reports:legal_hold_lift": administrators(SAVED),
 }
 # Pages that only ever answer a GET (405 to a POST).
 TAKE_NO_POST = {

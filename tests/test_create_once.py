@@ -14,7 +14,7 @@ from django.db import models
 from django.urls import reverse
 
 from audits import selectors as audit_selectors
-from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant
+from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant, LegalHold
 from dscb.forms import SUBMISSION_KEY
 from dscb.models import Agency, Role, User
 from recommendations.models import ActionPlan, Evidence, PlanSection, Recommendation, ReviewCycle
@@ -134,6 +134,10 @@ def section_add():
     return [report.pk], {"heading": "Golden Rules", "body": "Recognised by the children's workforce.", "position": "1"}
 
 
+def legal_hold_place():
+    return [], {"audit_round": AuditRoundFactory().pk, "reference": "", "reason": "Inquiry asked for these files."}
+
+
 def report_publish():
     report = ReportFactory()
     return [report.pk], {"version": str(report.version)}
@@ -163,6 +167,7 @@ CREATES: dict[str, Create] = {
     "reports:report_publish": Create(Role.EXECUTIVE, PublishedReport, report_publish),
     "person_invite": Create(Role.ADMINISTRATOR, User, person_invite),
     "reference_data_add": Create(Role.ADMINISTRATOR, Agency, agency_add),
+    "reports:legal_hold_place": Create(Role.ADMINISTRATOR, LegalHold, legal_hold_place),
 }
 
 
@@ -201,6 +206,7 @@ MAY_BE_ADDED_TWICE = sorted(
         PublishedReport,
         User,
         Agency,
+        LegalHold,  # one hold in force on a round at a time
     )
 )
 

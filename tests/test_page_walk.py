@@ -74,6 +74,8 @@ NEITHER_VERSION_NOR_KEY = {
     "reports:subject_access": "an export",
     # Resetting someone's authenticator removes it: a second reset finds nothing to remove.
     "person_authenticator_reset": "removal",
+    # The service refuses lifting a hold a second time.
+    "reports:legal_hold_lift": "lifted once",
     # The admin site: only the change history is left there, and it is read-only.
     "admin:logout": "sign-out",
     "admin:auditlog_logentry_change": "view only: history is never edited",
@@ -87,7 +89,8 @@ ADMIN_NEITHER_VERSION_NOR_KEY = {
 
 # Pages that list board references, and nothing else about the cases, record no read:
 # the home page's open requests for immediate intervention, and the search by board reference.
-REFERENCE_LISTS = {"home", "audits:case_search"}
+# The legal holds list the cases held by board reference, and lifting one names its case.
+REFERENCE_LISTS = {"home", "audits:case_search", "reports:retention", "reports:legal_hold_lift"}
 # Files about the person's own account, not about anyone else: their recovery codes.
 OWN_ACCOUNT_FILES = {"mfa_download_recovery_codes"}
 

@@ -10,8 +10,10 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
-from dscb.models import Agency, User
+from audits.models import LegalHold
+from dscb.models import Agency, RetentionRule, User
 from dscb.reference import KINDS
 from recommendations.models import ReviewCycle
 from reports.models import ReportProse
@@ -79,7 +81,19 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
     published = PublishedReportFactory(report__cycle=cycle)  # a report of its own: the sample draft stays a draft
     learning = LearningSummaryFactory()
     published_learning = PublishedLearningSummaryFactory()
+    hold = LegalHold.objects.create(case=case, reason="Complaint under investigation.", placed_by=someone)
+    # And one lifted, so the page shows why holds were lifted too.
+    LegalHold.objects.create(
+        audit_round=audit_round,
+        reason="Inquiry asked for these files.",
+        placed_by=someone,
+        lifted_by=someone,
+        lifted_at=timezone.now(),
+        lift_reason="Inquiry closed.",
+    )
     kwargs: dict[str, dict[str, object]] = {
+        "reports:retention_rule_edit": {"pk": RetentionRule.objects.get(kind=RetentionRule.Kind.CASE_AUDIT_DETAIL).pk},
+        "reports:legal_hold_lift": {"pk": hold.pk},
         "reports:rag_list": {},
         "reports:report_detail": {"pk": report.pk},
         "reports:report_edit": {"pk": report.pk},

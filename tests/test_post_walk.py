@@ -88,7 +88,7 @@ def plausible(
         # every recommendation 1.n, whatever its section, which the service refuses.
         section = Recommendation.objects.get(**kwargs["recommendations:recommendation_edit"]).section
         data |= {"section": [str(section.pk)], "number": [f"{section.number}.9"]}
-    if name in ("recommendations:cycle_reopen", "reports:published_withdraw"):
+    if name in ("recommendations:cycle_reopen", "reports:published_withdraw", "reports:legal_hold_lift"):
         data["reason"] = ["A rating was entered against the wrong recommendation."]
     if name == "recommendations:closure_propose":
         data["impact_statement"] = ["Strategy discussions now include every agency: the spring audit found all did."]

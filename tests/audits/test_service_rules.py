@@ -303,9 +303,14 @@ def test_a_round_completes_when_every_records_feedback_is_given_or_not_needed(au
     services.feedback_not_needed(
         record=record, by=auditor, expected_version=record.version, reason="The practitioner has left the agency."
     )
-    assert move_on(audit_round, auditor).state == AuditRound.State.COMPLETED
+    completed = move_on(audit_round, auditor)
+    assert completed.state == AuditRound.State.COMPLETED
+    assert completed.completed_on == timezone.localdate()  # the retention schedule counts from it
     with refused(None, "round_completed"):
         move_on(audit_round, auditor)
+    services.round_reopen(audit_round=completed, by=auditor, expected_version=completed.version, reason="A grade.")
+    audit_round.refresh_from_db()
+    assert audit_round.completed_on is None
 
 
 def test_a_completed_round_refuses_every_change_to_it_and_its_cases(auditor):
