@@ -32,8 +32,8 @@ def test_the_page_shows_the_default_schedule_and_the_holds(admin_client):
     assert reverse("reports:legal_hold_lift", args=[LegalHold.objects.get().pk]) in page
 
 
-def test_the_home_page_links_administrators_to_it(admin_client):
-    assert reverse("reports:retention") in admin_client.get(reverse("home")).content.decode()
+def test_the_administration_page_links_administrators_to_it(admin_client):
+    assert reverse("reports:retention") in admin_client.get(reverse("administration")).content.decode()
 
 
 def test_changing_a_period_saves_it_and_records_the_event(admin_client):
