@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +26,20 @@ ROLE_DUTIES = {
     Role.EXECUTIVE: ("Own the action plan: recommendations, their rating at each six-monthly update, leads and dates."),
     Role.BOARD_MEMBER: "Read the dashboards and download the published six-monthly reports.",
 }
+
+
+def local_passwords(view: Callable[..., HttpResponse], *, get_allowed: bool = False) -> Callable[..., HttpResponse]:
+    """A password page, served while LOCAL_PASSWORDS is on. With it off, people sign in
+    only through the identity provider: the page (or, for sign-in, the form's POST)
+    says so instead, with a 404, so that no password is checked, reset or changed."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.LOCAL_PASSWORDS or (get_allowed and request.method in ("GET", "HEAD")):
+            return view(request, *args, **kwargs)
+        return render(request, "account/passwords_not_used.html", status=404)
+
+    return wrapped
 
 
 @require_safe
