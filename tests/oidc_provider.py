@@ -10,12 +10,13 @@ import os
 import shutil
 import socket
 import subprocess  # nosec B404: the test's own provider, started with fixed arguments
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -26,7 +27,7 @@ STARTUP_SECONDS = 15
 
 
 @dataclass(frozen=True)
-class TestProvider:
+class IdentityProvider:
     issuer: str
     client_id: str = CLIENT_ID
     client_secret: str = CLIENT_SECRET
@@ -57,7 +58,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_provider(*, redirect_uri: str) -> Iterator[TestProvider]:
+def running_provider(*, redirect_uri: str) -> Iterator[IdentityProvider]:
     skip_or_fail_without_provider()
     port = free_port()
     command = [
@@ -71,8 +72,16 @@ def running_provider(*, redirect_uri: str) -> Iterator[TestProvider]:
     process = subprocess.Popen(  # noqa: S603  # nosec B603
         command, cwd=PROVIDER_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+    output: list[str] = []
+    ready = threading.Event()
+    # Read everything it prints, so that a full pipe never stalls it; "ready" starts the tests.
+    reader = threading.Thread(target=_read_output, args=(process, output, ready), daemon=True)
+    reader.start()
     try:
-        yield TestProvider(issuer=_wait_until_ready(process))
+        if not ready.wait(STARTUP_SECONDS):
+            raise RuntimeError("The test identity provider did not start:\n" + "".join(output))
+        announced = next(line for line in output if line.startswith("ready "))
+        yield IdentityProvider(issuer=announced.split(" ", 1)[1].strip())
     finally:
         process.terminate()
         try:
@@ -80,23 +89,20 @@ def running_provider(*, redirect_uri: str) -> Iterator[TestProvider]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        reader.join(timeout=5)
+        assert process.stdout is not None
+        process.stdout.close()
 
 
-def _wait_until_ready(process: subprocess.Popen[str]) -> str:
+def _read_output(process: subprocess.Popen[str], output: list[str], ready: threading.Event) -> None:
     assert process.stdout is not None
-    deadline = time.monotonic() + STARTUP_SECONDS
-    seen = []
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        seen.append(line)
+    for line in process.stdout:
+        output.append(line)
         if line.startswith("ready "):
-            return line.split(" ", 1)[1].strip()
-    raise RuntimeError("The test identity provider did not start:\n" + "".join(seen))
+            ready.set()
 
 
-def provider_settings(settings: Any, provider: TestProvider | None, **overrides: Any) -> None:
+def provider_settings(settings: Any, provider: IdentityProvider | None, **overrides: Any) -> None:
     """Point the service at ``provider`` (or at an issuer that is never contacted, for
     tests that stand in for the network), as OIDC_* in the environment would."""
     issuer = provider.issuer if provider is not None else "https://login.example.org"
@@ -105,6 +111,12 @@ def provider_settings(settings: Any, provider: TestProvider | None, **overrides:
     settings.OIDC_PROVIDER_NAME = overrides.pop("name", "Sign in with Northshire County Council")
     for name, value in overrides.items():
         setattr(settings, name, value)
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(issuer))
+    settings.CONTENT_SECURITY_POLICY = {
+        **settings.CONTENT_SECURITY_POLICY,
+        "DIRECTIVES": {**directives, "form-action": [*directives["form-action"], origin]},
+    }
     settings.SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {
             "OAUTH_PKCE_ENABLED": True,
