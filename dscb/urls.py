@@ -35,10 +35,14 @@ account_patterns = [
     path("mfa/", include("allauth.mfa.urls")),
     # The organisation's identity provider (OpenID Connect): start, and come back. Both
     # answer 404 while OIDC_ISSUER is empty, as there is then no provider to find.
-    re_path(r"^oidc/(?P<provider_id>[^/]+)/login/$", openid_connect_views.login, name="openid_connect_login"),
+    re_path(
+        r"^oidc/(?P<provider_id>[^/]+)/login/$",
+        views.provider_unreachable_answered(openid_connect_views.login),
+        name="openid_connect_login",
+    ),
     re_path(
         r"^oidc/(?P<provider_id>[^/]+)/login/callback/$",
-        openid_connect_views.callback,
+        views.provider_unreachable_answered(openid_connect_views.callback),
         name="openid_connect_callback",
     ),
 ]

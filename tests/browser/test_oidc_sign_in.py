@@ -122,3 +122,17 @@ def test_without_local_passwords_the_sign_in_page_is_the_button_alone(
     expect(page.get_by_role("button", name=PROVIDER_BUTTON)).to_be_visible()
     expect(page.get_by_label("Password", exact=True)).to_have_count(0)
     assert audit_page(page, page_problems) == []
+
+
+def test_the_providers_other_pages_of_ours_are_accessible(
+    page: Page, live_server: Any, page_problems: Any, oidc_service: IdentityProvider
+) -> None:
+    # Opening the button's address directly asks before leaving for the provider.
+    page.goto(f"{live_server.url}{reverse('openid_connect_login', kwargs={'provider_id': 'organisation'})}")
+    expect(page.get_by_role("button", name=PROVIDER_BUTTON)).to_be_visible()
+    assert audit_page(page, page_problems) == []
+    # Coming back with an answer the service did not ask for.
+    callback = reverse("openid_connect_callback", kwargs={"provider_id": "organisation"})
+    page.goto(f"{live_server.url}{callback}?error=access_denied&state=not-ours")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sorry, signing in did not work")
+    assert audit_page(page, page_problems) == []

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from allauth.socialaccount.providers.oauth2.client import OAuth2Client
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
@@ -199,12 +200,38 @@ def test_a_deactivated_person_stays_out(oidc, client, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_opening_the_buttons_address_asks_before_leaving(oidc, client):
+    response = client.get(LOGIN_URL)
+    assert response.status_code == 200
+    assert "Sign in with Northshire County Council" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_offers_the_provider_beside_passwords(oidc, client):
+    page = client.get(reverse("account_login")).content.decode()
+    assert f'action="{LOGIN_URL}"' in page
+    assert "Sign in with Northshire County Council" in page
+    assert 'name="password"' in page
+
+
+@pytest.mark.django_db
 def test_cancelling_at_the_provider_shows_a_page_not_an_error(oidc, client):
     started = client.post(LOGIN_URL, {"process": "login"})
     state = parse_qs(urlsplit(started["Location"]).query)["state"][0]
     response = client.get(CALLBACK_URL, {"error": "access_denied", "state": state})
     assert response.status_code == 400
     assert "You did not finish signing in" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_provider_that_cannot_be_reached_is_explained(oidc, client, monkeypatch):
+    def unreachable(adapter: Any) -> dict[str, Any]:
+        raise requests.ConnectionError("connection refused")
+
+    monkeypatch.setattr(OpenIDConnectOAuth2Adapter, "openid_config", property(unreachable))
+    response = client.post(LOGIN_URL, {"process": "login"})
+    assert response.status_code == 503
+    assert "your organisation's sign-in is not available" in response.content.decode()
 
 
 @pytest.mark.django_db
