@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 logger = logging.getLogger("dscb.security")
 
@@ -58,6 +59,15 @@ class AccountAdapter(DefaultAccountAdapter):
         request = context.request
         records = get_authentication_records(request, request.user)
         return not records or time.time() - records[-1]["at"] >= account_settings.REAUTHENTICATION_TIMEOUT
+
+    def get_reauthentication_methods(self, user: Any) -> list[dict[str, str]]:
+        # Someone who signs in only through the identity provider has no password or
+        # code to confirm who they are: they sign in with the provider again instead.
+        methods = super().get_reauthentication_methods(user)
+        if not methods and user.is_authenticated and settings.OIDC_ISSUER and user.socialaccount_set.exists():
+            url = reverse("openid_connect_login", kwargs={"provider_id": settings.OIDC_PROVIDER_ID})
+            methods.append({"id": "provider", "description": settings.OIDC_PROVIDER_NAME, "url": url})
+        return methods
 
     def get_login_stages(self) -> list[str]:
         # A code is not asked for when the identity provider has done the second step.

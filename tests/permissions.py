@@ -129,8 +129,8 @@ MATRIX: dict[str, Row] = {
     "account_reset_password_from_key_done": public(OK, without_mfa=MFA_SETUP),
     # The organisation's identity provider: not found while OIDC_ISSUER is empty, as in
     # these walks (tests/dscb/test_oidc.py and the browser tests sign in through one).
-    "openid_connect_login": public(NOT_FOUND, without_mfa=MFA_SETUP),
-    "openid_connect_callback": public(NOT_FOUND, without_mfa=MFA_SETUP),
+    "openid_connect_login": public(NOT_FOUND),
+    "openid_connect_callback": public(NOT_FOUND),
     # Two-step verification
     "mfa_index": signed_in(),
     # Only answers mid-sign-in, between the password and the code.

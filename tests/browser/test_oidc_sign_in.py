@@ -122,6 +122,9 @@ def test_without_local_passwords_the_sign_in_page_is_the_button_alone(
     expect(page.get_by_role("button", name=PROVIDER_BUTTON)).to_be_visible()
     expect(page.get_by_label("Password", exact=True)).to_have_count(0)
     assert audit_page(page, page_problems) == []
+    page.goto(f"{live_server.url}{reverse('account_reset_password')}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This service does not use passwords")
+    assert audit_page(page, page_problems) == []
 
 
 def test_the_providers_other_pages_of_ours_are_accessible(

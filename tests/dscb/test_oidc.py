@@ -306,6 +306,33 @@ def test_with_the_providers_second_factor_a_person_with_an_app_is_not_asked_for_
     assert client.get("/").status_code == 200
 
 
+@pytest.mark.django_db
+def test_someone_without_a_password_or_app_confirms_who_they_are_with_the_provider(oidc, client, monkeypatch):
+    sign_in_through_provider(client, monkeypatch, {"email": "kim@northshire.gov.uk", "amr": ["mfa"]})
+    session = client.session
+    session["account_authentication_methods"] = [
+        {**record, "at": record["at"] - 3600} for record in session["account_authentication_methods"]
+    ]
+    session.save()
+
+    # Setting up an authenticator app needs a recent sign-in: the provider's, again.
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == LOGIN_URL
+    assert parse_qs(location.query)["next"] == [reverse("mfa_activate_totp")]
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Confirm it is you" in page.content.decode()
+
+    started = client.post(response["Location"])
+    state = parse_qs(urlsplit(started["Location"]).query)["state"][0]
+    back = client.get(CALLBACK_URL, {"code": "the-code", "state": state})
+    assert back["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    assert User.objects.count() == 1
+
+
 # --- LOCAL_PASSWORDS=false --------------------------------------------------------------------
 
 
