@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.models import LogEntry
 from django.contrib import admin
@@ -14,6 +15,11 @@ admin.site.unregister(Group)
 admin.site.unregister(EmailAddress)
 admin.site.unregister(LogEntry)
 admin.site.unregister(Authenticator)
+# The identity provider is configured from the environment and keeps no tokens; a
+# person's link to their provider account is theirs, made when they sign in with it.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialAccount)
+admin.site.unregister(SocialToken)
 
 
 @admin.register(LogEntry)

@@ -28,6 +28,10 @@ def service(request: HttpRequest) -> dict[str, object]:
         "BOARD_CONTACT_EMAIL": settings.BOARD_CONTACT_EMAIL,
         "DEMO_MODE": settings.DEMO_MODE,
         "MFA_REQUIRED": settings.MFA_REQUIRED,
+        "LOCAL_PASSWORDS": settings.LOCAL_PASSWORDS,
+        # The identity provider's button, when there is a provider.
+        "OIDC_PROVIDER_NAME": settings.OIDC_PROVIDER_NAME if settings.OIDC_ISSUER else "",
+        "OIDC_PROVIDER_ID": settings.OIDC_PROVIDER_ID,
         "navigation": navigation.items_for(user, request.path) if show_navigation else [],
     }
     for context in SECTION_CONTEXT:

@@ -96,6 +96,9 @@ MFA_EXEMPT_URL_NAMES = {
     "account_reauthenticate",
     "mfa_activate_totp",
     "mfa_reauthenticate",
+    # Signing in again through the identity provider, to confirm who one is.
+    "openid_connect_login",
+    "openid_connect_callback",
     "accessibility",
     "privacy",
     "print_styles",

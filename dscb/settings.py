@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -102,6 +103,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Always installed, so the migrations are the same with or without OIDC_ISSUER.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "auditlog",
     "csp",
     "dscb",
@@ -188,6 +192,36 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
+# Signing in with the organisation's identity provider (OpenID Connect; README.md).
+# With OIDC_ISSUER empty there is no provider and nothing below changes the sign-in.
+OIDC_ISSUER = env_str("OIDC_ISSUER", "")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+# Only addresses in these domains may sign in through the provider: a provider that
+# also serves partners or the public must not let them in.
+OIDC_ALLOWED_DOMAINS = [domain.lower().lstrip("@") for domain in env_list("OIDC_ALLOWED_DOMAINS", [])]
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "Sign in with your organisation's account")
+# The ID token's amr values (RFC 8176) and acr values that mean the provider itself
+# asked for a second factor: then the service does not ask for its own (dscb.oidc).
+OIDC_MFA_AMR = frozenset(env_list("OIDC_MFA_AMR", ["mfa", "otp", "hwk", "swk", "sms", "fpt", "face"]))
+OIDC_MFA_ACR = frozenset(env_list("OIDC_MFA_ACR", []))
+# The fixed part of the provider's addresses: /accounts/oidc/organisation/login/callback/.
+OIDC_PROVIDER_ID = "organisation"
+# Off: people sign in only through the provider; no password sign-in, reset or change.
+LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
+if OIDC_ISSUER:
+    if not OIDC_ISSUER.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"OIDC_ISSUER must be the provider's https:// address, not {OIDC_ISSUER!r}.")
+    if not OIDC_CLIENT_ID:
+        raise ImproperlyConfigured("OIDC_ISSUER is set, so OIDC_CLIENT_ID must be set too.")
+    if not OIDC_ALLOWED_DOMAINS:
+        raise ImproperlyConfigured(
+            "OIDC_ISSUER is set, so OIDC_ALLOWED_DOMAINS must list the email domains that may sign in "
+            "(for example OIDC_ALLOWED_DOMAINS=northshire.gov.uk,northshire-ccg.nhs.uk)."
+        )
+elif not LOCAL_PASSWORDS:
+    raise ImproperlyConfigured("LOCAL_PASSWORDS=false needs OIDC_ISSUER: otherwise nobody could sign in.")
+
 # django-allauth: email and password only, no self sign-up (see dscb.adapters).
 ACCOUNT_ADAPTER = "dscb.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -203,7 +237,7 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Confirming who you are again takes a password or an authenticator code. Not a code by
 # email: its pages are not served (dscb/urls.py), and a mailbox is not a second factor.
-ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa") if LOCAL_PASSWORDS else ("mfa",)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{BOARD_NAME}] "
 # ASVS 6.3.1: after this many failed sign-ins for one email address (or 10 a minute
 # from one address), further attempts are refused, even with the right password.
@@ -232,6 +266,38 @@ MFA_FORMS = {
     "authenticate": "dscb.forms.AuthenticateForm",
     "reauthenticate": "dscb.forms.MFAReauthenticateForm",
     "activate_totp": "dscb.forms.ActivateTOTPForm",
+}
+# django-allauth's own OpenID Connect provider, configured here rather than in the
+# database. No tokens are kept: the service only needs to know who signed in.
+SOCIALACCOUNT_ADAPTER = "dscb.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+# The provider is trusted for its domains: a person whose address matches an account
+# signs in to that account, and the provider's account is connected to it.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": (
+            [
+                {
+                    "provider_id": OIDC_PROVIDER_ID,
+                    "name": OIDC_PROVIDER_NAME,
+                    "client_id": OIDC_CLIENT_ID,
+                    "secret": OIDC_CLIENT_SECRET,
+                    "settings": {
+                        "server_url": OIDC_ISSUER,
+                        "verified_email": OIDC_ALLOWED_DOMAINS,
+                    },
+                }
+            ]
+            if OIDC_ISSUER
+            else []
+        ),
+    }
 }
 MFA_ADAPTER = "dscb.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -286,6 +352,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+if OIDC_ISSUER:
+    # The sign-in button's form is answered with a redirect to the provider, and
+    # form-action covers where a form's redirects lead too.
+    _issuer = urlsplit(OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_issuer.scheme}://{_issuer.netloc}")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -21,6 +21,7 @@ from django.dispatch import receiver
 from dscb.adapters import client_address
 from dscb.middleware import SESSION_LAST_SEEN_AT, SESSION_STARTED_AT
 from dscb.models import User
+from dscb.oidc import signed_in_through_provider
 from dscb.security import Kind, record
 from dscb.services import user_email_address_sync
 
@@ -34,7 +35,8 @@ def start_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
         request.session[SESSION_STARTED_AT] = now
         request.session[SESSION_LAST_SEEN_AT] = now
     logger.info("Signed in: user %s", user.pk)
-    record(Kind.SIGN_IN, request=request, user=user)
+    through_provider = request is not None and hasattr(request, "session") and signed_in_through_provider(request, user)
+    record(Kind.SIGN_IN, request=request, user=user, **({"method": "oidc"} if through_provider else {}))
 
 
 @receiver(user_logged_out)

@@ -1,32 +1,50 @@
 from __future__ import annotations
 
 from allauth.account import views as account_views
+from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from django.contrib import admin
 from django.urls import include, path, re_path
 
 from dscb import people_views, reference_views, views
 
-# Only the allauth pages this service uses: no sign-up, no email management.
+# Only the allauth pages this service uses: no sign-up, no email management. The
+# password pages answer "not used here" when LOCAL_PASSWORDS is off (views.local_passwords).
 account_patterns = [
-    path("login/", account_views.login, name="account_login"),
+    path("login/", views.local_passwords(account_views.login, get_allowed=True), name="account_login"),
     path("logout/", account_views.logout, name="account_logout"),
     path("inactive/", account_views.account_inactive, name="account_inactive"),
     path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
-    path("password/change/", account_views.password_change, name="account_change_password"),
-    path("password/set/", account_views.password_set, name="account_set_password"),
-    path("password/reset/", account_views.password_reset, name="account_reset_password"),
-    path("password/reset/done/", account_views.password_reset_done, name="account_reset_password_done"),
+    path("password/change/", views.local_passwords(account_views.password_change), name="account_change_password"),
+    path("password/set/", views.local_passwords(account_views.password_set), name="account_set_password"),
+    path("password/reset/", views.local_passwords(account_views.password_reset), name="account_reset_password"),
+    path(
+        "password/reset/done/",
+        views.local_passwords(account_views.password_reset_done),
+        name="account_reset_password_done",
+    ),
     re_path(
         r"^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
-        account_views.password_reset_from_key,
+        views.local_passwords(account_views.password_reset_from_key),
         name="account_reset_password_from_key",
     ),
     path(
         "password/reset/key/done/",
-        account_views.password_reset_from_key_done,
+        views.local_passwords(account_views.password_reset_from_key_done),
         name="account_reset_password_from_key_done",
     ),
     path("mfa/", include("allauth.mfa.urls")),
+    # The organisation's identity provider (OpenID Connect): start, and come back. Both
+    # answer 404 while OIDC_ISSUER is empty, as there is then no provider to find.
+    re_path(
+        r"^oidc/(?P<provider_id>[^/]+)/login/$",
+        views.provider_unreachable_answered(openid_connect_views.login),
+        name="openid_connect_login",
+    ),
+    re_path(
+        r"^oidc/(?P<provider_id>[^/]+)/login/callback/$",
+        views.provider_unreachable_answered(openid_connect_views.callback),
+        name="openid_connect_callback",
+    ),
 ]
 
 urlpatterns = [

@@ -1,15 +1,52 @@
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
+from requests import RequestException
 
 from dscb import access, home_panels, lists, security, selectors
 from dscb.access import Action, AuthenticatedRequest
 from dscb.roles import ROLE_DUTIES, Role
 from dscb.security_lists import SecurityEvents
+
+logger = logging.getLogger("dscb.security")
+
+
+def local_passwords(view: Callable[..., HttpResponse], *, get_allowed: bool = False) -> Callable[..., HttpResponse]:
+    """A password page, served while LOCAL_PASSWORDS is on. With it off, people sign in
+    only through the identity provider: the page (or, for sign-in, the form's POST)
+    says so instead, with a 404, so that no password is checked, reset or changed."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.LOCAL_PASSWORDS or (get_allowed and request.method in ("GET", "HEAD")):
+            return view(request, *args, **kwargs)
+        return render(request, "account/passwords_not_used.html", status=404)
+
+    return wrapped
+
+
+def provider_unreachable_answered(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """allauth's provider pages answer a server error when the identity provider cannot
+    be reached (its discovery document, its token or JWKS addresses): say so instead."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except RequestException as error:
+            logger.warning("The identity provider could not be reached: %s", type(error).__name__)
+            return render(request, "socialaccount/authentication_error.html", {"unreachable": True}, status=503)
+
+    return wrapped
 
 
 @require_safe

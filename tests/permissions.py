@@ -127,6 +127,10 @@ MATRIX: dict[str, Row] = {
     "account_reset_password_done": public(OK, without_mfa=MFA_SETUP),
     "account_reset_password_from_key": public(OK, without_mfa=MFA_SETUP),
     "account_reset_password_from_key_done": public(OK, without_mfa=MFA_SETUP),
+    # The organisation's identity provider: not found while OIDC_ISSUER is empty, as in
+    # these walks (tests/dscb/test_oidc.py and the browser tests sign in through one).
+    "openid_connect_login": public(NOT_FOUND),
+    "openid_connect_callback": public(NOT_FOUND),
     # Two-step verification
     "mfa_index": signed_in(),
     # Only answers mid-sign-in, between the password and the code.
@@ -429,6 +433,8 @@ POSTS |= {
 POSTS |= {
     # Signing out happens on POST, and leads to sign-in.
     "account_logout": public(LOGIN),
+    "openid_connect_login": like_get("openid_connect_login"),
+    "openid_connect_callback": like_get("openid_connect_callback"),
     "admin:logout": administrators(LOGIN),
     # View only: history is never edited.
     "admin:auditlog_logentry_change": administrators(DENIED),

@@ -113,6 +113,8 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "reports:learning_publish": {"pk": learning.audit_round_id},
         "reports:learning_download": {"pk": published_learning.audit_round_id},
         "account_reset_password_from_key": {"uidb36": "1z", "key": "not-a-real-key"},
+        "openid_connect_login": {"provider_id": "organisation"},
+        "openid_connect_callback": {"provider_id": "organisation"},
         "audits:round_detail": {"pk": audit_round.pk},
         "audits:round_edit": {"pk": audit_round.pk},
         "audits:round_move_on": {"pk": audit_round.pk},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -29,6 +30,14 @@ OUR_VARIABLES = {
     "DATABASE_URL",
     "ALLOWED_HOSTS",
     "DJANGO_SETTINGS_MODULE",
+    "OIDC_ISSUER",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+    "OIDC_ALLOWED_DOMAINS",
+    "OIDC_PROVIDER_NAME",
+    "OIDC_MFA_AMR",
+    "OIDC_MFA_ACR",
+    "LOCAL_PASSWORDS",
     # Set by the browser tests for Playwright; never in a deployment.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
@@ -148,3 +157,84 @@ def test_the_trusted_proxy_count_comes_from_the_environment_and_is_off_by_defaul
     negative = run_python(code, **production_environment(tmp_path), TRUSTED_PROXY_COUNT="-1")
     assert negative.returncode != 0
     assert "TRUSTED_PROXY_COUNT must be at least 0" in negative.stderr
+
+
+# --- The organisation's identity provider (OpenID Connect) -----------------------------------
+
+OIDC_ENVIRONMENT = {
+    "OIDC_ISSUER": "https://login.northshire.gov.uk/realms/staff",
+    "OIDC_CLIENT_ID": "safeguarding-audit",
+    "OIDC_CLIENT_SECRET": "a-client-secret",
+    "OIDC_ALLOWED_DOMAINS": "Northshire.gov.uk, @northshire-ccg.nhs.uk",
+    "OIDC_PROVIDER_NAME": "Sign in with Northshire County Council",
+}
+PRINT_OIDC = """
+import json
+from django.conf import settings as s
+app = s.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]
+print(json.dumps({"apps": app, "form_action": s.CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"],
+    "amr": sorted(s.OIDC_MFA_AMR), "acr": sorted(s.OIDC_MFA_ACR), "local": s.LOCAL_PASSWORDS,
+    "store_tokens": s.SOCIALACCOUNT_STORE_TOKENS, "reauth": list(s.ACCOUNT_REAUTHENTICATION_METHODS)}))
+"""
+
+
+def test_without_an_issuer_there_is_no_provider(tmp_path):
+    result = run_python(PRINT_OIDC, **production_environment(tmp_path))
+    printed = json.loads(result.stdout)
+    assert printed["apps"] == []
+    assert printed["form_action"] == ["'self'"]
+    assert printed["local"] is True
+    assert printed["reauth"] == ["password", "mfa"]
+
+
+def test_an_issuer_configures_allauths_own_provider(tmp_path):
+    result = run_python(PRINT_OIDC, **production_environment(tmp_path), **OIDC_ENVIRONMENT)
+    printed = json.loads(result.stdout)
+    assert printed["apps"] == [
+        {
+            "provider_id": "organisation",
+            "name": "Sign in with Northshire County Council",
+            "client_id": "safeguarding-audit",
+            "secret": "a-client-secret",
+            "settings": {
+                "server_url": "https://login.northshire.gov.uk/realms/staff",
+                "verified_email": ["northshire.gov.uk", "northshire-ccg.nhs.uk"],
+            },
+        }
+    ]
+    assert printed["form_action"] == ["'self'", "https://login.northshire.gov.uk"]
+    assert printed["amr"] == ["face", "fpt", "hwk", "mfa", "otp", "sms", "swk"]
+    assert printed["acr"] == []
+    assert printed["store_tokens"] is False
+
+
+def test_the_mfa_values_and_local_passwords_come_from_the_environment(tmp_path):
+    environment = OIDC_ENVIRONMENT | {"OIDC_MFA_AMR": "mfa", "OIDC_MFA_ACR": "urn:a, urn:b", "LOCAL_PASSWORDS": "false"}
+    result = run_python(PRINT_OIDC, **production_environment(tmp_path), **environment)
+    printed = json.loads(result.stdout)
+    assert (printed["amr"], printed["acr"], printed["local"]) == (["mfa"], ["urn:a", "urn:b"], False)
+    assert printed["reauth"] == ["mfa"]
+
+
+@pytest.mark.parametrize(
+    ("leave_out", "message"),
+    [("OIDC_ALLOWED_DOMAINS", "OIDC_ALLOWED_DOMAINS must list"), ("OIDC_CLIENT_ID", "OIDC_CLIENT_ID must be set")],
+)
+def test_an_issuer_without_what_it_needs_stops_the_service(tmp_path, leave_out, message):
+    environment = {key: value for key, value in OIDC_ENVIRONMENT.items() if key != leave_out}
+    result = run_python("import django; django.setup()", **production_environment(tmp_path), **environment)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_an_issuer_that_is_not_an_address_stops_the_service(tmp_path):
+    environment = OIDC_ENVIRONMENT | {"OIDC_ISSUER": "login.northshire.gov.uk"}
+    result = run_python("import django; django.setup()", **production_environment(tmp_path), **environment)
+    assert result.returncode != 0
+    assert "OIDC_ISSUER must be the provider's https:// address" in result.stderr
+
+
+def test_no_local_passwords_without_a_provider_stops_the_service(tmp_path):
+    result = run_python("import django; django.setup()", **production_environment(tmp_path), LOCAL_PASSWORDS="false")
+    assert result.returncode != 0
+    assert "LOCAL_PASSWORDS=false needs OIDC_ISSUER" in result.stderr
