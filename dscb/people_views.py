@@ -3,6 +3,7 @@ and accounts. Each view checks the access policy, reads the form and calls a ser
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -57,10 +58,11 @@ def person_invite(request: AuthenticatedRequest) -> HttpResponse:
         return form.instance
 
     if form.is_valid() and save_or_report(form, invite):
+        purpose = "to choose a password" if settings.LOCAL_PASSWORDS else "saying how to sign in"
         messages.success(
             request,
             f"{form.instance.get_full_name()} has been invited: an email has been sent to {form.instance.email} "
-            "to choose a password.",
+            f"{purpose}.",
         )
         return redirect("person_detail", form.instance.pk)
     return form_page(

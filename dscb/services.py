@@ -129,6 +129,18 @@ def person_invite(*, by: User, details: PersonDetails, request: HttpRequest) -> 
 
 
 def _send_invitation(request: HttpRequest, email: str) -> None:
+    if not settings.LOCAL_PASSWORDS:
+        # No password to choose: people sign in through the organisation's identity provider.
+        person = User.objects.get(email=email)
+        invitation_context = {
+            "person": person,
+            "board_name": settings.BOARD_NAME,
+            "contact_email": settings.BOARD_CONTACT_EMAIL,
+            "provider_name": settings.OIDC_PROVIDER_NAME,
+            "link": settings.SITE_URL.rstrip("/") + reverse("account_login"),
+        }
+        send_text_email(template="dscb/email/invitation", context=invitation_context, to=[email])
+        return
     # allauth's own reset link, as for a forgotten password: one way to choose a password.
     # allauth reads the request from its context, which has ended if this runs after the view.
     with context.request_context(request):

@@ -202,6 +202,22 @@ def test_inviting_someone_creates_them_without_a_password_emails_them_and_record
     assert "an email has been sent to new.auditor@example.org to choose a password" in page
 
 
+def test_without_local_passwords_the_invitation_says_how_to_sign_in_instead(
+    admin_client, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.LOCAL_PASSWORDS = False
+    settings.OIDC_PROVIDER_NAME = "Sign in with Northshire County Council"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("person_invite"), invitation())
+    [message] = mailoutbox
+    assert message.to == ["new.auditor@example.org"]
+    assert "/accounts/password/reset/key/" not in message.body
+    assert '"Sign in with Northshire County Council"' in message.body
+    assert reverse("account_login") in message.body
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "an email has been sent to new.auditor@example.org saying how to sign in" in page
+
+
 def test_an_address_already_in_use_is_refused_beside_the_field_whatever_its_case(admin_client):
     UserFactory(email="taken@example.org")
     response = admin_client.post(reverse("person_invite"), invitation(email="Taken@Example.ORG"))
