@@ -4,6 +4,7 @@ person and every download of a list holding case data call ``record``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from allauth.account.adapter import get_adapter
@@ -18,18 +19,25 @@ Kind = SecurityEvent.Kind
 
 
 def record(
-    kind: Kind, *, request: HttpRequest | None = None, user: Any = None, email: str = "", **detail: object
+    kind: Kind,
+    *,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    email: str = "",
+    details: Mapping[str, object] | None = None,
+    **detail: object,
 ) -> SecurityEvent:
     """Keep one event. ``user`` is who did it (none for a failed sign-in); ``email`` the
-    address it concerns (the person's own when not given); ``detail`` a little context,
-    never a password, a code or case text. The address is counted as throttling counts it."""
+    address it concerns (the person's own when not given); ``detail`` (and ``details``,
+    for context built as a mapping) a little context, never a password, a code or case
+    text. The address is counted as throttling counts it."""
     person = user if isinstance(user, User) else None
     return SecurityEvent.objects.create(
         kind=kind,
         user=person,
         email=(email or (person.email if person is not None else ""))[:254],
         ip=client_address(request) if request is not None else None,
-        detail=detail,
+        detail={**(details or {}), **detail},
     )
 
 

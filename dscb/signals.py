@@ -36,7 +36,7 @@ def start_session_clock(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
         request.session[SESSION_LAST_SEEN_AT] = now
     logger.info("Signed in: user %s", user.pk)
     through_provider = request is not None and hasattr(request, "session") and signed_in_through_provider(request, user)
-    record(Kind.SIGN_IN, request=request, user=user, **({"method": "oidc"} if through_provider else {}))
+    record(Kind.SIGN_IN, request=request, user=user, details={"method": "oidc"} if through_provider else None)
 
 
 @receiver(user_logged_out)

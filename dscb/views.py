@@ -148,7 +148,7 @@ def record_refusal(request: HttpRequest, status: int, **detail: object) -> None:
         status=status,
         method=request.method,
         path=request.path[:500],
-        **detail,
+        details=detail,
     )
 
 

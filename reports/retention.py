@@ -122,7 +122,7 @@ def run(*, now: datetime.datetime | None = None, apply: bool = False) -> Retenti
             Kind.RETENTION_RUN,
             applied=apply,
             as_of=now.isoformat(),
-            **result.counts(),  # flat, so the events list reads "case audit detail: 3"
+            details=result.counts(),  # flat, so the events list reads "case audit detail: 3"
             held_cases=result.held(),
             history_removed=result.history_removed,
         )
