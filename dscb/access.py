@@ -52,7 +52,8 @@ class Action(StrEnum):
 POLICY: dict[Action, frozenset[Role] | None] = {
     # Home, account and MFA pages.
     Action.USE_SERVICE: None,
-    # Users and roles (the admin site); agencies and the reference scales (Reference data).
+    # The administration pages: people and their roles, agencies and the reference
+    # scales, retention and legal holds.
     Action.ADMINISTER: frozenset({Role.ADMINISTRATOR}),
     # Audit rounds and the cases in them (agency auditors: only their rounds).
     Action.VIEW_AUDITS: frozenset({Role.AUDIT_TEAM, Role.AGENCY_AUDITOR}),

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.apps import AppConfig, apps
-from django.contrib.admin import apps as admin_apps
 from django.core.validators import MaxLengthValidator
 from django.db import models
 
@@ -55,8 +54,3 @@ class DscbConfig(AppConfig):
                 columns=("short_name", "position"),
             )
         )
-
-
-class BoardAdminConfig(admin_apps.AdminConfig):
-    default = False
-    default_site = "dscb.admin_site.BoardAdminSite"

@@ -52,16 +52,6 @@ V = TypeVar("V", bound=Versioned)
 VERSION_FIELDS = ("version", "updated_at", "updated_by")
 
 
-def hold_version(instance: Versioned, *, expected_version: int) -> None:
-    """Lock ``instance``'s row until the caller's transaction ends, then raise
-    ``EditConflict`` if someone has saved it since ``expected_version``. For a form that
-    must know before it is valid (the admin site's), then saves with ``save_versioned``
-    in the same transaction: on PostgreSQL nobody can save in between."""
-    current = type(instance)._default_manager.select_for_update().only(*VERSION_FIELDS).get(pk=instance.pk)
-    if current.version != expected_version:
-        raise EditConflict(saved_by=current.updated_by, saved_at=current.updated_at, version=current.version)
-
-
 def save_versioned(
     instance: V,
     *,

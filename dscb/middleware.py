@@ -133,8 +133,8 @@ def view_name_of(path: str) -> str | None:
 class MFARequiredMiddleware:
     """ASVS 6.3.3: with MFA_REQUIRED on, a session that has not passed MFA reaches only
     sign-in, MFA set-up and sign-out. A person without an authenticator is taken to
-    set one up; one who has an authenticator but got in some other way (the admin's
-    own form, say) is asked for a code.
+    set one up; one who has an authenticator but got in some other way is asked for
+    a code.
 
     The page it sends people to is never the page they asked for (both are exempt). If
     that page in turn redirects to one this middleware would send straight back (allauth

@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from dscb import access
 from dscb.concurrency import Versioned
 from dscb.roles import ROLE_FIELDS, Role
 
@@ -140,24 +139,6 @@ class User(AbstractBaseUser, Versioned):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
-
-    # The Django admin asks these; the answer comes from the one access policy.
-    @property
-    def is_staff(self) -> bool:
-        return access.can(self, access.Action.ADMINISTER)
-
-    @property
-    def is_superuser(self) -> bool:
-        return False
-
-    def has_perm(self, perm: str, obj: object = None) -> bool:
-        return self.is_active and self.is_staff
-
-    def has_perms(self, perm_list: object, obj: object = None) -> bool:
-        return self.is_active and self.is_staff
-
-    def has_module_perms(self, app_label: str) -> bool:
-        return self.is_active and self.is_staff
 
 
 class FormSubmission(models.Model):

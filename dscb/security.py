@@ -1,6 +1,6 @@
 """Security events kept as rows (ASVS 16.3; SECURITY.md rows 29 and 30): who, what,
-when and from where. The signal handlers in ``dscb.signals``, the admin's save of a
-person and every download of a list holding case data call ``record``."""
+when and from where. The signal handlers in ``dscb.signals``, the services that change
+a person and every download of a list holding case data call ``record``."""
 
 from __future__ import annotations
 

@@ -92,7 +92,6 @@ PROTECTIVE_MARKING = env_str("PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE")
 DEMO_MODE = env_bool("DEMO_MODE", False)
 
 INSTALLED_APPS = [
-    "dscb.apps.BoardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

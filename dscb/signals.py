@@ -109,8 +109,8 @@ def log_password_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> N
 
 @receiver(post_save, sender=User)
 def trust_the_email_address(sender: Any, instance: User, raw: bool, update_fields: Any = None, **kwargs: Any) -> None:
-    # A signal rather than a call in each place that makes or edits a person: the admin's
-    # add and change forms, createsuperuser, the demo loader and the tests' factories all
+    # A signal rather than a call in each place that makes or edits a person: the
+    # administration pages' services, createsuperuser, the demo loader and the tests' factories all
     # save a User, and a path that forgot the call would leave allauth to add the address
     # unverified, which locks the person out of two-step verification.
     if raw or (update_fields is not None and "email" not in update_fields):

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from allauth.account import views as account_views
 from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
-from django.contrib import admin
 from django.urls import include, path, re_path
 
 from dscb import people_views, reference_views, views
@@ -81,7 +80,6 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("action-plan/", include("recommendations.urls")),
     path("", include("reports.urls")),
-    path("admin/", admin.site.urls),
 ]
 
 handler400 = "dscb.views.bad_request"

@@ -263,7 +263,7 @@ MATRIX: dict[str, Row] = {
     "reports:learning_preview": for_action(Action.MANAGE_AUDITS),
     "reports:learning_publish": for_action(Action.MANAGE_AUDITS),
     "reports:learning_download": for_action(Action.READ_PUBLISHED_REPORTS, refused=NOT_FOUND),
-    # Subject access: administrators only, as the admin site.
+    # Subject access: administrators only.
     "reports:subject_access": administrators(OK),
     # Administration: people, their roles and accounts. The sample person is active and
     # has an authenticator: reactivating them has nothing to confirm.
@@ -286,33 +286,13 @@ MATRIX: dict[str, Row] = {
     "reports:retention_rule_edit": administrators(OK),
     "reports:legal_hold_place": administrators(OK),
     "reports:legal_hold_lift": administrators(OK),
-    # The admin site: administrators only, and its own sign-in leads to ours.
-    "admin:index": administrators(OK),
-    "admin:login": public(LOGIN, signed_in=DENIED, without_mfa=MFA_SETUP) | {"administrator": redirect("admin:index")},
-    "admin:logout": administrators(NOT_ALLOWED),
-    "admin:password_change": administrators(redirect("account_change_password")),
-    "admin:password_change_done": administrators(OK),
-    "admin:autocomplete": administrators(DENIED),
-    "admin:jsi18n": administrators(OK),
-    "admin:view_on_site": administrators(NOT_FOUND),
-    "admin:app_list": administrators(OK),
 }
-
-# What an administrator may do with each model in the admin site: only the change
-# history is left there, read-only. People and reference data have their own pages.
-READ_ONLY = {"changelist": OK, "add": DENIED, "change": OK, "history": OK, "delete": DENIED}
-ADMIN_MODELS: dict[str, dict[str, Outcome]] = {
-    "auditlog_logentry": READ_ONLY,
-}
-for model, outcomes in ADMIN_MODELS.items():
-    for view, outcome in outcomes.items():
-        MATRIX[f"admin:{model}_{view}"] = administrators(outcome)
 
 assert all(set(r) == set(PERSONAS) for r in MATRIX.values())
 
 
 def like_get(name: str) -> Row:
-    """For pages whose gate does not depend on the method (allauth's, the admin site's):
+    """For pages whose gate does not depend on the method (allauth's):
     those who may open the page are answered, the rest refused as on a GET."""
     return {persona: ANSWERED if outcome not in REFUSALS else outcome for persona, outcome in MATRIX[name].items()}
 
@@ -419,25 +399,14 @@ TAKE_NO_POST = {
     "mfa_index",
     "mfa_view_recovery_codes",
     "mfa_download_recovery_codes",
-    "admin:jsi18n",
-    "admin:autocomplete",
-    "admin:password_change_done",
 }
-# Sign-in, passwords, two-step verification and the admin site: their gates do not depend
-# on the method.
-POSTS |= {
-    name: like_get(name)
-    for name in MATRIX
-    if name.startswith(("account_", "mfa_", "admin:")) and name not in TAKE_NO_POST
-}
+# Sign-in, passwords and two-step verification: their gates do not depend on the method.
+POSTS |= {name: like_get(name) for name in MATRIX if name.startswith(("account_", "mfa_")) and name not in TAKE_NO_POST}
 POSTS |= {
     # Signing out happens on POST, and leads to sign-in.
     "account_logout": public(LOGIN),
     "openid_connect_login": like_get("openid_connect_login"),
     "openid_connect_callback": like_get("openid_connect_callback"),
-    "admin:logout": administrators(LOGIN),
-    # View only: history is never edited.
-    "admin:auditlog_logentry_change": administrators(DENIED),
 }
 
 

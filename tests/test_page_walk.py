@@ -8,10 +8,8 @@ checked as soon as it has its row there. Each check catches a whole kind of defe
 - no ``id`` appears twice on a page (two forms once both rendered ``id_version``);
 - every POST form either carries the version of what it edits (a second save is
   refused, never a silent overwrite) or a one-time key (sent twice, it creates one
-  thing), unless it is one of the few forms listed in ``NEITHER_VERSION_NOR_KEY`` or
-  ``ADMIN_NEITHER_VERSION_NOR_KEY``; each editable row of an admin list carries its own;
-- every page editing a row through a model form (the admin's included) edits a
-  versioned model;
+  thing), unless it is one of the few forms listed in ``NEITHER_VERSION_NOR_KEY``;
+- every page editing a row through a model form edits a versioned model;
 - every GOV.UK button that sends a form ignores a second click (a triple click once
   raised three requests for immediate intervention);
 - every page that shows what is in a child's case, and every download, records exactly
@@ -76,15 +74,6 @@ NEITHER_VERSION_NOR_KEY = {
     "person_authenticator_reset": "removal",
     # The service refuses lifting a hold a second time.
     "reports:legal_hold_lift": "lifted once",
-    # The admin site: only the change history is left there, and it is read-only.
-    "admin:logout": "sign-out",
-    "admin:auditlog_logentry_change": "view only: history is never edited",
-}
-# Kinds of admin form, by the end of the URL name they post to, that need neither.
-ADMIN_NEITHER_VERSION_NOR_KEY = {
-    "_add": "adding: each model's unique name refuses a second identical add beside the field",
-    # Only when the list has no editable columns (otherwise each row carries its version).
-    "_changelist": "a list's actions",
 }
 
 # Pages that list board references, and nothing else about the cases, record no read:
@@ -173,23 +162,7 @@ def test_every_button_that_sends_a_form_ignores_a_second_click(persona, persona_
     assert unguarded == [], "Buttons without data-prevent-double-click:\n" + "\n".join(unguarded)
 
 
-def editable_rows(fields: list[str]) -> set[str]:
-    """The prefixes of an admin list's editable rows (``form-0``, ``form-1``...)."""
-    return {field.removesuffix("-id") for field in fields if re.fullmatch(r"form-[0-9]+-id", field)}
-
-
-def needs_neither(target: str, fields: list[str]) -> bool:
-    if target in NEITHER_VERSION_NOR_KEY:
-        return True
-    if not target.startswith("admin:"):
-        return False
-    kind = next((kind for kind in ADMIN_NEITHER_VERSION_NOR_KEY if target.endswith(kind)), None)
-    return kind == "_add" or (kind == "_changelist" and not editable_rows(fields))
-
-
 def carries_version_or_key(fields: list[str]) -> bool:
-    if rows := editable_rows(fields):
-        return all(f"{row}-version" in fields for row in rows)
     return SUBMISSION_KEY in fields or any(field == "version" or field.endswith("_version") for field in fields)
 
 
@@ -199,14 +172,12 @@ def test_every_post_form_carries_a_version_or_a_one_time_key(persona, persona_cl
     for name, url, response, page in html_pages(persona, persona_client):
         for form in page.post_forms:
             target = view_name_of(form.action, url)
-            if target is None or needs_neither(target, form.fields):
+            if target is None or target in NEITHER_VERSION_NOR_KEY:
                 continue
             if not carries_version_or_key(form.fields):
                 bare.append(f"{name} ({url}): form posting to {target}")
         context = response.context or {}
         form = context.get("form")
-        if form is None and context.get("adminform") and context.get("has_change_permission"):
-            form = context["adminform"].form  # an admin change page that can save
         edits_a_row = isinstance(form, forms.ModelForm) and form.instance.pk
         if edits_a_row and (not isinstance(form.instance, Versioned) or "version" not in form.fields):
             bare.append(f"{name} ({url}): edits a {type(form.instance).__name__} without its version")

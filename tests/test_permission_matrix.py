@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
@@ -71,9 +69,6 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         file_name="policy.pdf",
         file_type="application/pdf",
     )
-    objects = {
-        "auditlog_logentry": LogEntry.objects.first(),
-    }
     completed = ReviewCycleFactory(state=ReviewCycle.State.COMPLETED, completed_on=cycle.due_on)
     report = ReportFactory(cycle=cycle)
     section = NarrativeSectionFactory(report=report)
@@ -193,16 +188,7 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         "reference_data_list": {"kind": "agencies"},
         "reference_data_add": {"kind": "agencies"},
         "reference_data_change": {"kind": "agencies", "pk": Agency.objects.first().pk},
-        "admin:app_list": {"app_label": "auditlog"},
-        "admin:view_on_site": {
-            "content_type_id": ContentType.objects.get_for_model(User).pk,
-            "object_id": someone.pk,
-        },
     }
-    for model, obj in objects.items():
-        assert obj is not None, model
-        for view in ("change", "delete", "history"):
-            kwargs[f"admin:{model}_{view}"] = {"object_id": obj.pk}
     return kwargs
 
 

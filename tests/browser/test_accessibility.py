@@ -1,6 +1,5 @@
 """axe-core finds no violations, and the browser reports no CSP violation or script
-error, on every page this service renders itself. The Django admin is Django's own
-interface and is not checked here."""
+error, on every page this service renders."""
 
 from __future__ import annotations
 
@@ -74,7 +73,8 @@ SIGNED_IN_PAGES: list[tuple[str, int, str]] = [
     ("/accounts/mfa/", 200, "Two-step verification"),
     ("/accounts/mfa/recovery-codes/", 200, "Your recovery codes"),
     ("/accounts/password/change/", 200, "Change your password"),
-    ("/admin/", 403, "You do not have permission to see this page"),
+    ("/administration/", 403, "You do not have permission to see this page"),
+    ("/admin/", 404, "Page not found"),
     ("/accounts/logout/", 200, "Sign out"),
 ]
 

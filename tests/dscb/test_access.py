@@ -56,9 +56,7 @@ def test_every_action_has_a_policy_row():
 def our_views(resolver: URLResolver | None = None):
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
-            # The admin site guards itself through the same policy (dscb.admin_site).
-            if pattern.namespace != "admin":
-                yield from our_views(pattern)
+            yield from our_views(pattern)
         elif isinstance(pattern, URLPattern) and pattern.callback.__module__.split(".")[0] in OUR_APPS:
             yield pattern
 
@@ -78,8 +76,8 @@ def test_every_one_of_our_views_names_its_action_in_the_access_policy():
 
 
 ROLE_TEST = re.compile(r"\b(" + "|".join(ROLE_FIELDS.values()) + r")\b")
-# Where role columns may be named: the model, the policy, the admin's forms and the demo data.
-MAY_NAME_ROLES = {"dscb/roles.py", "dscb/models.py", "dscb/access.py", "dscb/admin.py", "dscb/demo.py"}
+# Where role columns may be named: the model, the policy and the demo data.
+MAY_NAME_ROLES = {"dscb/roles.py", "dscb/models.py", "dscb/access.py", "dscb/demo.py"}
 
 
 def test_no_view_or_template_tests_roles_itself():

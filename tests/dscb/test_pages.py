@@ -89,9 +89,16 @@ def test_the_404_page_is_styled(client):
 
 
 def test_the_403_page_is_styled(persona_client):
-    response = persona_client("board_member").get("/admin/")
+    response = persona_client("board_member").get(reverse("administration"))
     assert response.status_code == 403
     assert b"You do not have permission to see this page" in response.content
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/login/"])
+def test_there_is_no_django_admin_site(path, client, admin_client):
+    # The service is managed on its own pages under Administration.
+    assert client.get(path).status_code == 404
+    assert admin_client.get(path).status_code == 404
 
 
 def test_a_server_error_shows_a_reference_and_never_the_fault(settings, caplog):
@@ -112,7 +119,7 @@ def test_a_server_error_shows_a_reference_and_never_the_fault(settings, caplog):
 def test_refused_and_missing_pages_are_not_logged_as_faults(persona_client, caplog):
     client = persona_client("board_member")
     with caplog.at_level(logging.ERROR, logger="dscb.security"):
-        client.get("/admin/")
+        client.get(reverse("administration"))
         client.get("/no-such-page/")
     assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
 

@@ -85,14 +85,6 @@ def test_the_navigation_and_home_page_lead_administrators_to_the_administration_
     assert f'<a class="govuk-service-navigation__link" href="{reverse("administration")}" aria-current' in content
 
 
-def test_people_and_authenticators_are_no_longer_in_the_admin_site(admin_client):
-    # Nor is there any other way to delete a person: they are deactivated.
-    content = admin_client.get(reverse("admin:index")).content.decode()
-    assert "/admin/dscb/user/" not in content
-    assert "/admin/mfa/authenticator/" not in content
-    assert admin_client.get("/admin/dscb/user/").status_code == 404
-
-
 # --- The list --------------------------------------------------------------------------------
 
 
