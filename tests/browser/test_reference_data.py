@@ -21,6 +21,7 @@ def test_an_administrator_keeps_the_reference_data(page: Page, live_server: Any,
     failures: list[str] = []
 
     sign_in_with_mfa(page, live_server, administrator, secret)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Administration").click()
     page.get_by_role("link", name="Reference data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reference data")
     failures += audit_page(page, page_problems)  # the index
