@@ -32,13 +32,10 @@ from audits.models import (
 from dscb.access import Action
 from dscb.models import Agency, User
 from dscb.request_cache import once_per_request
-from dscb.selectors import people_who_can
+from dscb.selectors import HistoryEntry, people_who_can, saves_in
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
-
-HISTORY_ROWS = 50  # saves shown
-HISTORY_ROWS_PER_SAVE = 10  # read at most this many history rows a save, on average
 
 
 @dataclass(frozen=True)
@@ -364,36 +361,9 @@ def case_ratings(case: AuditCase) -> dict[int, Grade]:
     return {rating.theme_id: rating.grade for rating in case.theme_ratings.select_related("grade")}
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One save: when, by whom, and every row it created, changed or deleted."""
-
-    timestamp: datetime.datetime
-    actor: User | None
-    changes: list[LogEntry]
-
-
 def case_history(case: AuditCase) -> list[HistoryEntry]:
-    """Who changed what and when, in the case and everything in it, newest first: one
-    entry per save (the rows of one request share its id; rows written outside a request,
-    by the same person in the same second)."""
-    rows = (
-        LogEntry.objects.filter(additional_data__case_id=case.pk)
-        .exclude(action=LogEntry.Action.ACCESS)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")[: HISTORY_ROWS * HISTORY_ROWS_PER_SAVE]
-    )
-    saves: dict[object, HistoryEntry] = {}
-    for row in rows:
-        key = row.cid or (row.actor_id, row.timestamp.replace(microsecond=0))
-        if key not in saves:
-            if len(saves) == HISTORY_ROWS:
-                break
-            saves[key] = HistoryEntry(timestamp=row.timestamp, actor=row.actor, changes=[])
-        saves[key].changes.append(row)
-    for entry in saves.values():
-        entry.changes.reverse()  # in the order they were made
-    return list(saves.values())
+    """Who changed what and when, in the case and everything in it, newest first."""
+    return saves_in(LogEntry.objects.filter(additional_data__case_id=case.pk))
 
 
 def record_page_queryset() -> QuerySet[CaseRecord]:

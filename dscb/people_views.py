@@ -90,6 +90,7 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "person": person,
             "is_self": person.pk == request.user.pk,
             "sees_security_events": access.can(request.user, Action.VIEW_SECURITY_EVENTS),
+            "history": selectors.history_of(person),
         },
     )
 

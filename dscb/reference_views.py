@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods, require_safe
 
-from dscb import access, reference
+from dscb import access, reference, selectors
 from dscb.access import Action, AuthenticatedRequest
 from dscb.concurrency import Versioned
 from dscb.forms import reference_form, save_or_report
@@ -125,7 +125,11 @@ def reference_data_change(request: AuthenticatedRequest, kind: str, pk: int) -> 
     ):
         messages.success(request, f"“{row}” has been saved.")
         return redirect("reference_data" if chosen.single_row else _list_url(chosen))
-    context: dict[str, Any] = {"title": f"Change the {chosen.noun}"}
+    context: dict[str, Any] = {
+        "title": f"Change the {chosen.noun}",
+        "history": selectors.history_of(row),
+        "history_of": f"this {chosen.noun}",
+    }
     if chosen.single_row:
         context |= {"caption": "Reference data", "back_url": reverse("reference_data"), "intro": chosen.description}
     else:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from auditlog.models import LogEntry
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from dscb.access import POLICY, Action
@@ -86,3 +88,45 @@ def person_for_administrator(pk: int) -> User | None:
     if not 0 < pk < 2**63:
         return None  # no such row; a bigger number would make SQLite raise, not miss
     return with_two_step(User.objects.filter(pk=pk)).first()
+
+
+# --- Change history -------------------------------------------------------------------------
+
+HISTORY_ROWS = 50  # saves shown
+HISTORY_ROWS_PER_SAVE = 10  # read at most this many history rows a save, on average
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One save: when, by whom, and every row it created, changed or deleted."""
+
+    timestamp: datetime.datetime
+    actor: User | None
+    changes: list[LogEntry]
+
+
+def saves_in(rows: QuerySet[LogEntry]) -> list[HistoryEntry]:
+    """``rows`` of history as saves, newest first: one entry per save (the rows of one
+    request share its id; rows written outside a request, by the same person in the same
+    second). Reads are not changes, and are left out."""
+    newest = (
+        rows.exclude(action=LogEntry.Action.ACCESS)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")[: HISTORY_ROWS * HISTORY_ROWS_PER_SAVE]
+    )
+    saves: dict[object, HistoryEntry] = {}
+    for row in newest:
+        key = row.cid or (row.actor_id, row.timestamp.replace(microsecond=0))
+        if key not in saves:
+            if len(saves) == HISTORY_ROWS:
+                break
+            saves[key] = HistoryEntry(timestamp=row.timestamp, actor=row.actor, changes=[])
+        saves[key].changes.append(row)
+    for entry in saves.values():
+        entry.changes.reverse()  # in the order they were made
+    return list(saves.values())
+
+
+def history_of(instance: Model) -> list[HistoryEntry]:
+    """Who changed ``instance`` (a person, a row of reference data) and when, newest first."""
+    return saves_in(LogEntry.objects.get_for_object(instance))

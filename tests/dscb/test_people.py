@@ -313,6 +313,16 @@ def test_changing_roles_saves_them_and_records_the_change(admin_client):
     assert changed.detail == {"before": ["Executive member"], "after": ["Audit team member", "Executive member"]}
 
 
+def test_the_persons_page_shows_who_changed_their_account_and_how(admin_client):
+    person = UserFactory(full_name="Carol Lead", job_title="Lead", is_executive=True)
+    admin_client.post(reverse("person_change", args=[person.pk]), form_data(person, job_title="Head of service"))
+    page = admin_client.get(reverse("person_detail", args=[person.pk])).content.decode()
+    history = page[page.index('id="history"') :]
+    assert "Who changed what in this person's account, newest first" in history
+    assert admin_client.user.get_full_name() in history
+    assert "Job title: Lead → Head of service" in history
+
+
 def test_an_edit_that_leaves_the_roles_alone_records_nothing(admin_client):
     person = UserFactory(is_executive=True)
     before = SecurityEvent.objects.count()

@@ -229,6 +229,12 @@ def test_an_administrator_renames_a_grade_and_the_change_is_kept_in_history(admi
     entry = LogEntry.objects.get_for_object(adequate).latest("timestamp")
     assert entry.changes_dict["label"] == ["Adequate", "Requires improvement"]
     assert entry.actor == admin_client.user
+    # ...and shown on the grade's page, with who made it.
+    page = admin_client.get(change_url(adequate)).content.decode()
+    history = page[page.index('id="history"') :]
+    assert "Who changed what in this grade, newest first" in history
+    assert admin_client.user.get_full_name() in history
+    assert "Label: Adequate → Requires improvement" in history
 
 
 def test_reference_data_is_retired_not_deleted(admin_client):
