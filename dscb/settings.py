@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -107,6 +108,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "auditlog",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "dscb",
     "audits",
     "recommendations",
@@ -379,8 +382,29 @@ FORMAT_MODULE_PATH = ["dscb.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded evidence and published documents: an S3-compatible bucket when S3_BUCKET is set
+# (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role), so
+# any number of app servers share them; the local folder MEDIA_ROOT otherwise.
+S3_BUCKET = env_str("S3_BUCKET", "")
+if S3_BUCKET:
+    DEFAULT_STORAGE: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "location": env_str("S3_PREFIX", ""),
+            # Private objects, served only through views that check access; never a public URL.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "AES256"} if env_bool("S3_ENCRYPT", True) else {},
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -404,6 +428,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 EVIDENCE_REMINDER_DAYS = env_int("EVIDENCE_REMINDER_DAYS", 14, minimum=1)
 AUDIT_REMINDER_DAYS = env_int("AUDIT_REMINDER_DAYS", 7, minimum=1)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Background work (publishing a report, rendering long documents) is queued in the database
+# and run by `manage.py run_worker`: nothing more to install, and every app server shares it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "documents"]}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
