@@ -102,6 +102,8 @@ MFA_EXEMPT_URL_NAMES = {
     "accessibility",
     "privacy",
     "print_styles",
+    # For load balancers, which do not sign in; it reveals nothing.
+    "health",
 }
 
 

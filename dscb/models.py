@@ -26,6 +26,7 @@ __all__ = [
     "SentEmail",
     "User",
     "UserManager",
+    "WorkerHeartbeat",
     "field_label",
 ]
 
@@ -320,3 +321,22 @@ class RetentionRule(Versioned):
     @property
     def description(self) -> str:
         return RETENTION_KIND_DESCRIPTIONS[RetentionKind(self.kind)]
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker (``manage.py run_worker``) saying it is alive: one row per
+    worker, its ``last_seen`` renewed every few seconds while it runs. The health check
+    answers "worker: failed" when no row is recent, so a load balancer or the operator's
+    monitoring notices queued work that nothing runs."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.host} (pid {self.pid})"

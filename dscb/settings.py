@@ -327,6 +327,8 @@ CSRF_FAILURE_VIEW = "dscb.views.csrf_failure"
 
 # Transport security when not in debug: production runs behind HTTPS only.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes each app server over plain HTTP; the answer holds no personal data.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
@@ -432,6 +434,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Background work (publishing a report, rendering long documents) is queued in the database
 # and run by `manage.py run_worker`: nothing more to install, and every app server shares it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "documents"]}}
+# /health/ fails when no worker has renewed its heartbeat for this long (it does every 15 s);
+# 0: do not check the worker.
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

@@ -4,7 +4,7 @@ from allauth.account import views as account_views
 from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from django.urls import include, path, re_path
 
-from dscb import people_views, reference_views, views
+from dscb import health, people_views, reference_views, views
 
 # Only the allauth pages this service uses: no sign-up, no email management. The
 # password pages answer "not used here" when LOCAL_PASSWORDS is off (views.local_passwords).
@@ -53,6 +53,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("print.css", views.print_styles, name="print_styles"),
+    path("health/", health.health, name="health"),
     path("security-events/", views.security_events, name="security_events"),
     path("security-events.<listkind:kind>", views.security_events_download, name="security_events_download"),
     path("administration/", people_views.administration, name="administration"),

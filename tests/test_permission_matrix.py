@@ -11,7 +11,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.utils import timezone
 
 from audits.models import LegalHold
-from dscb.models import Agency, RetentionRule, User
+from dscb.models import Agency, RetentionRule, User, WorkerHeartbeat
 from dscb.reference import KINDS
 from recommendations.models import ReviewCycle
 from reports.models import ReportProse
@@ -86,6 +86,9 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
         lifted_at=timezone.now(),
         lift_reason="Inquiry closed.",
     )
+    # A worker running, so /health/ answers as it would in production.
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id="walk", host="test", pid=1, started_at=now, last_seen=now)
     kwargs: dict[str, dict[str, object]] = {
         "reports:retention_rule_edit": {"pk": RetentionRule.objects.get(kind=RetentionRule.Kind.CASE_AUDIT_DETAIL).pk},
         "reports:legal_hold_lift": {"pk": hold.pk},
