@@ -16,7 +16,9 @@ from django_tasks_db.models import DBTaskResult
 from dscb.models import WorkerHeartbeat
 from dscb.workers import Heartbeat
 
-pytestmark = pytest.mark.django_db
+# The worker closes the connection between tasks, as after a request: the test's own
+# transaction would go with it.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @task(queue_name="documents")
@@ -86,7 +88,6 @@ def test_it_removes_heartbeats_not_seen_for_a_day_when_it_starts():
     assert sorted(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["recent", "worker-a"]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_heartbeat_is_renewed_from_its_own_thread_until_it_stops():
     heartbeat = Heartbeat(worker_id="worker-a", interval=0.05)
     heartbeat.start()
