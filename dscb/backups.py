@@ -49,6 +49,10 @@ ORDER BY table_name
 """
 
 
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 class BackupError(Exception):
     """Something the operator must put right; the message says what."""
 

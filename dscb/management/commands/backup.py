@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dscb.backups import DUMP, FILES, MANIFEST, BackupError, backup
+from dscb.backups import DUMP, FILES, MANIFEST, BackupError, backup, counted
 
 
 class Command(BaseCommand):
@@ -23,4 +23,7 @@ class Command(BaseCommand):
             tables, rows, files = backup(directory)
         except BackupError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"Backed up {tables} tables ({rows} rows) and {files} files into {directory}.")
+        self.stdout.write(
+            f"Backed up {counted(tables, 'table')} ({counted(rows, 'row')}) and {counted(files, 'file')} "
+            f"into {directory}."
+        )

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dscb.backups import BackupError, restore_drill
+from dscb.backups import BackupError, counted, restore_drill
 
 
 class Command(BaseCommand):
@@ -24,7 +24,8 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
-            f"Restored {directory}: {result.tables} tables ({result.rows} rows) and {result.files} files compared."
+            f"Restored {directory}: {counted(result.tables, 'table')} ({counted(result.rows, 'row')}) "
+            f"and {counted(result.files, 'file')} compared."
         )
         if result.differences:
             width = max(len(difference.name) for difference in result.differences)
@@ -32,8 +33,7 @@ class Command(BaseCommand):
             for difference in result.differences:
                 in_backup, restored = difference.in_backup[:12], difference.restored[:12]
                 self.stdout.write(f"{difference.kind:<6} {difference.name:<{width}}  {in_backup:>12}  {restored:>12}")
-        count = len(result.differences)
-        summary = f"{count} difference{'s' if count != 1 else ''}"
-        if count:
+        summary = counted(len(result.differences), "difference")
+        if result.differences:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
