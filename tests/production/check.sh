@@ -102,6 +102,8 @@ if [ "$CHECK_WORKER" = 1 ]; then
   say "the worker: $(unit_command deploy/systemd/dscb-worker.service | tr '\n' ' ')"
   bash -c "$(unit_command deploy/systemd/dscb-worker.service)" >"$work/logs/worker.log" 2>&1 &
   pids+=($!)
+else
+  say "NOT CHECKED (waits for another part of issue 14): the worker (CHECK_WORKER=1)"
 fi
 
 say "nginx on https://127.0.0.1:$HTTPS_PORT (HTTP on $HTTP_PORT) with a throwaway certificate"

@@ -3,7 +3,7 @@ production set-up shows (tests/production/check.sh starts it and calls this):
 
 - plain HTTP is sent to HTTPS;
 - sign-in with a password and an authenticator code;
-- evidence uploaded through one app server downloads, byte for byte, from the other, and
+- evidence of 9.5 MB uploaded through one app server downloads, byte for byte, from the other, and
   the file is in the bucket, not on an app server's disk. nginx balances the two in turn;
   which one served a request is read from that app server's own access log, found by
   the request id nginx gives every request, and nginx's log must name the same one;
@@ -246,7 +246,8 @@ def main() -> None:
 
     # Evidence: uploaded through one app server, downloaded from the other
     recommendation = f"/action-plan/recommendations/{seed['recommendation']}/"
-    content = a_pdf(300 * 1024)
+    # Nearly the largest file the service takes (EVIDENCE_MAX_UPLOAD_MB, 10): nginx lets it through.
+    content = a_pdf(9 * MB + 512 * 1024)
     response = browser.submit(
         f"{recommendation}evidence/",
         {"text": "Chronology template, agreed by all agencies."},
@@ -268,7 +269,10 @@ def main() -> None:
         downloaded_by != uploaded_by, f"nginx sent every download to {uploaded_by}, the app server that took the upload"
     )
     check(response.content == content, "the evidence downloaded is not the file uploaded")
-    ok(f"evidence uploaded through {uploaded_by} downloads from {downloaded_by}, byte for byte")
+    ok(
+        f"evidence of {len(content) / MB:.1f} MB uploaded through {uploaded_by} "
+        f"downloads from {downloaded_by}, byte for byte"
+    )
 
     s3 = boto3.client("s3", endpoint_url=seed["s3_endpoint"], region_name=seed["s3_region"])
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=seed["bucket"]).get("Contents", [])]
