@@ -127,9 +127,8 @@ class Browser:
             self.session.mount("https://", SourceAddressAdapter(source_address))
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.session.get(
-            self.origin + path, allow_redirects=False, timeout=60, verify=self.certificate, **kwargs
-        )
+        url = path if path.startswith("https://") else self.origin + path
+        return self.session.get(url, allow_redirects=False, timeout=60, verify=self.certificate, **kwargs)
 
     def submit(
         self,
