@@ -8,7 +8,6 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
-from auditlog.models import LogEntry
 from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.urls import reverse
@@ -32,7 +31,7 @@ from audits.models import (
 from dscb.access import Action
 from dscb.models import Agency, User
 from dscb.request_cache import once_per_request
-from dscb.selectors import HistoryEntry, people_who_can, saves_in
+from dscb.selectors import HistoryEntry, logged_about, people_who_can, saves_in
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -363,7 +362,7 @@ def case_ratings(case: AuditCase) -> dict[int, Grade]:
 
 def case_history(case: AuditCase) -> list[HistoryEntry]:
     """Who changed what and when, in the case and everything in it, newest first."""
-    return saves_in(LogEntry.objects.filter(additional_data__case_id=case.pk))
+    return saves_in(logged_about(key="case_id", pk=case.pk))
 
 
 def record_page_queryset() -> QuerySet[CaseRecord]:
