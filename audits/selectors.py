@@ -290,13 +290,18 @@ def round_cases(audit_round: AuditRound, filters: Mapping[str, str] | None = Non
         cases = cases.filter(finalised) if filters["finalised"] == "yes" else cases.exclude(finalised)
     if "agency" in filters:
         cases = cases.filter(pk__in=CaseRecord.objects.filter(agency_id=int(filters["agency"])).values("case_id"))
-    return cases.select_related("overall_grade").annotate(
-        record_count=Count("records", distinct=True),
-        open_escalation_count=Count(
-            "escalations",
-            filter=Q(escalations__resolved_on__isnull=True, escalations__withdrawn_on__isnull=True),
-            distinct=True,
-        ),
+    return (
+        cases.select_related("overall_grade")
+        .annotate(
+            record_count=Count("records", distinct=True),
+            open_escalation_count=Count(
+                "escalations",
+                filter=Q(escalations__resolved_on__isnull=True, escalations__withdrawn_on__isnull=True),
+                distinct=True,
+            ),
+        )
+        # Said again: a query that counts (GROUP BY) leaves the model's ordering out.
+        .order_by("reference", "pk")
     )
 
 
@@ -308,13 +313,21 @@ class FeedbackOwed:
 
 def feedback_owed(*, rounds: QuerySet[AuditRound]) -> list[FeedbackOwed]:
     """For each agency record in ``rounds``, who has not yet been given feedback."""
-    records = (
-        CaseRecord.objects.filter(case__audit_round__in=rounds)
+    return owed_on(records_owing_feedback(rounds=rounds))
+
+
+def records_owing_feedback(*, rounds: QuerySet[AuditRound]) -> QuerySet[CaseRecord]:
+    """The agency records in ``rounds`` someone is still owed feedback on, ready for ``owed_on``."""
+    return (
+        CaseRecord.objects.filter(case__audit_round__in=rounds, feedback_not_needed="")
+        # Found in the database (each recipient is given feedback once at most, a constraint),
+        # so a round with all its feedback given builds no rows.
+        .annotate(given=Count("feedback"))
+        .filter(given__lt=len(Feedback.Recipient.choices))
         .select_related("case", "agency")
         .prefetch_related(Prefetch("feedback", Feedback.objects.only("record_id", "recipient")))
         .order_by("case__reference", "agency__position", "pk")
     )
-    return owed_on(records)
 
 
 def owed_on(records: Iterable[CaseRecord]) -> list[FeedbackOwed]:

@@ -244,7 +244,12 @@ def round_source(request: AuthenticatedRequest, pk: int, source: type[InRound]) 
 def in_round_list(request: AuthenticatedRequest, pk: int, source: type[InRound], template: str) -> HttpResponse:
     listed = round_source(request, pk, source)
     record_read(request, listed.audit_round)
-    return render(request, template, {"audit_round": listed.audit_round, "source": listed})
+    paging = listed.paging(request.GET.get("page"))
+    return render(
+        request,
+        template,
+        {"audit_round": listed.audit_round, "source": listed, "paging": paging, "table": listed.page_table(paging)},
+    )
 
 
 @require_safe

@@ -1,0 +1,42 @@
+"""A round's lists of cases and of feedback still to give show 100 rows a page, each page
+costing the same queries however long the list."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import queries_for
+from tests.factories import AuditCaseFactory, AuditRoundFactory, CaseRecordFactory
+
+pytestmark = pytest.mark.django_db
+
+ROW = '<tr class="govuk-table__row">'
+
+
+def round_of(size: int):
+    audit_round = AuditRoundFactory()
+    for case in AuditCaseFactory.create_batch(size, audit_round=audit_round):
+        CaseRecordFactory(case=case)
+    return audit_round
+
+
+@pytest.mark.parametrize("name", ["audits:round_cases", "audits:feedback_owed"])
+def test_a_rounds_list_is_shown_a_hundred_rows_a_page(audit_team_client, name):
+    audit_round = round_of(130)
+    url = reverse(name, args=[audit_round.pk])
+    first = audit_team_client.get(url).content.decode()
+    assert first.count(ROW) == 1 + 100
+    assert "Showing 1 to 100 of 130" in first
+    assert 'href="?page=2"' in first
+    second = audit_team_client.get(url + "?page=2").content.decode()
+    assert second.count(ROW) == 1 + 30
+    assert "Showing 101 to 130 of 130" in second
+
+
+@pytest.mark.parametrize("name", ["audits:round_cases", "audits:feedback_owed"])
+def test_a_rounds_list_page_costs_the_same_for_a_few_rows_or_many(audit_team_client, name):
+    few, many = round_of(3), round_of(130)
+    assert queries_for(audit_team_client, reverse(name, args=[few.pk])) == queries_for(
+        audit_team_client, reverse(name, args=[many.pk])
+    )
