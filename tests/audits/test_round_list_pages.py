@@ -40,3 +40,12 @@ def test_a_rounds_list_page_costs_the_same_for_a_few_rows_or_many(audit_team_cli
     assert queries_for(audit_team_client, reverse(name, args=[few.pk])) == queries_for(
         audit_team_client, reverse(name, args=[many.pk])
     )
+
+
+def test_the_round_page_shows_the_first_hundred_cases_and_where_the_rest_are(audit_team_client):
+    audit_round = round_of(130)
+    page = audit_team_client.get(reverse("audits:round_detail", args=[audit_round.pk])).content.decode()
+    assert "Showing 1 to 100 of 130 cases" in page
+    assert f'href="{reverse("audits:round_cases", args=[audit_round.pk])}?page=2"' in page
+    assert "Showing 1 to 100 of 130 agency records" in page
+    assert f'href="{reverse("audits:feedback_owed", args=[audit_round.pk])}?page=2"' in page
