@@ -6,18 +6,18 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from audits import selectors
 from audits.access import visible_rounds
-from audits.models import AuditCase, AuditRound, Escalation
+from audits.models import AuditCase, AuditRound, CaseRecord, Escalation
 from audits.selectors import CaseReturns, FeedbackOwed, RoundProgress
 from dscb import access
 from dscb.access import Action
-from dscb.lists import Column, R, RowSource
+from dscb.lists import Column, Paging, R, RowSource, Table
 from dscb.models import User
 
 if TYPE_CHECKING:
@@ -110,6 +110,25 @@ class InRound(RowSource[R]):
     def extra(self) -> Mapping[str, object]:
         return {"can_manage": access.can(self.user, Action.MANAGE_AUDITS)}
 
+    # What a page of the list counts, where its own page shows it a page at a time.
+    one: ClassVar[str] = ""
+    many: ClassVar[str] = ""
+
+    def found(self) -> QuerySet[Any] | None:
+        """The list's rows in the database, when its page shows them a page at a time."""
+        return None
+
+    def rows_of(self, ids: list[int]) -> list[R]:
+        """The rows of a page (``found``'s ``ids``)."""
+        raise NotImplementedError
+
+    def paging(self, number: str | None) -> Paging | None:
+        found = self.found()
+        return None if found is None else Paging.of(found, self.filters, number, one=self.one, many=self.many)
+
+    def page_table(self, paging: Paging | None) -> Table:
+        return self.table() if paging is None else self.table(self.rows_of(paging.ids))
+
 
 class RoundCases(InRound["CountedCase"]):
     name = "round-cases"
@@ -174,8 +193,16 @@ class RoundCases(InRound["CountedCase"]):
             Column("Open requests for intervention", lambda c: c.open_escalation_count, numeric=True),
         ]
 
+    one, many = "case", "cases"
+
+    def found(self) -> QuerySet[CountedCase]:
+        return selectors.round_cases(self.audit_round, self.filters)
+
+    def rows_of(self, ids: list[int]) -> list[CountedCase]:
+        return list(self.found().filter(pk__in=ids))
+
     def query(self) -> list[CountedCase]:
-        return list(selectors.round_cases(self.audit_round, self.filters))
+        return list(self.found())
 
 
 class ReturnsGrid(InRound[CaseReturns]):
@@ -221,10 +248,18 @@ class FeedbackStillToGive(InRound[FeedbackOwed]):
             Column("Still to give feedback to", lambda owed: ", ".join(owed.recipients)),
         ]
 
-    def query(self) -> list[FeedbackOwed]:
+    one, many = "agency record", "agency records"
+
+    def found(self) -> QuerySet[CaseRecord]:
         if self.audit_round.is_appreciative_inquiry:
-            return []
-        return selectors.feedback_owed(rounds=AuditRound.objects.filter(pk=self.audit_round.pk))
+            return CaseRecord.objects.none()
+        return selectors.records_owing_feedback(rounds=AuditRound.objects.filter(pk=self.audit_round.pk))
+
+    def rows_of(self, ids: list[int]) -> list[FeedbackOwed]:
+        return selectors.owed_on(self.found().filter(pk__in=ids))
+
+    def query(self) -> list[FeedbackOwed]:
+        return selectors.owed_on(self.found())
 
 
 def escalation_status(escalation: Escalation, today: datetime.date) -> str:

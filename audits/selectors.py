@@ -8,7 +8,6 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
-from auditlog.models import LogEntry
 from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.urls import reverse
@@ -32,7 +31,7 @@ from audits.models import (
 from dscb.access import Action
 from dscb.models import Agency, User
 from dscb.request_cache import once_per_request
-from dscb.selectors import HistoryEntry, people_who_can, saves_in
+from dscb.selectors import HistoryEntry, logged_about, people_who_can, saves_in
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -291,13 +290,18 @@ def round_cases(audit_round: AuditRound, filters: Mapping[str, str] | None = Non
         cases = cases.filter(finalised) if filters["finalised"] == "yes" else cases.exclude(finalised)
     if "agency" in filters:
         cases = cases.filter(pk__in=CaseRecord.objects.filter(agency_id=int(filters["agency"])).values("case_id"))
-    return cases.select_related("overall_grade").annotate(
-        record_count=Count("records", distinct=True),
-        open_escalation_count=Count(
-            "escalations",
-            filter=Q(escalations__resolved_on__isnull=True, escalations__withdrawn_on__isnull=True),
-            distinct=True,
-        ),
+    return (
+        cases.select_related("overall_grade")
+        .annotate(
+            record_count=Count("records", distinct=True),
+            open_escalation_count=Count(
+                "escalations",
+                filter=Q(escalations__resolved_on__isnull=True, escalations__withdrawn_on__isnull=True),
+                distinct=True,
+            ),
+        )
+        # Said again: a query that counts (GROUP BY) leaves the model's ordering out.
+        .order_by("reference", "pk")
     )
 
 
@@ -309,13 +313,21 @@ class FeedbackOwed:
 
 def feedback_owed(*, rounds: QuerySet[AuditRound]) -> list[FeedbackOwed]:
     """For each agency record in ``rounds``, who has not yet been given feedback."""
-    records = (
-        CaseRecord.objects.filter(case__audit_round__in=rounds)
+    return owed_on(records_owing_feedback(rounds=rounds))
+
+
+def records_owing_feedback(*, rounds: QuerySet[AuditRound]) -> QuerySet[CaseRecord]:
+    """The agency records in ``rounds`` someone is still owed feedback on, ready for ``owed_on``."""
+    return (
+        CaseRecord.objects.filter(case__audit_round__in=rounds, feedback_not_needed="")
+        # Found in the database (each recipient is given feedback once at most, a constraint),
+        # so a round with all its feedback given builds no rows.
+        .annotate(given=Count("feedback"))
+        .filter(given__lt=len(Feedback.Recipient.choices))
         .select_related("case", "agency")
         .prefetch_related(Prefetch("feedback", Feedback.objects.only("record_id", "recipient")))
         .order_by("case__reference", "agency__position", "pk")
     )
-    return owed_on(records)
 
 
 def owed_on(records: Iterable[CaseRecord]) -> list[FeedbackOwed]:
@@ -363,7 +375,7 @@ def case_ratings(case: AuditCase) -> dict[int, Grade]:
 
 def case_history(case: AuditCase) -> list[HistoryEntry]:
     """Who changed what and when, in the case and everything in it, newest first."""
-    return saves_in(LogEntry.objects.filter(additional_data__case_id=case.pk))
+    return saves_in(logged_about(key="case_id", pk=case.pk))
 
 
 def record_page_queryset() -> QuerySet[CaseRecord]:

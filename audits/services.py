@@ -90,7 +90,7 @@ from dscb.access import Action
 from dscb.concurrency import EditConflict, create_versioned, save_versioned
 from dscb.history import Change, record_changes, snapshot
 from dscb.models import Agency, User
-from dscb.selectors import people_who_can
+from dscb.selectors import logged_about, people_who_can
 
 CASE_IS_FINALISED = "This case is finalised, so it cannot be changed. Re-open it first, giving the reason."
 ROUND_IS_COMPLETED = "This round is completed, so it cannot be changed. Re-open it first, giving the reason."
@@ -1110,11 +1110,12 @@ def case_remove_detail(*, case: AuditCase, on: datetime.date) -> Removed:
     _replace_text(InquiryParticipant.objects.filter(case=case), ["role"])
     _replace_text(CaseReopening.objects.filter(case=case), ["reason"])
     # The history and reads of the case and everything in it (each names its case).
-    history, _ = LogEntry.objects.filter(
-        models.Q(additional_data__case_id=case.pk)
-        | models.Q(content_type=ContentType.objects.get_for_model(AuditCase), object_pk=str(case.pk))
+    # Two deletes, not one with OR: each is served by its own index.
+    history, _ = logged_about(key="case_id", pk=case.pk).delete()
+    of_case, _ = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(AuditCase), object_pk=str(case.pk)
     ).delete()
-    return Removed(cases=1, records=count, history=history)
+    return Removed(cases=1, records=count, history=history + of_case)
 
 
 def round_mark_detail_removed(*, audit_round: AuditRound, on: datetime.date) -> None:

@@ -155,6 +155,10 @@ def round_page(
     moving on was refused, ``refused`` says why, above what the step still needs."""
     record_read(request, audit_round)
     returns = ReturnsGrid(user=request.user, audit_round=audit_round)
+    cases = RoundCases(user=request.user, audit_round=audit_round)
+    feedback_owed = FeedbackStillToGive(user=request.user, audit_round=audit_round)
+    # Their first page only: the rest are on each list's own page.
+    cases_paging, owed_paging = cases.paging(None), feedback_owed.paging(None)
     return render(
         request,
         "audits/round_detail.html",
@@ -163,9 +167,13 @@ def round_page(
             "progress": returns.progress,
             "returns": returns,
             "refused": refused,
-            "cases": RoundCases(user=request.user, audit_round=audit_round),
+            "cases": cases,
+            "cases_paging": cases_paging,
+            "cases_table": cases.page_table(cases_paging),
             "escalations": RoundEscalations(user=request.user, audit_round=audit_round, filters={"open": "1"}),
-            "feedback_owed": FeedbackStillToGive(user=request.user, audit_round=audit_round),
+            "feedback_owed": feedback_owed,
+            "owed_paging": owed_paging,
+            "owed_table": feedback_owed.page_table(owed_paging),
             "can_manage": access.can(request.user, Action.MANAGE_AUDITS),
             "move_on_form": MoveRoundOnForm(initial={"version": audit_round.version}),
         },
@@ -244,7 +252,12 @@ def round_source(request: AuthenticatedRequest, pk: int, source: type[InRound]) 
 def in_round_list(request: AuthenticatedRequest, pk: int, source: type[InRound], template: str) -> HttpResponse:
     listed = round_source(request, pk, source)
     record_read(request, listed.audit_round)
-    return render(request, template, {"audit_round": listed.audit_round, "source": listed})
+    paging = listed.paging(request.GET.get("page"))
+    return render(
+        request,
+        template,
+        {"audit_round": listed.audit_round, "source": listed, "paging": paging, "table": listed.page_table(paging)},
+    )
 
 
 @require_safe

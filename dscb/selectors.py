@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, Exists, F, Func, Model, OuterRef, Q, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from dscb.access import POLICY, Action
@@ -125,6 +129,44 @@ def saves_in(rows: QuerySet[LogEntry]) -> list[HistoryEntry]:
     for entry in saves.values():
         entry.changes.reverse()  # in the order they were made
     return list(saves.values())
+
+
+class _Names(Func):
+    """True where a history row's ``additional_data`` names ``key`` = ``value``.
+
+    Written out rather than ``additional_data__case_id=…`` so that the key is in the SQL
+    itself: SQLite uses an index on an expression only when the query spells the same
+    expression, and Django passes a JSON path as a bound parameter. Each vendor's SQL is
+    the expression of the index dscb 0013 made for the key."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, key: str, value: int) -> None:
+        if key not in INDEXED_KEYS:
+            raise ValueError(f"No index for the history key {key!r}")
+        super().__init__(F("additional_data"))
+        self.key, self.value = key, int(value)
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        column, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"({column} -> '{self.key}') = %s::jsonb", [*params, json.dumps(self.value)]
+        return f"JSON_EXTRACT({column}, '$.{self.key}') = %s", [*params, self.value]
+
+
+# The keys of ``additional_data`` pages look history up by (models' get_additional_data);
+# only these are spliced into SQL.
+INDEXED_KEYS = frozenset({"case_id", "recommendation_id"})
+
+
+def logged_about(*, key: str, pk: int) -> QuerySet[LogEntry]:
+    """The history and reads of the object whose ``additional_data`` carries ``key`` = ``pk``
+    (``case_id``: a case and everything in it; ``recommendation_id``: a recommendation and
+    its updates), by the index on that key and the time."""
+    return LogEntry.objects.filter(_Names(key, pk))
 
 
 def history_of(instance: Model) -> list[HistoryEntry]:

@@ -286,7 +286,7 @@ class PlanList(RecommendationFilters, RowSource[RecommendationRow]):
 
 class AcrossPlans(RecommendationFilters, RowSource[RecommendationRow]):
     """A list of recommendations from every plan, or from one (``?plan=<id>``), filtered
-    by lead and agency as well."""
+    by lead and agency as well, found in the database and shown a page at a time."""
 
     filter_names = ("lead", "agency")
 
@@ -312,10 +312,28 @@ class AcrossPlans(RecommendationFilters, RowSource[RecommendationRow]):
     def open_cycles(self) -> list[ReviewCycle]:
         return [cycles.open for cycles in self.cycles.values() if cycles.open]
 
+    def chosen(self) -> QuerySet[Recommendation]:
+        """The recommendations the list is of, before its filters."""
+        raise NotImplementedError
+
+    @cached_property
+    def found(self) -> QuerySet[Recommendation]:
+        plans = [plan.pk for plan in self.plans]
+        return self.find(self.chosen(), self.cycles).filter(plan__in=plans).order_by(*selectors.PLAN_ORDER)
+
     def _rows(self, recommendations: QuerySet[Recommendation]) -> list[RecommendationRow]:
         return selectors.rows_across_plans(
-            self.plans, self.cycles, today=timezone.localdate(), recommendations=self.find(recommendations, self.cycles)
+            self.plans, self.cycles, today=timezone.localdate(), recommendations=recommendations
         )
+
+    def query(self) -> list[RecommendationRow]:
+        return self._rows(self.found)
+
+    def paging(self, number: str | None) -> Paging:
+        return Paging.of(self.found, self.filters, number, one="recommendation", many="recommendations")
+
+    def page_table(self, paging: Paging) -> Table:
+        return self.table(self._rows(Recommendation.objects.filter(pk__in=paging.ids)))
 
 
 class MyRecommendations(AcrossPlans):
@@ -343,8 +361,8 @@ class MyRecommendations(AcrossPlans):
             )
         return columns
 
-    def query(self) -> list[RecommendationRow]:
-        return self._rows(selectors.led_by(self.user))
+    def chosen(self) -> QuerySet[Recommendation]:
+        return selectors.led_by(self.user)
 
 
 class OverdueList(AcrossPlans):
@@ -355,12 +373,13 @@ class OverdueList(AcrossPlans):
     def columns(self) -> Sequence[Column[RecommendationRow]]:
         return [*self.plan_column(), NUMBER, TEXT, LEAD, TARGET_DATE, rag_column()]
 
-    def query(self) -> list[RecommendationRow]:
-        # Narrowed in the database first, then each row decided by the one rule.
-        overdue = selectors.find(
-            Recommendation.objects.all(), {"overdue": "1"}, self.cycles, today=timezone.localdate()
-        )
-        return [row for row in self._rows(overdue) if row.overdue]
+    def chosen(self) -> QuerySet[Recommendation]:
+        # Found in the database, so a list with none overdue builds no rows.
+        return selectors.find(Recommendation.objects.all(), {"overdue": "1"}, self.cycles, today=timezone.localdate())
+
+    def _rows(self, recommendations: QuerySet[Recommendation]) -> list[RecommendationRow]:
+        # Each row found is still decided by the one rule (overdue_rule).
+        return [row for row in super()._rows(recommendations) if row.overdue]
 
 
 PLAN_TITLE = "recommendations/cells/plan_title.html"
@@ -416,18 +435,29 @@ RATINGS_PER_PAGE = 400
 
 
 @dataclass(frozen=True)
+class RatingsPart:
+    """Which recommendations one page of the ratings holds, and its link's words."""
+
+    number: int
+    ids: list[int]
+    label: str
+
+
+@dataclass(frozen=True)
 class RatingsPage:
     number: int
     rows: list[RatingRow]
 
     @property
-    def label(self) -> str:
-        first, last = self.rows[0].recommendation, self.rows[-1].recommendation
-        return f"{first.number} to {last.number}" if first != last else first.number
-
-    @property
     def carried(self) -> list[RatingRow]:
         return [item for item in self.rows if item.carried]
+
+
+def part_label(numbers: Sequence[str]) -> str:
+    """ "1.1 to 1.40", or the one number."""
+    if not numbers:
+        return ""
+    return f"{numbers[0]} to {numbers[-1]}" if len(numbers) > 1 else numbers[0]
 
 
 class CycleRatings(RecommendationFilters, RowSource[RatingRow]):
@@ -498,22 +528,26 @@ class CycleRatings(RecommendationFilters, RowSource[RatingRow]):
         ]
 
     @cached_property
-    def updates(self) -> dict[int, ProgressUpdate]:
-        """This cycle's updates by recommendation id, named in its scale."""
+    def found(self) -> QuerySet[Recommendation]:
+        return self.find_in_cycle(selectors.rated_in(self.cycle))
+
+    def updates(self, recommendations: QuerySet[Recommendation]) -> dict[int, ProgressUpdate]:
+        """This cycle's updates of ``recommendations`` by recommendation id, named in its scale."""
         return {
             update.recommendation_id: self.scale.name_update(update)
-            for update in self.cycle.updates.select_related("rag", "proposed_rag").annotate(
-                evidence_count=Count("evidence")
-            )
+            for update in self.cycle.updates.filter(recommendation__in=recommendations.values("pk"))
+            .select_related("rag", "proposed_rag")
+            .annotate(evidence_count=Count("evidence"))
         }
 
     def query(self) -> list[RatingRow]:
+        return self._rating_rows(self.found)
+
+    def _rating_rows(self, recommendations: QuerySet[Recommendation]) -> list[RatingRow]:
         rows = selectors.recommendation_rows(
-            self.cycle.plan,
-            self.cycles,
-            today=timezone.localdate(),
-            recommendations=self.find_in_cycle(selectors.rated_in(self.cycle)),
+            self.cycle.plan, self.cycles, today=timezone.localdate(), recommendations=recommendations
         )
+        updates = self.updates(recommendations)
         carries = self.previous_cycle is not None
         active = self.scale.by_pk  # an open update's scale is the scale now: its active statuses
 
@@ -524,32 +558,44 @@ class CycleRatings(RecommendationFilters, RowSource[RatingRow]):
         return [
             RatingRow(row, update, carried(row, update))
             for row in rows
-            for update in [self.updates.get(row.recommendation.pk)]
+            for update in [updates.get(row.recommendation.pk)]
         ]
 
     @cached_property
-    def pages(self) -> list[RatingsPage]:
-        """All rows on one page while they fit; otherwise a page per section, a section
-        too long for one page split over several."""
-        rows = self.rows
-        if len(rows) <= RATINGS_PER_PAGE:
-            return [RatingsPage(1, rows)]
-        chunks: list[list[RatingRow]] = []
-        for _section, section_rows in groupby(rows, key=lambda item: item.recommendation.section_id):
-            listed = list(section_rows)
-            chunks += [listed[start : start + RATINGS_PER_PAGE] for start in range(0, len(listed), RATINGS_PER_PAGE)]
-        return [RatingsPage(number, chunk) for number, chunk in enumerate(chunks, start=1)]
+    def pages(self) -> list[RatingsPart]:
+        """All on one page while they fit; otherwise a page per section, a section too long
+        for one page split over several. Read from the numbers alone (one query), so a
+        page builds only its own rows."""
+        found = list(self.found.order_by(*selectors.PLAN_ORDER).values_list("pk", "section_id", "number"))
+        chunks = [found]
+        if len(found) > RATINGS_PER_PAGE:
+            chunks = []
+            for _section, in_section in groupby(found, key=lambda item: item[1]):
+                listed = list(in_section)
+                chunks += [
+                    listed[start : start + RATINGS_PER_PAGE] for start in range(0, len(listed), RATINGS_PER_PAGE)
+                ]
+        return [
+            RatingsPart(number, [pk for pk, _, _ in chunk], part_label([number for _, _, number in chunk]))
+            for number, chunk in enumerate(chunks, start=1)
+        ]
 
-    def page_url(self, page: RatingsPage) -> str:
+    @property
+    def found_nothing(self) -> bool:
+        return not self.pages[0].ids
+
+    def page_url(self, page: RatingsPart) -> str:
         return "?" + urlencode({**self.filters, "page": page.number})
 
     def page(self, number: str | None) -> RatingsPage:
-        """The page asked for (``?page=``), the nearest one if there is no such page."""
+        """The page asked for (``?page=``), the nearest one if there is no such page, with
+        its rows."""
         try:
             asked = int(number or "1")
         except ValueError:
             asked = 1
-        return self.pages[min(max(asked, 1), len(self.pages)) - 1]
+        part = self.pages[min(max(asked, 1), len(self.pages)) - 1]
+        return RatingsPage(part.number, self._rating_rows(Recommendation.objects.filter(pk__in=part.ids)))
 
 
 class RecommendationHistory(RowSource[HistoryEntry]):

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch,
 
 from dscb.models import Agency, User
 from dscb.request_cache import once_per_request
+from dscb.selectors import logged_about
 from recommendations.models import (
     ActionPlan,
     Evidence,
@@ -579,7 +580,7 @@ def evidence_by_update(history: list[HistoryEntry]) -> list[EvidenceGroup]:
 
 def recommendation_changes(recommendation: Recommendation) -> list[LogEntry]:
     return list(
-        LogEntry.objects.filter(additional_data__recommendation_id=recommendation.pk)
+        logged_about(key="recommendation_id", pk=recommendation.pk)
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")[:50]
     )

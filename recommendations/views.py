@@ -696,6 +696,7 @@ def cycle_ratings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             ]
             if editable
             else [],
+            "table": None if editable else ratings.table(page.rows),
             "check_before_completing": CHECK_BEFORE_COMPLETING,
             "confirm_untouched": CONFIRM_UNTOUCHED,
             "pages": [(each, ratings.page_url(each)) for each in ratings.pages] if len(ratings.pages) > 1 else [],
@@ -789,8 +790,11 @@ def already_completed(cycle: ReviewCycle) -> str:
 @access.permission_required(Action.LEAD_RECOMMENDATIONS)
 def my_recommendations(request: AuthenticatedRequest) -> HttpResponse:
     source = MyRecommendations(user=request.user, filters=request.GET)
+    paging = source.paging(request.GET.get("page"))
     return render(
-        request, "recommendations/my_recommendations.html", {"source": source, "open_cycles": source.open_cycles}
+        request,
+        "recommendations/my_recommendations.html",
+        {"source": source, "paging": paging, "table": source.page_table(paging), "open_cycles": source.open_cycles},
     )
 
 
@@ -804,10 +808,16 @@ def my_recommendations_download(request: AuthenticatedRequest, kind: str) -> Htt
 @access.permission_required(Action.VIEW_ACTION_PLAN)
 def overdue(request: AuthenticatedRequest) -> HttpResponse:
     source = OverdueList(filters=request.GET)
+    paging = source.paging(request.GET.get("page"))
     return render(
         request,
         "recommendations/overdue.html",
-        {"source": source, "filter_choices": source.filter_choices(source.plans)},
+        {
+            "source": source,
+            "paging": paging,
+            "table": source.page_table(paging),
+            "filter_choices": source.filter_choices(source.plans),
+        },
     )
 
 

@@ -44,6 +44,7 @@ from django.utils import timezone
 from audits.models import AuditCase, CaseRecord, ChecklistAnswer
 from audits.services import board_reference
 from dscb import security
+from dscb.selectors import logged_about
 from reports.renderers import pdf_html, write_tagged
 
 if TYPE_CHECKING:
@@ -136,9 +137,7 @@ def _log(case: AuditCase) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The case's history (every change to it and everything in it) and its reads, oldest first."""
     history, reads = [], []
     entries = (
-        LogEntry.objects.filter(additional_data__case_id=case.pk)
-        .select_related("actor", "content_type")
-        .order_by("timestamp", "pk")
+        logged_about(key="case_id", pk=case.pk).select_related("actor", "content_type").order_by("timestamp", "pk")
     )
     for entry in entries:
         base = {"at": entry.timestamp.isoformat(), "by": _person(entry.actor), "object": entry.object_repr}

@@ -24,11 +24,12 @@ pytestmark = pytest.mark.django_db
 # participants, escalations, re-openings, history;
 # the grade scale's words (what is not graded yet is named by them)
 CASE_PAGE_QUERIES = 19
-# session, user, round with its agencies, auditors and re-openings, the read logged; cases; open escalations;
-# records with their feedback (feedback still to give); the grade scale's words (cases not graded);
+# session, user, round with its agencies, auditors and re-openings, the read logged; cases (how many, the first
+# page's ids, then its rows); open escalations; records with their feedback (feedback still to give: how many,
+# the first page's ids, its rows and their feedback); the grade scale's words (cases not graded);
 # its steps and returns: cases with their expected agencies, records with grades, answers and
 # feedback, themes, grades, questions
-ROUND_PAGE_QUERIES = 21
+ROUND_PAGE_QUERIES = 25
 # session, user, rounds with their counts, the years there are rounds in (the filters)
 ROUND_LIST_QUERIES = 4
 # session, user, case with its expected agencies, the read logged; themes, grades, questions;

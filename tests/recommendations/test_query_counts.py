@@ -9,8 +9,10 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.db import connection
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from dscb.models import Agency, Role
 from recommendations.models import (
@@ -31,20 +33,21 @@ pytestmark = pytest.mark.django_db
 # rows and the key; a completed update keeps its scale, so the key of a real plan reads none); the lead and agency
 # filters' choices; how many are found and the page's ids
 PLAN_PAGE_QUERIES = 18
-# session, user; cycle; cycles; recommendations with their agencies and leads; updates compared; the
-# evidence so far; the RAG scale's words (once a request) and statuses (twice: rows and the
-# form's choices); this cycle's updates; its re-openings; the filters' sections, leads and agencies
-RATINGS_PAGE_QUERIES = 17
+# session, user; cycle; cycles; the parts of the plan (numbers only); the part's recommendations with their
+# agencies and leads; updates compared; the evidence so far; the RAG scale's words (once a request) and statuses
+# (twice: rows and the form's choices); this cycle's updates; its re-openings; the filters' sections, leads and
+# agencies
+RATINGS_PAGE_QUERIES = 18
 # session, user; cycle with its plan; cycles; recommendations with their agencies and leads; updates
 # compared; the evidence so far; the RAG scale's words and statuses
 CHECK_PAGE_QUERIES = 11
-# The ratings page's queries (the scale's words among them), then the save: a savepoint;
+# The ratings page's queries (the scale's words among them, and the part's ids), then the save: a savepoint;
 # the cycle locked; the active statuses; this cycle's updates with their recommendations; last time's ratings (the
 # rows that start from them); the version claimed, the
 # cycle's checks (its plan, who saved it, its title, one open update, two constraints) and
 # its save with its history; the updates created and changed, one query each; their
 # history, one query (and the content type, when not cached)
-RATINGS_SAVE_QUERIES = 39
+RATINGS_SAVE_QUERIES = 40
 
 
 def build_plan(size: int):
@@ -189,3 +192,66 @@ def test_the_leads_to_do_list_costs_the_same_for_32_or_320_recommendations(clien
     build_plan(size)
     lead = RecommendationLead.objects.filter(person__isnull=False).select_related("person").first().person
     assert queries_for(sign_in(client, lead), reverse("home")) == HOME_QUERIES
+
+
+def test_a_completed_update_of_1600_recommendations_is_shown_a_section_at_a_time(executive_client):
+    plan, open_cycle = build_plan(1600)
+    completed = plan.cycles.exclude(pk=open_cycle.pk).get()
+    url = reverse("recommendations:cycle_ratings", args=[completed.pk])
+    queries = queries_for(executive_client, url)
+    response = executive_client.get(url + "?page=2")
+    page = response.content.decode()
+    assert page.count('<tr class="govuk-table__row">') == 1 + 400  # the heading's row, then section 2's
+    assert ">2.1<" in page
+    assert ">1.1<" not in page
+    assert 'href="?page=4"' in page
+    assert queries == RATINGS_PAGE_QUERIES
+
+
+# session, user; plans; cycles; the rated update's scale and its statuses (which count as done); how many
+# are overdue and the page's ids; the updates compared; the evidence so far; the statuses for the rows; the
+# page's recommendations with their agencies and leads (two); the filters' leads and agencies
+OVERDUE_QUERIES = 16
+
+
+@pytest.mark.parametrize("size", [32, 320])
+def test_the_overdue_list_costs_the_same_for_32_or_320_recommendations(executive_client, size):
+    plan, _open_cycle = build_plan(size)
+    plan.recommendations.update(target_date=datetime.date(2011, 1, 1))
+    response = executive_client.get(reverse("recommendations:overdue"))
+    assert response.status_code == 200
+    assert queries_for(executive_client, reverse("recommendations:overdue")) == OVERDUE_QUERIES
+    # Every fifth is rated Green (counts as done): not overdue. A page shows at most 100.
+    shown = response.content.decode().count('<tr class="govuk-table__row">') - 1
+    assert shown == min(100, size - len(range(0, size, 5)))
+
+
+def test_the_overdue_list_builds_no_row_for_what_is_not_overdue(executive_client, monkeypatch):
+    plan, _open_cycle = build_plan(320)
+    # The second is rated Orange (the first Green, done): that one is overdue.
+    overdue, *not_yet = list(plan.recommendations.order_by("pk"))[1:]
+    Recommendation.objects.filter(pk__in=[r.pk for r in not_yet]).update(
+        target_date=timezone.localdate() + datetime.timedelta(days=30)
+    )
+    Recommendation.objects.filter(pk=overdue.pk).update(target_date=datetime.date(2011, 1, 1))
+    built = []
+    monkeypatch.setattr(
+        Recommendation,
+        "__init__",
+        lambda self, *args, **kwargs: built.append(1) or Model.__init__(self, *args, **kwargs),
+    )
+    response = executive_client.get(reverse("recommendations:overdue"))
+    assert response.status_code == 200
+    assert f">{overdue.number}<" in response.content.decode()
+    assert len(built) == 1  # the one overdue, not the 318 not yet due nor the one done
+
+
+def test_my_recommendations_are_shown_a_page_at_a_time(client):
+    build_plan(320)
+    lead = RecommendationLead.objects.filter(person__isnull=False).select_related("person").first().person
+    signed_in = sign_in(client, lead)
+    first = signed_in.get(reverse("recommendations:mine")).content.decode()
+    assert first.count('<tr class="govuk-table__row">') == 1 + 100
+    assert "Showing 1 to 100 of 320 recommendations" in first
+    last = signed_in.get(reverse("recommendations:mine") + "?page=4").content.decode()
+    assert last.count('<tr class="govuk-table__row">') == 1 + 20

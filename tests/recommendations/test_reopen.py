@@ -123,7 +123,7 @@ def test_the_update_page_costs_the_same_however_often_it_was_reopened(client, ex
         CycleReopening(cycle=completed, reason=f"Reason {n}", reopened_by=executive) for n in range(size)
     )
     sign_in(client, executive)
-    # session, user; cycle; cycles; recommendations; updates compared; evidence (the scale is
-    # the update's own, kept); its re-openings with who re-opened them; the filters' sections,
-    # leads and agencies
-    assert queries_for(client, reverse("recommendations:cycle_ratings", args=[completed.pk])) == 11
+    # session, user; cycle; cycles; the plan's parts (it has no recommendations, so nothing more is
+    # read of them; the scale is the update's own, kept); its re-openings with who re-opened them;
+    # the filters' sections, leads and agencies
+    assert queries_for(client, reverse("recommendations:cycle_ratings", args=[completed.pk])) == 9
