@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dscb", "0012_drop_admin_log"),
+        ("dscb", "0013_history_indexes"),
     ]
 
     operations = [
