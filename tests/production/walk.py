@@ -16,8 +16,6 @@ production set-up shows (tests/production/check.sh starts it and calls this):
   are throttled, a forged X-Forwarded-For does not get round it, and 127.0.0.3 can still
   sign in.
 
-Parts built on other branches are switched on by CHECK_WORKER, CHECK_HEALTH and
-CHECK_BACKGROUND_PUBLISH (check.sh); what is switched off is reported, not passed.
 """
 
 from __future__ import annotations
@@ -56,10 +54,6 @@ def check(condition: object, message: str) -> None:
 
 def ok(message: str) -> None:
     print(f"  ok: {message}", flush=True)
-
-
-def switched_on(name: str) -> bool:
-    return os.environ.get(name) == "1"
 
 
 def totp(secret: str) -> str:
@@ -231,7 +225,6 @@ def main() -> None:
     args = parser.parse_args()
     seed = json.loads(args.seed.read_text())
     logs = Logs(args.logs, args.app_servers)
-    not_checked = []
 
     # Plain HTTP
     response = requests.get(args.http_origin + "/accounts/login/?next=/", allow_redirects=False, timeout=10)
@@ -285,28 +278,20 @@ def main() -> None:
     report = f"/reports/{seed['report']}/"
     response = browser.submit(f"{report}publish/", {})
     check(response.status_code == 302, f"publishing answered {response.status_code}: {response.text[:2000]}")
-    if switched_on("CHECK_BACKGROUND_PUBLISH"):
-        # Queued: the browser waits on a progress page until the worker has made the documents.
-        progress = response.headers["Location"]
-        deadline = time.monotonic() + 60
-        while True:
-            page = browser.get(progress)
-            check(page.status_code == 200, f"the progress page answered {page.status_code}")
-            ready = re.search(r'<a\b[^>]*\bdata-document-ready\b[^>]*\bhref="([^"]+)"', page.text) or re.search(
-                r'<a\b[^>]*\bhref="([^"]+)"[^>]*\bdata-document-ready\b', page.text
-            )
-            if ready:
-                break
-            check(time.monotonic() < deadline, "the report was not published within 60 s: is the worker running?")
-            time.sleep(0.5)
-        pdf_url = ready.group(1)
-    else:
-        not_checked.append("publishing in the background (CHECK_BACKGROUND_PUBLISH=1)")
-        page = browser.get(report)
-        found = re.search(r'href="(/published/\d+/pdf/)"', page.text)
-        check(found, "no published PDF on the report's page")
-        assert found is not None
-        pdf_url = found.group(1)
+    # Queued: the browser waits on a progress page until the worker has made the documents.
+    progress = response.headers["Location"]
+    deadline = time.monotonic() + 60
+    while True:
+        page = browser.get(progress)
+        check(page.status_code == 200, f"the progress page answered {page.status_code}")
+        ready = re.search(r'<a\b[^>]*\bdata-document-ready\b[^>]*\bhref="([^"]+)"', page.text) or re.search(
+            r'<a\b[^>]*\bhref="([^"]+)"[^>]*\bdata-document-ready\b', page.text
+        )
+        if ready:
+            break
+        check(time.monotonic() < deadline, "the report was not published within 60 s: is the worker running?")
+        time.sleep(0.5)
+    pdf_url = ready.group(1)
     response = browser.get(pdf_url)
     check(response.status_code == 200, f"the published PDF answered {response.status_code}")
     check(response.content.startswith(b"%PDF-"), f"the published report is not a PDF: {response.content[:40]!r}")
@@ -315,14 +300,11 @@ def main() -> None:
     ok(f"the report was published: {pdf_url} is a PDF of {len(response.content)} bytes, kept in the bucket")
 
     # Health
-    if switched_on("CHECK_HEALTH"):
-        response = requests.get(args.origin + "/health/", verify=args.certificate, timeout=10)
-        check(response.status_code == 200, f"/health/ answered {response.status_code}: {response.text[:500]}")
-        check(response.headers["Content-Type"].startswith("application/json"), "/health/ is not JSON")
-        response.json()
-        ok(f"/health/ answers 200 through nginx: {response.text[:200]}")
-    else:
-        not_checked.append("/health/ (CHECK_HEALTH=1)")
+    response = requests.get(args.origin + "/health/", verify=args.certificate, timeout=10)
+    check(response.status_code == 200, f"/health/ answered {response.status_code}: {response.text[:500]}")
+    check(response.headers["Content-Type"].startswith("application/json"), "/health/ is not JSON")
+    response.json()
+    ok(f"/health/ answers 200 through nginx: {response.text[:200]}")
 
     # Too big for nginx
     response = browser.submit(
@@ -372,9 +354,6 @@ def main() -> None:
         "sign-in is throttled for 127.0.0.2 after 10 failures, not for 127.0.0.3; "
         "a client's own X-Forwarded-For is replaced by nginx"
     )
-
-    for item in not_checked:
-        print(f"  NOT CHECKED (waits for another part of issue 14): {item}")
 
 
 if __name__ == "__main__":
