@@ -7,7 +7,8 @@ production set-up shows (tests/production/check.sh starts it and calls this):
   the file is in the bucket, not on an app server's disk. nginx balances the two in turn;
   which one served a request is read from that app server's own access log, found by
   the request id nginx gives every request, and nginx's log must name the same one;
-- a report published: the PDF downloads and is a PDF;
+- a report published by the worker (the progress page then offers it): the PDF downloads,
+  is a PDF and is in the bucket;
 - /health/ answers 200 through nginx;
 - a 12 MB upload is refused by nginx (413) and never reaches an app server;
 - static files come from nginx (no app server logs them; none of Django's headers),
