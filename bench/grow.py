@@ -27,6 +27,7 @@ import argparse
 import datetime
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -48,9 +49,11 @@ def setup_django() -> None:
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="dscb-bench-media-"))
     if "DATABASE_URL" not in os.environ:
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='dscb-bench-')}/bench.sqlite3"
+    # The files go with the database: its published reports, for every later run on it.
+    database = re.sub(r"\W+", "-", os.environ["DATABASE_URL"].split("@")[-1]).strip("-")
+    os.environ.setdefault("MEDIA_ROOT", str(Path(tempfile.gettempdir()) / f"dscb-bench-media-{database}"))
     import warnings
 
     import django
@@ -241,7 +244,9 @@ def copy_cases(
     matched = list(zip((case for case, _ in pairs), new_cases, strict=True))
     through = AuditCase.expected_agencies.through
     through.objects.bulk_create(
-        through(auditcase_id=new.pk, agency_id=agency.pk) for old, new in matched for agency in old.expected_agencies.all()
+        through(auditcase_id=new.pk, agency_id=agency.pk)
+        for old, new in matched
+        for agency in old.expected_agencies.all()
     )
     history.created(new_cases, actor_id=people.auditor.pk, when=when)
     ratings = ThemeRating.objects.bulk_create(
@@ -314,7 +319,7 @@ class Ratings:
         from recommendations.models import RagStatus
 
         self.statuses = list(RagStatus.objects.order_by("rank"))
-        self.random = random.Random(seed)
+        self.random = random.Random(seed)  # noqa: S311 (made-up data, the same every run)
 
     def rate(self, age: int) -> Any:
         """A status for a recommendation rated ``age`` updates after it was raised."""
@@ -332,8 +337,13 @@ def seed_plan() -> tuple[Any, list[Any], list[Any]]:
     recommendations = list(
         Recommendation.objects.filter(plan=plan).select_related("section").prefetch_related("agencies", "leads")
     )
-    evidence = [text for text in Evidence.objects.filter(update__recommendation__plan=plan).values_list("text", flat=True) if text]
-    assert plan is not None and ReviewCycle.objects.filter(plan=plan).exists()
+    evidence = [
+        text
+        for text in Evidence.objects.filter(update__recommendation__plan=plan).values_list("text", flat=True)
+        if text
+    ]
+    if plan is None or not ReviewCycle.objects.filter(plan=plan).exists():
+        raise SystemExit("The demo's action plan is not there: load the demo first.")
     return plan, recommendations, evidence
 
 
@@ -588,22 +598,25 @@ def grow_years(scale: float = 1.0) -> dict[str, int]:
         history.flush()
         # Reads: a million history rows in all, most of them cases and recommendations opened.
         wanted = round(1_000_000 * scale) - LogEntry.objects.count()
+        # The demo's cases and recommendations are read too (the bench opens their pages).
+        readable_cases = list(AuditCase.objects.all())
+        readable_recommendations = list(Recommendation.objects.all())
         case_type = ContentType.objects.get_for_model(AuditCase)
         recommendation_type = ContentType.objects.get_for_model(Recommendation)
-        chooser = random.Random(2012)
+        chooser = random.Random(2012)  # noqa: S311 (made-up data, the same every run)
         span = (until - datetime.date(first_year, 1, 1)).days
         for index in range(max(0, wanted)):
             when = at(datetime.date(first_year, 1, 1) + datetime.timedelta(days=chooser.randrange(span)), 9 + index % 8)
             if index % 5 < 3:
                 history.read(
-                    cases[chooser.randrange(len(cases))],
+                    readable_cases[chooser.randrange(len(readable_cases))],
                     actor_id=people.case_readers[index % 4],
                     when=when,
                     content_type=case_type,
                 )
             else:
                 history.read(
-                    recommendations[chooser.randrange(len(recommendations))],
+                    readable_recommendations[chooser.randrange(len(readable_recommendations))],
                     actor_id=people.plan_readers[index % 4],
                     when=when,
                     content_type=recommendation_type,
@@ -673,16 +686,16 @@ def grow_stress(scale: float = 1.0) -> dict[str, int]:
             history.created((new for _, new in pairs), actor_id=people.executive.pk, when=raised)
             through = Recommendation.agencies.through
             through.objects.bulk_create(
-                through(recommendation_id=new.pk, agency_id=agency.pk) for old, new in pairs for agency in old.agencies.all()
+                through(recommendation_id=new.pk, agency_id=agency.pk)
+                for old, new in pairs
+                for agency in old.agencies.all()
             )
             leads = RecommendationLead.objects.bulk_create(
                 copied(lead, recommendation_id=new.pk) for old, new in pairs for lead in old.leads.all()
             )
             history.created(leads, actor_id=people.executive.pk, when=raised)
             updates = [
-                (update, copied(update, recommendation_id=new.pk))
-                for old, new in pairs
-                for update in old.updates.all()
+                (update, copied(update, recommendation_id=new.pk)) for old, new in pairs for update in old.updates.all()
             ]
             ProgressUpdate.objects.bulk_create(new for _, new in updates)
             history.created((new for _, new in updates), actor_id=people.executive.pk, when=raised)
@@ -694,6 +707,47 @@ def grow_stress(scale: float = 1.0) -> dict[str, int]:
             history.created(evidence, actor_id=people.executive.pk, when=raised)
         history.flush()
     return {"children": new_cases, "recommendations": new_recommendations}
+
+
+# The load test's people (bench/locustfile.py): each simulated user signs in as an account
+# of its own, since a TOTP code is accepted once. Bench data only: the secret is public.
+BENCH_PASSWORD = "bench-safeguarding-2026"  # noqa: S105  # nosec B105
+BENCH_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105  # nosec B105
+BENCH_ROLES = {
+    "audit-team": {"is_audit_team": True},
+    "executive": {"is_executive": True},
+    "lead": {"is_professional_lead": True},
+    "board": {"is_board_member": True},
+}
+BENCH_ACCOUNTS_PER_ROLE = 20
+
+
+def bench_account(role: str, number: int) -> str:
+    return f"bench-{role}-{number:02d}@example.org"
+
+
+def add_bench_accounts() -> None:
+    """Accounts for the load test, each with the password and an authenticator app with
+    the secret above, and the demo's accounts given the same authenticator."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.contrib.auth.hashers import make_password
+
+    from dscb.models import User
+
+    password = make_password(BENCH_PASSWORD)  # the production hasher, once for all
+    for role, flags in BENCH_ROLES.items():
+        for number in range(1, BENCH_ACCOUNTS_PER_ROLE + 1):
+            email = bench_account(role, number)
+            User.objects.update_or_create(
+                email=email,
+                defaults={"password": password, "full_name": f"Bench {role} {number}", "is_active": True, **flags},
+            )
+    for user in User.objects.filter(is_active=True):
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, BENCH_TOTP_SECRET)
+            RecoveryCodes.activate(user)
 
 
 def counts() -> str:
@@ -721,6 +775,7 @@ def build(shape: str, scale: float = 1.0) -> str:
         grow_years(scale)
     elif shape == "stress":
         grow_stress(scale)
+    add_bench_accounts()
     analyze()
     return f"{shape} x{scale:g}: {counts()} ({time.perf_counter() - started:.0f} s)"
 
