@@ -60,9 +60,6 @@ def setup_django() -> None:
 
     warnings.filterwarnings("ignore", message="No directory at")
     django.setup()
-    from django.conf import settings
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def load_demo() -> None:
