@@ -45,7 +45,7 @@ def setup_django() -> None:
     names (a throwaway SQLite file if none), uploads in a throwaway folder."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dscb.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123")  # nosec B105
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123")
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
@@ -316,7 +316,8 @@ class Ratings:
         from recommendations.models import RagStatus
 
         self.statuses = list(RagStatus.objects.order_by("rank"))
-        self.random = random.Random(seed)  # noqa: S311 (made-up data, the same every run)
+        # Made-up data, the same every run.
+        self.random = random.Random(seed)  # noqa: S311  # nosec B311
 
     def rate(self, age: int) -> Any:
         """A status for a recommendation rated ``age`` updates after it was raised."""
@@ -600,7 +601,8 @@ def grow_years(scale: float = 1.0) -> dict[str, int]:
         readable_recommendations = list(Recommendation.objects.all())
         case_type = ContentType.objects.get_for_model(AuditCase)
         recommendation_type = ContentType.objects.get_for_model(Recommendation)
-        chooser = random.Random(2012)  # noqa: S311 (made-up data, the same every run)
+        # Made-up data, the same every run.
+        chooser = random.Random(2012)  # noqa: S311  # nosec B311
         span = (until - datetime.date(first_year, 1, 1)).days
         for index in range(max(0, wanted)):
             when = at(datetime.date(first_year, 1, 1) + datetime.timedelta(days=chooser.randrange(span)), 9 + index % 8)

@@ -31,7 +31,9 @@ import datetime
 import json
 import os
 import statistics
-import subprocess
+
+# Runs the bench's own scripts.
+import subprocess  # nosec B404
 import sys
 import tempfile
 import time
@@ -68,6 +70,8 @@ DEMO_EMAILS = {
 # Writes that are not the service's own (signing in and out, two-step verification).
 NOT_SERVICE_WRITES = ("account_", "mfa_", "openid_connect_")
 MARCH_2011 = datetime.date(2011, 3, 4)
+# No upload is kept for this token: the pages that review one send the person to upload it.
+NO_UPLOAD = "no-such-upload"
 
 
 # --- Measuring one database (run in a process of its own) --------------------------------
@@ -143,7 +147,7 @@ def sample_kwargs() -> dict[str, dict[str, object]]:
         "audits:round_reopen": {"pk": audit_round.pk},
         "audits:agency_return": {"pk": collecting.pk, "agency": police.pk},
         "audits:return_upload": {"pk": collecting.pk},
-        "audits:return_review": {"pk": collecting.pk, "token": "no-such-upload"},
+        "audits:return_review": {"pk": collecting.pk, "token": NO_UPLOAD},
         "audits:case_create": {"pk": collecting.pk},
         "audits:case_detail": {"pk": case.pk},
         "audits:case_print": {"pk": case.pk},
@@ -166,8 +170,8 @@ def sample_kwargs() -> dict[str, dict[str, object]]:
         "recommendations:section_create": {"plan": plan.pk},
         "recommendations:plan_import": {"plan": plan.pk},
         "recommendations:plan_import_template": {"plan": plan.pk},
-        "recommendations:plan_import_columns": {"plan": plan.pk, "token": "no-such-upload"},
-        "recommendations:plan_import_review": {"plan": plan.pk, "token": "no-such-upload"},
+        "recommendations:plan_import_columns": {"plan": plan.pk, "token": NO_UPLOAD},
+        "recommendations:plan_import_review": {"plan": plan.pk, "token": NO_UPLOAD},
         "recommendations:recommendation_create": {"plan": plan.pk},
         "recommendations:cycle_list": {"plan": plan.pk},
         "recommendations:cycle_create": {"plan": plan.pk},
@@ -468,7 +472,8 @@ def run_shape(base: str, shape: str, scale: float, repeat: int, reuse: bool) -> 
     env = os.environ | {"DATABASE_URL": url}
     if not reuse:
         fresh_database(url)
-        grown = subprocess.run(  # noqa: S603 (the bench's own scripts)
+        # The bench's own scripts.
+        grown = subprocess.run(  # noqa: S603  # nosec B603
             [sys.executable, str(HERE / "grow.py"), shape, "--scale", str(scale)],
             env=env,
             capture_output=True,
@@ -477,7 +482,8 @@ def run_shape(base: str, shape: str, scale: float, repeat: int, reuse: bool) -> 
         if grown.returncode:
             raise SystemExit(f"Growing {shape} failed:\n{grown.stderr[-3000:]}")
         print(grown.stdout.strip(), flush=True)
-    measured = subprocess.run(  # noqa: S603 (the bench's own scripts)
+    # The bench's own scripts.
+    measured = subprocess.run(  # noqa: S603  # nosec B603
         [sys.executable, __file__, "--measure", "--repeat", str(repeat)],
         env=env,
         check=True,
