@@ -11,7 +11,7 @@
 # Settings by environment:
 #   STAGES="5:1m 20:3m 50:2m"     people:duration of each stage
 #   LOCUST=.bench-venv/bin/locust  (pip install -r requirements-bench.txt into a venv of its own)
-#   PROCESSES='gunicorn|db_worker' what to sample the memory of (a pattern for ps's command)
+#   PROCESSES='gunicorn|run_worker' what to sample the memory of (a pattern for ps's command)
 #   RESULTS=bench/results          where the CSVs and the printed summary go
 set -euo pipefail
 
@@ -19,7 +19,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BASE_URL=${1:-${BASE_URL:-https://127.0.0.1:8443}}
 STAGES=${STAGES:-"5:1m 20:3m 50:2m"}
 LOCUST=${LOCUST:-$HERE/../.bench-venv/bin/locust}
-PROCESSES=${PROCESSES:-gunicorn|db_worker}
+PROCESSES=${PROCESSES:-gunicorn|run_worker}
 RESULTS=${RESULTS:-$HERE/results}
 STAMP=$(date -u +%Y-%m-%d-%H%M)
 OUT="$RESULTS/load-$STAMP"
