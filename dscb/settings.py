@@ -432,6 +432,10 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Background work (publishing a report, rendering long documents) is queued in the database
 # and run by `manage.py run_worker`: nothing more to install, and every app server shares it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "documents"]}}
+# The worker makes each document in a child process that exits afterwards, so its memory
+# stays bounded (reports/jobs.py). The test suite makes them in-process: a child could not
+# see the test's uncommitted rows.
+DOCUMENTS_IN_CHILD_PROCESS = env_bool("DOCUMENTS_IN_CHILD_PROCESS", True)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
