@@ -4,7 +4,8 @@ command, a test calling a selector) nothing is kept, and the next request reads 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
 from typing import TypeVar, cast
@@ -39,13 +40,20 @@ def forget() -> None:
         kept.clear()
 
 
+@contextmanager
+def kept() -> Iterator[None]:
+    """Keep reads for the length of the block: a request, or a job the worker runs."""
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
+
 class RequestCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _kept.set({})
-        try:
+        with kept():
             return self.get_response(request)
-        finally:
-            _kept.reset(token)

@@ -437,6 +437,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # /health/ fails when no worker has renewed its heartbeat for this long (it does every 15 s);
 # 0: do not check the worker.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 60)
+# The worker makes each document in a child process that exits afterwards, so its memory
+# stays bounded (reports/jobs.py). The test suite makes them in-process: a child could not
+# see the test's uncommitted rows.
+DOCUMENTS_IN_CHILD_PROCESS = env_bool("DOCUMENTS_IN_CHILD_PROCESS", True)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from audits.models import AuditRound
 from dscb.access import Action, require
-from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report
+from reports.models import DocumentJob, LearningSummary, NarrativeSection, PublishedReport, Report
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -59,3 +59,9 @@ def published_summary_for(user: User | AnonymousUser, pk: int) -> LearningSummar
     return get_object_or_404(
         LearningSummary.objects.select_related("audit_round"), audit_round_id=pk, state=LearningSummary.State.PUBLISHED
     )
+
+
+def job_for(user: User | AnonymousUser, pk: int, *, write: bool = False) -> DocumentJob:
+    """A document the worker makes of a draft or publishes: the Executive's, as drafts are."""
+    require(user, Action.MANAGE_REPORTS)
+    return get_object_or_404(DocumentJob.objects.select_related("report", "requested_by", "published"), pk=pk)

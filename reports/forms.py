@@ -141,6 +141,18 @@ class PublishForm(OnceOnlyForm):
         self.helper = gds_helper(Layout(text_area(self, "replacement_reason", rows=3)) if replacing else Layout())
 
 
+class DraftForm(OnceOnlyForm):
+    """Asks the worker for a draft document: a one-time key, so sent twice it makes one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Layout())
+
+
+class RetryForm(forms.Form):
+    """Queues a failed document again: nothing to enter."""
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing this publication?",

@@ -159,6 +159,60 @@ class PublishedReport(models.Model):
         return self.withdrawn_at is None and self.replaced_at is None
 
 
+def document_upload_to(instance: DocumentJob, filename: str) -> str:
+    return f"drafts/{uuid.uuid4().hex}-{filename}"
+
+
+class DocumentJob(models.Model):
+    """A document made in the background by the task worker (``manage.py run_worker``):
+    a report published (its five documents) or a draft made to preview. Web requests
+    never render a long document; they queue a job and show its progress here."""
+
+    class Kind(models.TextChoices):
+        PUBLISH = "publish", "Publish the report"
+        DRAFT = "draft", "Draft document"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="document_jobs")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # For a draft: which document ("pdf", "xlsx", "docx", "summary-docx").
+    document = models.CharField(max_length=20, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    # A publication: the report's version as checked, and the reason for replacing the current one.
+    expected_version = models.PositiveIntegerField(null=True, blank=True)
+    replacement_reason = models.TextField(max_length=2000, blank=True, validators=[validate_no_identifying_details])
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    step = models.PositiveSmallIntegerField(default=0)
+    steps = models.PositiveSmallIntegerField(default=1)
+    step_label = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What the person reads when it failed: a rule's refusal, or a reference for the log.
+    error = models.CharField(max_length=500, blank=True)
+    file = models.FileField(upload_to=document_upload_to, max_length=200, blank=True)
+    published = models.OneToOneField(
+        PublishedReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="job"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["report", "kind", "state"], name="document_job_report_state")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.document} ({self.get_state_display()})".replace("  ", " ")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
 # What leaves the service for the public names no child, not even by board reference.
 PUBLIC_TEXT = [validate_no_identifying_details, validate_no_board_reference]
 

@@ -31,6 +31,15 @@ from reports.selectors import LEARNING_SMALL_NUMBER_RULE
 
 logger = logging.getLogger(__name__)
 
+# Each document: its content type and how its file name ends ("draft-report-1.pdf").
+DOWNLOADS: dict[str, tuple[str, str]] = {
+    "pdf": ("application/pdf", ".pdf"),
+    "summary": ("application/pdf", "-board-summary.pdf"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
+    "summary-docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "-board-summary.docx"),
+}
+
 # Enough of a refused address to see what was asked for, never a report's text at length.
 LOGGED_URL_LENGTH = 80
 

@@ -20,6 +20,10 @@ whatever happens to the data afterwards.
 - ``publish``: by the Executive; the report is as checked (its version); if it has a
   current publication, a reason for replacing it, with no identifying details: the new
   publication replaces it (the database allows one current publication per report).
+- ``publication_request``: as ``publish``, checked when asked; one publication of a report
+  at a time. The task worker then publishes (``publish``, checked again).
+- ``draft_request``: by the Executive; a document the worker makes of the draft.
+- ``job_retry``: by the Executive; a job that failed, queued again as it was asked for.
 - ``withdraw``: by the Executive; the publication is current; a reason with no
   identifying details. Nothing is deleted: it stays downloadable, marked withdrawn.
 - ``summary_draft``: by the audit team; a case audit round (not an Appreciative
@@ -34,6 +38,7 @@ whatever happens to the data afterwards.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from functools import partial
 from typing import Any, cast
 
@@ -51,7 +56,15 @@ from dscb.files import files_kept_on_success
 from dscb.models import User
 from recommendations.models import ReviewCycle
 from reports import document, notifications, renderers, selectors
-from reports.models import LearningSummary, NarrativeSection, ProseBlock, PublishedReport, Report, ReportProse
+from reports.models import (
+    DocumentJob,
+    LearningSummary,
+    NarrativeSection,
+    ProseBlock,
+    PublishedReport,
+    Report,
+    ReportProse,
+)
 from reports.prose import normalise
 
 ALREADY_PUBLISHED = (
@@ -206,55 +219,171 @@ def prose_reset(*, report: Report, by: User, block: str) -> None:
         _report_changed(report, by)
 
 
-@transaction.atomic
+# The documents a publication stores: the field, how its file name ends, and what makes it.
+PUBLISHED_DOCUMENTS: list[tuple[str, str, str, Callable[[document.ReportDocument], bytes]]] = [
+    ("pdf", ".pdf", "the report (PDF)", renderers.pdf),
+    ("summary_pdf", "-board-summary.pdf", "the board summary (PDF)", renderers.summary_pdf),
+    ("xlsx", ".xlsx", "the spreadsheet", renderers.xlsx),
+    ("docx", ".docx", "the report (Word)", renderers.docx),
+    ("summary_docx", "-board-summary.docx", "the board summary (Word)", renderers.summary_docx),
+]
+# A draft made to preview: its renderer and the label its progress shows. The board summary's
+# PDF (two pages) is made in the request; everything longer goes to the worker.
+DRAFT_DOCUMENTS: dict[str, tuple[str, Callable[[document.ReportDocument], bytes]]] = {
+    "pdf": ("the report (PDF)", renderers.pdf),
+    "xlsx": ("the spreadsheet", renderers.xlsx),
+    "docx": ("the report (Word)", renderers.docx),
+    "summary-docx": ("the board summary (Word)", renderers.summary_docx),
+}
+BEING_PUBLISHED = "This report is already being published: wait for that to finish."
+Progress = Callable[[int, int, str], None]
+
+
+def _check_publishable(report: Report, *, expected_version: int, replacement_reason: str) -> str:
+    """The rules of publishing, on the report as it is now (locked by the caller when it
+    matters): as checked, and a reason to replace a current publication. The reason, cleaned."""
+    if report.version != expected_version:
+        raise EditConflict(saved_by=report.updated_by, saved_at=report.updated_at, version=report.version)
+    if report.publications.current().exists():
+        return _check_reason(
+            "replacement_reason", replacement_reason, REPLACEMENT_NEEDS_REASON, key="replacement_reason"
+        )
+    return ""
+
+
 def publish(
-    *, report: Report, by: User, today: datetime.date, expected_version: int, replacement_reason: str = ""
+    *,
+    report: Report,
+    by: User,
+    today: datetime.date,
+    expected_version: int,
+    replacement_reason: str = "",
+    progress: Progress | None = None,
 ) -> PublishedReport:
     """Render the report's PDF, board summary, workbook and Word documents once, and store them with the
     figures behind them. ``expected_version`` is the report's as checked before
     publishing: a report changed since is refused (``EditConflict``). A report already
     published is published again only to replace its current publication, with a
-    reason; the one replaced stays, marked as replaced. Two Executives publishing at
-    once: the second waits for the row lock, then is refused."""
+    reason; the one replaced stays, marked as replaced. The documents are rendered
+    before the report is locked (a long report takes a minute), then the rules are
+    checked again under the lock: two Executives publishing at once, the second is
+    refused. Run by the task worker (``jobs``); ``progress`` hears of each document."""
     _refuse_unless_executive(by)
-    locked = Report.objects.select_for_update().select_related("cycle", "cycle__plan").get(pk=report.pk)
-    current = locked.publications.current().select_for_update().first()
-    reason = ""
-    if current is not None:
-        reason = _check_reason(
-            "replacement_reason", replacement_reason, REPLACEMENT_NEEDS_REASON, key="replacement_reason"
-        )
-    report = save_versioned(locked, expected_version=expected_version, by=by, fields=[])
+    report = Report.objects.select_related("cycle", "cycle__plan", "updated_by").get(pk=report.pk)
+    _check_publishable(report, expected_version=expected_version, replacement_reason=replacement_reason)
     built = document.build(report, today=today)
     name = slugify(report.title)[:60] or "report"
-    published = PublishedReport(
-        report=report,
-        title=report.title,
-        period=str(built.period),
-        cycle_title=built.cycle.title if built.cycle else "",
-        published_by=by,
-        figures=built.figures(),
-        replaces=current,
-        replacement_reason=reason,
-    )
-    if current is not None:
-        current.replaced_at = published.published_at
-        current.save(update_fields=["replaced_at"])
-    documents = [
-        (published.pdf, f"{name}.pdf", renderers.pdf),
-        (published.summary_pdf, f"{name}-board-summary.pdf", renderers.summary_pdf),
-        (published.xlsx, f"{name}.xlsx", renderers.xlsx),
-        (published.docx, f"{name}.docx", renderers.docx),
-        (published.summary_docx, f"{name}-board-summary.docx", renderers.summary_docx),
-    ]
-    with files_kept_on_success() as written:
-        for stored, file_name, render in documents:
-            written(stored)
-            stored.save(file_name, ContentFile(render(built)), save=False)
-        published.full_clean()
-        published.save()
-    transaction.on_commit(partial(notifications.published, published))
+    rendered: list[tuple[str, str, bytes]] = []
+    for number, (field, ending, label, render) in enumerate(PUBLISHED_DOCUMENTS, start=1):
+        if progress:
+            progress(number, len(PUBLISHED_DOCUMENTS) + 1, f"Making {label}")
+        rendered.append((field, f"{name}{ending}", render(built)))
+    if progress:
+        progress(len(PUBLISHED_DOCUMENTS) + 1, len(PUBLISHED_DOCUMENTS) + 1, "Storing the documents")
+    with transaction.atomic():
+        locked = Report.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=report.pk)
+        current = locked.publications.current().select_for_update().first()
+        reason = _check_publishable(locked, expected_version=expected_version, replacement_reason=replacement_reason)
+        report = save_versioned(locked, expected_version=expected_version, by=by, fields=[])
+        published = PublishedReport(
+            report=report,
+            title=report.title,
+            period=str(built.period),
+            cycle_title=built.cycle.title if built.cycle else "",
+            published_by=by,
+            figures=built.figures(),
+            replaces=current,
+            replacement_reason=reason,
+        )
+        if current is not None:
+            current.replaced_at = published.published_at
+            current.save(update_fields=["replaced_at"])
+        with files_kept_on_success() as written:
+            for field, file_name, content in rendered:
+                stored = getattr(published, field)
+                written(stored)
+                stored.save(file_name, ContentFile(content), save=False)
+            published.full_clean()
+            published.save()
+        transaction.on_commit(partial(notifications.published, published))
     return published
+
+
+def _enqueue(job: DocumentJob) -> None:
+    # Queued in the database in the caller's transaction: the worker sees it once committed.
+    from reports.tasks import make_document
+
+    make_document.enqueue(job.pk)
+
+
+@transaction.atomic
+def publication_request(
+    *, report: Report, by: User, expected_version: int, replacement_reason: str = ""
+) -> DocumentJob:
+    """Ask the worker to publish the report: the rules are checked now, so a refusal is
+    shown on the check page with what was entered, and again when the worker publishes.
+    One publication of a report at a time."""
+    _refuse_unless_executive(by)
+    locked = Report.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=report.pk)
+    reason = _check_publishable(locked, expected_version=expected_version, replacement_reason=replacement_reason)
+    if locked.document_jobs.filter(
+        kind=DocumentJob.Kind.PUBLISH, state__in=[DocumentJob.State.QUEUED, DocumentJob.State.RUNNING]
+    ).exists():
+        raise ValidationError(BEING_PUBLISHED, code="being_published")
+    job = DocumentJob.objects.create(
+        report=locked,
+        kind=DocumentJob.Kind.PUBLISH,
+        requested_by=by,
+        expected_version=expected_version,
+        replacement_reason=reason,
+        steps=len(PUBLISHED_DOCUMENTS) + 1,
+    )
+    _enqueue(job)
+    return job
+
+
+@transaction.atomic
+def draft_request(*, report: Report, by: User, kind: str) -> DocumentJob:
+    """Ask the worker for a draft document of the report as it is today. The same person
+    asking again for the same document while one is being made gets that one."""
+    _refuse_unless_executive(by)
+    if kind not in DRAFT_DOCUMENTS:
+        raise ValidationError("Choose a document to make.", code="unknown_document")
+    pending = report.document_jobs.filter(
+        kind=DocumentJob.Kind.DRAFT,
+        document=kind,
+        requested_by=by,
+        state__in=[DocumentJob.State.QUEUED, DocumentJob.State.RUNNING],
+    ).first()
+    if pending is not None:
+        return pending
+    job = DocumentJob.objects.create(report=report, kind=DocumentJob.Kind.DRAFT, document=kind, requested_by=by)
+    _enqueue(job)
+    return job
+
+
+@transaction.atomic
+def job_retry(*, job: DocumentJob, by: User) -> DocumentJob:
+    """Queue a failed job again, as it was asked for."""
+    _refuse_unless_executive(by)
+    locked = DocumentJob.objects.select_for_update().get(pk=job.pk)
+    if locked.state != DocumentJob.State.FAILED:
+        raise ValidationError("Only a document that failed can be tried again.", code="not_failed")
+    if (
+        locked.kind == DocumentJob.Kind.PUBLISH
+        and locked.report.document_jobs.filter(
+            kind=DocumentJob.Kind.PUBLISH, state__in=[DocumentJob.State.QUEUED, DocumentJob.State.RUNNING]
+        ).exists()
+    ):
+        raise ValidationError(BEING_PUBLISHED, code="being_published")
+    locked.state = DocumentJob.State.QUEUED
+    locked.error = ""
+    locked.step = 0
+    locked.step_label = ""
+    locked.started_at = locked.finished_at = None
+    locked.save(update_fields=["state", "error", "step", "step_label", "started_at", "finished_at"])
+    _enqueue(locked)
+    return locked
 
 
 @transaction.atomic

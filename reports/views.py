@@ -21,15 +21,16 @@ from audits.models import AuditCase, AuditRound, LegalHold
 from audits.services import board_reference
 from dscb import access, lists, security
 from dscb.access import Action, AuthenticatedRequest
-from dscb.forms import save_or_report
+from dscb.forms import OnceOnlyForm, save_or_report
 from dscb.models import RetentionRule
 from dscb.readlog import reads_personal_data, record_read
 from dscb.services import retention_rule_update
 from dscb.views import form_page
 from recommendations.models import ActionPlan, ReviewCycle
 from reports import document, prose, renderers, selectors, services, subject_access
-from reports.access import published_for, published_summary_for, report_for, section_for, summary_round_for
+from reports.access import job_for, published_for, published_summary_for, report_for, section_for, summary_round_for
 from reports.forms import (
+    DraftForm,
     LearningSummaryForm,
     LegalHoldForm,
     LiftHoldForm,
@@ -40,23 +41,17 @@ from reports.forms import (
     RagScopeForm,
     ReportForm,
     RetentionRuleForm,
+    RetryForm,
     SubjectAccessForm,
     SummaryPublishForm,
     WithdrawForm,
 )
 from reports.lists import PublicationNotes, PublishedReports, RagList, with_notes
-from reports.models import LearningSummary, NarrativeSection, ProseBlock, PublishedReport, Report
+from reports.models import DocumentJob, LearningSummary, NarrativeSection, ProseBlock, PublishedReport, Report
 from reports.prose import normalise
 from reports.selectors import Period
 
-# Each download: its content type and how its file name ends ("draft-report-1.pdf").
-DOWNLOADS: dict[str, tuple[str, str]] = {
-    "pdf": ("application/pdf", ".pdf"),
-    "summary": ("application/pdf", "-board-summary.pdf"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
-    "summary-docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "-board-summary.docx"),
-}
+DOWNLOADS = renderers.DOWNLOADS
 
 
 # --- The audit dashboard --------------------------------------------------------------------
@@ -367,63 +362,128 @@ def prose_reset(request: AuthenticatedRequest, pk: int, block: str) -> HttpRespo
 @access.permission_required(Action.MANAGE_REPORTS)
 @reads_personal_data
 def report_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
-    """The draft as a document, made now from today's data (only published ones are kept)."""
+    """The draft's two-page board summary, made now from today's data. Every longer
+    document is made by the worker (``draft_make``); only published ones are kept."""
     if kind not in DOWNLOADS:
         raise Http404
+    if kind in services.DRAFT_DOCUMENTS:
+        return redirect("reports:draft_make", pk, kind)
     report = report_for(request.user, pk, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     record_read(request, report)
     built = document.build(report, today=timezone.localdate())
-    render_bytes = {
-        "pdf": renderers.pdf,
-        "summary": renderers.summary_pdf,
-        "xlsx": renderers.xlsx,
-        "docx": renderers.docx,
-        "summary-docx": renderers.summary_docx,
-    }[kind]
     content_type, suffix = DOWNLOADS[kind]
-    response = HttpResponse(render_bytes(built), content_type=content_type)
+    response = HttpResponse(renderers.summary_pdf(built), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="draft-report-{report.pk}{suffix}"'
     return response
+
+
+def made_earlier(form: OnceOnlyForm) -> DocumentJob | None:
+    """The job a form sent before (a double click) asked for."""
+    earlier = form.earlier_submission()
+    made = earlier.made() if earlier is not None else None
+    return made if isinstance(made, DocumentJob) else None
+
+
+def redirect_to_job(job: DocumentJob | None, report: Report) -> HttpResponse:
+    return redirect("reports:document_job", job.pk) if job else redirect("reports:report_detail", report.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@access.permission_required(Action.MANAGE_REPORTS)
+def draft_make(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
+    """A draft document to preview, made in the background: a long report takes a minute."""
+    if kind not in services.DRAFT_DOCUMENTS:
+        raise Http404
+    report = report_for(request.user, pk)
+    label, _render = services.DRAFT_DOCUMENTS[kind]
+    form = DraftForm(request.POST or None)
+    job: DocumentJob | None = None
+
+    def make() -> DocumentJob:
+        nonlocal job
+        job = services.draft_request(report=report, by=request.user, kind=kind)
+        return job
+
+    if form.is_valid() and save_or_report(form, make):
+        return redirect_to_job(job or made_earlier(form), report)
+    return form_page(
+        request,
+        form,
+        title=f"Make a draft of {label}",
+        caption=report.title,
+        intro="The document is made from today's figures in the background: a long report takes up to a "
+        "minute. The next page shows its progress, then a link to download it.",
+        back_url=reverse("reports:report_detail", args=[report.pk]),
+        submit="Make the document",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @access.permission_required(Action.MANAGE_REPORTS)
 def report_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """Check before publishing (GOV.UK "check your answers"): what will be published, the
-    PDF's pages counted from the PDF as it will be laid out, then an explicit confirm,
-    which carries the report's version as checked."""
+    """Check before publishing (GOV.UK "check your answers"): what will be published,
+    then an explicit confirm, which carries the report's version as checked. The worker
+    then publishes it, checking again; the next page shows its progress."""
     report = report_for(request.user, pk, write=True, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     current = report.publications.current().first()
     form = PublishForm(request.POST or None, initial={"version": report.version}, replacing=current is not None)
-    if form.is_valid() and save_or_report(
-        form,
-        lambda: services.publish(
+    job: DocumentJob | None = None
+
+    def publish() -> DocumentJob:
+        nonlocal job
+        job = services.publication_request(
             report=report,
             by=request.user,
-            today=timezone.localdate(),
             expected_version=form.cleaned_data["version"],
             replacement_reason=form.cleaned_data.get("replacement_reason", ""),
-        ),
-    ):
-        messages.success(
-            request,
-            "The new publication replaces the one before. Board members can now download it."
-            if current
-            else "The report has been published. Board members can now download it.",
         )
-        return redirect("reports:report_list")
+        return job
+
+    if form.is_valid() and save_or_report(form, publish):
+        return redirect_to_job(job or made_earlier(form), report)
     built = document.build(report, today=timezone.localdate())
     return render(
         request,
         "reports/publish_check.html",
-        {
-            "report": report,
-            "document": built,
-            "pages": renderers.pdf_page_count(built),
-            "current": current,
-            "form": form,
-        },
+        {"report": report, "document": built, "current": current, "form": form},
     )
+
+
+@require_safe
+@access.permission_required(Action.MANAGE_REPORTS)
+def document_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A document being made in the background: its progress, then the document, or why
+    it failed and a button to try again. The page checks again by itself (scripts on)."""
+    job = job_for(request.user, pk)
+    return render(request, "reports/document_job.html", {"job": job, "retry_form": RetryForm()})
+
+
+@require_safe
+@access.permission_required(Action.MANAGE_REPORTS)
+@reads_personal_data
+def document_job_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    job = job_for(request.user, pk)
+    if job.kind != DocumentJob.Kind.DRAFT or job.state != DocumentJob.State.READY or not job.file:
+        raise Http404
+    record_read(request, job.report)
+    content_type, suffix = DOWNLOADS[job.document]
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"draft-report-{job.report_id}{suffix}",
+        content_type=content_type,
+    )
+
+
+@require_POST
+@access.permission_required(Action.MANAGE_REPORTS)
+def document_job_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    job = job_for(request.user, pk, write=True)
+    form = RetryForm(request.POST)
+    if form.is_valid() and save_or_report(form, lambda: services.job_retry(job=job, by=request.user)):
+        return redirect("reports:document_job", job.pk)
+    messages.error(request, " ".join(str(error) for error in form.non_field_errors()))
+    return redirect("reports:document_job", job.pk)
 
 
 @require_http_methods(["GET", "POST"])

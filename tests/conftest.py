@@ -180,3 +180,51 @@ def pytest_runtest_setup(item):
     if os.environ.get("CI") == "true":
         pytest.fail("CI must run this test on PostgreSQL: set DATABASE_URL=postgres://...")
     pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+def run_queued_tasks() -> int:
+    """What `manage.py run_worker` does, in the test's own transaction: run every task
+    queued in the database, in order. (The worker's loop also recycles database
+    connections, which would end the test's transaction.) How many ran."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (queued := DBTaskResult.objects.ready().first()) is not None:
+        queued.claim(worker.worker_id)
+        worker.run_task(queued)
+        ran += 1
+    return ran
+
+
+@pytest.fixture
+def run_tasks() -> Callable[[], int]:
+    return run_queued_tasks
+
+
+def draft_download(client: Client, report_pk: int, kind: str):
+    """A draft document as the Executive gets it: the two-page board summary at once, any
+    other asked of the worker (which the test runs), then downloaded from its job."""
+    from django.urls import reverse
+
+    from reports.models import DocumentJob
+
+    if kind == "summary":
+        return client.get(reverse("reports:report_download", args=[report_pk, kind]))
+    asked = client.post(reverse("reports:draft_make", args=[report_pk, kind]))
+    assert asked.status_code == 302, asked
+    run_queued_tasks()
+    job = DocumentJob.objects.filter(report_id=report_pk, document=kind).latest("pk")
+    assert asked["Location"] == reverse("reports:document_job", args=[job.pk])
+    assert job.state == DocumentJob.State.READY, job.error
+    return client.get(reverse("reports:document_job_file", args=[job.pk]))

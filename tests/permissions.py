@@ -255,6 +255,11 @@ MATRIX: dict[str, Row] = {
     "reports:report_download": for_action(Action.MANAGE_REPORTS),
     # GET: the check before publishing; publishing itself is a POST.
     "reports:report_publish": for_action(Action.MANAGE_REPORTS),
+    # A document the worker makes: asked for, its progress, and the draft made.
+    "reports:draft_make": for_action(Action.MANAGE_REPORTS),
+    "reports:document_job": for_action(Action.MANAGE_REPORTS),
+    "reports:document_job_file": for_action(Action.MANAGE_REPORTS),
+    "reports:document_job_retry": post_only(),
     # Published documents answer 404 to anyone who may not read them.
     "reports:published_download": for_action(Action.READ_PUBLISHED_REPORTS, refused=NOT_FOUND),
     "reports:published_withdraw": for_action(Action.MANAGE_REPORTS),
@@ -371,6 +376,8 @@ POSTS: dict[str, Row] = {
     "reports:prose_edit": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:prose_reset": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:report_publish": for_action(Action.MANAGE_REPORTS, SAVED),
+    "reports:draft_make": for_action(Action.MANAGE_REPORTS, SAVED),
+    "reports:document_job_retry": for_action(Action.MANAGE_REPORTS, SAVED),
     "reports:published_withdraw": for_action(Action.MANAGE_REPORTS, SAVED),
     # The sample round already has its summary: drafting again is refused, on its page.
     "reports:learning_draft": for_action(Action.MANAGE_AUDITS, redirect("reports:learning_summary")),

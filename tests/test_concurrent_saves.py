@@ -23,7 +23,7 @@ from dscb import reference
 from dscb import services as dscb_services
 from dscb.models import Role, User
 from reports import services as report_services
-from reports.models import NarrativeSection, PublishedReport
+from reports.models import DocumentJob, NarrativeSection
 from tests.conftest import Client, make_user, sign_in
 from tests.factories import (
     AuditCaseFactory,
@@ -95,13 +95,16 @@ def test_a_request_for_immediate_intervention_clicked_three_times_at_once_is_rai
 def test_two_executives_publishing_at_once_publish_once(monkeypatch):
     report = ReportFactory()
     url = reverse("reports:report_publish", args=[report.pk])
-    at_a_barrier(monkeypatch, report_services, "_lock_draft", 2)
-    # Both checked the same report before publishing; the second finds it published.
+    at_a_barrier(monkeypatch, report_services, "_refuse_unless_executive", 2)
+    # Both checked the same report: the second waits for the report's row lock, then finds
+    # it being published.
     responses = send_together(
         [(client, url, {"version": report.version}) for client in people(Role.EXECUTIVE, "Ann Exec", "Bea Exec")]
     )
-    assert sorted(response.status_code for response in responses) in ([200, 302], [302, 302])
-    assert PublishedReport.objects.filter(report=report).count() == 1
+    assert sorted(response.status_code for response in responses) == [200, 302]
+    refused = next(response for response in responses if response.status_code == 200).content.decode()
+    assert report_services.BEING_PUBLISHED in refused
+    assert DocumentJob.objects.filter(report=report).count() == 1
 
 
 def test_two_people_saving_one_section_of_evidence_of_impact_never_both_win(monkeypatch):

@@ -18,7 +18,7 @@ from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, Inquiry
 from dscb.forms import SUBMISSION_KEY
 from dscb.models import Agency, Role, User
 from recommendations.models import ActionPlan, Evidence, PlanSection, Recommendation, ReviewCycle
-from reports.models import NarrativeSection, PublishedReport, Report
+from reports.models import DocumentJob, NarrativeSection, Report
 from tests.conftest import sign_in
 from tests.factories import (
     AuditCaseFactory,
@@ -143,6 +143,10 @@ def report_publish():
     return [report.pk], {"version": str(report.version)}
 
 
+def draft_make():
+    return [ReportFactory().pk, "pdf"], {}
+
+
 def person_invite():
     return [], {"email": "invited.once@example.org", "full_name": "Invited Once", "roles": ["executive"]}
 
@@ -164,7 +168,9 @@ CREATES: dict[str, Create] = {
     "recommendations:evidence_add": Create(Role.EXECUTIVE, Evidence, evidence_add),
     "reports:report_create": Create(Role.EXECUTIVE, Report, report_create),
     "reports:section_add": Create(Role.EXECUTIVE, NarrativeSection, section_add),
-    "reports:report_publish": Create(Role.EXECUTIVE, PublishedReport, report_publish),
+    # Publishing, and a draft document, ask the worker for a document: one job each.
+    "reports:report_publish": Create(Role.EXECUTIVE, DocumentJob, report_publish),
+    "reports:draft_make": Create(Role.EXECUTIVE, DocumentJob, draft_make),
     "person_invite": Create(Role.ADMINISTRATOR, User, person_invite),
     "reference_data_add": Create(Role.ADMINISTRATOR, Agency, agency_add),
     "reports:legal_hold_place": Create(Role.ADMINISTRATOR, LegalHold, legal_hold_place),
@@ -203,7 +209,7 @@ MAY_BE_ADDED_TWICE = sorted(
         Recommendation,
         ReviewCycle,
         Report,
-        PublishedReport,
+        DocumentJob,  # one publication, and one of each draft a person asks for, being made at a time
         User,
         Agency,
         LegalHold,  # one hold in force on a round at a time

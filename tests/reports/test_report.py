@@ -17,7 +17,7 @@ from dscb.models import Role
 from recommendations.models import ProgressUpdate, RagStatus, Recommendation
 from reports import document, renderers, services
 from reports.models import PublishedReport, Report
-from tests.conftest import make_user, sign_in
+from tests.conftest import draft_download, make_user, sign_in
 from tests.reports.conftest import MARCH_2011, pdf_info, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +163,7 @@ def test_every_download_is_named_with_the_extension_of_its_content(march_2011_re
     names = {}
     for kind in ("pdf", "summary", "xlsx", "docx", "summary-docx"):
         for name, response in (
-            ("draft", client.get(reverse("reports:report_download", args=[draft.pk, kind]))),
+            ("draft", draft_download(client, draft.pk, kind)),
             ("published", client.get(reverse("reports:published_download", args=[published.pk, kind]))),
         ):
             assert response.status_code == 200
