@@ -17,11 +17,16 @@ cd "$(dirname "$0")/../.."
 started=$(date +%s)
 say() { printf '  [%ss] %s\n' "$(($(date +%s) - started))" "$*"; }
 
-if ! dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q "install ok installed"; then
-  say "installing nginx (Debian's package)"
+# nginx, envsubst (deploy/nginx/render) and openssl (the throwaway certificate), from Debian.
+missing=()
+for package in nginx gettext-base openssl; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]} (Debian's packages)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends nginx >/dev/null ||
-    { apt-get update >/dev/null && apt-get install -y --no-install-recommends nginx >/dev/null; }
+  apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null ||
+    { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
 fi
 
 free_port() { .venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
