@@ -463,7 +463,8 @@ def document_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @reads_personal_data
 def document_job_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
     job = job_for(request.user, pk)
-    if job.kind != DocumentJob.Kind.DRAFT or job.state != DocumentJob.State.READY or not job.file:
+    ready = job.kind == DocumentJob.Kind.DRAFT and job.state == DocumentJob.State.READY and job.file
+    if not ready or job.document not in DOWNLOADS:
         raise Http404
     record_read(request, job.report)
     content_type, suffix = DOWNLOADS[job.document]

@@ -107,10 +107,17 @@ NOT_TYPED = {
     "recommendations.Reminder.recommendation_numbers": "copied by send_reminders from recommendation numbers",
     "recommendations.ImportMapping.signature": "a digest of a spreadsheet's headers, written by the import",
     "reports.PublishedReport.period": "written by publishing, from the report's dates",
+    "dscb.WorkerHeartbeat.worker_id": "a worker's own id, written by run_worker",
+    "dscb.WorkerHeartbeat.host": "the worker's host name, written by run_worker",
+    "reports.DocumentJob.document": "which document, one of reports.services.DRAFT_DOCUMENTS, named by a link",
+    "reports.DocumentJob.step_label": "written by the worker, from the documents' own labels",
+    "reports.DocumentJob.error": "written by the worker: a rule's refusal or a reference for the log",
 }
 
 # Text fields that are stored but shown on no page, PDF or workbook, and why.
-NOT_SHOWN: dict[str, str] = {}
+NOT_SHOWN: dict[str, str] = {
+    "reports.DocumentJob.replacement_reason": "kept for the worker; shown as the publication's reason once published",
+}
 
 # Fields the report PDF or its board summary must show exactly as typed.
 IN_THE_PDF = {

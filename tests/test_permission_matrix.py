@@ -89,7 +89,9 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
     )
     # A worker running, so /health/ answers as it would in production.
     now = timezone.now()
-    WorkerHeartbeat.objects.create(worker_id="walk", host="test", pid=1, started_at=now, last_seen=now)
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id="walk", defaults={"host": "test", "pid": 1, "started_at": now, "last_seen": now}
+    )
     draft = DocumentJob.objects.create(
         report=report,
         kind=DocumentJob.Kind.DRAFT,

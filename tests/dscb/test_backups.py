@@ -59,7 +59,7 @@ def some_data() -> None:
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restores_with_no_differences(tmp_path):
     some_data()
     out = io.StringIO()
@@ -79,7 +79,7 @@ def test_a_backup_restores_with_no_differences(tmp_path):
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_drill_finds_a_missing_row_and_a_changed_or_extra_file(tmp_path):
     some_data()
     backups.backup(tmp_path / "backup")
@@ -104,7 +104,7 @@ def test_the_drill_finds_a_missing_row_and_a_changed_or_extra_file(tmp_path):
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_drill_command_fails_and_prints_the_differences(tmp_path):
     some_data()
     backups.backup(tmp_path / "backup")

@@ -14,10 +14,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db.models.fields.files import FieldFile
 
 from recommendations import services as plan_services
 from recommendations.models import Evidence
-from reports import renderers
 from reports import services as report_services
 from reports.models import PublishedReport
 from tests.factories import (
@@ -44,10 +44,17 @@ class Fault(Exception):
 def test_a_publication_that_fails_half_way_leaves_no_file(settings, monkeypatch):
     report = ReportFactory()
 
-    def broken_workbook(document):
-        raise Fault("the disk is full")
+    # The documents are rendered first, then stored: the disk fills up at the third.
+    real_save = FieldFile.save
+    stored: list[str] = []
 
-    monkeypatch.setattr(renderers, "xlsx", broken_workbook)
+    def save_until_the_disk_is_full(self, name, content, save=True):
+        if len(stored) == 2:
+            raise Fault("the disk is full")
+        stored.append(name)
+        return real_save(self, name, content, save=save)
+
+    monkeypatch.setattr(FieldFile, "save", save_until_the_disk_is_full)
     with pytest.raises(Fault):
         report_services.publish(
             report=report,
@@ -55,6 +62,7 @@ def test_a_publication_that_fails_half_way_leaves_no_file(settings, monkeypatch)
             today=datetime.date(2011, 3, 4),
             expected_version=report.version,
         )
+    assert len(stored) == 2
     assert not PublishedReport.objects.exists()
     assert stored_files(settings) == []
 

@@ -12,7 +12,7 @@ from auditlog.registry import auditlog
 from django.apps import apps
 from django.urls import reverse
 
-from dscb.models import Agency, FormSubmission, Role, SecurityEvent, SentEmail
+from dscb.models import Agency, FormSubmission, Role, SecurityEvent, SentEmail, WorkerHeartbeat
 from reports.models import DocumentJob, NarrativeSection, PublishedReport, Report
 from tests.conftest import run_queued_tasks, sign_in
 from tests.factories import ReviewCycleFactory
@@ -24,6 +24,7 @@ WITHOUT_HISTORY = {
     SentEmail: "emails sent, written once and never changed",
     SecurityEvent: "security events, written once and never changed (append-only)",
     DocumentJob: "a document the worker makes: what it publishes keeps its history",
+    WorkerHeartbeat: "a worker saying it is alive, every 15 seconds",
 }
 # Other apps' models people change on the service's pages: their authenticators.
 THEIRS_PEOPLE_CHANGE = {Authenticator}

@@ -18,7 +18,7 @@ from dscb.workers import Heartbeat
 
 # The worker closes the connection between tasks, as after a request: the test's own
 # transaction would go with it.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @task(queue_name="documents")
