@@ -71,8 +71,9 @@ from recommendations.models import (
 from recommendations.services import send_reminders
 from reports import document, renderers
 from reports.models import PublishedReport, Report
+from tests.demo_snapshot import load_demo
 from tests.factories import PublishedReportFactory
-from tests.reports.conftest import MARCH_2011, load_demo, pdf_text
+from tests.reports.conftest import MARCH_2011, pdf_text
 from tests.test_page_walk import walk
 from tests.test_permission_matrix import sample_kwargs
 

@@ -8,14 +8,14 @@ from django.db.models import Count
 
 from audits.demo import MINUTES_AND_PLAN, SUPERVISION
 from audits.models import AuditCase, AuditRound, ChecklistAnswer, Escalation, Grade, ThemeRating
+from tests.demo_snapshot import load_demo
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def demo(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
+    load_demo(settings)
 
 
 def overall_grades(title: str) -> dict[str, int]:
@@ -79,6 +79,7 @@ def test_two_requests_for_immediate_intervention_to_review_the_plan(demo):
 
 def test_loading_the_demo_twice_adds_nothing(demo, settings):
     counts = (AuditRound.objects.count(), AuditCase.objects.count(), ChecklistAnswer.objects.count())
+    settings.DEBUG = True
     call_command("seed_demo")
     assert (AuditRound.objects.count(), AuditCase.objects.count(), ChecklistAnswer.objects.count()) == counts
 

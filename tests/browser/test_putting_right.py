@@ -23,8 +23,9 @@ from reports.demo import TITLE as DEMO_TITLE
 from reports.models import DocumentJob, PublishedReport, Report
 from tests.browser.conftest import PageProblems, audit_page
 from tests.browser.test_case_audits import arrive
-from tests.browser.test_reports import _expect_error_summary, _load_demo, _settle, _sign_in
+from tests.browser.test_reports import _expect_error_summary, _settle, _sign_in
 from tests.conftest import run_queued_tasks
+from tests.demo_snapshot import load_demo
 
 REASON = "The rating of 2.3 was entered against 2.4."
 WITHDRAWAL = "The figures for the September 2010 round were wrong."
@@ -55,7 +56,7 @@ def _published_by_the_worker(page: Page, live_server: Any, problems: PageProblem
 def test_executive_reopens_an_update_with_a_reason(
     page: Page, live_server: Any, page_problems: PageProblems, settings: Any
 ) -> None:
-    _load_demo(settings)
+    load_demo(settings)
     executive = _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
     march = ReviewCycle.objects.get(title="March 2011 update")
     failures: list[str] = []
@@ -99,7 +100,7 @@ def test_executive_reopens_an_update_with_a_reason(
 def test_executive_withdraws_and_replaces_a_publication_and_the_board_sees_both(
     page: Page, live_server: Any, page_problems: PageProblems, settings: Any
 ) -> None:
-    _load_demo(settings)
+    load_demo(settings)
     _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
     report = Report.objects.get(title=DEMO_TITLE)
     first = report.publications.get()
@@ -151,7 +152,7 @@ def test_executive_withdraws_and_replaces_a_publication_and_the_board_sees_both(
 def test_executive_replaces_the_current_publication_with_a_reason(
     page: Page, live_server: Any, page_problems: PageProblems, settings: Any
 ) -> None:
-    _load_demo(settings)
+    load_demo(settings)
     _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
     report = Report.objects.get(title=DEMO_TITLE)
     first = report.publications.get()

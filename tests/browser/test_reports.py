@@ -15,7 +15,6 @@ import io
 import re
 from typing import Any
 
-from django.core.management import call_command
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
@@ -25,6 +24,7 @@ from reports.demo import TITLE as DEMO_TITLE
 from reports.models import NarrativeSection, Report
 from tests.browser.conftest import PageProblems, audit_page, make_role_user, sign_in_with_mfa
 from tests.browser.test_case_audits import arrive, tab_to
+from tests.demo_snapshot import load_demo
 from tests.reports.conftest import pdf_text
 
 MARCH_2011 = datetime.date(2011, 3, 4)
@@ -42,16 +42,6 @@ OPEN_CHART = "RAG rating so far, September 2011 update"
 def _seeds_plan() -> int:
     """The demo's first plan, the seed's (the second is invented)."""
     return ActionPlan.objects.order_by("pk").values_list("pk", flat=True)[0]
-
-
-def _load_demo(settings: Any) -> None:
-    """The demo data, as tests/reports/conftest.py's ``full_demo`` fixture loads it: the command
-    refuses to run unless DEBUG is on, and the live server must then run with it off."""
-    settings.DEBUG = True
-    try:
-        call_command("seed_demo")
-    finally:
-        settings.DEBUG = False
 
 
 def _march_2011_report(title: str) -> Report:
@@ -133,7 +123,7 @@ def _visit(page: Page, live_server: Any, path: str, heading: str) -> None:
 def test_board_member_downloads_a_published_report(
     page: Page, live_server: Any, page_problems: PageProblems, settings: Any
 ) -> None:
-    _load_demo(settings)
+    load_demo(settings)
     report = Report.objects.get(title=DEMO_TITLE)  # the demo publishes the seed report
     _sign_in(page, live_server, page_problems, Role.BOARD_MEMBER)
 
@@ -195,7 +185,7 @@ def test_board_member_downloads_a_published_report(
 def test_dashboards_and_report_pages_are_accessible_to_the_executive(
     page: Page, live_server: Any, page_problems: PageProblems, settings: Any
 ) -> None:
-    _load_demo(settings)
+    load_demo(settings)
     _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
     draft = _march_2011_report(DRAFT_TITLE)
     for position, heading in ((1, "Multi-agency safeguarding hub (MASH)"), (2, "The Safeguarding Golden Rules")):
@@ -296,7 +286,7 @@ OUR_WORDS = "The QAAC sub group has undertaken multi-agency case audits since Ap
 def test_the_executive_puts_the_report_in_the_boards_own_words_and_resets_it(
     page: Page, live_server: Any, page_problems: PageProblems, settings: Any
 ) -> None:
-    _load_demo(settings)
+    load_demo(settings)
     _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
     draft = _march_2011_report(DRAFT_TITLE)
     failures: list[str] = []
@@ -344,7 +334,7 @@ def test_the_executive_puts_the_report_in_the_boards_own_words_and_resets_it(
 def test_a_figure_leads_to_its_list_with_the_keyboard(
     page: Page, live_server: Any, page_problems: PageProblems, settings: Any
 ) -> None:
-    _load_demo(settings)
+    load_demo(settings)
     _sign_in(page, live_server, page_problems, Role.BOARD_MEMBER)
     dashboard = f"{live_server.url}/dashboards/action-plan/"
     seeds = _seeds_plan()

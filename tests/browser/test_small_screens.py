@@ -14,7 +14,8 @@ from audits.models import AuditCase, AuditRound
 from dscb.models import Role
 from tests.browser.conftest import PageProblems, audit_page
 from tests.browser.test_case_audits import arrive, tab_to
-from tests.browser.test_reports import _load_demo, _settle, _sign_in
+from tests.browser.test_reports import _settle, _sign_in
+from tests.demo_snapshot import load_demo
 
 PHONE = {"width": 390, "height": 844}
 
@@ -59,7 +60,7 @@ def _check_on_a_phone(page: Page, url: str, heading: str) -> tuple[int, list[str
 def test_the_dashboard_and_a_round_fit_a_phone(
     page: Page, live_server: Any, page_problems: PageProblems, settings: Any
 ) -> None:
-    _load_demo(settings)
+    load_demo(settings)
     page.set_viewport_size(PHONE)
     failures: list[str] = []
     _sign_in(page, live_server, page_problems, Role.EXECUTIVE)
@@ -77,7 +78,7 @@ def test_the_dashboard_and_a_round_fit_a_phone(
 def test_a_case_is_found_by_its_board_reference_with_the_keyboard(
     page: Page, live_server: Any, page_problems: PageProblems, settings: Any
 ):
-    _load_demo(settings)
+    load_demo(settings)
     _sign_in(page, live_server, page_problems, Role.AUDIT_TEAM)
     case = AuditCase.objects.order_by("reference").first()
     rounds = f"{live_server.url}/audits/"

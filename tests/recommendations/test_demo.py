@@ -13,14 +13,14 @@ from recommendations import selectors
 from recommendations.demo import REVIEW_NAME, REVIEW_PLAN_TITLE, REVIEW_RECOMMENDATIONS
 from recommendations.models import ActionPlan, Evidence, ProgressUpdate, Recommendation, ReviewCycle, SourceKind
 from recommendations.seed_plan import SECTIONS
+from tests.demo_snapshot import load_demo
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def plan(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
+    load_demo(settings)
     return ActionPlan.objects.order_by("pk").first()
 
 
@@ -72,8 +72,9 @@ def test_september_2011_is_open_with_nothing_rated_and_no_earlier_ratings_invent
     assert ReviewCycle.objects.filter(plan=plan).count() == 2
 
 
-def test_loading_the_demo_twice_adds_nothing(plan):
+def test_loading_the_demo_twice_adds_nothing(plan, settings):
     loaded = (ActionPlan.objects.count(), Recommendation.objects.count(), Evidence.objects.count())
+    settings.DEBUG = True
     call_command("seed_demo")
     assert (ActionPlan.objects.count(), Recommendation.objects.count(), Evidence.objects.count()) == loaded
     assert loaded[:2] == (2, 32 + len(REVIEW_RECOMMENDATIONS))

@@ -7,11 +7,10 @@ import subprocess
 import tempfile
 
 import pytest
-from django.core.management import call_command
 
-import reports.demo
 from recommendations.models import ReviewCycle
 from reports.models import Report
+from tests.demo_snapshot import load_demo
 
 MARCH_2011 = datetime.date(2011, 3, 4)
 
@@ -63,19 +62,12 @@ def pdf_info(pdf: bytes) -> dict[str, str]:
     return dict(line.split(":", 1) for line in output.splitlines() if ":" in line)
 
 
-def load_demo(settings) -> None:
-    settings.DEBUG = True  # the command refuses to run without it
-    call_command("seed_demo")
-    settings.DEBUG = False
-
-
 @pytest.fixture
-def demo(settings, db, monkeypatch):
+def demo(settings, db):
     """The demo's accounts, case audits and action plan, without its published report:
     publishing renders two PDFs, which would double the cost of every test here. Tests of
     the whole demo use ``full_demo``."""
-    monkeypatch.setattr(reports.demo, "load", lambda: None)
-    load_demo(settings)
+    load_demo(settings, report=False)
 
 
 @pytest.fixture

@@ -1,0 +1,50 @@
+"""The demo the tests copy in (tests/demo_snapshot.py) is the demo `seed_demo` loads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+import reports.demo
+from tests.demo_snapshot import _tables, load_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def rows_per_table() -> dict[str, int]:
+    return {table.model._meta.db_table: table.model._base_manager.count() for table in _tables()}
+
+
+def stored_files(settings) -> list[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(path for path in root.rglob("*") if path.is_file())
+
+
+def without_random_prefix(paths: list[Path]) -> list[str]:
+    # Stored names begin with a random part, so that no name can be guessed.
+    return sorted(re.sub(r"^[0-9a-f]{32}-", "", path.name) for path in paths)
+
+
+@pytest.mark.parametrize("report", [False, True], ids=["without the report", "with the report"])
+def test_the_copied_demo_has_every_row_and_file_the_command_loads(settings, report):
+    before = rows_per_table()
+    with transaction.atomic():
+        load_demo(settings, report=report)
+        copied, copied_files = rows_per_table(), stored_files(settings)
+        transaction.set_rollback(True)
+    for path in copied_files:
+        path.unlink()
+    assert rows_per_table() == before
+
+    settings.DEBUG = True
+    with mock.patch.object(reports.demo, "load", reports.demo.load if report else lambda: None):
+        call_command("seed_demo")
+
+    assert rows_per_table() == copied
+    assert without_random_prefix(stored_files(settings)) == without_random_prefix(copied_files)
+    assert len(copied_files) == (5 if report else 0)  # the published report's documents
