@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from dscb import request_cache
 from dscb.concurrency import EditConflict
@@ -125,7 +124,7 @@ def _make(job: DocumentJob, progress: services.Progress) -> None:
     label, render = services.DRAFT_DOCUMENTS[job.document]
     progress(1, 1, f"Making {label}")
     content = render(document.build(job.report, today=timezone.localdate()))
-    job.file.save(_draft_name(job), ContentFile(content), save=False)
+    job.file.save(renderers.draft_filename(job.report_id, job.document), ContentFile(content), save=False)
     _finish(job, state=DocumentJob.State.READY, file=job.file)
     remove_old_drafts()
 
@@ -141,8 +140,3 @@ def remove_old_drafts(now: datetime.datetime | None = None) -> int:
         job.save(update_fields=["file"])
         removed += 1
     return removed
-
-
-def _draft_name(job: DocumentJob) -> str:
-    _content_type, ending = renderers.DOWNLOADS[job.document]
-    return f"draft-{slugify(job.report.title)[:60] or 'report'}{ending}"

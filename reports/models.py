@@ -163,6 +163,12 @@ def document_upload_to(instance: DocumentJob, filename: str) -> str:
     return f"drafts/{uuid.uuid4().hex}-{filename}"
 
 
+class DocumentJobQuerySet(models.QuerySet["DocumentJob"]):
+    def pending(self) -> DocumentJobQuerySet:
+        """Waiting for the worker, or being made by it."""
+        return self.filter(state__in=DocumentJob.PENDING_STATES)
+
+
 class DocumentJob(models.Model):
     """A document made in the background by the task worker (``manage.py run_worker``):
     a report published (its five documents) or a draft made to preview. Web requests
@@ -177,6 +183,8 @@ class DocumentJob(models.Model):
         RUNNING = "running", "Being made"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
+
+    PENDING_STATES = (State.QUEUED, State.RUNNING)
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="document_jobs")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -201,6 +209,8 @@ class DocumentJob(models.Model):
         PublishedReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="job"
     )
 
+    objects = DocumentJobQuerySet.as_manager()
+
     class Meta:
         ordering = ["-requested_at", "-pk"]
         indexes = [models.Index(fields=["report", "kind", "state"], name="document_job_report_state")]
@@ -210,7 +220,7 @@ class DocumentJob(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.state in (self.State.QUEUED, self.State.RUNNING)
+        return self.state in self.PENDING_STATES
 
 
 # What leaves the service for the public names no child, not even by board reference.

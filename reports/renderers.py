@@ -40,6 +40,13 @@ DOWNLOADS: dict[str, tuple[str, str]] = {
     "summary-docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "-board-summary.docx"),
 }
 
+
+def draft_filename(report_id: int, kind: str) -> str:
+    """A draft document's name, stored and downloaded: by the report's number, as a draft's
+    title may still change."""
+    return f"draft-report-{report_id}{DOWNLOADS[kind][1]}"
+
+
 # Enough of a refused address to see what was asked for, never a report's text at length.
 LOGGED_URL_LENGTH = 80
 

@@ -326,9 +326,7 @@ def publication_request(
     _refuse_unless_executive(by)
     locked = Report.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=report.pk)
     reason = _check_publishable(locked, expected_version=expected_version, replacement_reason=replacement_reason)
-    if locked.document_jobs.filter(
-        kind=DocumentJob.Kind.PUBLISH, state__in=[DocumentJob.State.QUEUED, DocumentJob.State.RUNNING]
-    ).exists():
+    if locked.document_jobs.pending().filter(kind=DocumentJob.Kind.PUBLISH).exists():
         raise ValidationError(BEING_PUBLISHED, code="being_published")
     job = DocumentJob.objects.create(
         report=locked,
@@ -349,12 +347,7 @@ def draft_request(*, report: Report, by: User, kind: str) -> DocumentJob:
     _refuse_unless_executive(by)
     if kind not in DRAFT_DOCUMENTS:
         raise ValidationError("Choose a document to make.", code="unknown_document")
-    pending = report.document_jobs.filter(
-        kind=DocumentJob.Kind.DRAFT,
-        document=kind,
-        requested_by=by,
-        state__in=[DocumentJob.State.QUEUED, DocumentJob.State.RUNNING],
-    ).first()
+    pending = report.document_jobs.pending().filter(kind=DocumentJob.Kind.DRAFT, document=kind, requested_by=by).first()
     if pending is not None:
         return pending
     job = DocumentJob.objects.create(report=report, kind=DocumentJob.Kind.DRAFT, document=kind, requested_by=by)
@@ -371,9 +364,7 @@ def job_retry(*, job: DocumentJob, by: User) -> DocumentJob:
         raise ValidationError("Only a document that failed can be tried again.", code="not_failed")
     if (
         locked.kind == DocumentJob.Kind.PUBLISH
-        and locked.report.document_jobs.filter(
-            kind=DocumentJob.Kind.PUBLISH, state__in=[DocumentJob.State.QUEUED, DocumentJob.State.RUNNING]
-        ).exists()
+        and locked.report.document_jobs.pending().filter(kind=DocumentJob.Kind.PUBLISH).exists()
     ):
         raise ValidationError(BEING_PUBLISHED, code="being_published")
     locked.state = DocumentJob.State.QUEUED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -371,21 +372,27 @@ def report_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpRe
     report = report_for(request.user, pk, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     record_read(request, report)
     built = document.build(report, today=timezone.localdate())
-    content_type, suffix = DOWNLOADS[kind]
-    response = HttpResponse(renderers.summary_pdf(built), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="draft-report-{report.pk}{suffix}"'
+    response = HttpResponse(renderers.summary_pdf(built), content_type=DOWNLOADS[kind][0])
+    response["Content-Disposition"] = f'attachment; filename="{renderers.draft_filename(report.pk, kind)}"'
     return response
 
 
-def made_earlier(form: OnceOnlyForm) -> DocumentJob | None:
-    """The job a form sent before (a double click) asked for."""
-    earlier = form.earlier_submission()
-    made = earlier.made() if earlier is not None else None
-    return made if isinstance(made, DocumentJob) else None
+def queue_job(form: OnceOnlyForm, ask: Callable[[], DocumentJob], report: Report) -> HttpResponse | None:
+    """Ask for the job a valid form wants, once however often the form is sent, and go to
+    its progress page. None, with the refusal on the form, when it is not asked for."""
+    asked: list[DocumentJob] = []
 
+    def make() -> DocumentJob:
+        asked.append(ask())
+        return asked[0]
 
-def redirect_to_job(job: DocumentJob | None, report: Report) -> HttpResponse:
-    return redirect("reports:document_job", job.pk) if job else redirect("reports:report_detail", report.pk)
+    if not (form.is_valid() and save_or_report(form, make)):
+        return None
+    if not asked:  # sent before (a double click): the job that sending asked for
+        earlier = form.earlier_submission()
+        made = earlier.made() if earlier is not None else None
+        asked = [made] if isinstance(made, DocumentJob) else []
+    return redirect("reports:document_job", asked[0].pk) if asked else redirect("reports:report_detail", report.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -397,15 +404,8 @@ def draft_make(request: AuthenticatedRequest, pk: int, kind: str) -> HttpRespons
     report = report_for(request.user, pk)
     label, _render = services.DRAFT_DOCUMENTS[kind]
     form = DraftForm(request.POST or None)
-    job: DocumentJob | None = None
-
-    def make() -> DocumentJob:
-        nonlocal job
-        job = services.draft_request(report=report, by=request.user, kind=kind)
-        return job
-
-    if form.is_valid() and save_or_report(form, make):
-        return redirect_to_job(job or made_earlier(form), report)
+    if queued := queue_job(form, lambda: services.draft_request(report=report, by=request.user, kind=kind), report):
+        return queued
     return form_page(
         request,
         form,
@@ -427,20 +427,17 @@ def report_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = report_for(request.user, pk, write=True, queryset=Report.objects.select_related("cycle", "cycle__plan"))
     current = report.publications.current().first()
     form = PublishForm(request.POST or None, initial={"version": report.version}, replacing=current is not None)
-    job: DocumentJob | None = None
 
     def publish() -> DocumentJob:
-        nonlocal job
-        job = services.publication_request(
+        return services.publication_request(
             report=report,
             by=request.user,
             expected_version=form.cleaned_data["version"],
             replacement_reason=form.cleaned_data.get("replacement_reason", ""),
         )
-        return job
 
-    if form.is_valid() and save_or_report(form, publish):
-        return redirect_to_job(job or made_earlier(form), report)
+    if queued := queue_job(form, publish, report):
+        return queued
     built = document.build(report, today=timezone.localdate())
     return render(
         request,
@@ -467,12 +464,11 @@ def document_job_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
     if not ready or job.document not in DOWNLOADS:
         raise Http404
     record_read(request, job.report)
-    content_type, suffix = DOWNLOADS[job.document]
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,
-        filename=f"draft-report-{job.report_id}{suffix}",
-        content_type=content_type,
+        filename=renderers.draft_filename(job.report_id, job.document),
+        content_type=DOWNLOADS[job.document][0],
     )
 
 

@@ -7,6 +7,9 @@
 # uses the service through nginx as a browser would. Run as root on Debian 12
 # (.ci/run runs it); everything it starts is stopped at the end.
 #   DATABASE_URL=postgres://... tests/production/check.sh
+# With LOAD_TEST=1, the same set-up over a database bench/grow.py grew is measured by
+# bench/load.sh (issue 14's load test) instead of walked:
+#   LOAD_TEST=1 DATABASE_URL=postgres://.../bench_years tests/production/check.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${DATABASE_URL:?an empty PostgreSQL database: postgres://...}"
@@ -84,8 +87,13 @@ say "collectstatic and migrate"
 chmod -R a+rX "$work/static"
 .venv/bin/python manage.py migrate --noinput -v 0
 
-say "the bucket, and an Executive member with an authenticator, a plan and a report"
-.venv/bin/python tests/production/seed.py >"$work/seed.json"
+if [ -n "${LOAD_TEST:-}" ]; then
+  say "the bucket"
+  .venv/bin/python tests/production/seed.py --bucket-only
+else
+  say "the bucket, and an Executive member with an authenticator, a plan and a report"
+  .venv/bin/python tests/production/seed.py >"$work/seed.json"
+fi
 
 # Each app server as deploy/systemd/dscb-web@.service starts it: its Environment= line
 # with the port for %i, then its ExecStart from this checkout rather than /srv/dscb.
@@ -153,6 +161,14 @@ for port in "$WEB_1" "$WEB_2"; do
   done
   curl -s -o /dev/null "http://127.0.0.1:$port/" || { echo "the app server on port $port did not start" >&2; false; }
 done
+
+if [ -n "${LOAD_TEST:-}" ]; then
+  say "the load test through nginx (bench/load.sh)"
+  bench/load.sh "https://127.0.0.1:$HTTPS_PORT"
+  trap - ERR
+  say "measured"
+  exit 0
+fi
 
 say "the walk through nginx (tests/production/walk.py)"
 .venv/bin/python tests/production/walk.py \
