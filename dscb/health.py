@@ -1,7 +1,10 @@
-"""``/health/``: whether this app server can do its work, for a load balancer or the
-operator's monitoring. Public, as a load balancer does not sign in, so it says only "ok"
-or "failed" for each part: no personal data, no error text, no version. It reads no
-session and sets no cookie."""
+"""Whether the service can do its work. ``/health/server/`` is for a load balancer: can
+this app server answer (database, file store)? ``/health/`` is for the operator's
+monitoring, and adds the background worker, which is shared by every app server: were a
+load balancer to act on it, a stopped worker would take every app server out.
+
+Public, as a load balancer does not sign in, so each says only "ok" or "failed" for each
+part: no personal data, no error text, no version. Neither reads a session or sets a cookie."""
 
 from __future__ import annotations
 
@@ -59,9 +62,14 @@ CHECKS: dict[str, Callable[[], bool]] = {
 }
 
 
-def run_checks() -> dict[str, str]:
+# What a load balancer needs to know of an app server.
+SERVER_CHECKS = ("database", "storage")
+
+
+def run_checks(names: tuple[str, ...] = tuple(CHECKS)) -> dict[str, str]:
     results: dict[str, str] = {}
-    for name, check in CHECKS.items():
+    for name in names:
+        check = CHECKS[name]
         if name == "worker" and not settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS:
             continue  # an installation that runs no worker
         if name == "worker" and results["database"] != "ok":
@@ -79,9 +87,18 @@ def run_checks() -> dict[str, str]:
     return results
 
 
+def answer(results: dict[str, str]) -> JsonResponse:
+    healthy = all(result == "ok" for result in results.values())
+    return JsonResponse(results, status=200 if healthy else 503)
+
+
 @require_safe
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
-    results = run_checks()
-    healthy = all(result == "ok" for result in results.values())
-    return JsonResponse(results, status=200 if healthy else 503)
+    return answer(run_checks())
+
+
+@require_safe
+@never_cache
+def server_health(request: HttpRequest) -> JsonResponse:
+    return answer(run_checks(SERVER_CHECKS))

@@ -102,8 +102,9 @@ MFA_EXEMPT_URL_NAMES = {
     "accessibility",
     "privacy",
     "print_styles",
-    # For load balancers, which do not sign in; it reveals nothing.
+    # For load balancers and monitoring, which do not sign in; they reveal nothing.
     "health",
+    "health_server",
 }
 
 

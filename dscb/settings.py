@@ -328,7 +328,7 @@ CSRF_FAILURE_VIEW = "dscb.views.csrf_failure"
 # Transport security when not in debug: production runs behind HTTPS only.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # A load balancer probes each app server over plain HTTP; the answer holds no personal data.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/(server/)?$"]
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG

@@ -54,6 +54,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("print.css", views.print_styles, name="print_styles"),
     path("health/", health.health, name="health"),
+    path("health/server/", health.server_health, name="health_server"),
     path("security-events/", views.security_events, name="security_events"),
     path("security-events.<listkind:kind>", views.security_events_download, name="security_events_download"),
     path("administration/", people_views.administration, name="administration"),

@@ -113,6 +113,7 @@ MATRIX: dict[str, Row] = {
     "print_styles": public(),
     # For load balancers: the walk's sample data has a worker heartbeat, so it answers 200.
     "health": public(),
+    "health_server": public(),
     # Security events: administrators only.
     "security_events": for_action(Action.VIEW_SECURITY_EVENTS),
     "security_events_download": for_action(Action.VIEW_SECURITY_EVENTS),

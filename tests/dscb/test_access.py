@@ -63,8 +63,8 @@ def our_views(resolver: URLResolver | None = None):
 
 # Open to everyone: the footer pages, the RAG colours style sheet every page links to, and
 # the print style sheet (the protective marking, a setting).
-# The health check is for a load balancer, which does not sign in: it says only "ok" or "failed".
-PUBLIC_VIEWS = {"accessibility", "privacy", "scale_styles", "print_styles", "health"}
+# The health checks are for a load balancer and monitoring, which do not sign in: they say only "ok" or "failed".
+PUBLIC_VIEWS = {"accessibility", "privacy", "scale_styles", "print_styles", "health", "health_server"}
 
 
 def test_every_one_of_our_views_names_its_action_in_the_access_policy():

@@ -1,5 +1,7 @@
-"""/health/ tells a load balancer whether this app server can work: database, file
-store and a background worker, each "ok" or "failed", and nothing else."""
+"""/health/ tells the operator's monitoring whether the service can work: database, file
+store and a background worker, each "ok" or "failed", and nothing else. /health/server/
+tells a load balancer whether this app server can: the same without the worker, which
+every app server shares."""
 
 from __future__ import annotations
 
@@ -128,9 +130,40 @@ def test_the_worker_is_not_checked_when_the_setting_is_zero(client, settings):
     assert response.json() == {"database": "ok", "storage": "ok"}
 
 
-def test_it_answers_plain_http_when_https_is_enforced(client, settings):
+@pytest.mark.parametrize("name", ["health", "health_server"])
+def test_it_answers_plain_http_when_https_is_enforced(client, settings, name):
     settings.SECURE_SSL_REDIRECT = True
     heartbeat(seconds_ago=10)
 
-    assert client.get(reverse("health")).status_code == 200
+    assert client.get(reverse(name)).status_code == 200
     assert client.get(reverse("accessibility")).status_code == 301
+
+
+def test_the_load_balancers_check_keeps_an_app_server_in_while_the_worker_is_down(client, settings):
+    settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS = 60
+    heartbeat(seconds_ago=61)
+
+    assert client.get(reverse("health")).status_code == 503
+    response = client.get(reverse("health_server"))
+
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "storage": "ok"}
+    assert response.cookies == {}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_load_balancers_check_takes_out_an_app_server_whose_file_store_fails(client):
+    heartbeat(seconds_ago=10)
+    with mock.patch("dscb.health.default_storage.exists", side_effect=OSError("bucket gone")):
+        response = client.get(reverse("health_server"))
+
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "storage": "failed"}
+
+
+def test_the_load_balancers_check_answers_a_signed_in_person_without_mfa_and_refuses_a_post(client, settings):
+    settings.MFA_REQUIRED = True
+    sign_in(client, UserFactory(), mfa=False)
+
+    assert client.get(reverse("health_server")).status_code == 200
+    assert client.post(reverse("health_server")).status_code == 405

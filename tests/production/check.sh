@@ -14,9 +14,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${DATABASE_URL:?an empty PostgreSQL database: postgres://...}"
 
-# Parts of issue 14 built on other branches. Set each to 1 once it is merged, then
-# remove its switch: until then the check says plainly what it did not check.
-
 started=$(date +%s)
 say() { printf '  [%ss] %s\n' "$(($(date +%s) - started))" "$*"; }
 

@@ -9,7 +9,7 @@ production set-up shows (tests/production/check.sh starts it and calls this):
   the request id nginx gives every request, and nginx's log must name the same one;
 - a report published by the worker (the progress page then offers it): the PDF downloads,
   is a PDF and is in the bucket;
-- /health/ answers 200 through nginx;
+- /health/ and /health/server/ answer 200 through nginx;
 - a 12 MB upload is refused by nginx (413) and never reaches an app server;
 - static files come from nginx (no app server logs them; none of Django's headers),
   hashed names cached for a year;
@@ -300,12 +300,13 @@ def main() -> None:
     check(any(key.startswith("reports/") for key in keys), f"no published report in the bucket: {keys}")
     ok(f"the report was published: {pdf_url} is a PDF of {len(response.content)} bytes, kept in the bucket")
 
-    # Health
-    response = requests.get(args.origin + "/health/", verify=args.certificate, timeout=10)
-    check(response.status_code == 200, f"/health/ answered {response.status_code}: {response.text[:500]}")
-    check(response.headers["Content-Type"].startswith("application/json"), "/health/ is not JSON")
-    response.json()
-    ok(f"/health/ answers 200 through nginx: {response.text[:200]}")
+    # Health: the monitoring's check, with the worker, and the load balancer's, without it
+    for path in ("/health/", "/health/server/"):
+        response = requests.get(args.origin + path, verify=args.certificate, timeout=10)
+        check(response.status_code == 200, f"{path} answered {response.status_code}: {response.text[:500]}")
+        check(response.headers["Content-Type"].startswith("application/json"), f"{path} is not JSON")
+        response.json()
+        ok(f"{path} answers 200 through nginx: {response.text[:200]}")
 
     # Too big for nginx
     response = browser.submit(
