@@ -23,6 +23,7 @@ import time
 import warnings
 
 from locust import HttpUser, between, task
+from requests.adapters import HTTPAdapter
 
 try:
     from bench.grow import BENCH_ACCOUNTS_PER_ROLE, BENCH_PASSWORD, BENCH_TOTP_SECRET, bench_account
@@ -37,6 +38,22 @@ ACCOUNTS = {
     role: itertools.cycle(range(1, BENCH_ACCOUNTS_PER_ROLE + 1))
     for role in ("audit-team", "executive", "lead", "board")
 }
+
+
+# Each person's own address on the loopback network (127.0.0.2 onwards), as people at their
+# own computers have: the service counts sign-ins by address (allauth allows 30 a minute
+# from one), and through nginx it sees the address each connection comes from.
+ADDRESSES = (f"127.0.{n // 250}.{n % 250 + 2}" for n in itertools.count())
+
+
+class FromAddress(HTTPAdapter):
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
 
 
 def totp(secret: str, at: float | None = None) -> str:
@@ -60,6 +77,8 @@ class Person(HttpUser):
 
     def on_start(self) -> None:
         self.client.verify = False
+        if self.host.split("://", 1)[-1].startswith(("127.", "localhost")):
+            self.client.mount(self.host, FromAddress(next(ADDRESSES)))
         self.email = bench_account(self.role, next(ACCOUNTS[self.role]))
         self.sign_in()
         self.found: dict[str, list[str]] = {}
