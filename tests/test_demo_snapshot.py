@@ -11,7 +11,10 @@ from django.core.management import call_command
 from django.db import transaction
 
 import reports.demo
+from dscb.demo import DEMO_ACCOUNTS
+from dscb.models import User
 from tests.demo_snapshot import _tables, load_demo
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +51,15 @@ def test_the_copied_demo_has_every_row_and_file_the_command_loads(settings, repo
     assert rows_per_table() == copied
     assert without_random_prefix(stored_files(settings)) == without_random_prefix(copied_files)
     assert len(copied_files) == (5 if report else 0)  # the published report's documents
+
+
+def test_a_test_that_wrote_rows_first_gets_the_whole_demo_around_them(settings):
+    with transaction.atomic():
+        load_demo(settings, report=False)  # a copy of the demo taken from the empty state
+        transaction.set_rollback(True)
+    someone = UserFactory(email="first@example.org")  # takes an id that copy gave the demo's first account
+
+    load_demo(settings, report=False)
+
+    assert User.objects.filter(email__endswith="@example.org").count() == len(DEMO_ACCOUNTS) + 1
+    assert User.objects.get(pk=someone.pk).email == "first@example.org"
