@@ -178,5 +178,14 @@ for pid in "${pids[@]}"; do
   state=$(ps -o stat= -p "$pid" || true)
   case "$state" in "" | Z*) echo "process $pid stopped during the walk" >&2 && false ;; esac
 done
+
+# The backup of this installation: its database and its bucket (the evidence and the report
+# the walk stored there), restored into a fresh database and folder by the drill.
+say "bin/backup of the database and the bucket, then bin/restore-drill"
+bin/backup "$work/backup"
+bin/restore-drill "$work/backup" # exits non-zero unless "0 differences"
+for folder in evidence reports; do # what the walk stored in the bucket
+  grep -q "  $folder/" "$work/backup/files.sha256" || { echo "the backup holds nothing in $folder/" >&2 && false; }
+done
 trap - ERR
 say "passed"
