@@ -9,14 +9,14 @@ that is rolled back, so each starts from the same sample objects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import re
 from http.cookies import SimpleCookie
 
 import pytest
 from auditlog.models import LogEntry
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audits.models import AuditCase
@@ -34,32 +34,38 @@ OUR_APPS = ("dscb", "audits", "recommendations", "reports")
 FORM_HOLDERS = ("audit_team", "executive", "professional_lead", "administrator")
 
 
-def snapshot() -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table of our apps, and the history. Security events apart: a
-    refusal, a sign-out and a download are themselves kept as one (tests/dscb)."""
-    models = [
+def watched() -> list[type[models.Model]]:
+    """Every table of our apps, and the history. Security events apart: a refusal, a
+    sign-out and a download are themselves kept as one (tests/dscb)."""
+    return [
         model for app in OUR_APPS for model in apps.get_app_config(app).get_models() if model is not SecurityEvent
     ] + [LogEntry]
-    return {model._meta.label: list(model._base_manager.order_by("pk").values_list()) for model in models}
 
 
-@contextmanager
-def rolled_back() -> Iterator[None]:
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
+def snapshot() -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every watched table."""
+    return {model._meta.label: list(model._base_manager.order_by("pk").values_list()) for model in watched()}
+
+
+WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 def post(client: Client, url: str, data: dict[str, list[str]]) -> tuple[Outcome, bool]:
     """What a POST answers, and whether it changed the database (then undone). The client
-    keeps its cookies: a sign-out rolled back leaves its session there to use again."""
+    keeps its cookies: a sign-out rolled back leaves its session there to use again.
+
+    Only a POST that wrote to a watched table can have changed one: its rows are read
+    before the rollback and compared with them after it, which is the state before."""
     cookies = SimpleCookie(client.cookies)
-    with rolled_back():
-        before = snapshot()
+    tables = {model._meta.db_table for model in watched()}
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
         response = client.post(url, data)
         if response.streaming:
             b"".join(response.streaming_content)
-        changed = snapshot() != before
+        wrote = any((write := WRITE.match(query["sql"])) and write.group(1) in tables for query in queries)
+        after = snapshot() if wrote else None
+        transaction.set_rollback(True)
+    changed = after is not None and snapshot() != after
     client.cookies = cookies
     return outcome_of(response), changed
 
