@@ -327,11 +327,14 @@ def recommendation_rows(
     *,
     today: datetime.date,
     recommendations: QuerySet[Recommendation] | None = None,
+    with_evidence: bool = True,
 ) -> list[RecommendationRow]:
     """Every recommendation of ``plan`` (or those given) with what the plan page, the
     dashboards and the report show of it: ``rows_across_plans`` of one plan."""
     chosen = recommendations if recommendations is not None else plan.recommendations.all()
-    return rows_across_plans([plan], {plan.pk: plan_cycles}, today=today, recommendations=chosen)
+    return rows_across_plans(
+        [plan], {plan.pk: plan_cycles}, today=today, recommendations=chosen, with_evidence=with_evidence
+    )
 
 
 def rows_across_plans(
@@ -340,11 +343,14 @@ def rows_across_plans(
     *,
     today: datetime.date,
     recommendations: QuerySet[Recommendation] | None = None,
+    with_evidence: bool = True,
 ) -> list[RecommendationRow]:
     """The recommendations of ``plans`` (or those of them given), plan by plan, with what
     the lists, the dashboards and the report show of each, each plan rated in its own
     updates and each rating named as its update's scale names it. A fixed number of
-    queries, however many recommendations and plans."""
+    queries, however many recommendations and plans. ``with_evidence=False``, for a list that
+    shows none: each row's ``evidence`` is left empty, and only the open updates' evidence
+    is read (whether each still needs some), not every update's to date."""
     chosen = recommendations if recommendations is not None else Recommendation.objects.all()
     chosen = (
         chosen.filter(plan__in=[plan.pk for plan in plans])
@@ -365,7 +371,8 @@ def rows_across_plans(
     # cycle's is read too, only to tell which recommendations still lack some.
     shown = {cycle.pk: index for cycles in every for index, cycle in enumerate(cycles.to_date)}
     open_pks = {cycles.open.pk for cycles in every if cycles.open}
-    read = set(shown) | open_pks
+    # Years of updates pile up evidence: a list that shows none reads only the open updates'.
+    read = (set(shown) if with_evidence else set()) | open_pks
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     with_open_evidence: set[int] = set()
     for item in (
@@ -380,7 +387,7 @@ def rows_across_plans(
     ):
         if item.in_cycle in open_pks:
             with_open_evidence.add(item.of_recommendation)
-        if item.in_cycle in shown and shows_evidence(item, plan_cycles[item.of_plan].as_of):
+        if with_evidence and item.in_cycle in shown and shows_evidence(item, plan_cycles[item.of_plan].as_of):
             evidence[item.of_recommendation].append(item)
     # One call, so the scale as it is now is read once however many plans use it.
     named = plan_scales(*(cycle for cycles in every for cycle in (cycles.rated, cycles.previous or cycles.rated)))
