@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from auditlog.models import LogEntry
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 
 from dscb.models import Agency, User
 from dscb.request_cache import once_per_request
@@ -360,7 +360,13 @@ def rows_across_plans(
     )
     wanted = chosen.values("pk")
     every = [plan_cycles[plan.pk] for plan in plans]
-    compared = [cycle for cycles in every for cycle in (cycles.rated, cycles.previous, cycles.open) if cycle]
+    # Each plan's rated, previous and open cycle, worked out once a plan: each is a walk
+    # through its years of cycles, too many to take again for every row.
+    compares = {
+        plan.pk: (plan_cycles[plan.pk].rated, plan_cycles[plan.pk].previous, plan_cycles[plan.pk].open)
+        for plan in plans
+    }
+    compared = [cycle for three in compares.values() for cycle in three if cycle]
     updates = {
         (update.recommendation_id, update.cycle_id): update
         for update in ProgressUpdate.objects.filter(cycle__in=compared, recommendation__in=wanted).select_related(
@@ -390,25 +396,25 @@ def rows_across_plans(
         if with_evidence and item.in_cycle in shown and shows_evidence(item, plan_cycles[item.of_plan].as_of):
             evidence[item.of_recommendation].append(item)
     # One call, so the scale as it is now is read once however many plans use it.
-    named = plan_scales(*(cycle for cycles in every for cycle in (cycles.rated, cycles.previous or cycles.rated)))
-    scales = {plan.pk: (named[2 * index], named[2 * index + 1]) for index, plan in enumerate(plans)}
+    named = plan_scales(*(cycle for rated, before, _ in compares.values() for cycle in (rated, before or rated)))
+    scales = {plan_pk: (named[2 * index], named[2 * index + 1]) for index, plan_pk in enumerate(compares)}
 
     def update_in(recommendation: Recommendation, cycle: ReviewCycle | None) -> ProgressUpdate | None:
         return updates.get((recommendation.pk, cycle.pk)) if cycle else None
 
     rows = []
     for recommendation in chosen:
-        cycles = plan_cycles[recommendation.plan_id]
+        rated, before, open_cycle = compares[recommendation.plan_id]
         rated_scale, previous_scale = scales[recommendation.plan_id]
-        latest = update_in(recommendation, cycles.rated)
-        previous = update_in(recommendation, cycles.previous)
+        latest = update_in(recommendation, rated)
+        previous = update_in(recommendation, before)
         rag = rated_scale.status(latest.rag if latest else None)
         rows.append(
             RecommendationRow(
                 recommendation=recommendation,
                 rag=rag,
                 previous_rag=previous_scale.status(previous.rag if previous else None),
-                open_update=update_in(recommendation, cycles.open),
+                open_update=update_in(recommendation, open_cycle),
                 evidence=sorted(
                     evidence.get(recommendation.pk, []),
                     key=lambda item: (shown[item.in_cycle], item.position, item.pk),  # type: ignore[attr-defined]
@@ -646,9 +652,17 @@ def filter_by_lead_and_agency(
 
 def lead_choices(plans: Sequence[ActionPlan]) -> list[tuple[str, str]]:
     """Every lead named in the plans, once, by name: (filter value, name)."""
+    # One row a lead, not one a recommendation led: a plan's years of recommendations
+    # name the same few people and roles.
+    first_of_each = (
+        RecommendationLead.objects.filter(recommendation__plan__in=plans)
+        .values("person_id", "agency_id", "role_title")
+        .annotate(first=Min("pk"))
+        .values("first")
+    )
     names = {
         lead.key: str(lead)
-        for lead in RecommendationLead.objects.filter(recommendation__plan__in=plans).select_related("person", "agency")
+        for lead in RecommendationLead.objects.filter(pk__in=first_of_each).select_related("person", "agency")
     }
     return sorted(names.items(), key=lambda item: item[1].lower())
 
