@@ -356,7 +356,7 @@ def rows_across_plans(
         chosen.filter(plan__in=[plan.pk for plan in plans])
         .order_by(*PLAN_ORDER)
         .select_related("section")
-        .prefetch_related("agencies", leads_prefetch())
+        .prefetch_related(leads_prefetch())
     )
     wanted = chosen.values("pk")
     every = [plan_cycles[plan.pk] for plan in plans]
