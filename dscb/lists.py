@@ -24,6 +24,8 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import register_converter, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -90,12 +92,34 @@ class Column(Generic[R]):
     row_header: bool = False
     header_class: str = ""  # a width in the PDF, say
 
+    @cached_property
+    def opening(self) -> SafeString:
+        """The cell's opening tag: worked out once a column, not once a cell."""
+        if self.row_header:
+            return SafeString('<th scope="row" class="govuk-table__header">')
+        numeric = " govuk-table__cell--numeric" if self.numeric else ""
+        return format_html('<td class="govuk-table__cell{}">', numeric)
+
+    @cached_property
+    def closing(self) -> SafeString:
+        return SafeString("</th>" if self.row_header else "</td>")
+
 
 @dataclass(frozen=True)
 class Cell:
+    """One cell of a page's table, with what the table partial prints around it read
+    from its column beforehand: a long list's page looks each up once a cell."""
+
     column: Column[Any]
     row: object
     value: object
+    opening: str = ""
+    closing: str = ""
+    template: str | None = None
+
+    @classmethod
+    def of(cls, column: Column[Any], row: object) -> Cell:
+        return cls(column, row, column.value(row), column.opening, column.closing, column.cell)
 
 
 @dataclass(frozen=True)
@@ -122,7 +146,7 @@ def build_table(
     return Table(
         caption=caption,
         columns=columns,
-        rows=[[Cell(column, row, column.value(row)) for column in columns] for row in rows],
+        rows=[[Cell.of(column, row) for column in columns] for row in rows],
         extra=extra or {},
         caption_class=caption_class,
         css_class=css_class,

@@ -322,8 +322,9 @@ class AcrossPlans(RecommendationFilters, RowSource[RecommendationRow]):
         return self.find(self.chosen(), self.cycles).filter(plan__in=plans).order_by(*selectors.PLAN_ORDER)
 
     def _rows(self, recommendations: QuerySet[Recommendation]) -> list[RecommendationRow]:
+        # These lists show no evidence (only whether the open update has some).
         return selectors.rows_across_plans(
-            self.plans, self.cycles, today=timezone.localdate(), recommendations=recommendations
+            self.plans, self.cycles, today=timezone.localdate(), recommendations=recommendations, with_evidence=False
         )
 
     def query(self) -> list[RecommendationRow]:
@@ -545,7 +546,11 @@ class CycleRatings(RecommendationFilters, RowSource[RatingRow]):
 
     def _rating_rows(self, recommendations: QuerySet[Recommendation]) -> list[RatingRow]:
         rows = selectors.recommendation_rows(
-            self.cycle.plan, self.cycles, today=timezone.localdate(), recommendations=recommendations
+            self.cycle.plan,
+            self.cycles,
+            today=timezone.localdate(),
+            recommendations=recommendations,
+            with_evidence=False,
         )
         updates = self.updates(recommendations)
         carries = self.previous_cycle is not None

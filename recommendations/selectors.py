@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from auditlog.models import LogEntry
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 
 from dscb.models import Agency, User
 from dscb.request_cache import once_per_request
@@ -327,11 +327,14 @@ def recommendation_rows(
     *,
     today: datetime.date,
     recommendations: QuerySet[Recommendation] | None = None,
+    with_evidence: bool = True,
 ) -> list[RecommendationRow]:
     """Every recommendation of ``plan`` (or those given) with what the plan page, the
     dashboards and the report show of it: ``rows_across_plans`` of one plan."""
     chosen = recommendations if recommendations is not None else plan.recommendations.all()
-    return rows_across_plans([plan], {plan.pk: plan_cycles}, today=today, recommendations=chosen)
+    return rows_across_plans(
+        [plan], {plan.pk: plan_cycles}, today=today, recommendations=chosen, with_evidence=with_evidence
+    )
 
 
 def rows_across_plans(
@@ -340,21 +343,30 @@ def rows_across_plans(
     *,
     today: datetime.date,
     recommendations: QuerySet[Recommendation] | None = None,
+    with_evidence: bool = True,
 ) -> list[RecommendationRow]:
     """The recommendations of ``plans`` (or those of them given), plan by plan, with what
     the lists, the dashboards and the report show of each, each plan rated in its own
     updates and each rating named as its update's scale names it. A fixed number of
-    queries, however many recommendations and plans."""
+    queries, however many recommendations and plans. ``with_evidence=False``, for a list that
+    shows none: each row's ``evidence`` is left empty, and only the open updates' evidence
+    is read (whether each still needs some), not every update's to date."""
     chosen = recommendations if recommendations is not None else Recommendation.objects.all()
     chosen = (
         chosen.filter(plan__in=[plan.pk for plan in plans])
         .order_by(*PLAN_ORDER)
         .select_related("section")
-        .prefetch_related("agencies", leads_prefetch())
+        .prefetch_related(leads_prefetch())
     )
     wanted = chosen.values("pk")
     every = [plan_cycles[plan.pk] for plan in plans]
-    compared = [cycle for cycles in every for cycle in (cycles.rated, cycles.previous, cycles.open) if cycle]
+    # Each plan's rated, previous and open cycle, worked out once a plan: each is a walk
+    # through its years of cycles, too many to take again for every row.
+    compares = {
+        plan.pk: (plan_cycles[plan.pk].rated, plan_cycles[plan.pk].previous, plan_cycles[plan.pk].open)
+        for plan in plans
+    }
+    compared = [cycle for three in compares.values() for cycle in three if cycle]
     updates = {
         (update.recommendation_id, update.cycle_id): update
         for update in ProgressUpdate.objects.filter(cycle__in=compared, recommendation__in=wanted).select_related(
@@ -365,7 +377,8 @@ def rows_across_plans(
     # cycle's is read too, only to tell which recommendations still lack some.
     shown = {cycle.pk: index for cycles in every for index, cycle in enumerate(cycles.to_date)}
     open_pks = {cycles.open.pk for cycles in every if cycles.open}
-    read = set(shown) | open_pks
+    # Years of updates pile up evidence: a list that shows none reads only the open updates'.
+    read = (set(shown) if with_evidence else set()) | open_pks
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     with_open_evidence: set[int] = set()
     for item in (
@@ -380,28 +393,28 @@ def rows_across_plans(
     ):
         if item.in_cycle in open_pks:
             with_open_evidence.add(item.of_recommendation)
-        if item.in_cycle in shown and shows_evidence(item, plan_cycles[item.of_plan].as_of):
+        if with_evidence and item.in_cycle in shown and shows_evidence(item, plan_cycles[item.of_plan].as_of):
             evidence[item.of_recommendation].append(item)
     # One call, so the scale as it is now is read once however many plans use it.
-    named = plan_scales(*(cycle for cycles in every for cycle in (cycles.rated, cycles.previous or cycles.rated)))
-    scales = {plan.pk: (named[2 * index], named[2 * index + 1]) for index, plan in enumerate(plans)}
+    named = plan_scales(*(cycle for rated, before, _ in compares.values() for cycle in (rated, before or rated)))
+    scales = {plan_pk: (named[2 * index], named[2 * index + 1]) for index, plan_pk in enumerate(compares)}
 
     def update_in(recommendation: Recommendation, cycle: ReviewCycle | None) -> ProgressUpdate | None:
         return updates.get((recommendation.pk, cycle.pk)) if cycle else None
 
     rows = []
     for recommendation in chosen:
-        cycles = plan_cycles[recommendation.plan_id]
+        rated, before, open_cycle = compares[recommendation.plan_id]
         rated_scale, previous_scale = scales[recommendation.plan_id]
-        latest = update_in(recommendation, cycles.rated)
-        previous = update_in(recommendation, cycles.previous)
+        latest = update_in(recommendation, rated)
+        previous = update_in(recommendation, before)
         rag = rated_scale.status(latest.rag if latest else None)
         rows.append(
             RecommendationRow(
                 recommendation=recommendation,
                 rag=rag,
                 previous_rag=previous_scale.status(previous.rag if previous else None),
-                open_update=update_in(recommendation, cycles.open),
+                open_update=update_in(recommendation, open_cycle),
                 evidence=sorted(
                     evidence.get(recommendation.pk, []),
                     key=lambda item: (shown[item.in_cycle], item.position, item.pk),  # type: ignore[attr-defined]
@@ -639,9 +652,17 @@ def filter_by_lead_and_agency(
 
 def lead_choices(plans: Sequence[ActionPlan]) -> list[tuple[str, str]]:
     """Every lead named in the plans, once, by name: (filter value, name)."""
+    # One row a lead, not one a recommendation led: a plan's years of recommendations
+    # name the same few people and roles.
+    first_of_each = (
+        RecommendationLead.objects.filter(recommendation__plan__in=plans)
+        .values("person_id", "agency_id", "role_title")
+        .annotate(first=Min("pk"))
+        .values("first")
+    )
     names = {
         lead.key: str(lead)
-        for lead in RecommendationLead.objects.filter(recommendation__plan__in=plans).select_related("person", "agency")
+        for lead in RecommendationLead.objects.filter(pk__in=first_of_each).select_related("person", "agency")
     }
     return sorted(names.items(), key=lambda item: item[1].lower())
 

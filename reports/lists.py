@@ -59,8 +59,13 @@ class RagList(RecommendationFilters, RowSource[RecommendationRow]):
 
     def _rows(self, recommendations: QuerySet[Recommendation]) -> list[RecommendationRow]:
         figures = self.figures
+        # The list shows no evidence.
         return plan_selectors.rows_across_plans(
-            figures.plans, figures.cycles_by_plan, today=figures.today, recommendations=recommendations
+            figures.plans,
+            figures.cycles_by_plan,
+            today=figures.today,
+            recommendations=recommendations,
+            with_evidence=False,
         )
 
     def query(self) -> list[RecommendationRow]:

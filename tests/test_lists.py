@@ -339,12 +339,12 @@ DOWNLOAD_QUERIES = {
     "audits:feedback_owed_download": 7,
     "audits:escalation_list_download": 6,
     "recommendations:plan_list_download": 5,
-    "recommendations:plan_download": 12,
-    "recommendations:mine_download": 11,
+    "recommendations:plan_download": 11,
+    "recommendations:mine_download": 10,
     # and the statuses that count as done, for narrowing to the overdue in the database
-    "recommendations:overdue_download": 12,
-    "reports:rag_list_download": 14,
-    "recommendations:cycle_ratings_download": 13,
+    "recommendations:overdue_download": 11,
+    "reports:rag_list_download": 13,
+    "recommendations:cycle_ratings_download": 12,
     "recommendations:recommendation_history_download": 8,
     # The publications with who published them, what replaced them, their reports and
     # updates; the updates' re-openings.

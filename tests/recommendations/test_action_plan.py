@@ -675,6 +675,13 @@ def test_the_plan_page_shows_all_the_evidence_so_far_newest_last(executive_clien
     )
     assert [item.text for item in row.evidence] == in_order[:3]
     assert not row.needs_evidence
+    # A list that shows no evidence reads only the open update's, to know it has some.
+    [row] = selectors.recommendation_rows(
+        plan, selectors.cycles(plan), today=datetime.date(2011, 9, 1), with_evidence=False
+    )
+    assert row.evidence == []
+    assert not row.needs_evidence
+    assert row.rag == rag("Amber")
 
 
 def test_conflict_is_an_edit_conflict_for_cycles_too(executive, plan):

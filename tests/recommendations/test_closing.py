@@ -347,15 +347,15 @@ def test_the_recommendation_page_costs_the_same_however_much_evidence(client, re
     services.evidence_mark_in_error(evidence=marked, by=lead, reason="Wrong one.")
     # session, user; the recommendation; the scale's words; cycles; the history's updates and
     # their evidence (all of it, marked included: the groups read nothing more); the statuses;
-    # the row (updates, evidence so far, statuses, the recommendation and its agencies); the
-    # changes; the agencies; the leads (of the recommendation and of its row)
+    # the row (updates, evidence so far, statuses, the recommendation); the changes; the
+    # agencies; the leads (of the recommendation and of its row)
     assert (
         queries_for(sign_in(client, lead), reverse("recommendations:recommendation_detail", args=[recommendation.pk]))
         == RECOMMENDATION_PAGE_QUERIES
     )
 
 
-RECOMMENDATION_PAGE_QUERIES = 18
+RECOMMENDATION_PAGE_QUERIES = 17
 
 
 # --- The report -------------------------------------------------------------------------------

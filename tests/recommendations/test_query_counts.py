@@ -29,25 +29,25 @@ from tests.factories import ActionPlanFactory, rag
 pytestmark = pytest.mark.django_db
 
 # session, user; plan with its audit rounds; cycles; sections; recommendations with their
-# agencies and leads; the updates compared; the evidence so far; the RAG scale's words and statuses (twice here: the
+# leads; the updates compared; the evidence so far; the RAG scale's words and statuses (twice here: the
 # rows and the key; a completed update keeps its scale, so the key of a real plan reads none); the lead and agency
 # filters' choices; how many are found and the page's ids
-PLAN_PAGE_QUERIES = 18
+PLAN_PAGE_QUERIES = 17
 # session, user; cycle; cycles; the parts of the plan (numbers only); the part's recommendations with their
-# agencies and leads; updates compared; the evidence so far; the RAG scale's words (once a request) and statuses
+# leads; updates compared; the evidence so far; the RAG scale's words (once a request) and statuses
 # (twice: rows and the form's choices); this cycle's updates; its re-openings; the filters' sections, leads and
 # agencies
-RATINGS_PAGE_QUERIES = 18
-# session, user; cycle with its plan; cycles; recommendations with their agencies and leads; updates
+RATINGS_PAGE_QUERIES = 17
+# session, user; cycle with its plan; cycles; recommendations with their leads; updates
 # compared; the evidence so far; the RAG scale's words and statuses
-CHECK_PAGE_QUERIES = 11
+CHECK_PAGE_QUERIES = 10
 # The ratings page's queries (the scale's words among them, and the part's ids), then the save: a savepoint;
 # the cycle locked; the active statuses; this cycle's updates with their recommendations; last time's ratings (the
 # rows that start from them); the version claimed, the
 # cycle's checks (its plan, who saved it, its title, one open update, two constraints) and
 # its save with its history; the updates created and changed, one query each; their
 # history, one query (and the content type, when not cached)
-RATINGS_SAVE_QUERIES = 40
+RATINGS_SAVE_QUERIES = 39
 
 
 def build_plan(size: int):
@@ -210,8 +210,8 @@ def test_a_completed_update_of_1600_recommendations_is_shown_a_section_at_a_time
 
 # session, user; plans; cycles; the rated update's scale and its statuses (which count as done); how many
 # are overdue and the page's ids; the updates compared; the evidence so far; the statuses for the rows; the
-# page's recommendations with their agencies and leads (two); the filters' leads and agencies
-OVERDUE_QUERIES = 16
+# page's recommendations with their leads; the filters' leads and agencies
+OVERDUE_QUERIES = 15
 
 
 @pytest.mark.parametrize("size", [32, 320])
