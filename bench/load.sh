@@ -10,6 +10,10 @@
 # The service must hold bench data (bench/grow.py years; it makes the bench accounts).
 # Settings by environment:
 #   STAGES="5:1m 20:3m 50:2m"     people:duration of each stage
+#   RAMP=                         people started a second (default: a fifth of the stage's)
+#   RESET_STATS=1                 count from when the stage's last person has started
+#                                 (locust --reset-stats): the steady state, without
+#                                 everyone's sign-in at once
 #   LOCUST=.bench-venv/bin/locust  (pip install -r requirements-bench.txt into a venv of its own)
 #   PROCESSES='gunicorn|run_worker' what to sample the memory of (a pattern for ps's command)
 #   RESULTS=bench/results          where the CSVs and the printed summary go
@@ -41,7 +45,8 @@ for stage in $STAGES; do
     sample_memory >"$prefix-memory.txt" &
     sampler=$!
     "$LOCUST" -f "$HERE/locustfile.py" --host "$BASE_URL" --headless --only-summary \
-        -u "$users" -r "$(((users + 4) / 5))" -t "$duration" --csv "$prefix" --stop-timeout 10 \
+        -u "$users" -r "${RAMP:-$(((users + 4) / 5))}" -t "$duration" --csv "$prefix" --stop-timeout 10 \
+        ${RESET_STATS:+--reset-stats} \
         >"$prefix-locust.txt" 2>&1 || true
     kill "$sampler"
     summary+=("$prefix")
