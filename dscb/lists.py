@@ -102,7 +102,7 @@ class Column(Generic[R]):
 
     @cached_property
     def closing(self) -> SafeString:
-        return SafeString("</th>" if self.row_header else "</td>")
+        return SafeString("</th>") if self.row_header else SafeString("</td>")
 
 
 @dataclass(frozen=True)
