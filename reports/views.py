@@ -58,24 +58,41 @@ DOWNLOADS = renderers.DOWNLOADS
 # --- The audit dashboard --------------------------------------------------------------------
 
 
+# The audit dashboard opens on the latest rounds: about two years of a board's quarterly
+# audits, few enough for the trend across rounds and the tables by round to stay readable.
+DASHBOARD_ROUNDS = 8
+
+
 def default_period(today: datetime.date) -> Period:
     """From the first round ever held to today."""
     first = AuditRound.objects.aggregate(first=Min("held_on"), last=Max("held_on"))
     return Period(first["first"] or today, max(today, first["last"] or today))
 
 
+def latest_rounds_period(today: datetime.date) -> Period:
+    """From the first of the latest ``DASHBOARD_ROUNDS`` rounds to today (or to the last
+    round, when one is planned after today)."""
+    held = list(AuditRound.objects.order_by("-held_on").values_list("held_on", flat=True)[:DASHBOARD_ROUNDS])
+    return Period(min(held, default=today), max([today, *held]))
+
+
 @require_safe
 @access.permission_required(Action.VIEW_AUDIT_DASHBOARD)
 def audit_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
-    period = default_period(today)
+    period = latest_rounds_period(today)
     form = PeriodForm(request.GET or None, initial={"start": period.start, "end": period.end})
-    if form.is_valid():
+    chosen = form.is_valid() and any(form.cleaned_data.values())
+    if chosen:
         period = Period(form.cleaned_data["start"] or period.start, form.cleaned_data["end"] or period.end)
     return render(
         request,
         "reports/audit_dashboard.html",
-        {"form": form, "view": document.AuditView(selectors.audit_figures(period, today=today))},
+        {
+            "form": form,
+            "view": document.AuditView(selectors.audit_figures(period, today=today)),
+            "latest_rounds": None if chosen else DASHBOARD_ROUNDS,
+        },
     )
 
 

@@ -87,6 +87,23 @@ def test_the_audit_dashboard_shows_the_seeds_figures_and_no_case(demo, client):
     assert not any(reference in page for reference in AuditCase.objects.values_list("reference", flat=True))
 
 
+def test_the_audit_dashboard_opens_on_the_latest_rounds_and_shows_earlier_ones_when_asked(client):
+    held = [datetime.date(2015 + n // 4, 1 + 3 * (n % 4), 10) for n in range(10)]
+    for held_on in held:
+        AuditCaseFactory(audit_round=AuditRoundFactory(held_on=held_on), state=AuditCase.State.FINALISED)
+    sign_in(client, make_user(Role.BOARD_MEMBER))
+
+    page = " ".join(strip_tags(client.get(reverse("reports:audit_dashboard")).content.decode()).split())
+    assert "8 rounds 8 children audited" in page
+    assert f"Showing rounds held from {held[2]:%-d %B %Y} to" in page
+    assert "the latest 8 rounds. Choose the dates to see earlier ones" in page
+
+    chosen = {"start_0": "1", "start_1": "1", "start_2": "2015"}
+    page = " ".join(strip_tags(client.get(reverse("reports:audit_dashboard"), chosen).content.decode()).split())
+    assert "10 rounds 10 children audited" in page
+    assert "the latest 8 rounds" not in page
+
+
 def test_the_period_chooses_the_rounds(demo, client):
     figures = selectors.audit_figures(
         Period(datetime.date(2010, 9, 1), datetime.date(2010, 12, 31)), today=datetime.date(2011, 3, 4)
