@@ -80,12 +80,11 @@ NO_UPLOAD = "no-such-upload"
 def sample_kwargs() -> dict[str, dict[str, object]]:
     """The URLs' arguments: objects of the demo, which every shape holds unchanged
     (tests/test_permission_matrix.py's sample_kwargs, on the demo's own data)."""
-    from django.core.files.base import ContentFile
-
     from audits.models import AuditCase, AuditRound, CaseRecord, Escalation, InquiryParticipant, LegalHold
     from dscb.models import Agency, RetentionRule, User
     from recommendations.models import ActionPlan, Evidence, Recommendation, ReviewCycle
-    from reports.models import DocumentJob, LearningSummary, NarrativeSection, PublishedReport, Report, ReportProse
+    from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report, ReportProse
+    from tests.factories import sample_document_jobs
 
     # The round at its feedback (pages that read a round), the one collecting returns and
     # the one at moderation (pages that change one), and a case and a record of each.
@@ -214,26 +213,12 @@ def sample_kwargs() -> dict[str, dict[str, object]]:
         "reference_data_add": {"kind": "agencies"},
         "reference_data_change": {"kind": "agencies", "pk": police.pk},
     }
-    # A document the worker made (a draft) and one that failed (a publication), for their pages.
-    executive = User.objects.get(email="executive@example.org")
-    made = DocumentJob.objects.create(
-        report=report, kind=DocumentJob.Kind.DRAFT, document="xlsx", requested_by=executive, state="ready"
+    kwargs |= {"reports:draft_make": {"pk": report.pk, "kind": "pdf"}} | sample_document_jobs(
+        report,
+        executive=User.objects.get(email=DEMO_EMAILS["executive"]),
+        administrator=User.objects.get(email=DEMO_EMAILS["administrator"]),
+        reference=case.reference,
     )
-    made.file.save("draft.xlsx", ContentFile(b"PK\x03\x04"))
-    failed = DocumentJob.objects.create(
-        report=report,
-        kind=DocumentJob.Kind.PUBLISH,
-        requested_by=executive,
-        expected_version=report.version,
-        state=DocumentJob.State.FAILED,
-        error="The document could not be finished.",
-    )
-    kwargs |= {
-        "reports:draft_make": {"pk": report.pk, "kind": "pdf"},
-        "reports:document_job": {"pk": made.pk},
-        "reports:document_job_file": {"pk": made.pk},
-        "reports:document_job_retry": {"pk": failed.pk},
-    }
     if section is not None:
         kwargs["reports:section_edit"] = {"pk": report.pk, "section_pk": section.pk}
         kwargs["reports:section_remove"] = {"pk": report.pk, "section_pk": section.pk}

@@ -64,4 +64,21 @@ def published_summary_for(user: User | AnonymousUser, pk: int) -> LearningSummar
 def job_for(user: User | AnonymousUser, pk: int, *, write: bool = False) -> DocumentJob:
     """A document the worker makes of a draft or publishes: the Executive's, as drafts are."""
     require(user, Action.MANAGE_REPORTS)
-    return get_object_or_404(DocumentJob.objects.select_related("report", "requested_by", "published"), pk=pk)
+    return get_object_or_404(
+        DocumentJob.objects.exclude(kind=DocumentJob.Kind.SUBJECT_ACCESS).select_related(
+            "report", "requested_by", "published"
+        ),
+        pk=pk,
+    )
+
+
+def subject_access_job_for(user: User | AnonymousUser, pk: int, *, write: bool = False) -> DocumentJob:
+    """A subject access export: only the administrator who asked for it sees it, as
+    nobody else needs every detail of one child at once."""
+    require(user, Action.ADMINISTER)
+    return get_object_or_404(
+        DocumentJob.objects.select_related("requested_by"),
+        kind=DocumentJob.Kind.SUBJECT_ACCESS,
+        requested_by=user.pk,
+        pk=pk,
+    )

@@ -229,8 +229,9 @@ class SummaryPublishForm(forms.Form):
         self.helper = gds_helper(Layout())
 
 
-class SubjectAccessForm(forms.Form):
-    """Only parses what was typed: reports.subject_access says whether a case has it."""
+class SubjectAccessForm(OnceOnlyForm):
+    """Only parses what was typed: reports.subject_access says whether a case has it. A
+    one-time key: sent twice, one export is made."""
 
     reference = forms.CharField(
         label="Board reference",

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from dscb import request_cache
 from dscb.concurrency import EditConflict
-from reports import document, renderers, services
+from reports import document, renderers, services, subject_access
 from reports.models import DocumentJob
 
 logger = logging.getLogger(__name__)
@@ -110,9 +110,20 @@ def make(job_id: int) -> None:
 
 
 def _make(job: DocumentJob, progress: services.Progress) -> None:
+    if job.kind == DocumentJob.Kind.SUBJECT_ACCESS:
+        progress(1, 2, "Gathering everything held about the child")
+        data = subject_access.subject_access_data(
+            job.reference, by=job.requested_by, today=timezone.localdate(job.requested_at)
+        )
+        progress(2, 2, "Making the PDF and the ZIP")
+        # Stored without the reference in its name; downloaded with it.
+        job.file.save(f"subject-access-{job.pk}.zip", ContentFile(subject_access.subject_access_zip(data)), save=False)
+        _finish(job, state=DocumentJob.State.READY, file=job.file)
+        _remove_when_a_day_old()
+        return
     if job.kind == DocumentJob.Kind.PUBLISH:
         published = services.publish(
-            report=job.report,
+            report=job.of_report,
             by=job.requested_by,
             today=timezone.localdate(),
             expected_version=job.expected_version or 0,
@@ -123,20 +134,34 @@ def _make(job: DocumentJob, progress: services.Progress) -> None:
         return
     label, render = services.DRAFT_DOCUMENTS[job.document]
     progress(1, 1, f"Making {label}")
-    content = render(document.build(job.report, today=timezone.localdate()))
-    job.file.save(renderers.draft_filename(job.report_id, job.document), ContentFile(content), save=False)
+    content = render(document.build(job.of_report, today=timezone.localdate()))
+    job.file.save(renderers.draft_filename(job.of_report.pk, job.document), ContentFile(content), save=False)
     _finish(job, state=DocumentJob.State.READY, file=job.file)
+    _remove_when_a_day_old()
+
+
+def _remove_when_a_day_old() -> None:
+    """Remove what is a day old now, and ask the worker to look again once the file just
+    made is a day old too."""
+    from reports.tasks import remove_old_documents  # the tasks call this module
+
     remove_old_drafts()
+    remove_old_documents.using(run_after=timezone.now() + DRAFTS_KEPT + datetime.timedelta(minutes=1)).enqueue()
 
 
 def remove_old_drafts(now: datetime.datetime | None = None) -> int:
-    """Drafts are for previewing: each file is deleted a day after it was made."""
+    """Drafts are for previewing, and a subject access export is for the person who asked
+    to download: each file is deleted a day after it was made, and with an export, the
+    child's board reference (a case erased later must leave no trace here)."""
     removed = 0
     old = DocumentJob.objects.filter(
-        kind=DocumentJob.Kind.DRAFT, finished_at__lt=(now or timezone.now()) - DRAFTS_KEPT
-    ).exclude(file="")
+        kind__in=[DocumentJob.Kind.DRAFT, DocumentJob.Kind.SUBJECT_ACCESS],
+        finished_at__lt=(now or timezone.now()) - DRAFTS_KEPT,
+    ).exclude(file="", reference="")
     for job in old:
-        job.file.delete(save=False)
-        job.save(update_fields=["file"])
+        if job.file:
+            job.file.delete(save=False)
+        job.reference = ""
+        job.save(update_fields=["file", "reference"])
         removed += 1
     return removed

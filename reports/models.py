@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import AuditRound
@@ -171,12 +172,14 @@ class DocumentJobQuerySet(models.QuerySet["DocumentJob"]):
 
 class DocumentJob(models.Model):
     """A document made in the background by the task worker (``manage.py run_worker``):
-    a report published (its five documents) or a draft made to preview. Web requests
-    never render a long document; they queue a job and show its progress here."""
+    a report published (its five documents), a draft made to preview, or a child's subject
+    access export (reports.subject_access). Web requests never render a long document;
+    they queue a job and show its progress here."""
 
     class Kind(models.TextChoices):
         PUBLISH = "publish", "Publish the report"
         DRAFT = "draft", "Draft document"
+        SUBJECT_ACCESS = "subject_access", "Subject access export"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -186,8 +189,11 @@ class DocumentJob(models.Model):
 
     PENDING_STATES = (State.QUEUED, State.RUNNING)
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="document_jobs")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Every job but a subject access export is of a report.
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, null=True, blank=True, related_name="document_jobs")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # A subject access export: the child's board reference, cleared with the file (reports.jobs).
+    reference = models.CharField(max_length=30, blank=True)
     # For a draft: which document ("pdf", "xlsx", "docx", "summary-docx").
     document = models.CharField(max_length=20, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -214,13 +220,33 @@ class DocumentJob(models.Model):
     class Meta:
         ordering = ["-requested_at", "-pk"]
         indexes = [models.Index(fields=["report", "kind", "state"], name="document_job_report_state")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="subject_access", report__isnull=True)
+                | (~models.Q(kind="subject_access") & models.Q(report__isnull=False, reference="")),
+                name="document_job_of_a_report_or_a_child",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.document} ({self.get_state_display()})".replace("  ", " ")
 
+    def get_absolute_url(self) -> str:
+        """Its progress page: a subject access export's is in the administration pages."""
+        if self.kind == self.Kind.SUBJECT_ACCESS:
+            return reverse("reports:subject_access_job", args=[self.pk])
+        return reverse("reports:document_job", args=[self.pk])
+
     @property
     def is_pending(self) -> bool:
         return self.state in self.PENDING_STATES
+
+    @property
+    def of_report(self) -> Report:
+        """The report a publication or a draft is of: the constraint says it has one."""
+        if self.report is None:
+            raise ValueError(f"{self} is of no report")
+        return self.report
 
 
 # What leaves the service for the public names no child, not even by board reference.

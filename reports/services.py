@@ -55,7 +55,7 @@ from dscb.concurrency import EditConflict, create_versioned, save_versioned
 from dscb.files import files_kept_on_success
 from dscb.models import User
 from recommendations.models import ReviewCycle
-from reports import document, notifications, renderers, selectors
+from reports import document, notifications, renderers, selectors, subject_access
 from reports.models import (
     DocumentJob,
     LearningSummary,
@@ -74,6 +74,8 @@ ALREADY_PUBLISHED = (
 REPLACEMENT_NEEDS_REASON = "Enter why this publication replaces the current one"
 WITHDRAWAL_NEEDS_REASON = "Enter why the publication is being withdrawn"
 EXECUTIVE_ONLY = "Only the Board Executive can prepare and publish reports."
+ADMINISTRATOR_ONLY = "Only an administrator can answer a subject access request."
+EXPORT_DELETED = "This export was deleted a day after it was asked for. Ask for it again."
 
 
 def _refuse_unless_executive(by: User) -> None:
@@ -356,15 +358,44 @@ def draft_request(*, report: Report, by: User, kind: str) -> DocumentJob:
 
 
 @transaction.atomic
+def subject_access_request(*, reference: str, by: User) -> DocumentJob:
+    """Ask the worker for the subject access export of the child with ``reference``
+    (reports.subject_access): everything held about them is a long document. Refused,
+    keyed "reference", when no case has it; the same person asking again while one is
+    being made gets that one."""
+    if not can(by, Action.ADMINISTER):
+        raise ValidationError(ADMINISTRATOR_ONLY, code="not_allowed")
+    reference = subject_access.cases_for(reference)[0].reference
+    pending = (
+        DocumentJob.objects.pending()
+        .filter(kind=DocumentJob.Kind.SUBJECT_ACCESS, reference=reference, requested_by=by)
+        .first()
+    )
+    if pending is not None:
+        return pending
+    job = DocumentJob.objects.create(
+        kind=DocumentJob.Kind.SUBJECT_ACCESS, document="zip", reference=reference, requested_by=by, steps=2
+    )
+    _enqueue(job)
+    return job
+
+
+@transaction.atomic
 def job_retry(*, job: DocumentJob, by: User) -> DocumentJob:
-    """Queue a failed job again, as it was asked for."""
-    _refuse_unless_executive(by)
+    """Queue a failed job again, as it was asked for: by the person who may ask for it."""
+    if job.kind == DocumentJob.Kind.SUBJECT_ACCESS:
+        if not can(by, Action.ADMINISTER):
+            raise ValidationError(ADMINISTRATOR_ONLY, code="not_allowed")
+    else:
+        _refuse_unless_executive(by)
     locked = DocumentJob.objects.select_for_update().get(pk=job.pk)
     if locked.state != DocumentJob.State.FAILED:
         raise ValidationError("Only a document that failed can be tried again.", code="not_failed")
+    if locked.kind == DocumentJob.Kind.SUBJECT_ACCESS and not locked.reference:
+        raise ValidationError(EXPORT_DELETED, code="deleted")
     if (
         locked.kind == DocumentJob.Kind.PUBLISH
-        and locked.report.document_jobs.pending().filter(kind=DocumentJob.Kind.PUBLISH).exists()
+        and locked.of_report.document_jobs.pending().filter(kind=DocumentJob.Kind.PUBLISH).exists()
     ):
         raise ValidationError(BEING_PUBLISHED, code="being_published")
     locked.state = DocumentJob.State.QUEUED

@@ -255,9 +255,8 @@ def subject_access_pdf(data: dict[str, Any]) -> bytes:
     return write_tagged(pdf_html(html))
 
 
-def subject_access_zip(reference: str, *, by: User, today: datetime.date) -> bytes:
-    """The ZIP for the child with ``reference``: the PDF, the JSON and a README."""
-    data = subject_access_data(reference, by=by, today=today)
+def subject_access_zip(data: dict[str, Any]) -> bytes:
+    """The ZIP of ``subject_access_data``: the PDF, the JSON and a README."""
     readme = README.format(
         reference=data["reference"],
         produced_on=data["produced_on"],
@@ -274,8 +273,8 @@ def subject_access_zip(reference: str, *, by: User, today: datetime.date) -> byt
     return buffer.getvalue()
 
 
-def file_name(reference: str, today: datetime.date) -> str:
-    return f"subject-access-{board_reference(reference)}-{today.isoformat()}.zip"
+def file_name(reference: str, made_on: datetime.date) -> str:
+    return f"subject-access-{board_reference(reference)}-{made_on.isoformat()}.zip"
 
 
 def subject_access_produced(request: HttpRequest, reference: str, cases: Sequence[AuditCase]) -> None:

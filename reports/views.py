@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,7 +31,15 @@ from dscb.services import retention_rule_update
 from dscb.views import form_page
 from recommendations.models import ActionPlan, ReviewCycle
 from reports import document, prose, renderers, selectors, services, subject_access
-from reports.access import job_for, published_for, published_summary_for, report_for, section_for, summary_round_for
+from reports.access import (
+    job_for,
+    published_for,
+    published_summary_for,
+    report_for,
+    section_for,
+    subject_access_job_for,
+    summary_round_for,
+)
 from reports.forms import (
     DraftForm,
     LearningSummaryForm,
@@ -394,9 +404,10 @@ def report_download(request: AuthenticatedRequest, pk: int, kind: str) -> HttpRe
     return response
 
 
-def queue_job(form: OnceOnlyForm, ask: Callable[[], DocumentJob], report: Report) -> HttpResponse | None:
+def queue_job(form: OnceOnlyForm, ask: Callable[[], DocumentJob], otherwise: str) -> HttpResponse | None:
     """Ask for the job a valid form wants, once however often the form is sent, and go to
-    its progress page. None, with the refusal on the form, when it is not asked for."""
+    its progress page (or ``otherwise``, when the earlier sending's job is not known).
+    None, with the refusal on the form, when it is not asked for."""
     asked: list[DocumentJob] = []
 
     def make() -> DocumentJob:
@@ -409,7 +420,7 @@ def queue_job(form: OnceOnlyForm, ask: Callable[[], DocumentJob], report: Report
         earlier = form.earlier_submission()
         made = earlier.made() if earlier is not None else None
         asked = [made] if isinstance(made, DocumentJob) else []
-    return redirect("reports:document_job", asked[0].pk) if asked else redirect("reports:report_detail", report.pk)
+    return redirect(asked[0] if asked else otherwise)
 
 
 @require_http_methods(["GET", "POST"])
@@ -421,7 +432,8 @@ def draft_make(request: AuthenticatedRequest, pk: int, kind: str) -> HttpRespons
     report = report_for(request.user, pk)
     label, _render = services.DRAFT_DOCUMENTS[kind]
     form = DraftForm(request.POST or None)
-    if queued := queue_job(form, lambda: services.draft_request(report=report, by=request.user, kind=kind), report):
+    ask = partial(services.draft_request, report=report, by=request.user, kind=kind)
+    if queued := queue_job(form, ask, reverse("reports:report_detail", args=[report.pk])):
         return queued
     return form_page(
         request,
@@ -453,7 +465,7 @@ def report_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             replacement_reason=form.cleaned_data.get("replacement_reason", ""),
         )
 
-    if queued := queue_job(form, publish, report):
+    if queued := queue_job(form, publish, reverse("reports:report_detail", args=[report.pk])):
         return queued
     built = document.build(report, today=timezone.localdate())
     return render(
@@ -463,13 +475,50 @@ def report_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class JobPage:
+    """What the progress page of a job says, and where its links go."""
+
+    title: str
+    caption: str
+    heading: str
+    back_url: str
+    back_text: str
+    ready: str
+    download_url: str
+    download_text: str
+    retry_url: str
+    failed: str
+
+
+def job_page(request: AuthenticatedRequest, job: DocumentJob, page: JobPage) -> HttpResponse:
+    """A document being made in the background: its progress, then the document, or why
+    it failed and a button to try again. The page checks again by itself (scripts on)."""
+    return render(request, "reports/document_job.html", {"job": job, "page": page, "retry_form": RetryForm()})
+
+
 @require_safe
 @access.permission_required(Action.MANAGE_REPORTS)
 def document_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """A document being made in the background: its progress, then the document, or why
-    it failed and a button to try again. The page checks again by itself (scripts on)."""
     job = job_for(request.user, pk)
-    return render(request, "reports/document_job.html", {"job": job, "retry_form": RetryForm()})
+    report = job.of_report
+    publishing = job.kind == DocumentJob.Kind.PUBLISH
+    return job_page(
+        request,
+        job,
+        JobPage(
+            title=f"{'Publishing' if publishing else 'Draft of'} {report.title}",
+            caption=report.title,
+            heading="Publishing the report" if publishing else "A draft to preview",
+            back_url=reverse("reports:report_detail", args=[report.pk]),
+            back_text="Back to the report",
+            ready="It shows the figures as they were",
+            download_url=reverse("reports:document_job_file", args=[job.pk]),
+            download_text="Download the draft",
+            retry_url=reverse("reports:document_job_retry", args=[job.pk]),
+            failed="The report has not been published" if publishing else "The document could not be made",
+        ),
+    )
 
 
 @require_safe
@@ -480,11 +529,11 @@ def document_job_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
     ready = job.kind == DocumentJob.Kind.DRAFT and job.state == DocumentJob.State.READY and job.file
     if not ready or job.document not in DOWNLOADS:
         raise Http404
-    record_read(request, job.report)
+    record_read(request, job.of_report)
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,
-        filename=renderers.draft_filename(job.report_id, job.document),
+        filename=renderers.draft_filename(job.of_report.pk, job.document),
         content_type=DOWNLOADS[job.document][0],
     )
 
@@ -708,38 +757,82 @@ def learning_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
 @access.permission_required(Action.ADMINISTER)
 def subject_access_export(request: AuthenticatedRequest) -> HttpResponse:
     """Everything held about one child, by board reference, as a ZIP to review and redact
-    (reports.subject_access). Each case in it is read, and the export is a security event."""
+    (reports.subject_access), made by the worker: a child audited over years is a long
+    document. Each case in it is read, and asking for it is a security event."""
     form = SubjectAccessForm(request.POST or None)
-    if form.is_valid():
-        reference = form.cleaned_data["reference"]
-        today = timezone.localdate()
-        try:
-            cases = subject_access.cases_for(reference)
-        except ValidationError as error:
-            form.add_error("reference", error.error_dict["reference"])
-        else:
-            security.require_recent_authentication(request)
-            for case in cases:
-                record_read(request, case)
-            subject_access.subject_access_produced(request, reference, cases)
-            response = HttpResponse(
-                subject_access.subject_access_zip(reference, by=request.user, today=today),
-                content_type="application/zip",
-            )
-            name = subject_access.file_name(cases[0].reference, today)
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
+
+    def ask() -> DocumentJob:
+        cases = subject_access.cases_for(form.cleaned_data["reference"])
+        security.require_recent_authentication(request)
+        job = services.subject_access_request(reference=cases[0].reference, by=request.user)
+        for case in cases:
+            record_read(request, case)
+        subject_access.subject_access_produced(request, job.reference, cases)
+        return job
+
+    if queued := queue_job(form, ask, reverse("reports:subject_access")):
+        return queued
     return form_page(
         request,
         form,
         title="Subject access request",
         caption="Administration",
         intro="Everything the service holds about one child, found by their board reference, as a ZIP: a PDF to "
-        "read, the same as JSON, and a README. Producing it is recorded. Before release, review it and redact "
-        "third-party details; answer within one month of the request.",
+        "read, the same as JSON, and a README. It is made in the background, then yours to download for a day. "
+        "Asking for it is recorded. Before release, review it and redact third-party details; answer within one "
+        "month of the request.",
         back_url=reverse("administration"),
         submit="Produce the ZIP",
     )
+
+
+@require_safe
+@access.permission_required(Action.ADMINISTER)
+def subject_access_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    job = subject_access_job_for(request.user, pk)
+    reference = job.reference or "a child"
+    return job_page(
+        request,
+        job,
+        JobPage(
+            title=f"Subject access export for {reference}",
+            caption="Administration",
+            heading=f"Subject access export for {reference}",
+            back_url=reverse("reports:subject_access"),
+            back_text="Back to subject access requests",
+            ready="It holds everything kept about the child",
+            download_url=reverse("reports:subject_access_file", args=[job.pk]),
+            download_text="Download the ZIP",
+            retry_url=reverse("reports:subject_access_retry", args=[job.pk]),
+            failed="The export could not be made",
+        ),
+    )
+
+
+@require_safe
+@access.permission_required(Action.ADMINISTER)
+def subject_access_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """The ZIP, downloaded by the administrator who asked for it, until it is deleted a
+    day after (reports.jobs.remove_old_drafts). Its reads were recorded when it was asked for."""
+    job = subject_access_job_for(request.user, pk)
+    if job.state != DocumentJob.State.READY or not job.file or not job.reference:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=subject_access.file_name(job.reference, timezone.localdate(job.finished_at)),
+        content_type="application/zip",
+    )
+
+
+@require_POST
+@access.permission_required(Action.ADMINISTER)
+def subject_access_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    job = subject_access_job_for(request.user, pk, write=True)
+    form = RetryForm(request.POST)
+    if not (form.is_valid() and save_or_report(form, lambda: services.job_retry(job=job, by=request.user))):
+        messages.error(request, " ".join(str(error) for error in form.non_field_errors()))
+    return redirect(job)
 
 
 # --- Retention and legal holds --------------------------------------------------------------

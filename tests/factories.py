@@ -7,6 +7,7 @@ import factory
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -32,7 +33,7 @@ from recommendations.models import (
     RecommendationLead,
     ReviewCycle,
 )
-from reports.models import LearningSummary, NarrativeSection, PublishedReport, Report, ReportProse
+from reports.models import DocumentJob, LearningSummary, NarrativeSection, PublishedReport, Report, ReportProse
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -308,3 +309,50 @@ class PublishedLearningSummaryFactory(LearningSummaryFactory):
     published_at = factory.LazyFunction(timezone.now)
     published_by = factory.SubFactory(UserFactory, is_audit_team=True)
     pdf = factory.django.FileField(filename="learning-from-audit.pdf", data=MINIMAL_PDF)
+
+
+def sample_document_jobs(
+    report: Report, *, executive: User, administrator: User, reference: str
+) -> dict[str, dict[str, object]]:
+    """URL arguments for the pages of documents the worker makes (the permission walk's
+    and the bench's): a draft it made and a publication that failed, the Executive's; a
+    subject access export of the child with ``reference`` it made and one that failed,
+    the administrator's."""
+    now = timezone.now()
+    made = DocumentJob.objects.create(
+        report=report,
+        kind=DocumentJob.Kind.DRAFT,
+        document="pdf",
+        requested_by=executive,
+        state="ready",
+        finished_at=now,
+    )
+    made.file.save("draft.pdf", ContentFile(MINIMAL_PDF))
+    failed = DocumentJob.objects.create(
+        report=report,
+        kind=DocumentJob.Kind.PUBLISH,
+        requested_by=executive,
+        expected_version=report.version,
+        state=DocumentJob.State.FAILED,
+        error="The document could not be finished.",
+    )
+    export, failed_export = (
+        DocumentJob.objects.create(
+            kind=DocumentJob.Kind.SUBJECT_ACCESS,
+            document="zip",
+            reference=reference,
+            requested_by=administrator,
+            state=state,
+            finished_at=now,
+        )
+        for state in (DocumentJob.State.READY, DocumentJob.State.FAILED)
+    )
+    export.file.save("subject-access.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    return {
+        "reports:document_job": {"pk": made.pk},
+        "reports:document_job_file": {"pk": made.pk},
+        "reports:document_job_retry": {"pk": failed.pk},
+        "reports:subject_access_job": {"pk": export.pk},
+        "reports:subject_access_file": {"pk": export.pk},
+        "reports:subject_access_retry": {"pk": failed_export.pk},
+    }

@@ -273,6 +273,10 @@ MATRIX: dict[str, Row] = {
     "reports:learning_download": for_action(Action.READ_PUBLISHED_REPORTS, refused=NOT_FOUND),
     # Subject access: administrators only.
     "reports:subject_access": administrators(OK),
+    # A subject access export: only the administrator who asked for it (the sample's is theirs).
+    "reports:subject_access_job": administrators(OK),
+    "reports:subject_access_file": administrators(OK),
+    "reports:subject_access_retry": post_only(),
     # Administration: people, their roles and accounts. The sample person is active and
     # has an authenticator: reactivating them has nothing to confirm.
     "administration": administrators(OK),
@@ -384,8 +388,10 @@ POSTS: dict[str, Row] = {
     "reports:learning_draft": for_action(Action.MANAGE_AUDITS, redirect("reports:learning_summary")),
     "reports:learning_edit": for_action(Action.MANAGE_AUDITS, SAVED),
     "reports:learning_publish": for_action(Action.MANAGE_AUDITS, SAVED),
-    # plausible() gives the sample case's reference: the answer is the ZIP, and the reads it records.
-    "reports:subject_access": administrators(OK),
+    # plausible() gives the sample case's reference: the worker is asked for the export, and
+    # the reads are recorded. The sample failed export is the administrator persona's.
+    "reports:subject_access": administrators(SAVED),
+    "reports:subject_access_retry": administrators(SAVED),
     # Administration: plausible() gives a new person to invite (tests/test_create_once.py).
     "person_invite": administrators(SAVED),
     "person_change": administrators(SAVED),

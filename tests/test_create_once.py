@@ -147,6 +147,10 @@ def draft_make():
     return [ReportFactory().pk, "pdf"], {}
 
 
+def subject_access():
+    return [], {"reference": AuditCaseFactory().reference}
+
+
 def person_invite():
     return [], {"email": "invited.once@example.org", "full_name": "Invited Once", "roles": ["executive"]}
 
@@ -168,9 +172,10 @@ CREATES: dict[str, Create] = {
     "recommendations:evidence_add": Create(Role.EXECUTIVE, Evidence, evidence_add),
     "reports:report_create": Create(Role.EXECUTIVE, Report, report_create),
     "reports:section_add": Create(Role.EXECUTIVE, NarrativeSection, section_add),
-    # Publishing, and a draft document, ask the worker for a document: one job each.
+    # Publishing, a draft document and a subject access export ask the worker for a document: one job each.
     "reports:report_publish": Create(Role.EXECUTIVE, DocumentJob, report_publish),
     "reports:draft_make": Create(Role.EXECUTIVE, DocumentJob, draft_make),
+    "reports:subject_access": Create(Role.ADMINISTRATOR, DocumentJob, subject_access),
     "person_invite": Create(Role.ADMINISTRATOR, User, person_invite),
     "reference_data_add": Create(Role.ADMINISTRATOR, Agency, agency_add),
     "reports:legal_hold_place": Create(Role.ADMINISTRATOR, LegalHold, legal_hold_place),

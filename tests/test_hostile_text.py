@@ -113,6 +113,7 @@ NOT_TYPED = {
     "reports.DocumentJob.document": "which document, one of reports.services.DRAFT_DOCUMENTS, named by a link",
     "reports.DocumentJob.step_label": "written by the worker, from the documents' own labels",
     "reports.DocumentJob.error": "written by the worker: a rule's refusal or a reference for the log",
+    "reports.DocumentJob.reference": "copied from the case's own board reference by subject_access_request",
 }
 
 # Text fields that are stored but shown on no page, PDF or workbook, and why.

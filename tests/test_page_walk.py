@@ -68,8 +68,6 @@ NEITHER_VERSION_NOR_KEY = {
     "audits:return_upload": "a dry run",
     # Matching a file's columns keeps one mapping per plan and headers: sent twice, the same one.
     "recommendations:plan_import_columns": "one mapping per plan and headers",
-    # A subject access export changes no data: sent twice, it is produced (and logged) twice.
-    "reports:subject_access": "an export",
     # Resetting someone's authenticator removes it: a second reset finds nothing to remove.
     "person_authenticator_reset": "removal",
     # The service refuses lifting a hold a second time.

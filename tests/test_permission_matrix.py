@@ -14,7 +14,7 @@ from audits.models import LegalHold
 from dscb.models import Agency, RetentionRule, User, WorkerHeartbeat
 from dscb.reference import KINDS
 from recommendations.models import ReviewCycle
-from reports.models import DocumentJob, ReportProse
+from reports.models import ReportProse
 from reports.services import DRAFT_DOCUMENTS
 from reports.views import DOWNLOADS
 from tests.conftest import PERSONAS
@@ -38,6 +38,7 @@ from tests.factories import (
     UserFactory,
     activate_totp,
     police,
+    sample_document_jobs,
 )
 from tests.permissions import MATRIX, OK, REFERENCE_DATA, Outcome, redirect
 
@@ -92,27 +93,14 @@ def sample_kwargs(persona: User | None = None) -> dict[str, dict[str, object]]:
     WorkerHeartbeat.objects.update_or_create(
         worker_id="walk", defaults={"host": "test", "pid": 1, "started_at": now, "last_seen": now}
     )
-    draft = DocumentJob.objects.create(
-        report=report,
-        kind=DocumentJob.Kind.DRAFT,
-        document="pdf",
-        requested_by=someone,
-        state=DocumentJob.State.READY,
-        file=SimpleUploadedFile("draft.pdf", MINIMAL_PDF),
-    )
-    failed = DocumentJob.objects.create(
-        report=report,
-        kind=DocumentJob.Kind.PUBLISH,
-        requested_by=someone,
-        expected_version=report.version,
-        state=DocumentJob.State.FAILED,
-        error="The document could not be finished.",
-    )
     kwargs: dict[str, dict[str, object]] = {
         "reports:draft_make": {"pk": report.pk, "kind": "pdf"},
-        "reports:document_job": {"pk": draft.pk},
-        "reports:document_job_file": {"pk": draft.pk},
-        "reports:document_job_retry": {"pk": failed.pk},
+        **sample_document_jobs(
+            report,
+            executive=someone,
+            administrator=persona if persona and persona.is_administrator else someone,
+            reference=case.reference,
+        ),
         "reports:retention_rule_edit": {"pk": RetentionRule.objects.get(kind=RetentionRule.Kind.CASE_AUDIT_DETAIL).pk},
         "reports:legal_hold_lift": {"pk": hold.pk},
         "reports:rag_list": {},

@@ -12,6 +12,7 @@ from django.urls import reverse
 from audits.models import AuditCase
 from dscb.models import Agency, Role, SecurityEvent
 from dscb.security import Kind
+from reports.models import DocumentJob
 from tests.conftest import Client, make_user, sign_in
 from tests.factories import TEST_PASSWORD, AuditCaseFactory, AuditRoundFactory
 
@@ -111,8 +112,8 @@ def test_a_subject_access_export_asks_again_then_answers_the_request_as_posted(c
     assert not SecurityEvent.objects.filter(kind=Kind.SUBJECT_ACCESS_EXPORT).exists()
     # The form's request is kept while the password is asked for, and answered after it.
     answered = reauthenticate(client, response)
-    assert answered.status_code == 200
-    assert answered["Content-Type"] == "application/zip"
+    job = DocumentJob.objects.get(kind=DocumentJob.Kind.SUBJECT_ACCESS, reference=audit_case.reference)
+    assert (answered.status_code, answered["Location"]) == (302, reverse("reports:subject_access_job", args=[job.pk]))
     assert SecurityEvent.objects.filter(kind=Kind.SUBJECT_ACCESS_EXPORT).count() == 1
 
 

@@ -13,11 +13,14 @@ from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from audits.models import AuditRound, CaseReopening, ChecklistQuestion, Feedback, RecordGrade
 from dscb.models import Role, SecurityEvent
-from reports.subject_access import UNKNOWN_REFERENCE, subject_access_zip
-from tests.conftest import Client, make_user, sign_in
+from reports import jobs
+from reports.models import DocumentJob
+from reports.subject_access import UNKNOWN_REFERENCE, subject_access_data, subject_access_zip
+from tests.conftest import Client, make_user, run_queued_tasks, sign_in
 from tests.factories import (
     AuditCaseFactory,
     AuditRoundFactory,
@@ -40,8 +43,12 @@ def unzip(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
+def zipped(reference: str, by) -> dict[str, bytes]:
+    return unzip(subject_access_zip(subject_access_data(reference, by=by, today=TODAY)))
+
+
 def exported(reference: str, by) -> dict:
-    return json.loads(unzip(subject_access_zip(reference, by=by, today=TODAY))["subject-access.json"])
+    return json.loads(zipped(reference, by)["subject-access.json"])
 
 
 @pytest.fixture
@@ -89,7 +96,7 @@ def administrator():
 
 
 def test_the_zip_holds_a_pdf_the_json_and_a_readme(child, administrator):
-    files = unzip(subject_access_zip("MACA-2010-09-03", by=administrator, today=TODAY))
+    files = zipped("MACA-2010-09-03", administrator)
     assert sorted(files) == ["README.txt", "subject-access.json", "subject-access.pdf"]
     assert files["subject-access.pdf"].startswith(b"%PDF")
     readme = files["README.txt"].decode()
@@ -153,7 +160,7 @@ def test_another_childs_data_is_left_out(child, administrator):
     )
     CaseRecordFactory(case=other, findings="Another child's police record.")
     EscalationFactory(case=other, reason="Another child's plan.")
-    files = unzip(subject_access_zip("MACA-2010-09-03", by=administrator, today=TODAY))
+    files = zipped("MACA-2010-09-03", administrator)
     everything = files["subject-access.json"].decode() + pdf_text(files["subject-access.pdf"], layout=False)
     assert "MACA-2010-09-04" not in everything
     assert "Another child" not in everything
@@ -162,7 +169,7 @@ def test_another_childs_data_is_left_out(child, administrator):
 
 def test_the_pdf_shows_the_reference_marking_and_findings(child, administrator, settings):
     settings.PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
-    pdf = unzip(subject_access_zip("MACA-2010-09-03", by=administrator, today=TODAY))["subject-access.pdf"]
+    pdf = zipped("MACA-2010-09-03", administrator)["subject-access.pdf"]
     text = " ".join(pdf_text(pdf, layout=False).split())  # a long cell wraps over lines
     assert "Subject access export: MACA-2010-09-03" in text
     assert "OFFICIAL-SENSITIVE" in text
@@ -178,7 +185,7 @@ def test_a_reference_is_found_however_it_is_typed(child, administrator):
 
 def test_an_unknown_reference_is_refused(child, administrator):
     with pytest.raises(ValidationError) as refused:
-        subject_access_zip("MACA-2010-09-99", by=administrator, today=TODAY)
+        subject_access_data("MACA-2010-09-99", by=administrator, today=TODAY)
     assert refused.value.message_dict == {"reference": [UNKNOWN_REFERENCE]}
 
 
@@ -196,19 +203,121 @@ def test_the_page_offers_the_form(admin_client):
     assert "redact" in page
 
 
-def test_posting_a_reference_downloads_the_zip_and_records_the_reads(child, admin_client):
-    response = admin_client.post(reverse("reports:subject_access"), {"reference": "maca-2010-09-03"})
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    today = timezone.localdate().isoformat()
-    assert response["Content-Disposition"] == f'attachment; filename="subject-access-MACA-2010-09-03-{today}.zip"'
-    assert "subject-access.pdf" in unzip(response.content)
-    # The export is itself a read of the case, and a security event.
-    data = json.loads(unzip(response.content)["subject-access.json"])
-    assert [read["by"] for read in data["cases"][0]["reads"]] == ["Rita Reader", "Ada Admin"]
+def ask(client, reference: str):
+    """Ask for the export, as the form does; the worker makes it."""
+    response = client.post(reverse("reports:subject_access"), {"reference": reference})
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    return response
+
+
+def test_the_worker_makes_the_zip_and_the_page_links_to_it_and_the_reads_are_recorded(child, admin_client):
+    response = ask(admin_client, "maca-2010-09-03")
+    job = DocumentJob.objects.get(kind=DocumentJob.Kind.SUBJECT_ACCESS)
+    assert response["Location"] == reverse("reports:subject_access_job", args=[job.pk])
+    # Asking is what is recorded: a read of the case, and a security event.
     [event] = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SUBJECT_ACCESS_EXPORT)
     assert (event.user, event.detail) == (admin_client.user, {"cases": [child.pk]})
     assert "MACA" not in str(event.detail)
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Waiting to start" in page
+    assert reverse("reports:subject_access_file", args=[job.pk]) not in page
+
+    assert run_queued_tasks() == 1
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Subject access export for MACA-2010-09-03" in page
+    assert reverse("reports:subject_access_file", args=[job.pk]) in page
+    download = admin_client.get(reverse("reports:subject_access_file", args=[job.pk]))
+    assert download["Content-Type"] == "application/zip"
+    today = timezone.localdate().isoformat()
+    assert download["Content-Disposition"] == f'attachment; filename="subject-access-MACA-2010-09-03-{today}.zip"'
+    files = unzip(b"".join(download.streaming_content))
+    assert "subject-access.pdf" in files
+    # The export is itself a read of the case: it holds its own.
+    data = json.loads(files["subject-access.json"])
+    assert [read["by"] for read in data["cases"][0]["reads"]] == ["Rita Reader", "Ada Admin"]
+    assert "MACA" not in job.file.name  # stored without the child's reference
+
+
+def test_only_the_administrator_who_asked_sees_the_export(child, admin_client, client):
+    ask(admin_client, "MACA-2010-09-03")
+    run_queued_tasks()
+    job = DocumentJob.objects.get(kind=DocumentJob.Kind.SUBJECT_ACCESS)
+    sign_in(client, make_user(Role.ADMINISTRATOR))
+    for name in ("reports:subject_access_job", "reports:subject_access_file"):
+        assert client.get(reverse(name, args=[job.pk])).status_code == 404
+    assert client.post(reverse("reports:subject_access_retry", args=[job.pk])).status_code == 404
+    # Nor is it one of the Executive's documents.
+    executive = sign_in(Client(), make_user(Role.EXECUTIVE))
+    for name in ("reports:document_job", "reports:document_job_file"):
+        assert executive.get(reverse(name, args=[job.pk])).status_code == 404
+
+
+def test_asking_again_while_it_is_being_made_gives_the_same_export(child, admin_client):
+    first, second = ask(admin_client, "MACA-2010-09-03"), ask(admin_client, "maca-2010-09-03 ")
+    assert first["Location"] == second["Location"]
+    assert DocumentJob.objects.filter(kind=DocumentJob.Kind.SUBJECT_ACCESS).count() == 1
+
+
+def test_the_zip_and_the_reference_are_deleted_a_day_after(child, admin_client):
+    ask(admin_client, "MACA-2010-09-03")
+    run_queued_tasks()
+    job = DocumentJob.objects.get(kind=DocumentJob.Kind.SUBJECT_ACCESS)
+    stored = job.file.name
+    assert job.file.storage.exists(stored)
+    assert jobs.remove_old_drafts(now=job.finished_at + jobs.DRAFTS_KEPT * 2) == 1
+    job.refresh_from_db()
+    assert (job.file.name, job.reference) == ("", "")
+    assert not job.file.storage.exists(stored)
+    page = admin_client.get(reverse("reports:subject_access_job", args=[job.pk])).content.decode()
+    assert "It was deleted a day after it was made" in page
+    assert "MACA-2010-09-03" not in page
+    assert admin_client.get(reverse("reports:subject_access_file", args=[job.pk])).status_code == 404
+
+
+def test_the_worker_deletes_the_zip_a_day_after_even_if_nothing_else_is_asked_for(child, admin_client):
+    ask(admin_client, "MACA-2010-09-03")
+    assert run_queued_tasks() == 1  # the export; the removal waits a day
+    job = DocumentJob.objects.get(kind=DocumentJob.Kind.SUBJECT_ACCESS)
+    deferred = DBTaskResult.objects.get(task_path="reports.tasks.remove_old_documents")
+    assert deferred.run_after > job.finished_at + jobs.DRAFTS_KEPT
+    # A day later:
+    DocumentJob.objects.filter(pk=job.pk).update(finished_at=job.finished_at - jobs.DRAFTS_KEPT * 2)
+    DBTaskResult.objects.filter(pk=deferred.pk).update(run_after=timezone.now())
+    assert run_queued_tasks() == 1
+    job.refresh_from_db()
+    assert (job.file.name, job.reference) == ("", "")
+
+
+def test_an_export_that_failed_is_shown_and_made_when_tried_again(child, admin_client, monkeypatch):
+    def broken(data):
+        raise RuntimeError("WeasyPrint fell over")
+
+    ask(admin_client, "MACA-2010-09-03")
+    monkeypatch.setattr("reports.subject_access.subject_access_zip", broken)
+    run_queued_tasks()
+    job = DocumentJob.objects.get(kind=DocumentJob.Kind.SUBJECT_ACCESS)
+    assert job.state == DocumentJob.State.FAILED
+    page = admin_client.get(reverse("reports:subject_access_job", args=[job.pk])).content.decode()
+    assert "The export could not be made" in page
+    assert "WeasyPrint" not in page
+    monkeypatch.undo()
+    retried = admin_client.post(reverse("reports:subject_access_retry", args=[job.pk]))
+    assert retried["Location"] == reverse("reports:subject_access_job", args=[job.pk])
+    run_queued_tasks()
+    job.refresh_from_db()
+    assert job.state == DocumentJob.State.READY
+
+
+def test_an_export_deleted_after_it_failed_is_asked_for_again(child, admin_client, monkeypatch):
+    monkeypatch.setattr("reports.subject_access.subject_access_zip", lambda data: 1 / 0)
+    ask(admin_client, "MACA-2010-09-03")
+    run_queued_tasks()
+    job = DocumentJob.objects.get(kind=DocumentJob.Kind.SUBJECT_ACCESS)
+    jobs.remove_old_drafts(now=job.finished_at + jobs.DRAFTS_KEPT * 2)
+    response = admin_client.post(reverse("reports:subject_access_retry", args=[job.pk]), follow=True)
+    assert "This export was deleted a day after it was asked for" in response.content.decode()
+    job.refresh_from_db()
+    assert job.state == DocumentJob.State.FAILED
 
 
 def test_an_unknown_reference_is_refused_beside_the_field_and_kept(child, admin_client):
@@ -240,7 +349,7 @@ def test_administrators_find_it_under_administration(admin_client):
 def test_markup_in_a_case_reads_as_typed_and_fetches_nothing(administrator, caplog):
     hostile = '<img src="http://169.254.169.254/"> & </td></table><h1>Fake</h1>'
     AuditCaseFactory(reference="MACA-2010-09-07", findings=hostile)
-    pdf = unzip(subject_access_zip("MACA-2010-09-07", by=administrator, today=TODAY))["subject-access.pdf"]
+    pdf = zipped("MACA-2010-09-07", administrator)["subject-access.pdf"]
     # Wrapped lines break anywhere in the markup: compare without spaces.
     assert hostile.replace(" ", "") in "".join(pdf_text(pdf, layout=False).split())
     assert "refused to fetch" not in caplog.text
