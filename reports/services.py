@@ -365,7 +365,7 @@ def subject_access_request(*, reference: str, by: User) -> DocumentJob:
     being made gets that one."""
     if not can(by, Action.ADMINISTER):
         raise ValidationError(ADMINISTRATOR_ONLY, code="not_allowed")
-    reference = subject_access.cases_for(reference)[0].reference
+    reference = subject_access.cases_with(reference)[0].reference
     pending = (
         DocumentJob.objects.pending()
         .filter(kind=DocumentJob.Kind.SUBJECT_ACCESS, reference=reference, requested_by=by)

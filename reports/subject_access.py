@@ -97,10 +97,26 @@ def _person(user: User | None) -> str:
     return str(user) if user is not None else ""
 
 
+def _cases(reference: str) -> QuerySet[AuditCase]:
+    return AuditCase.objects.filter(reference=board_reference(reference)).order_by("audit_round__held_on", "pk")
+
+
+def _found(cases: QuerySet[AuditCase]) -> list[AuditCase]:
+    found = list(cases)
+    if not found:
+        raise ValidationError({"reference": UNKNOWN_REFERENCE}, code="unknown")
+    return found
+
+
+def cases_with(reference: str) -> list[AuditCase]:
+    """The cases with ``reference`` (however it was typed), and nothing in them: what asking
+    for an export checks and records; a ValidationError keyed "reference" when there are none."""
+    return _found(_cases(reference))
+
+
 def cases_for(reference: str) -> list[AuditCase]:
     """The cases with ``reference`` (however it was typed), with everything in them; a
     ValidationError keyed "reference" when there are none."""
-    reference = board_reference(reference)
     records = CaseRecord.objects.select_related("agency").prefetch_related(
         "grades__theme",
         "grades__grade",
@@ -112,8 +128,8 @@ def cases_for(reference: str) -> list[AuditCase]:
         ),
         "feedback__given_by",
     )
-    cases: QuerySet[AuditCase] = (
-        AuditCase.objects.filter(reference=reference)
+    return _found(
+        _cases(reference)
         .select_related("audit_round", "overall_grade")
         .prefetch_related(
             "expected_agencies",
@@ -125,12 +141,7 @@ def cases_for(reference: str) -> list[AuditCase]:
             "participants__agency",
             "reopenings__reopened_by",
         )
-        .order_by("audit_round__held_on", "pk")
     )
-    found = list(cases)
-    if not found:
-        raise ValidationError({"reference": UNKNOWN_REFERENCE}, code="unknown")
-    return found
 
 
 def _log(case: AuditCase) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

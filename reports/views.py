@@ -762,7 +762,7 @@ def subject_access_export(request: AuthenticatedRequest) -> HttpResponse:
     form = SubjectAccessForm(request.POST or None)
 
     def ask() -> DocumentJob:
-        cases = subject_access.cases_for(form.cleaned_data["reference"])
+        cases = subject_access.cases_with(form.cleaned_data["reference"])
         security.require_recent_authentication(request)
         job = services.subject_access_request(reference=cases[0].reference, by=request.user)
         for case in cases:
