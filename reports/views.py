@@ -811,12 +811,19 @@ def subject_access_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @access.permission_required(Action.ADMINISTER)
+@reads_personal_data
 def subject_access_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """The ZIP, downloaded by the administrator who asked for it, until it is deleted a
-    day after (reports.jobs.remove_old_drafts). Its reads were recorded when it was asked for."""
+    day after (reports.jobs.remove_old_drafts). Each download is a read of the cases."""
     job = subject_access_job_for(request.user, pk)
     if job.state != DocumentJob.State.READY or not job.file or not job.reference:
         raise Http404
+    try:
+        cases = subject_access.cases_with(job.reference)
+    except ValidationError:
+        raise Http404 from None  # the cases were erased since: so is what was kept about them
+    for case in cases:
+        record_read(request, case)
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from audits.models import AuditRound, CaseReopening, ChecklistQuestion, Feedback, RecordGrade
+from audits.models import AuditCase, AuditRound, CaseReopening, ChecklistQuestion, Feedback, RecordGrade
 from dscb.models import Role, SecurityEvent
 from reports import jobs
 from reports.models import DocumentJob
@@ -236,6 +236,9 @@ def test_the_worker_makes_the_zip_and_the_page_links_to_it_and_the_reads_are_rec
     data = json.loads(files["subject-access.json"])
     assert [read["by"] for read in data["cases"][0]["reads"]] == ["Rita Reader", "Ada Admin"]
     assert "MACA" not in job.file.name  # stored without the child's reference
+    # Each download is a read of the case too.
+    reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(child.pk), actor=admin_client.user)
+    assert reads.count() == 2  # asking, then downloading
 
 
 def test_only_the_administrator_who_asked_sees_the_export(child, admin_client, client):
@@ -250,6 +253,14 @@ def test_only_the_administrator_who_asked_sees_the_export(child, admin_client, c
     executive = sign_in(Client(), make_user(Role.EXECUTIVE))
     for name in ("reports:document_job", "reports:document_job_file"):
         assert executive.get(reverse(name, args=[job.pk])).status_code == 404
+
+
+def test_an_export_of_cases_erased_since_is_not_served(child, admin_client):
+    ask(admin_client, "MACA-2010-09-03")
+    run_queued_tasks()
+    job = DocumentJob.objects.get(kind=DocumentJob.Kind.SUBJECT_ACCESS)
+    AuditCase.objects.filter(reference="MACA-2010-09-03").update(reference="MACA-2010-09-33")
+    assert admin_client.get(reverse("reports:subject_access_file", args=[job.pk])).status_code == 404
 
 
 def test_asking_again_while_it_is_being_made_gives_the_same_export(child, admin_client):
