@@ -21,6 +21,7 @@ from recommendations.selectors import RecommendationRow
 
 OVERDUE_TAG = SafeString('<strong class="govuk-tag govuk-tag--red">Overdue</strong>')
 NO_EVIDENCE = SafeString('<p class="govuk-body">No evidence yet.</p>')
+BREAK = SafeString("<br>")
 
 
 def rag_tag(rag: RagStatus | None, not_rated: str = "") -> SafeString:
@@ -37,24 +38,34 @@ def evidence_item(item: Evidence, *, marked: bool = False) -> SafeString:
     """One point of evidence's words, link and file; ``marked``: with the update it was
     added in (annotated by the selectors). Evidence marked as added in error is struck
     through, with why (as the downloads word it: recommendations.lists.evidence_lines)."""
-    update = format_html('<span class="app-evidence__update">{}:</span> ', getattr(item, "in_cycle_title", ""))
-    in_error = format_html("<strong>Added in error</strong> ({}): <del>", item.marked_in_error_reason)
-    link = format_html('<a class="govuk-link" href="{}" rel="noreferrer noopener">{}</a>', item.url, item.url)
-    return format_html(
-        "{}{}\n{}\n{}\n{}\n{}",
-        update if marked else "",
-        in_error if item.in_error else "",
-        linebreaksbr(item.text, autoescape=True) if item.text else "",
-        format_html("{}{}", SafeString("<br>") if item.text else "", link) if item.url else "",
-        format_html(
+    head = ""
+    if marked:
+        head = format_html('<span class="app-evidence__update">{}:</span> ', getattr(item, "in_cycle_title", ""))
+    if item.in_error:
+        head = format_html("{}<strong>Added in error</strong> ({}): <del>", head, item.marked_in_error_reason)
+    link = ""
+    if item.url:
+        link = format_html(
+            '{}<a class="govuk-link" href="{}" rel="noreferrer noopener">{}</a>',
+            BREAK if item.text else "",
+            item.url,
+            item.url,
+        )
+    file = ""
+    if item.file:
+        file = format_html(
             '{}<a class="govuk-link" href="{}" download>{}</a> ({})',
-            SafeString("<br>") if item.text or item.url else "",
+            BREAK if item.text or item.url else "",
             reverse("recommendations:evidence_download", args=[item.pk]),
             item.file_name,
             filesizeformat(item.file_size or 0),
         )
-        if item.file
-        else "",
+    return format_html(
+        "{}\n{}\n{}\n{}\n{}",
+        head,
+        linebreaksbr(item.text, autoescape=True) if item.text else "",
+        link,
+        file,
         SafeString("</del>") if item.in_error else "",
     )
 
