@@ -163,14 +163,15 @@ def build_table(
     )
 
 
+# An id no URL holds by chance, to find where the id goes in a reversed URL.
+ID_MARK = 987654321
+
+
 def id_url(name: str) -> Callable[[int], str]:
     """``reverse(name, args=[pk])`` for any ``pk``, reversed once: a long list links every
     row. Only for a URL whose one argument is an ``<int:...>``, written as its digits."""
     before, after = reverse(name, args=[ID_MARK]).rsplit(str(ID_MARK), 1)
     return lambda pk: f"{before}{int(pk)}{after}"
-
-
-ID_MARK = 987654321
 
 
 def records(rows: Sequence[R], columns: Sequence[Column[R]]) -> list[list[str | int | float]]:
