@@ -691,6 +691,7 @@ def cycle_ratings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     "update": item.update,
                     "url": cells.recommendation_url()(item.recommendation.pk),
                     "field": form[f"rag_{item.recommendation.pk}"],
+                    "options": form.options(form[f"rag_{item.recommendation.pk}"]),
                     "note": form[f"note_{item.recommendation.pk}"],
                 }
                 for item in page.rows
