@@ -321,7 +321,7 @@ class RatingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.recommendations = recommendations
         self.statuses = {str(status.pk): status for status in scale.statuses}
-        choices = [("", scale.not_rated), *((str(status.pk), status.label) for status in scale.statuses)]
+        self.choices = choices = [("", scale.not_rated), *((str(status.pk), status.label) for status in scale.statuses)]
         short_name = scale.words.short_name
         for recommendation in recommendations:
             rag_id, note = current.get(recommendation.pk, (None, ""))
@@ -341,6 +341,14 @@ class RatingsForm(forms.Form):
                 initial=note,
                 error_messages={"max_length": f"The note on {recommendation.number} must be 500 characters or fewer"},
             )
+
+    def options(self, field: forms.BoundField) -> list[tuple[str, str, bool]]:
+        """A row's select: each choice's value and words, and whether it is the one chosen
+        (as posted, or the row's starting point), worked out here rather than a test a
+        choice in the template of a page of rows."""
+        value = field.value()
+        chosen = "" if value is None else str(value)
+        return [(choice, words, choice == chosen) for choice, words in self.choices]
 
     def ratings(self) -> dict[Recommendation, tuple[RagStatus | None, str]]:
         """Each recommendation's RAG (None: not yet rated) and the note on it."""

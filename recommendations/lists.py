@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from dscb.lists import Column, Paging, RowSource, Table, build_table
 from dscb.models import User
-from recommendations import selectors
+from recommendations import cells, selectors
 from recommendations.models import (
     ActionPlan,
     Evidence,
@@ -46,7 +46,7 @@ def rag_column(after: str = " now", *, scale: RagScale | None = None) -> Column[
     return Column(
         words.short_name + after,
         lambda row: rag_words(row.rag, words.not_rated),
-        cell=RAG_CELL,
+        html=cells.rag,
     )
 
 
@@ -89,21 +89,17 @@ def evidence_words(row: RecommendationRow) -> str:
 
 # --- Columns of a recommendation row, shared by every recommendation table -----------------
 
-NUMBER = Column[RecommendationRow](
-    "No.", lambda row: row.recommendation.number, cell="recommendations/cells/number.html", row_header=True
-)
-TEXT = Column[RecommendationRow](
-    "Recommendation", lambda row: row.recommendation.text, cell="recommendations/cells/text.html"
-)
+NUMBER = Column[RecommendationRow]("No.", lambda row: row.recommendation.number, html=cells.number, row_header=True)
+TEXT = Column[RecommendationRow]("Recommendation", lambda row: row.recommendation.text, html=cells.text)
 LEAD = Column[RecommendationRow]("Lead", lead_name)
 TARGET_DATE = Column[RecommendationRow](
     "By when",
     lambda row: row.recommendation.target_date or row.recommendation.target_date_text or None,
-    cell="recommendations/cells/by_when.html",
+    html=cells.by_when,
 )
 STATE = Column[RecommendationRow]("State", lambda row: row.recommendation.get_state_display())
 OVERDUE = Column[RecommendationRow]("Overdue", lambda row: row.overdue)
-EVIDENCE = Column[RecommendationRow]("Evidence", evidence_words, cell="recommendations/cells/evidence.html")
+EVIDENCE = Column[RecommendationRow]("Evidence", evidence_words, html=cells.evidence)
 SECTION = Column[RecommendationRow](
     "Audit", lambda row: f"{row.recommendation.section.number} {row.recommendation.section.title}"
 )
@@ -123,7 +119,7 @@ NOTE = Column[RecommendationRow](NOTE_HEADING, lambda row: row.rating_note)
 RAG_AND_NOTE = "recommendations/cells/rag_and_note.html"
 
 # The plan page's text cell adds the lead, the state and whether it is overdue.
-PLAN_TEXT = Column[RecommendationRow]("Recommendation", TEXT.value, cell="recommendations/cells/plan_text.html")
+PLAN_TEXT = Column[RecommendationRow]("Recommendation", TEXT.value, html=cells.plan_text)
 
 
 def section_columns(
@@ -138,7 +134,7 @@ def section_columns(
     else:
         rating = rag_column(f" ({rated.title})" if rated else "", scale=scale)
         # The report prints the Executive's note under the rating it explains.
-        last = replace(rating, header_class=width, cell=RAG_AND_NOTE if report else rating.cell)
+        last = replace(rating, header_class=width, cell=RAG_AND_NOTE, html=None) if report else rating
     return [number, replace(text, heading=section.item_heading), evidence, last]
 
 

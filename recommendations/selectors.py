@@ -240,17 +240,18 @@ class Cycles:
 
 
 def cycles(plan: ActionPlan, as_of: ReviewCycle | None = None) -> Cycles:
-    return Cycles(list(plan.cycles.select_related("completed_by").order_by("-due_on", "-pk")), as_of=as_of)
+    return Cycles(list(plan.cycles.order_by("-due_on", "-pk")), as_of=as_of)
 
 
 def cycles_by_plan(plans: Sequence[ActionPlan]) -> dict[int, Cycles]:
-    """Each plan's cycles (each plan has its own updates), in one query."""
-    by_plan: dict[int, list[ReviewCycle]] = defaultdict(list)
-    for cycle in (
-        ReviewCycle.objects.filter(plan__in=plans).select_related("completed_by", "plan").order_by("-due_on", "-pk")
-    ):
+    """Each plan's cycles (each plan has its own updates), in one query. Years of them: each
+    is given the plan it was asked for, not a copy of it read again."""
+    by_plan: dict[int, list[ReviewCycle]] = {plan.pk: [] for plan in plans}
+    given = {plan.pk: plan for plan in plans}
+    for cycle in ReviewCycle.objects.filter(plan__in=plans).order_by("-due_on", "-pk"):
+        cycle.plan = given[cycle.plan_id]
         by_plan[cycle.plan_id].append(cycle)
-    return {plan.pk: Cycles(by_plan.get(plan.pk, [])) for plan in plans}
+    return {pk: Cycles(listed) for pk, listed in by_plan.items()}
 
 
 @dataclass

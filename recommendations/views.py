@@ -23,7 +23,7 @@ from dscb.forms import save_or_report
 from dscb.imports import DryRun, ImportRefused, Sheet, keep_upload, kept_upload
 from dscb.readlog import reads_personal_data, record_read
 from dscb.views import form_page
-from recommendations import imports, selectors, services
+from recommendations import cells, imports, selectors, services
 from recommendations.access import (
     cycle_for,
     evidence_for,
@@ -689,7 +689,9 @@ def cycle_ratings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     "item": item,
                     "row": item.row,
                     "update": item.update,
+                    "url": cells.recommendation_url()(item.recommendation.pk),
                     "field": form[f"rag_{item.recommendation.pk}"],
+                    "options": form.options(form[f"rag_{item.recommendation.pk}"]),
                     "note": form[f"note_{item.recommendation.pk}"],
                 }
                 for item in page.rows

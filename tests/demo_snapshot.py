@@ -16,44 +16,22 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 import reports.demo
+from tests.tables import Table, every_table
 
 
 class _Rollback(Exception):
     pass
 
 
-@dataclass
-class _Table:
-    model: type[models.Model]
-    fields: list[models.Field]
-
-    @property
-    def pk_index(self) -> int:
-        return next(i for i, f in enumerate(self.fields) if f.primary_key)
-
-    def rows(self) -> dict[Any, tuple]:
-        attnames = [f.attname for f in self.fields]
-        return {row[self.pk_index]: row for row in self.model._base_manager.order_by().values_list(*attnames)}
-
-
-def _tables() -> list[_Table]:
-    seen: set[str] = set()
-    tables = []
-    for model in apps.get_models(include_auto_created=True):
-        meta = model._meta
-        if meta.proxy or not meta.managed or meta.db_table in seen:
-            continue
-        seen.add(meta.db_table)
-        # A generated column is computed by the database, which refuses a value for it.
-        tables.append(_Table(model, [f for f in meta.local_concrete_fields if not f.generated]))
-    return tables
+def _tables() -> list[Table]:
+    # A generated column is computed by the database, which refuses a value for it.
+    return every_table(generated=False)
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -62,8 +40,8 @@ def _files(root: Path) -> dict[str, bytes]:
 
 @dataclass
 class Snapshot:
-    added: list[tuple[_Table, list[tuple]]] = field(default_factory=list)
-    changed: list[tuple[_Table, Any, dict[str, Any]]] = field(default_factory=list)
+    added: list[tuple[Table, list[tuple]]] = field(default_factory=list)
+    changed: list[tuple[Table, Any, dict[str, Any]]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
@@ -108,7 +86,7 @@ class Snapshot:
                 columns = ", ".join(quote(f.column) for f in table.fields)
                 marks = ", ".join(["%s"] * len(table.fields))
                 cursor.executemany(
-                    f"INSERT INTO {quote(table.model._meta.db_table)} ({columns}) VALUES ({marks})",  # noqa: S608 - our own table and column names
+                    f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})",  # noqa: S608 - our own table and column names
                     [
                         [f.get_db_prep_save(value, connection) for f, value in zip(table.fields, row, strict=True)]
                         for row in rows
@@ -139,7 +117,7 @@ def _state() -> tuple[tuple[int, Any], ...]:
         return f"CAST(MAX({column}) AS TEXT)" if numeric else f"MAX(CAST({column} AS TEXT))"
 
     counts = " UNION ALL ".join(
-        f"SELECT COUNT(*), {highest(table.fields[table.pk_index])} FROM {quote(table.model._meta.db_table)}"  # noqa: S608 - our own table and column names
+        f"SELECT COUNT(*), {highest(table.fields[table.pk_index])} FROM {quote(table.name)}"  # noqa: S608 - our own table and column names
         for table in _tables()
     )
     with connection.cursor() as cursor:

@@ -15,7 +15,7 @@ from http.cookies import SimpleCookie
 import pytest
 from auditlog.models import LogEntry
 from django.apps import apps
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -25,6 +25,7 @@ from recommendations.models import Recommendation
 from tests.conftest import PERSONAS, Client
 from tests.html import read_page
 from tests.permissions import ANSWERED, MATRIX, NOT_ALLOWED, POSTS, REFUSALS, SAVED, Outcome
+from tests.tables import Table
 from tests.test_create_once import CREATES
 from tests.test_page_walk import view_name_of, walk
 from tests.test_permission_matrix import outcome_of, sample_kwargs, url_names
@@ -34,17 +35,20 @@ OUR_APPS = ("dscb", "audits", "recommendations", "reports")
 FORM_HOLDERS = ("audit_team", "executive", "professional_lead", "administrator")
 
 
-def watched() -> list[type[models.Model]]:
+def watched() -> list[Table]:
     """Every table of our apps, and the history. Security events apart: a refusal, a
     sign-out and a download are themselves kept as one (tests/dscb)."""
     return [
-        model for app in OUR_APPS for model in apps.get_app_config(app).get_models() if model is not SecurityEvent
-    ] + [LogEntry]
+        Table.of(model)
+        for app in OUR_APPS
+        for model in apps.get_app_config(app).get_models()
+        if model is not SecurityEvent
+    ] + [Table.of(LogEntry)]
 
 
-def snapshot() -> dict[str, list[tuple[object, ...]]]:
+def snapshot() -> dict[str, dict[object, tuple[object, ...]]]:
     """Every row of every watched table."""
-    return {model._meta.label: list(model._base_manager.order_by("pk").values_list()) for model in watched()}
+    return {table.model._meta.label: table.rows() for table in watched()}
 
 
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
@@ -57,7 +61,7 @@ def post(client: Client, url: str, data: dict[str, list[str]]) -> tuple[Outcome,
     Only a POST that wrote to a watched table can have changed one: its rows are read
     before the rollback and compared with them after it, which is the state before."""
     cookies = SimpleCookie(client.cookies)
-    tables = {model._meta.db_table for model in watched()}
+    tables = {table.name for table in watched()}
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         response = client.post(url, data)
         if response.streaming:
