@@ -541,12 +541,15 @@ def document_job_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
 @require_POST
 @access.permission_required(Action.MANAGE_REPORTS)
 def document_job_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    job = job_for(request.user, pk, write=True)
+    return retry(request, job_for(request.user, pk, write=True))
+
+
+def retry(request: AuthenticatedRequest, job: DocumentJob) -> HttpResponse:
+    """Queue a failed job again and go back to its progress page, with the refusal if any."""
     form = RetryForm(request.POST)
-    if form.is_valid() and save_or_report(form, lambda: services.job_retry(job=job, by=request.user)):
-        return redirect("reports:document_job", job.pk)
-    messages.error(request, " ".join(str(error) for error in form.non_field_errors()))
-    return redirect("reports:document_job", job.pk)
+    if not (form.is_valid() and save_or_report(form, lambda: services.job_retry(job=job, by=request.user))):
+        messages.error(request, " ".join(str(error) for error in form.non_field_errors()))
+    return redirect(job)
 
 
 @require_http_methods(["GET", "POST"])
@@ -835,11 +838,7 @@ def subject_access_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
 @require_POST
 @access.permission_required(Action.ADMINISTER)
 def subject_access_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    job = subject_access_job_for(request.user, pk, write=True)
-    form = RetryForm(request.POST)
-    if not (form.is_valid() and save_or_report(form, lambda: services.job_retry(job=job, by=request.user))):
-        messages.error(request, " ".join(str(error) for error in form.non_field_errors()))
-    return redirect(job)
+    return retry(request, subject_access_job_for(request.user, pk, write=True))
 
 
 # --- Retention and legal holds --------------------------------------------------------------
