@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from dscb.lists import Column, Paging, RowSource, Table, build_table
 from dscb.models import User
@@ -29,7 +30,6 @@ from recommendations.models import (
 from recommendations.selectors import Cycles, HistoryEntry, RagScale, RecommendationRow, SectionRows
 
 DATE = "partials/cells/date.html"
-RAG_CELL = "recommendations/cells/rag.html"
 
 
 def rag_words(rag: RagStatus | None, not_rated: str | None = None) -> str:
@@ -426,6 +426,14 @@ class RatingRow:
         return self.row.recommendation
 
 
+def last_time_rating(item: RatingRow, value: str) -> SafeString:
+    return cells.rag_tag(item.row.rag, value)
+
+
+def this_update_rating(item: RatingRow, value: str) -> SafeString:
+    return cells.rag_tag(item.rag, value)
+
+
 # Two fields a row, and Django refuses a form of more than DATA_UPLOAD_MAX_NUMBER_FIELDS
 # (1,000): a plan longer than this is rated a section at a time.
 RATINGS_PER_PAGE = 400
@@ -507,7 +515,8 @@ class CycleRatings(RecommendationFilters, RowSource[RatingRow]):
             ),
         ]
         if previous := self.previous_cycle:
-            columns.append(Column(previous.title, lambda item: rag_words(item.row.rag), cell=RAG_CELL))
+            # Last time's rating is the row's (``row.rag``), not this update's (``item.rag``).
+            columns.append(Column(previous.title, lambda item: rag_words(item.row.rag), html=last_time_rating))
         words = self.scale.words
         return [
             *columns,
@@ -519,7 +528,7 @@ class CycleRatings(RecommendationFilters, RowSource[RatingRow]):
             Column(
                 words.short_name,
                 lambda item: rag_words(item.rag, words.not_rated),
-                cell="recommendations/cells/rating.html",
+                html=this_update_rating,
             ),
             Column("Note", lambda item: item.update.rating_note if item.update else ""),
         ]

@@ -99,11 +99,12 @@ def build(size: int, *, more_of: World | None = None) -> World:
             lead=people[Role.PROFESSIONAL_LEAD],
             target_date=datetime.date(2010, 1, 1),
         )
-        for cycle in (completed, open_cycle):
+        for later, cycle in enumerate((completed, open_cycle)):
+            label = labels[(n + later) % 4]  # each rating changes, so a column showing the other is seen
             update = ProgressUpdateFactory(
                 recommendation=recommendation,
                 cycle=cycle,
-                rag=rag(labels[n % 4]) if labels[n % 4] else None,
+                rag=rag(label) if label else None,
                 rating_note=HOSTILE[(n + 1) % 3],
             )
             EvidenceFactory(update=update, text=f"{HOSTILE[(n + 2) % 3]} evidence")
@@ -148,8 +149,11 @@ class Listed:
     role: Role
     name: str
     case_data: bool = False
+    open_update: bool = False  # the ratings of the open update, beside last time's
 
     def kwargs(self, world: World) -> dict[str, object]:
+        if self.open_update:
+            return {"pk": world.open_cycle_pk}
         return {
             "audits:round_detail": {"pk": world.round_pk},
             "audits:round_cases": {"pk": world.round_pk},
@@ -202,6 +206,14 @@ LISTS = [
     Listed("recommendations:overdue", "recommendations:overdue_download", Role.EXECUTIVE, "overdue-recommendations"),
     Listed("reports:rag_list", "reports:rag_list_download", Role.EXECUTIVE, "recommendations"),
     Listed("recommendations:cycle_ratings", "recommendations:cycle_ratings_download", Role.EXECUTIVE, "ratings"),
+    # Read, not rated: the list's own table, with the last completed update's column.
+    Listed(
+        "recommendations:cycle_ratings",
+        "recommendations:cycle_ratings_download",
+        Role.BOARD_MEMBER,
+        "ratings",
+        open_update=True,
+    ),
     Listed(
         "recommendations:recommendation_detail",
         "recommendations:recommendation_history_download",
@@ -211,7 +223,7 @@ LISTS = [
     Listed("reports:report_list", "reports:published_list_download", Role.EXECUTIVE, "published-reports"),
     Listed("security_events", "security_events_download", Role.ADMINISTRATOR, "security-events"),
 ]
-IDS = [listed.download for listed in LISTS]
+IDS = [listed.download + (" (open update)" if listed.open_update else "") for listed in LISTS]
 
 
 class _Tables(HTMLParser):

@@ -234,6 +234,19 @@ def test_save_then_confirm_one_then_confirm_all_through_the_page(executive_clien
     assert ratings_in(september) == {"1.1": ("Green", "On track."), "1.2": ("Amber", ""), "1.3": ("Red", "")}
 
 
+def test_a_board_member_reads_last_times_rating_beside_this_updates(client, executive, carried):
+    september, (first, second, _third) = carried
+    save(september, executive, {first: (rag("Red"), "")})
+    sign_in(client, make_user(Role.BOARD_MEMBER))
+    page = client.get(reverse("recommendations:cycle_ratings", args=[september.pk])).content.decode()
+    cells = {number: page[page.index(f">{number}</a>") :].split("</tr>")[0] for number in (first.number, second.number)}
+    green, amber, red = (rag(label) for label in ("Green", "Amber", "Red"))
+    # 1.1: Green in March, Red in this update; 1.2: Amber in March, not rated yet.
+    assert cells["1.1"].index(f"app-rag--{green.pk}") < cells["1.1"].index(f"app-rag--{red.pk}")
+    assert f"app-rag--{amber.pk}" in cells["1.2"]
+    assert cells["1.2"].count("app-rag--") == 1
+
+
 def test_the_ratings_page_costs_the_same_with_rows_carried(executive_client, carried):
     september, (first, _second, _third) = carried
     url = reverse("recommendations:cycle_ratings", args=[september.pk])
