@@ -145,11 +145,11 @@ def _remove_when_a_day_old() -> None:
     made is a day old too."""
     from reports.tasks import remove_old_documents  # the tasks call this module
 
-    remove_old_drafts()
+    remove_old_files()
     remove_old_documents.using(run_after=timezone.now() + DRAFTS_KEPT + datetime.timedelta(minutes=1)).enqueue()
 
 
-def remove_old_drafts(now: datetime.datetime | None = None) -> int:
+def remove_old_files(now: datetime.datetime | None = None) -> int:
     """Drafts are for previewing, and a subject access export is for the person who asked
     to download: each file is deleted a day after it was made, and with an export, the
     child's board reference (a case erased later must leave no trace here)."""

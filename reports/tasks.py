@@ -15,5 +15,5 @@ def make_document(job_id: int) -> None:
 @task(queue_name="documents")
 def remove_old_documents() -> None:
     """A day after a draft or a subject access export was made, its file goes, whether
-    or not anything else is asked for by then (reports.jobs.remove_old_drafts)."""
-    jobs.remove_old_drafts()
+    or not anything else is asked for by then (reports.jobs.remove_old_files)."""
+    jobs.remove_old_files()

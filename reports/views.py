@@ -817,7 +817,7 @@ def subject_access_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @reads_personal_data
 def subject_access_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """The ZIP, downloaded by the administrator who asked for it, until it is deleted a
-    day after (reports.jobs.remove_old_drafts). Each download is a read of the cases."""
+    day after (reports.jobs.remove_old_files). Each download is a read of the cases."""
     job = subject_access_job_for(request.user, pk)
     if job.state != DocumentJob.State.READY or not job.file or not job.reference:
         raise Http404

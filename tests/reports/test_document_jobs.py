@@ -213,8 +213,8 @@ def test_drafts_are_deleted_a_day_after_they_were_made(client, executive):
     job = DocumentJob.objects.get()
     stored = job.file.name
     assert job.file.storage.exists(stored)
-    assert jobs.remove_old_drafts(now=job.finished_at + jobs.DRAFTS_KEPT / 2) == 0
-    assert jobs.remove_old_drafts(now=job.finished_at + jobs.DRAFTS_KEPT * 2) == 1
+    assert jobs.remove_old_files(now=job.finished_at + jobs.DRAFTS_KEPT / 2) == 0
+    assert jobs.remove_old_files(now=job.finished_at + jobs.DRAFTS_KEPT * 2) == 1
     job.refresh_from_db()
     assert not job.file
     assert not job.file.storage.exists(stored)

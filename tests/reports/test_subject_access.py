@@ -275,7 +275,7 @@ def test_the_zip_and_the_reference_are_deleted_a_day_after(child, admin_client):
     job = DocumentJob.objects.get(kind=DocumentJob.Kind.SUBJECT_ACCESS)
     stored = job.file.name
     assert job.file.storage.exists(stored)
-    assert jobs.remove_old_drafts(now=job.finished_at + jobs.DRAFTS_KEPT * 2) == 1
+    assert jobs.remove_old_files(now=job.finished_at + jobs.DRAFTS_KEPT * 2) == 1
     job.refresh_from_db()
     assert (job.file.name, job.reference) == ("", "")
     assert not job.file.storage.exists(stored)
@@ -324,7 +324,7 @@ def test_an_export_deleted_after_it_failed_is_asked_for_again(child, admin_clien
     ask(admin_client, "MACA-2010-09-03")
     run_queued_tasks()
     job = DocumentJob.objects.get(kind=DocumentJob.Kind.SUBJECT_ACCESS)
-    jobs.remove_old_drafts(now=job.finished_at + jobs.DRAFTS_KEPT * 2)
+    jobs.remove_old_files(now=job.finished_at + jobs.DRAFTS_KEPT * 2)
     response = admin_client.post(reverse("reports:subject_access_retry", args=[job.pk]), follow=True)
     assert "This export was deleted a day after it was asked for" in response.content.decode()
     job.refresh_from_db()
