@@ -73,10 +73,15 @@ DOWNLOADS = renderers.DOWNLOADS
 DASHBOARD_ROUNDS = 8
 
 
-def default_period(today: datetime.date) -> Period:
-    """From the first round ever held to today."""
-    first = AuditRound.objects.aggregate(first=Min("held_on"), last=Max("held_on"))
-    return Period(first["first"] or today, max(today, first["last"] or today))
+def report_period(until: datetime.date) -> Period:
+    """A new report's audits: from the day after the last report's period ended (the
+    first round ever held, before any report) to ``until``, so that each six-monthly
+    report goes on where the one before stopped."""
+    last_end = Report.objects.filter(period_end__lt=until).aggregate(last=Max("period_end"))["last"]
+    if last_end is not None:
+        return Period(last_end + datetime.timedelta(days=1), until)
+    first = AuditRound.objects.filter(held_on__lte=until).aggregate(first=Min("held_on"))["first"]
+    return Period(first or until, until)
 
 
 def latest_rounds_period(today: datetime.date) -> Period:
@@ -224,7 +229,8 @@ def report_create(request: AuthenticatedRequest) -> HttpResponse:
     latest = ReviewCycle.objects.order_by("-due_on").first()
     initial: dict[str, object] = {"cycle": latest.pk if latest else None}
     if latest:
-        initial |= {"period_start": default_period(latest.due_on).start, "period_end": latest.due_on}
+        period = report_period(latest.due_on)
+        initial |= {"period_start": period.start, "period_end": period.end}
     form = ReportForm(request.POST or None, initial=initial)
 
     def create() -> Report:

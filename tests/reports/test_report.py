@@ -18,6 +18,7 @@ from recommendations.models import ProgressUpdate, RagStatus, Recommendation
 from reports import document, renderers, services
 from reports.models import PublishedReport, Report
 from tests.conftest import draft_download, make_user, sign_in
+from tests.factories import AuditRoundFactory, ReportFactory, ReviewCycleFactory
 from tests.reports.conftest import MARCH_2011, pdf_info, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -231,6 +232,22 @@ def test_evidence_of_impact_with_an_nhs_number_is_refused(march_2011_report, cli
     )
     assert "looks like it contains an NHS number" in response.content.decode()
     assert not march_2011_report.sections.exists()
+
+
+def start_offered(page: str) -> datetime.date:
+    day, month, year = (int(re.search(rf'name="period_start_{part}"[^>]*value="(\d+)"', page)[1]) for part in range(3))
+    return datetime.date(year, month, day)
+
+
+def test_a_new_report_goes_on_from_where_the_last_one_stopped(client):
+    sign_in(client, make_user(Role.EXECUTIVE))
+    ReviewCycleFactory(due_on=datetime.date(2011, 9, 30))
+    AuditRoundFactory(held_on=datetime.date(2009, 3, 10))
+    url = reverse("reports:report_create")
+    # Before any report: from the first round ever held.
+    assert start_offered(client.get(url).content.decode()) == datetime.date(2009, 3, 10)
+    ReportFactory(period_start=datetime.date(2009, 3, 1), period_end=datetime.date(2011, 3, 4))
+    assert start_offered(client.get(url).content.decode()) == datetime.date(2011, 3, 5)
 
 
 def test_a_report_period_must_run_forwards(demo, client):
