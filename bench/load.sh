@@ -59,6 +59,7 @@ from collections import defaultdict
 
 out, *prefixes = sys.argv[1:]
 p95 = {}
+counts = {}
 for prefix in prefixes:
     users = prefix.rsplit("-", 1)[1]
     with open(f"{prefix}_stats.csv") as file:
@@ -71,6 +72,7 @@ for prefix in prefixes:
         if row["Name"] == "Aggregated":
             continue
         p95.setdefault(row["Name"], {})[users] = float(row["95%"] or 0)
+        counts.setdefault(row["Name"], {})[users] = int(row["Request Count"])
         print(f"{row['Type'] + ' ' + row['Name']:<58.58} {row['Request Count']:>8} {row['Failure Count']:>6} "
               f"{row['50%']:>7} {row['95%']:>7} {row['99%']:>7}")
     peaks = defaultdict(int)
@@ -96,6 +98,9 @@ if len(stages) > 1:
         if by_users.get(first) and last in by_users:
             ratio = by_users[last] / by_users[first]
             mark = "  * over the goal" if ratio > 3 else ""
+            # A 95th percentile of a handful of requests is their slowest: say so.
+            if counts[name][first] < 20:
+                mark += f"  (only {counts[name][first]} requests at {first})"
             print(f"  {name:<58.58} {by_users[first]:>7.0f} {by_users[last]:>7.0f} {ratio:>6.2f}{mark}")
 print(f"\nCSVs and memory samples: {out}-*")
 EOF
