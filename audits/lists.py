@@ -6,25 +6,24 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property, partial
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audits import cells as audit_cells
 from audits import selectors
 from audits.access import visible_rounds
 from audits.models import AuditCase, AuditRound, CaseRecord, Escalation
 from audits.selectors import CaseReturns, FeedbackOwed, RoundProgress
-from dscb import access
+from dscb import access, cells
 from dscb.access import Action
 from dscb.lists import Column, Paging, R, RowSource, Table
 from dscb.models import User
 
 if TYPE_CHECKING:
-    from audits.selectors import CountedCase
-
-DATE = "partials/cells/date.html"
-RETURN = "audits/cells/return_status.html"
+    from audits.selectors import CountedCase, CountedRound
 
 
 def an_id(value: str) -> bool:
@@ -51,7 +50,7 @@ def filter_form(filters: Mapping[str, str], fields: list[dict[str, object]]) -> 
     }
 
 
-class RoundList(RowSource[AuditRound]):
+class RoundList(RowSource["CountedRound"]):
     name = "audit-rounds"
     url_name = "audits:round_list_download"
 
@@ -82,17 +81,17 @@ class RoundList(RowSource[AuditRound]):
             ],
         )
 
-    def columns(self) -> Sequence[Column[AuditRound]]:
+    def columns(self) -> Sequence[Column[CountedRound]]:
         return [
-            Column("Round", lambda r: r.title, cell="audits/cells/round_link.html"),
-            Column("Date", lambda r: r.held_on, cell=DATE),
+            Column("Round", lambda r: r.title, html=cells.link("audits:round_detail")),
+            Column("Date", lambda r: r.held_on, html=cells.day),
             Column("Kind", lambda r: r.get_kind_display()),
             Column("State", lambda r: r.get_state_display()),
             Column("Cases finalised", lambda r: r.finalised_count, numeric=True),
             Column("Cases", lambda r: r.case_count, numeric=True),
         ]
 
-    def query(self) -> list[AuditRound]:
+    def query(self) -> list[CountedRound]:
         return list(selectors.round_list(self.user, self.filters))
 
 
@@ -107,8 +106,9 @@ class InRound(RowSource[R]):
     def url_kwargs(self) -> dict[str, object]:
         return {"pk": self.audit_round.pk}
 
-    def extra(self) -> Mapping[str, object]:
-        return {"can_manage": access.can(self.user, Action.MANAGE_AUDITS)}
+    @cached_property
+    def can_manage(self) -> bool:
+        return access.can(self.user, Action.MANAGE_AUDITS)
 
     # What a page of the list counts, where its own page shows it a page at a time.
     one: ClassVar[str] = ""
@@ -176,7 +176,7 @@ class RoundCases(InRound["CountedCase"]):
 
     def columns(self) -> Sequence[Column[CountedCase]]:
         columns: list[Column[CountedCase]] = [
-            Column("Board reference", lambda c: c.reference, cell="audits/cells/case_link.html"),
+            Column("Board reference", lambda c: c.reference, html=cells.link("audits:case_detail")),
             Column("Agency records", lambda c: c.record_count, numeric=True),
         ]
         if not self.audit_round.is_appreciative_inquiry:
@@ -184,12 +184,12 @@ class RoundCases(InRound["CountedCase"]):
                 Column(
                     "Overall grade",
                     lambda c: c.overall_grade.label if c.overall_grade else "Not graded",
-                    cell="audits/cells/overall_grade.html",
+                    html=lambda c, value: audit_cells.grade_tag(c.overall_grade),
                 )
             )
         return [
             *columns,
-            Column("State", lambda c: "Finalised" if c.is_finalised else "Draft", cell="audits/cells/case_state.html"),
+            Column("State", lambda c: "Finalised" if c.is_finalised else "Draft", html=audit_cells.case_state),
             Column("Open requests for intervention", lambda c: c.open_escalation_count, numeric=True),
         ]
 
@@ -222,11 +222,15 @@ class ReturnsGrid(InRound[CaseReturns]):
             Column(
                 "Board reference",
                 lambda row: row.case.reference,
-                cell="audits/cells/returns_case.html",
+                html=cells.link("audits:case_detail", lambda row: row.case.pk),
                 row_header=True,
             ),
             *(
-                Column(agency.short_name, partial(lambda row, pk: row.statuses[pk].label, pk=agency.pk), cell=RETURN)
+                Column(
+                    agency.short_name,
+                    partial(lambda row, pk: row.statuses[pk].label, pk=agency.pk),
+                    html=audit_cells.return_status,
+                )
                 for agency in self.progress.agencies
             ),
         ]
@@ -244,7 +248,11 @@ class FeedbackStillToGive(InRound[FeedbackOwed]):
     def columns(self) -> Sequence[Column[FeedbackOwed]]:
         return [
             Column("Case", lambda owed: owed.record.case.reference),
-            Column("Agency record", lambda owed: str(owed.record), cell="audits/cells/feedback_record.html"),
+            Column(
+                "Agency record",
+                lambda owed: str(owed.record),
+                html=audit_cells.feedback_record(can_manage=self.can_manage),
+            ),
             Column("Still to give feedback to", lambda owed: ", ".join(owed.recipients)),
         ]
 
@@ -287,19 +295,24 @@ class Escalations(RowSource[Escalation]):
     def today(self) -> datetime.date:
         return timezone.localdate()
 
-    def extra(self) -> Mapping[str, object]:
-        return {"can_manage": access.can(self.user, Action.MANAGE_AUDITS)}
+    @cached_property
+    def can_manage(self) -> bool:
+        return access.can(self.user, Action.MANAGE_AUDITS)
 
     def columns(self) -> Sequence[Column[Escalation]]:
         case: list[Column[Escalation]] = [
-            Column("Case", lambda e: e.case.reference, cell="audits/cells/escalation_case.html")
+            Column("Case", lambda e: e.case.reference, html=cells.link("audits:case_detail", attrgetter("case_id")))
         ]
         return [
             *(case if self.show_case else []),
             Column("To", lambda e: f"{e.to_agency.short_name}, {e.to_role}"),
-            Column("Raised", lambda e: e.raised_on, cell=DATE),
-            Column("Due by", lambda e: e.due_by, cell=DATE),
-            Column("Status", lambda e: escalation_status(e, self.today), cell="audits/cells/escalation_status.html"),
+            Column("Raised", lambda e: e.raised_on, html=cells.day),
+            Column("Due by", lambda e: e.due_by, html=cells.day),
+            Column(
+                "Status",
+                lambda e: escalation_status(e, self.today),
+                html=audit_cells.escalation_status(can_manage=self.can_manage),
+            ),
         ]
 
     def escalations(self) -> QuerySet[Escalation]:
@@ -357,9 +370,9 @@ class OpenEscalations(Escalations):
         super().__init__()
         self.user = user
 
-    def extra(self) -> Mapping[str, object]:
-        # A summary: a request is updated from its case or its round.
-        return {"can_manage": False}
+    @cached_property
+    def can_manage(self) -> bool:
+        return False  # a summary: a request is updated from its case or its round
 
     def escalations(self) -> QuerySet[Escalation]:
         return Escalation.objects.open().filter(case__audit_round__in=visible_rounds(self.user))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, TypeAlias, TypedDict, cast
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
@@ -150,7 +150,18 @@ def case_search(user: User, reference: str) -> CaseSearch:
 # --- Rounds ---------------------------------------------------------------------------------
 
 
-def round_list(user: User, filters: Mapping[str, str] | None = None) -> QuerySet[AuditRound]:
+class RoundCounts(TypedDict):
+    """What ``round_list`` counts for each round."""
+
+    case_count: int
+    finalised_count: int
+
+
+if TYPE_CHECKING:
+    CountedRound: TypeAlias = WithAnnotations[AuditRound, RoundCounts]
+
+
+def round_list(user: User, filters: Mapping[str, str] | None = None) -> QuerySet[CountedRound]:
     """The rounds ``user`` may see, narrowed by ``filters`` (``lists.RoundList``): the
     ``year`` of their date, their ``kind`` and their ``state``."""
     filters = filters or {}
@@ -161,13 +172,14 @@ def round_list(user: User, filters: Mapping[str, str] | None = None) -> QuerySet
         rounds = rounds.filter(kind=filters["kind"])
     if "state" in filters:
         rounds = rounds.filter(state=filters["state"])
-    return visible_rounds(
+    counted = visible_rounds(
         user,
         rounds.annotate(
             case_count=Count("cases", distinct=True),
             finalised_count=Count("cases", filter=Q(cases__state=AuditCase.State.FINALISED), distinct=True),
         ),
     )
+    return cast("QuerySet[CountedRound]", counted)
 
 
 def round_years(user: User) -> list[int]:

@@ -3,9 +3,9 @@ filters, declared once. The HTML table (templates/partials/list_table.html), the
 and the XLSX download all iterate the same rows, so they cannot disagree.
 
 A list declares each column's heading, the plain value a download writes, and
-optionally how the page shows the cell (a link, a tag): a template, or for the cells of
-long lists a function that writes the same HTML in a fraction of the time (a template
-included once a cell is most of a long page's time). Each app keeps its lists in
+optionally how the page shows the cell (a link, a tag): a function that writes its HTML
+(dscb.cells and each app's ``cells.py``; a template included once a cell was most of a
+long page's time). Each app keeps its lists in
 its own ``lists.py``; its views render ``source.table()`` and answer downloads with
 ``download(request, source, kind)``, after the same access checks as the page.
 """
@@ -16,7 +16,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlencode
@@ -26,8 +26,10 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import register_converter, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -87,10 +89,8 @@ register_converter(DownloadKind, "listkind")
 class Column(Generic[R]):
     heading: str
     value: Callable[[R], object]
-    # A template for the page's cell, given ``row``, ``value`` and the list's ``extra``;
-    # or ``html``, a function of the row and the value that escapes what it writes
-    # (format_html); without either the page prints the plain value.
-    cell: str | None = None
+    # How the page shows the cell (a link, a tag): a function of the row and the value
+    # that escapes what it writes (format_html; dscb.cells); without it, the plain value.
     html: Callable[[R, Any], SafeString] | None = None
     numeric: bool = False
     row_header: bool = False
@@ -108,38 +108,25 @@ class Column(Generic[R]):
     def closing(self) -> SafeString:
         return SafeString("</th>") if self.row_header else SafeString("</td>")
 
-
-@dataclass(frozen=True)
-class Cell:
-    """One cell of a page's table, with what the table partial prints around it read
-    from its column beforehand: a long list's page looks each up once a cell. A cell its
-    column writes in Python is written whole here (``html``, tags and all)."""
-
-    column: Column[Any]
-    row: object
-    value: object
-    opening: str = ""
-    closing: str = ""
-    template: str | None = None
-    html: SafeString | None = None
-
-    @classmethod
-    def of(cls, column: Column[Any], row: object) -> Cell:
-        value = column.value(row)
-        if column.html is not None:
-            html = column.opening + column.html(row, value) + column.closing
-            return cls(column, row, value, html=html)
-        return cls(column, row, value, column.opening, column.closing, column.cell)
+    def cell(self, row: R) -> SafeString:
+        """The row's cell, tags and all: written in Python, as the Django admin writes its
+        changelist's, since a template a cell was most of a long list's time."""
+        value = self.value(row)
+        if self.html is not None:
+            inner = self.html(row, value)
+        else:
+            # As a template prints a value: local time, localised, escaped.
+            inner = conditional_escape("" if value is None else localize(template_localtime(value)))
+        return SafeString(self.opening + inner + self.closing)
 
 
 @dataclass(frozen=True)
 class Table:
-    """What the shared table partial renders."""
+    """What the shared table partial renders: the columns' headings and each row's cells."""
 
     caption: str
     columns: Sequence[Column[Any]]
-    rows: list[list[Cell]]
-    extra: Mapping[str, object] = field(default_factory=dict)
+    rows: list[SafeString]
     caption_class: str = "govuk-visually-hidden"
     css_class: str = ""
 
@@ -149,15 +136,13 @@ def build_table(
     columns: Sequence[Column[R]],
     *,
     caption: str,
-    extra: Mapping[str, object] | None = None,
     caption_class: str = "govuk-visually-hidden",
     css_class: str = "",
 ) -> Table:
     return Table(
         caption=caption,
         columns=columns,
-        rows=[[Cell.of(column, row) for column in columns] for row in rows],
-        extra=extra or {},
+        rows=[SafeString("".join([column.cell(row) for column in columns])) for row in rows],
         caption_class=caption_class,
         css_class=css_class,
     )
@@ -210,10 +195,6 @@ class RowSource(Generic[R]):
     def rows(self) -> list[R]:
         return self.query()
 
-    def extra(self) -> Mapping[str, object]:
-        """What the cell templates need besides the row: who is looking, today."""
-        return {}
-
     def table(
         self,
         rows: Sequence[R] | None = None,
@@ -226,7 +207,6 @@ class RowSource(Generic[R]):
             self.rows if rows is None else rows,
             self.columns() if columns is None else columns,
             caption=self.caption if caption is None else caption,
-            extra=self.extra(),
             caption_class=caption_class,
         )
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 
 from django.db.models import QuerySet
+from django.utils.safestring import SafeString
 
-from dscb import selectors
+from dscb import cells, selectors
 from dscb.lists import Column, Paging, RowSource, Table
 from dscb.models import User
 from dscb.people_forms import PeopleFilterForm
 
 FILTER_NAMES = ("role", "agency", "active")
+
+
+def last_signed_in(person: User, value: datetime.datetime | None) -> SafeString:
+    return cells.day(person, value) if value else SafeString("Never")
 
 
 def two_step_words(person: User) -> str:
@@ -35,7 +41,7 @@ class People(RowSource[User]):
 
     def columns(self) -> Sequence[Column[User]]:
         return [
-            Column("Name", lambda person: person.get_full_name(), cell="dscb/cells/person_link.html", row_header=True),
+            Column("Name", lambda person: person.get_full_name(), html=cells.link("person_detail"), row_header=True),
             Column("Email address", lambda person: person.email),
             Column("Agency", lambda person: person.agency.short_name if person.agency else ""),
             Column("Roles", lambda person: ", ".join(person.role_labels) or "None"),
@@ -43,9 +49,9 @@ class People(RowSource[User]):
             Column(
                 "Account",
                 lambda person: "Active" if person.is_active else "Deactivated",
-                cell="dscb/cells/person_account.html",
+                html=lambda person, value: cells.tag(value, "green" if person.is_active else "grey"),
             ),
-            Column("Last signed in", lambda person: person.last_login, cell="dscb/cells/person_last_login.html"),
+            Column("Last signed in", lambda person: person.last_login, html=last_signed_in),
         ]
 
     @cached_property

@@ -6,9 +6,9 @@ written once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from django.template.defaultfilters import date, filesizeformat, linebreaksbr, pluralize, truncatewords
+from django.template.defaultfilters import date, filesizeformat, linebreaksbr, pluralize, truncatewords, urlize
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -16,8 +16,8 @@ from django.utils.safestring import SafeString
 from dscb.lists import id_url
 from dscb.request_cache import once_per_request
 from recommendations import selectors
-from recommendations.models import Evidence, RagStatus
-from recommendations.selectors import RecommendationRow
+from recommendations.models import Evidence, ProgressUpdate, RagStatus
+from recommendations.selectors import HistoryEntry, RecommendationRow
 
 OVERDUE_TAG = SafeString('<strong class="govuk-tag govuk-tag--red">Overdue</strong>')
 NO_EVIDENCE = SafeString('<p class="govuk-body">No evidence yet.</p>')
@@ -113,10 +113,112 @@ def rag(row: RecommendationRow, value: str) -> SafeString:
 
 def evidence(row: RecommendationRow, value: str) -> SafeString:
     """Each point of evidence, saying the update it was added in when they span several."""
-    if not row.evidence:
+    return evidence_bullets(row.evidence, marked=row.evidence_spans_updates)
+
+
+def evidence_bullets(items: Sequence[Evidence], *, marked: bool = False) -> SafeString:
+    if not items:
         return NO_EVIDENCE
-    marked = row.evidence_spans_updates
     return format_html(
         '<ul class="govuk-list govuk-list--bullet">{}</ul>',
-        format_html_join("", "<li>{}</li>", ((evidence_item(item, marked=marked),) for item in row.evidence)),
+        format_html_join("", "<li>{}</li>", ((evidence_item(item, marked=marked),) for item in items)),
     )
+
+
+def rag_and_note(row: RecommendationRow, value: str) -> SafeString:
+    """The report's rating, with the Executive's note under the rating it explains."""
+    note = ""
+    if row.rating_note:
+        note = format_html(
+            '<p class="govuk-body-s govuk-!-margin-top-1 govuk-!-margin-bottom-0 app-rating-note">'
+            '<span class="govuk-visually-hidden">Executive\'s note: </span>{}</p>',
+            row.rating_note,
+        )
+    return format_html("{}{}", rag_tag(row.rag, value), note)
+
+
+def full_text(row: object, value: str) -> SafeString:
+    return linebreaksbr(value, autoescape=True)
+
+
+def plain_evidence(row: RecommendationRow, value: str) -> SafeString:
+    """The report's evidence bullets (its page and PDF): an address in the words or the
+    link is a link, so it can be followed from the PDF."""
+    if not row.evidence:
+        return SafeString("")
+    marked = row.evidence_spans_updates
+
+    def bullet(item: Evidence) -> SafeString:
+        words = ""
+        if item.text:
+            words = urlize(item.text, autoescape=True)
+        link = ""
+        if item.url:
+            link = format_html(
+                '{}<a class="govuk-link" href="{}" rel="noreferrer noopener">{}</a>',
+                " " if item.text else "",
+                item.url,
+                item.url,
+            )
+        file = format_html("{}({})", " " if item.text or item.url else "", item.file_name) if item.file_name else ""
+        return format_html(
+            "<li>{}{}{}{}{}{}</li>",
+            format_html('<span class="app-evidence__update">{}:</span> ', getattr(item, "in_cycle_title", ""))
+            if marked
+            else "",
+            format_html("<strong>Added in error</strong> ({}): <del>", item.marked_in_error_reason)
+            if item.in_error
+            else "",
+            words,
+            link,
+            file,
+            SafeString("</del>") if item.in_error else "",
+        )
+
+    return format_html(
+        '<ul class="govuk-list govuk-list--bullet app-plan-table__list">{}</ul>',
+        format_html_join("", "{}", ((bullet(item),) for item in row.evidence)),
+    )
+
+
+def needs_evidence(row: RecommendationRow, value: str) -> SafeString:
+    """My recommendations: whether the open update still needs evidence, and a link to add some."""
+    if not row.open_update and value == "No update open":
+        return format_html("{}", value)
+    return format_html(
+        '{}\n<a class="govuk-link" href="{}">Add evidence<span class="govuk-visually-hidden"> for {}</span></a>',
+        format_html(
+            '<strong class="govuk-tag govuk-tag--{}">{}</strong>', "yellow" if row.needs_evidence else "green", value
+        ),
+        evidence_add_url()(row.recommendation.pk),
+        row.recommendation.number,
+    )
+
+
+@once_per_request
+def evidence_add_url() -> Callable[[int], str]:
+    return id_url("recommendations:evidence_add")
+
+
+def short_text(row: object, value: str) -> SafeString:
+    return escape(truncatewords(value, 25))
+
+
+def update_completed(entry: HistoryEntry, value: object) -> SafeString:
+    """When the update was completed, or that it is still open and when it is due."""
+    if entry.cycle.completed_on:
+        return escape(date(entry.cycle.completed_on, "j M Y"))
+    return format_html("{}, due by {}", value, date(entry.cycle.due_on, "j M Y"))
+
+
+def history_rag(entry: HistoryEntry, value: str) -> SafeString:
+    return rag_tag(entry.update.rag if entry.update else None)
+
+
+def history_evidence(entry: HistoryEntry, value: str) -> SafeString:
+    return evidence_bullets(list(entry.update.evidence.all()) if entry.update else [])
+
+
+def proposal(update: ProgressUpdate | None) -> SafeString:
+    """The lead's proposed rating in an update, if they proposed one."""
+    return rag_tag(update.proposed_rag) if update and update.proposed_rag else SafeString("")

@@ -15,6 +15,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from dscb import cells as dscb_cells
 from dscb.lists import Column, Paging, RowSource, Table, build_table
 from dscb.models import User
 from recommendations import cells, selectors
@@ -28,8 +29,6 @@ from recommendations.models import (
     ReviewCycle,
 )
 from recommendations.selectors import Cycles, HistoryEntry, RagScale, RecommendationRow, SectionRows
-
-DATE = "partials/cells/date.html"
 
 
 def rag_words(rag: RagStatus | None, not_rated: str | None = None) -> str:
@@ -106,17 +105,16 @@ SECTION = Column[RecommendationRow](
 # The report and its PDF print the plan as the seed did: no links, the whole text.
 REPORT_NUMBER = Column[RecommendationRow]("No.", NUMBER.value, row_header=True, header_class="app-plan-table__number")
 REPORT_TEXT = Column[RecommendationRow](
-    "Recommendation", TEXT.value, cell="recommendations/cells/full_text.html", header_class="app-plan-table__text"
+    "Recommendation", TEXT.value, html=cells.full_text, header_class="app-plan-table__text"
 )
 REPORT_EVIDENCE = Column[RecommendationRow](
     "Evidence",
     evidence_words,
-    cell="recommendations/cells/plain_evidence.html",
+    html=cells.plain_evidence,
     header_class="app-plan-table__evidence",
 )
 
 NOTE = Column[RecommendationRow](NOTE_HEADING, lambda row: row.rating_note)
-RAG_AND_NOTE = "recommendations/cells/rag_and_note.html"
 
 # The plan page's text cell adds the lead, the state and whether it is overdue.
 PLAN_TEXT = Column[RecommendationRow]("Recommendation", TEXT.value, html=cells.plan_text)
@@ -134,7 +132,7 @@ def section_columns(
     else:
         rating = rag_column(f" ({rated.title})" if rated else "", scale=scale)
         # The report prints the Executive's note under the rating it explains.
-        last = replace(rating, header_class=width, cell=RAG_AND_NOTE, html=None) if report else rating
+        last = replace(rating, header_class=width, html=cells.rag_and_note) if report else rating
     return [number, replace(text, heading=section.item_heading), evidence, last]
 
 
@@ -353,7 +351,7 @@ class MyRecommendations(AcrossPlans):
                         if self.cycles[row.recommendation.plan_id].open
                         else "No update open"
                     ),
-                    cell="recommendations/cells/needs_evidence.html",
+                    html=cells.needs_evidence,
                 )
             )
         return columns
@@ -379,9 +377,6 @@ class OverdueList(AcrossPlans):
         return [row for row in super()._rows(recommendations) if row.overdue]
 
 
-PLAN_TITLE = "recommendations/cells/plan_title.html"
-
-
 class PlanIndex(RowSource[selectors.PlanSummary]):
     """Every action plan: its sources, its updates, its size."""
 
@@ -391,7 +386,12 @@ class PlanIndex(RowSource[selectors.PlanSummary]):
 
     def columns(self) -> Sequence[Column[selectors.PlanSummary]]:
         return [
-            Column("Action plan", lambda item: item.plan.title, cell=PLAN_TITLE, row_header=True),
+            Column(
+                "Action plan",
+                lambda item: item.plan.title,
+                html=dscb_cells.link("recommendations:plan", lambda item: item.plan.pk),
+                row_header=True,
+            ),
             Column("Sources", lambda item: ", ".join(item.source_kinds)),
             Column(
                 "Open update",
@@ -506,8 +506,12 @@ class CycleRatings(RecommendationFilters, RowSource[RatingRow]):
 
     def columns(self) -> Sequence[Column[RatingRow]]:
         columns: list[Column[RatingRow]] = [
-            Column("No.", lambda item: NUMBER.value(item.row), cell="recommendations/cells/rating_number.html"),
-            Column("Recommendation", lambda item: TEXT.value(item.row), cell="recommendations/cells/short_text.html"),
+            Column(
+                "No.",
+                lambda item: NUMBER.value(item.row),
+                html=dscb_cells.link("recommendations:recommendation_detail", lambda item: item.row.recommendation.pk),
+            ),
+            Column("Recommendation", lambda item: TEXT.value(item.row), html=cells.short_text),
             Column(
                 "Evidence this update",
                 lambda item: getattr(item.update, "evidence_count", 0) if item.update else 0,
@@ -523,7 +527,7 @@ class CycleRatings(RecommendationFilters, RowSource[RatingRow]):
             Column(
                 "Lead's proposal",
                 lambda item: item.update.proposed_rag.label if item.update and item.update.proposed_rag else "",
-                cell="recommendations/cells/proposal.html",
+                html=lambda item, value: cells.proposal(item.update),
             ),
             Column(
                 words.short_name,
@@ -618,7 +622,6 @@ class RecommendationHistory(RowSource[HistoryEntry]):
         self,
         *,
         recommendation: Recommendation,
-        removable: set[int] | None = None,
         filters: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(filters=filters)
@@ -626,22 +629,18 @@ class RecommendationHistory(RowSource[HistoryEntry]):
         self.words = selectors.plan_words()
         self.caption = f"{self.words.short_name} and evidence of {recommendation.number} at each update, newest first"
         self.cycles = selectors.cycles(recommendation.plan)
-        self.removable = removable or set()
 
     def url_kwargs(self) -> dict[str, object]:
         return {"pk": self.recommendation.pk}
 
-    def extra(self) -> Mapping[str, object]:
-        return {"removable": self.removable}
-
     def columns(self) -> Sequence[Column[HistoryEntry]]:
         return [
             Column("Update", lambda entry: entry.cycle.title, row_header=True),
-            Column("Completed", lambda entry: entry.cycle.completed_on or "Open", cell=DATE_OR_TEXT),
+            Column("Completed", lambda entry: entry.cycle.completed_on or "Open", html=cells.update_completed),
             Column(
                 self.words.short_name,
                 lambda entry: rag_words(entry.update.rag if entry.update else None),
-                cell=HISTORY_RAG,
+                html=cells.history_rag,
             ),
             Column(NOTE_HEADING, lambda entry: entry.update.rating_note if entry.update else ""),
             Column("Movement", lambda entry: str(entry.movement) if entry.movement else ""),
@@ -649,15 +648,11 @@ class RecommendationHistory(RowSource[HistoryEntry]):
                 "Lead's proposal",
                 lambda entry: entry.update.proposed_rag.label if entry.update and entry.update.proposed_rag else "",
             ),
-            Column("Evidence", history_evidence, cell="recommendations/cells/history_evidence.html"),
+            Column("Evidence", history_evidence, html=cells.history_evidence),
         ]
 
     def query(self) -> list[HistoryEntry]:
         return list(reversed(selectors.rag_history(self.recommendation, self.cycles)))
-
-
-DATE_OR_TEXT = "recommendations/cells/date_or_text.html"
-HISTORY_RAG = "recommendations/cells/history_rag.html"
 
 
 def history_evidence(entry: HistoryEntry) -> str:

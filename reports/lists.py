@@ -10,6 +10,7 @@ from functools import cached_property
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
 from dscb.lists import Column, Paging, RowSource, Table
@@ -18,7 +19,7 @@ from recommendations import selectors as plan_selectors
 from recommendations.lists import LEAD, NUMBER, TEXT, RecommendationFilters, rag_column, section_words
 from recommendations.models import CycleReopening, PlanSection, Recommendation
 from recommendations.selectors import NO_LEAD, RecommendationRow
-from reports import selectors
+from reports import cells, selectors
 from reports.models import PublishedReport
 
 # The dashboard's filter: the figures themselves are of these (reports.selectors.RagScope).
@@ -157,6 +158,10 @@ class PublicationNotes:
     def __str__(self) -> str:
         return " ".join([self.status, *self.reopened_words()])
 
+    def tag(self) -> SafeString:
+        """As the published reports list shows it."""
+        return cells.publication_status(self.publication, self)
+
 
 def with_notes(publications: QuerySet[PublishedReport]) -> QuerySet[PublishedReport]:
     """Publications with what ``publication_status`` and ``reopened_after`` read: two queries."""
@@ -172,15 +177,11 @@ class PublishedReports(RowSource[PublishedReport]):
 
     def columns(self) -> Sequence[Column[PublishedReport]]:
         return [
-            Column("Report", lambda item: item.title, cell="reports/cells/published_title.html"),
+            Column("Report", lambda item: item.title, html=cells.published_title),
             Column("Audits", lambda item: item.period),
             Column("Action plan update", lambda item: item.cycle_title),
-            Column("Published", lambda item: item.published_at.date(), cell="reports/cells/published_on.html"),
-            Column(
-                "Status",
-                PublicationNotes.of,
-                cell="reports/cells/publication_status.html",
-            ),
+            Column("Published", lambda item: item.published_at.date(), html=cells.published_on),
+            Column("Status", PublicationNotes.of, html=cells.publication_status),
         ]
 
     def query(self) -> list[PublishedReport]:
