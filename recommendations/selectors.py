@@ -174,14 +174,25 @@ def plan_words() -> PlanScale:
     return PlanScale.objects.order_by("pk").first() or PlanScale()
 
 
+@once_per_request
+def _kept_scales() -> dict[tuple[int, int], RagScale]:
+    """The scales completed updates kept, by update and its version, as read this request."""
+    return {}
+
+
 def plan_scales(*cycles: ReviewCycle | None) -> list[RagScale]:
     """The scale in force for each of ``cycles``: as kept when it was completed, else (an
     open cycle, or None) as it is now, read at most once. ``plan_scales(None)``: the scale now."""
     now: list[RagScale] = []
+    kept = _kept_scales()
 
     def of(cycle: ReviewCycle | None) -> RagScale:
         if cycle is not None and cycle.scale:
-            return RagScale.from_snapshot(cycle.scale)
+            # Years of completed updates, each named in its kept scale: each read once a request.
+            key = (cycle.pk, cycle.version)
+            if key not in kept:
+                kept[key] = RagScale.from_snapshot(cycle.scale)
+            return kept[key]
         if not now:
             now.append(RagScale(plan_words(), rag_statuses()))
         return now[0]
@@ -379,23 +390,31 @@ def rows_across_plans(
     shown = {cycle.pk: index for cycles in every for index, cycle in enumerate(cycles.to_date)}
     open_pks = {cycles.open.pk for cycles in every if cycles.open}
     # Years of updates pile up evidence: a list that shows none reads only the open updates'.
-    read = (set(shown) if with_evidence else set()) | open_pks
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     with_open_evidence: set[int] = set()
-    for item in (
-        Evidence.objects.filter(update__cycle__in=read, update__recommendation__in=wanted)
-        .annotate(
-            of_recommendation=F("update__recommendation_id"),
-            in_cycle=F("update__cycle_id"),
-            in_cycle_title=F("update__cycle__title"),
-            of_plan=F("update__cycle__plan_id"),
+    if with_evidence:
+        for item in (
+            Evidence.objects.filter(update__cycle__in=set(shown) | open_pks, update__recommendation__in=wanted)
+            .annotate(
+                of_recommendation=F("update__recommendation_id"),
+                in_cycle=F("update__cycle_id"),
+                in_cycle_title=F("update__cycle__title"),
+                of_plan=F("update__cycle__plan_id"),
+            )
+            .order_by()
+        ):
+            if item.in_cycle in open_pks:
+                with_open_evidence.add(item.of_recommendation)
+            if item.in_cycle in shown and shows_evidence(item, plan_cycles[item.of_plan].as_of):
+                evidence[item.of_recommendation].append(item)
+    else:
+        # Only which recommendations have some in the open updates: their ids, not the evidence.
+        with_open_evidence = set(
+            Evidence.objects.filter(update__cycle__in=open_pks, update__recommendation__in=wanted)
+            .order_by()
+            .values_list("update__recommendation_id", flat=True)
+            .distinct()
         )
-        .order_by()
-    ):
-        if item.in_cycle in open_pks:
-            with_open_evidence.add(item.of_recommendation)
-        if with_evidence and item.in_cycle in shown and shows_evidence(item, plan_cycles[item.of_plan].as_of):
-            evidence[item.of_recommendation].append(item)
     # One call, so the scale as it is now is read once however many plans use it.
     named = plan_scales(*(cycle for rated, before, _ in compares.values() for cycle in (rated, before or rated)))
     scales = {plan_pk: (named[2 * index], named[2 * index + 1]) for index, plan_pk in enumerate(compares)}
