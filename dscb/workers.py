@@ -22,6 +22,13 @@ HEARTBEAT_SECONDS = 15.0
 # A worker stopped for this long is gone, not paused: its row says nothing useful.
 STALE_AFTER = datetime.timedelta(days=1)
 
+# Held while a beat is written. The worker forks a child for each document
+# (reports.jobs): a fork while the heartbeat thread held a lock inside the database
+# driver or the logging module would leave that lock held for ever in the child, so a
+# fork waits for the beat in progress, and none starts until the fork is done.
+BEATING = threading.Lock()
+os.register_at_fork(before=BEATING.acquire, after_in_parent=BEATING.release, after_in_child=BEATING.release)
+
 
 def worker_seen_since(moment: datetime.datetime) -> bool:
     return WorkerHeartbeat.objects.filter(last_seen__gte=moment).exists()
@@ -63,12 +70,13 @@ class Heartbeat:
     def _run(self) -> None:
         try:
             while not self._stop.wait(self.interval):
-                try:
-                    self.beat()
-                except DatabaseError:
-                    # A database restart must not end the heartbeat for good: drop the
-                    # broken connection and try again at the next beat.
-                    logger.warning("Worker %s could not write its heartbeat", self.worker_id, exc_info=True)
-                    connection.close()
+                with BEATING:
+                    try:
+                        self.beat()
+                    except DatabaseError:
+                        # A database restart must not end the heartbeat for good: drop the
+                        # broken connection and try again at the next beat.
+                        logger.warning("Worker %s could not write its heartbeat", self.worker_id, exc_info=True)
+                        connection.close()
         finally:
             connection.close()

@@ -44,7 +44,8 @@ def run(job_id: int) -> None:
     if not settings.DOCUMENTS_IN_CHILD_PROCESS:
         make(job_id)
         return
-    # The child must open its own database connections, never share the worker's.
+    # The child must open its own database connections, never share the worker's; the fork
+    # waits for a heartbeat being written (dscb.workers.BEATING), so no lock goes over half-held.
     connections.close_all()
     child = multiprocessing.get_context("fork").Process(target=_child, args=(job_id,), daemon=False)
     child.start()

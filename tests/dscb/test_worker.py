@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
+import threading
 import time
 
 import pytest
@@ -14,7 +16,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from dscb.models import WorkerHeartbeat
-from dscb.workers import Heartbeat
+from dscb.workers import BEATING, Heartbeat
 
 # The worker closes the connection between tasks, as after a request: the test's own
 # transaction would go with it.
@@ -104,3 +106,41 @@ def test_the_heartbeat_is_renewed_from_its_own_thread_until_it_stops():
     assert not heartbeat._thread.is_alive()
     time.sleep(0.2)
     assert WorkerHeartbeat.objects.get().last_seen == renewed
+
+
+def test_each_beat_from_the_thread_is_written_holding_the_lock_a_fork_waits_for(monkeypatch):
+    held = []
+
+    def beat(self):
+        if threading.current_thread() is not threading.main_thread():
+            held.append(BEATING.locked())
+
+    monkeypatch.setattr(Heartbeat, "beat", beat)
+    heartbeat = Heartbeat(worker_id="worker-a", interval=0.01)
+    heartbeat.start()
+    try:
+        deadline = time.monotonic() + 5
+        while len(held) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        heartbeat.stop()
+    assert held[:3] == [True, True, True]
+
+
+def test_a_fork_waits_for_the_beat_in_progress_and_leaves_the_lock_free_on_both_sides():
+    child_status: list[int] = []
+
+    def fork() -> None:
+        pid = os.fork()
+        if pid == 0:  # the child: the lock must be free, or its first beat-like wait hangs
+            os._exit(1 if BEATING.locked() else 0)
+        child_status.append(os.waitpid(pid, 0)[1])
+
+    with BEATING:  # a beat in progress
+        forking = threading.Thread(target=fork)
+        forking.start()
+        forking.join(timeout=0.5)
+        assert forking.is_alive(), "the fork did not wait for the beat"
+    forking.join(timeout=10)
+    assert child_status == [0]
+    assert not BEATING.locked()
