@@ -27,7 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import register_converter, reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 from openpyxl import Workbook
@@ -117,7 +117,7 @@ class Column(Generic[R]):
         else:
             # As a template prints a value: local time, localised, escaped.
             inner = conditional_escape("" if value is None else localize(template_localtime(value)))
-        return SafeString(self.opening + inner + self.closing)
+        return self.opening + inner + self.closing  # safe, each part: so is the whole
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def build_table(
     return Table(
         caption=caption,
         columns=columns,
-        rows=[SafeString("".join([column.cell(row) for column in columns])) for row in rows],
+        rows=[format_html_join("", "{}", ((column.cell(row),) for column in columns)) for row in rows],
         caption_class=caption_class,
         css_class=css_class,
     )
