@@ -42,21 +42,18 @@ def escalation_status(*, can_manage: bool) -> cells.Html:
         status = cells.tag(value, ESCALATION_COLOURS.get(value, "orange"))
         if not can_manage or escalation.withdrawn_on is not None:
             return status
-        reference = escalation.case.reference
-        update = format_html(
-            ' <a class="govuk-link govuk-!-margin-left-2" href="{}">Update'
-            '<span class="govuk-visually-hidden"> the request on {}</span></a>',
-            edit_url(escalation.pk),
-            reference,
-        )
-        withdraw = ""
-        if escalation.resolved_on is None:
-            withdraw = format_html(
-                ' <a class="govuk-link govuk-!-margin-left-2" href="{}">Withdraw'
+
+        def action(url: str, words: str) -> SafeString:
+            return format_html(
+                ' <a class="govuk-link govuk-!-margin-left-2" href="{}">{}'
                 '<span class="govuk-visually-hidden"> the request on {}</span></a>',
-                withdraw_url(escalation.pk),
-                reference,
+                url,
+                words,
+                escalation.case.reference,
             )
+
+        update = action(edit_url(escalation.pk), "Update")
+        withdraw = action(withdraw_url(escalation.pk), "Withdraw") if escalation.resolved_on is None else ""
         return format_html("{}{}{}", status, update, withdraw)
 
     return html

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from django.template.defaultfilters import date, filesizeformat, linebreaksbr, pluralize, truncatewords, urlize
+from django.template.defaultfilters import filesizeformat, linebreaksbr, pluralize, truncatewords, urlize
 from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from dscb import cells
 from dscb.lists import id_url
 from dscb.request_cache import once_per_request
 from recommendations import selectors
@@ -102,7 +103,7 @@ def by_when(row: RecommendationRow, value: object) -> SafeString:
     """The target date, or the words the plan gave for it."""
     recommendation = row.recommendation
     if recommendation.target_date:
-        return escape(date(recommendation.target_date, "j M Y"))
+        return cells.day(row, recommendation.target_date)
     return escape(recommendation.target_date_text)
 
 
@@ -187,9 +188,7 @@ def needs_evidence(row: RecommendationRow, value: str) -> SafeString:
         return format_html("{}", value)
     return format_html(
         '{}\n<a class="govuk-link" href="{}">Add evidence<span class="govuk-visually-hidden"> for {}</span></a>',
-        format_html(
-            '<strong class="govuk-tag govuk-tag--{}">{}</strong>', "yellow" if row.needs_evidence else "green", value
-        ),
+        cells.tag(value, "yellow" if row.needs_evidence else "green"),
         evidence_add_url()(row.recommendation.pk),
         row.recommendation.number,
     )
@@ -207,8 +206,8 @@ def short_text(row: object, value: str) -> SafeString:
 def update_completed(entry: HistoryEntry, value: object) -> SafeString:
     """When the update was completed, or that it is still open and when it is due."""
     if entry.cycle.completed_on:
-        return escape(date(entry.cycle.completed_on, "j M Y"))
-    return format_html("{}, due by {}", value, date(entry.cycle.due_on, "j M Y"))
+        return cells.day(entry, entry.cycle.completed_on)
+    return format_html("{}, due by {}", value, cells.day(entry, entry.cycle.due_on))
 
 
 def history_rag(entry: HistoryEntry, value: str) -> SafeString:

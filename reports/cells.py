@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from dscb import cells
 from reports.models import PublishedReport
 
 if TYPE_CHECKING:
@@ -52,12 +53,10 @@ NOTE = '<p class="govuk-body-s govuk-!-margin-top-1 govuk-!-margin-bottom-0">{}<
 def publication_status(item: PublishedReport, value: PublicationNotes) -> SafeString:
     """Current, or withdrawn or replaced and why; and whether its update was re-opened since."""
     if item.is_current:
-        status = SafeString('<strong class="govuk-tag govuk-tag--green">Current</strong>')
+        status = cells.tag("Current", "green")
     else:
         status = format_html(
-            '<strong class="govuk-tag govuk-tag--grey">{}</strong>\n' + NOTE,
-            "Withdrawn" if item.withdrawn_at else "Replaced",
-            value.status,
+            "{}\n" + NOTE, cells.tag("Withdrawn" if item.withdrawn_at else "Replaced", "grey"), value.status
         )
     reopened = format_html_join("", NOTE, ((words,) for words in value.reopened_words()))
     return format_html("{}\n{}", status, reopened)
